@@ -1,0 +1,3 @@
+//! Codes of the `C` family (see `codes/mod.rs`).
+
+declare_codes! {}

@@ -1,0 +1,3 @@
+//! Codes of the `V` family (see `codes/mod.rs`).
+
+declare_codes! {}

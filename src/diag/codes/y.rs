@@ -1,0 +1,42 @@
+//! `Y` — syntax: the file is not well-formed YAML or JSON, or is hostile.
+
+declare_codes! {
+    /// The file is not valid YAML. The span points where the YAML scanner stopped; the message
+    /// is the scanner's own. Peer: Vamp reports this as `YamlParsingError`.
+    Y001 "yaml-syntax";
+    /// A mapping has the same key twice. YAML requires keys to be unique, but most loaders
+    /// silently keep the last value, so a duplicated route or property is lost without a word
+    /// (Vamp issue 648: two 50% routes under one key became one route, total weight 50%).
+    /// rehearse keeps the first occurrence and reports the second.
+    Y002 "duplicate-key";
+    /// Expanding YAML aliases would create more nodes than the budget allows. A small file can
+    /// expand exponentially through nested aliases ("billion laughs"); rehearse counts the
+    /// nodes an expansion would create before making any of them and stops at the budget.
+    Y003 "alias-budget-exceeded";
+    /// The document nests deeper than the limit. Real specs nest a few dozen levels; very deep
+    /// nesting is either a generated mistake or an attack on recursive readers.
+    Y004 "nesting-too-deep";
+    /// The file is not valid UTF-8. YAML and JSON specs must be UTF-8 text; the span points at
+    /// the first invalid byte.
+    Y005 "invalid-utf8";
+    /// The file looks binary (it contains a NUL byte), so it is not read as a spec.
+    Y006 "binary-file";
+    /// The file holds no document: it is empty or only comments. Nothing in it is checked.
+    Y007 "empty-file";
+    /// The file is not valid JSON. JSON specs are read strictly: no comments, no trailing
+    /// commas, no single quotes, no unquoted keys. Peer: lura reports this as `ParseError`.
+    Y008 "json-syntax";
+    /// A merge key (`<<`) must hold a mapping or a list of mappings (usually aliases). Other
+    /// values cannot be merged.
+    Y009 "bad-merge-key";
+    /// A YAML tag that rehearse does not know. Only the core schema tags (`!!str`, `!!int`,
+    /// `!!float`, `!!bool`, `!!null`, `!!seq`, `!!map`) change how a value is read; other tags
+    /// are ignored.
+    Y010 "unknown-tag";
+    /// The file is larger than the size limit, so it is not read. Specs are small; a huge file
+    /// is a mistake or an attack on the checker's memory.
+    Y011 "file-too-large";
+    /// A mapping key that is itself a list or mapping. Dialects read keys as text, so such a
+    /// key cannot name anything; quote it if it is meant as text.
+    Y012 "complex-key";
+}

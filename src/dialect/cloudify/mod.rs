@@ -1,0 +1,1 @@
+//! The cloudify dialect (being written).

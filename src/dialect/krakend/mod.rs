@@ -1,0 +1,1 @@
+//! The krakend dialect (being written).

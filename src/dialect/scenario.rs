@@ -1,0 +1,1 @@
+//! The scenario dialect (being written).

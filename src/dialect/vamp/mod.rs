@@ -1,0 +1,1 @@
+//! The vamp dialect (being written).

@@ -1,0 +1,4 @@
+//! Cloudify IR (being written).
+
+#[derive(Debug)]
+pub struct Blueprint {}

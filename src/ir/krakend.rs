@@ -1,0 +1,4 @@
+//! KrakenD IR (being written).
+
+#[derive(Debug)]
+pub struct Config {}

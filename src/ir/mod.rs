@@ -1,0 +1,19 @@
+//! The typed IR: what the user wrote, validated, faithful to its dialect.
+//!
+//! Quantities are exact integers (nanoseconds, basis points, bytes, millicores); every field
+//! that can be wrong keeps its [`Span`](crate::source::Span). The simulator builds its own
+//! runtime model from this; it is not the runtime model.
+
+pub mod cloudify;
+pub mod krakend;
+pub mod scenario;
+pub mod vamp;
+
+/// Everything one `check` run read, across files and dialects.
+#[derive(Debug, Default)]
+pub struct Project {
+    pub vamp: vamp::Artifacts,
+    pub cloudify: Vec<cloudify::Blueprint>,
+    pub krakend: Vec<krakend::Config>,
+    pub scenarios: Vec<scenario::Scenario>,
+}

@@ -1,0 +1,4 @@
+//! Scenario IR (being written).
+
+#[derive(Debug)]
+pub struct Scenario {}

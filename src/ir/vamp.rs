@@ -1,0 +1,5 @@
+//! Vamp IR (being written).
+
+/// Every Vamp artifact of the project.
+#[derive(Debug, Default)]
+pub struct Artifacts {}

@@ -1,0 +1,14 @@
+//! rehearse: check declarative deployment specs, rehearse rollouts offline, emit runtime
+//! configs.
+//!
+//! The pipeline runs one way: `source → syntax → dialect → check → ir → sim | emit → report`
+//! (DESIGN.md §1). Each module is one stage.
+
+pub mod check;
+pub mod diag;
+pub mod dialect;
+pub mod ir;
+pub mod report;
+pub mod sim;
+pub mod source;
+pub mod syntax;

@@ -1,0 +1,1 @@
+//! (grammar module: being written)

@@ -1,0 +1,1 @@
+//! JSON front end (being written)

@@ -1,0 +1,177 @@
+//! The spanned document tree every front end produces and every dialect reads.
+//!
+//! YAML and JSON both become [`Node`]s, so a dialect never knows which syntax a document was
+//! written in. Scalars are typed by the YAML 1.2 core schema (JSON is typed by its own syntax).
+
+use crate::source::Span;
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct Node {
+    pub value: Value,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum Value {
+    Null,
+    Bool(bool),
+    Int(i64),
+    /// A float keeps its text: dialects that stringify scalars (Vamp coerces anything to a
+    /// string) must see what the user wrote, not a re-rendering.
+    Float(f64, Box<str>),
+    Str(String),
+    Seq(Vec<Node>),
+    Map(Mapping),
+}
+
+/// An ordered mapping. Keys are nodes: YAML allows any node as a key (Vamp's own tests use a
+/// flow sequence), and a key keeps its own span for diagnostics. Duplicate keys never reach a
+/// mapping: the front end reports them and keeps the first.
+#[derive(Clone, Debug, Default, PartialEq)]
+pub struct Mapping {
+    pub entries: Vec<(Node, Node)>,
+}
+
+impl Mapping {
+    /// The value whose key is the scalar `key` (compared as text).
+    pub fn get(&self, key: &str) -> Option<&Node> {
+        self.entry(key).map(|(_, v)| v)
+    }
+
+    /// Key node and value node for `key`.
+    pub fn entry(&self, key: &str) -> Option<&(Node, Node)> {
+        self.entries
+            .iter()
+            .find(|(k, _)| k.key_text().as_deref() == Some(key))
+    }
+
+    pub fn contains_key(&self, key: &str) -> bool {
+        self.entry(key).is_some()
+    }
+
+    pub fn len(&self) -> usize {
+        self.entries.len()
+    }
+
+    pub fn is_empty(&self) -> bool {
+        self.entries.is_empty()
+    }
+
+    pub fn iter(&self) -> impl Iterator<Item = &(Node, Node)> {
+        self.entries.iter()
+    }
+}
+
+impl Node {
+    pub fn new(value: Value, span: Span) -> Node {
+        Node { value, span }
+    }
+
+    pub fn is_null(&self) -> bool {
+        matches!(self.value, Value::Null)
+    }
+
+    pub fn as_str(&self) -> Option<&str> {
+        match &self.value {
+            Value::Str(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_map(&self) -> Option<&Mapping> {
+        match &self.value {
+            Value::Map(m) => Some(m),
+            _ => None,
+        }
+    }
+
+    pub fn as_seq(&self) -> Option<&[Node]> {
+        match &self.value {
+            Value::Seq(s) => Some(s),
+            _ => None,
+        }
+    }
+
+    pub fn as_bool(&self) -> Option<bool> {
+        match self.value {
+            Value::Bool(b) => Some(b),
+            _ => None,
+        }
+    }
+
+    pub fn as_i64(&self) -> Option<i64> {
+        match self.value {
+            Value::Int(i) => Some(i),
+            _ => None,
+        }
+    }
+
+    /// A number as f64 (ints widen).
+    pub fn as_f64(&self) -> Option<f64> {
+        match self.value {
+            Value::Int(i) => Some(i as f64),
+            Value::Float(f, _) => Some(f),
+            _ => None,
+        }
+    }
+
+    pub fn is_scalar(&self) -> bool {
+        !matches!(self.value, Value::Seq(_) | Value::Map(_))
+    }
+
+    /// The text of a scalar as the user wrote it (null is `None`; containers are `None`).
+    pub fn scalar_text(&self) -> Option<String> {
+        match &self.value {
+            Value::Null | Value::Seq(_) | Value::Map(_) => None,
+            Value::Bool(b) => Some(b.to_string()),
+            Value::Int(i) => Some(i.to_string()),
+            Value::Float(_, text) => Some(text.to_string()),
+            Value::Str(s) => Some(s.clone()),
+        }
+    }
+
+    /// A mapping key as text: scalars as written, `null` as "null". Non-scalar keys have no
+    /// text here; dialects that accept them (Vamp) stringify them themselves.
+    pub fn key_text(&self) -> Option<String> {
+        match &self.value {
+            Value::Null => Some("null".to_string()),
+            _ => self.scalar_text(),
+        }
+    }
+
+    /// A short name of the node's type for messages: "a string", "a mapping", ...
+    pub fn type_name(&self) -> &'static str {
+        match self.value {
+            Value::Null => "null",
+            Value::Bool(_) => "a boolean",
+            Value::Int(_) => "an integer",
+            Value::Float(..) => "a number",
+            Value::Str(_) => "a string",
+            Value::Seq(_) => "a list",
+            Value::Map(_) => "a mapping",
+        }
+    }
+
+    /// Number of nodes in this subtree (itself included). Keys count.
+    pub fn size(&self) -> usize {
+        match &self.value {
+            Value::Seq(items) => 1 + items.iter().map(Node::size).sum::<usize>(),
+            Value::Map(m) => {
+                1 + m
+                    .entries
+                    .iter()
+                    .map(|(k, v)| k.size() + v.size())
+                    .sum::<usize>()
+            }
+            _ => 1,
+        }
+    }
+}
+
+/// One document of a file (a YAML stream may hold several).
+#[derive(Clone, Debug)]
+pub struct Document {
+    pub root: Node,
+    /// Position of the document in its file, from 0.
+    pub index: usize,
+}

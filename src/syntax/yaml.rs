@@ -1,0 +1,1 @@
+//! YAML front end (being written)
