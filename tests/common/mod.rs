@@ -1,0 +1,27 @@
+//! Helpers shared by integration tests.
+#![allow(dead_code)]
+
+use std::path::PathBuf;
+
+/// The `../shared` folder beside the repository (corpus, references, oracles), or `None` with a
+/// printed notice when it is absent. With `REHEARSE_REQUIRE_SHARED=1` (as `.ci/run` sets) a
+/// missing folder fails the test instead: in CI these tests must run.
+pub fn shared_dir(test: &str) -> Option<PathBuf> {
+    let dir = std::env::var_os("REHEARSE_SHARED")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("../shared"));
+    if dir.join("corpus").is_dir() {
+        return Some(dir);
+    }
+    if std::env::var("REHEARSE_REQUIRE_SHARED").is_ok_and(|v| v == "1") {
+        panic!(
+            "{test}: {} is missing and REHEARSE_REQUIRE_SHARED=1",
+            dir.display()
+        );
+    }
+    eprintln!(
+        "notice: {test} skipped: {} not found (set REHEARSE_SHARED to run it)",
+        dir.display()
+    );
+    None
+}
