@@ -12,3 +12,4 @@ pub mod report;
 pub mod sim;
 pub mod source;
 pub mod syntax;
+pub mod discover;
