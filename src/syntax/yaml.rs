@@ -418,8 +418,7 @@ impl<'t> Reader<'t> {
         let Some(tag) = tag else {
             return untagged(text);
         };
-        if tag.handle == "!" && tag.suffix.is_empty() {
-            // The non-specific tag `!`: the value is a string whatever it looks like.
+        if is_non_specific(tag) {
             return Value::Str(text.into_owned());
         }
         let typed = match core_tag(tag) {
@@ -459,6 +458,9 @@ impl<'t> Reader<'t> {
     }
 
     fn check_collection_tag(&mut self, tag: &Tag, expected: &str, span: Span) {
+        if is_non_specific(tag) {
+            return;
+        }
         match core_tag(tag) {
             Some(name) if name == expected => {}
             Some("str" | "null" | "bool" | "int" | "float" | "map" | "seq") => {
@@ -645,15 +647,31 @@ fn canonical(node: &Node, out: &mut String) {
     }
 }
 
-/// The core schema name of a `!!name` tag.
+const CORE_SCHEMA: &str = "tag:yaml.org,2002:";
+
+/// The core schema name of a `!!name` (or verbatim `!<tag:yaml.org,2002:name>`) tag.
 fn core_tag(tag: &Tag) -> Option<&str> {
-    tag.is_yaml_core_schema().then_some(tag.suffix.as_str())
+    if tag.is_yaml_core_schema() {
+        Some(tag.suffix.as_str())
+    } else if tag.handle.is_empty() {
+        tag.suffix.strip_prefix(CORE_SCHEMA)
+    } else {
+        None
+    }
+}
+
+/// The non-specific tag `!`, which makes a scalar a string whatever it looks like.
+fn is_non_specific(tag: &Tag) -> bool {
+    (tag.handle.is_empty() && tag.suffix == "!") || (tag.handle == "!" && tag.suffix.is_empty())
 }
 
 /// A tag as the user would write it.
 fn tag_text(tag: &Tag) -> String {
-    if tag.is_yaml_core_schema() {
-        format!("!!{}", tag.suffix)
+    if let Some(name) = core_tag(tag) {
+        format!("!!{name}")
+    } else if tag.handle.is_empty() {
+        // saphyr reports verbatim tags (`!<uri>`) with an empty handle.
+        format!("!<{}>", tag.suffix)
     } else {
         format!("{}{}", tag.handle, tag.suffix)
     }
