@@ -592,7 +592,12 @@ fn reads_back(text: &str, format: Format, tree: &Tree) -> Result<(), TestCaseErr
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig::with_cases(64))]
+    #![proptest_config(ProptestConfig {
+        cases: 64,
+        // Integration tests have no lib.rs beside them to persist failures next to.
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    })]
 
     #[test]
     fn generated_trees_round_trip(tree in tree()) {
