@@ -173,7 +173,7 @@ bad: !!int twelve
         .diagnostics
         .iter()
         .all(|d| d.severity == Severity::Warning));
-    assert_eq!(sources.slice(parsed.diagnostics[0].span), "7");
+    assert_eq!(sources.slice(parsed.diagnostics[0].span), "!thing");
     assert!(parsed.diagnostics[0].message.contains("!thing"));
     assert_eq!(sources.slice(parsed.diagnostics[1].span), "twelve");
 }
@@ -334,6 +334,41 @@ fn yaml_syntax_errors_explain_common_mistakes() {
         .as_deref()
         .unwrap_or("")
         .contains("tabs"));
+}
+
+#[test]
+fn under_indented_flow_collections_are_read_with_a_warning() {
+    // Vamp's own tests close flow lists in the key's column; YAML 1.1 loaders accept that.
+    let text = "name: sava\nvirtual_hosts: [\n  \"a.b.c\",\n  \"tëst\"\n]\nroutes:\n  web: {\n    weight: 100%\n  }\n";
+    let (sources, parsed) = load_text(text, Format::Yaml);
+    assert_eq!(codes(&parsed.diagnostics), ["Y014"]);
+    let warning = &parsed.diagnostics[0];
+    assert_eq!(warning.severity, Severity::Warning);
+    assert_eq!(sources.slice(warning.span), "]");
+    assert_eq!(warning.span.start as usize, text.find(']').unwrap());
+
+    let root = &parsed.documents[0].root;
+    assert_eq!(keys(root), ["name", "virtual_hosts", "routes"]);
+    let map = root.as_map().unwrap();
+    let hosts = map.get("virtual_hosts").unwrap();
+    assert_eq!(sources.slice(hosts.span), "[\n  \"a.b.c\",\n  \"tëst\"\n]");
+    assert_eq!(sources.slice(hosts.as_seq().unwrap()[1].span), "\"tëst\"");
+    let web = map
+        .get("routes")
+        .unwrap()
+        .as_map()
+        .unwrap()
+        .get("web")
+        .unwrap();
+    let weight = web.as_map().unwrap().get("weight").unwrap();
+    assert_eq!(weight.as_str(), Some("100%"));
+    assert_eq!(sources.slice(weight.span), "100%");
+}
+
+#[test]
+fn a_flow_collection_that_stays_broken_is_still_y001() {
+    let (_, parsed) = load_text("hosts: [\na,\nb: [\n", Format::Yaml);
+    assert_eq!(codes(&parsed.diagnostics), ["Y001"]);
 }
 
 #[test]

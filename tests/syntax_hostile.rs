@@ -164,18 +164,23 @@ fn deep_json_nesting_is_y004_before_parsing() {
 }
 
 #[test]
-fn empty_and_comment_only_files_are_y007_warnings() {
-    for (text, format) in [
-        ("", Format::Yaml),
-        ("  \n\n\t\n", Format::Yaml),
-        ("# just a comment\n  # another\n", Format::Yaml),
-        ("", Format::Json),
-        (" \n ", Format::Json),
-        ("\u{FEFF}", Format::Yaml),
+fn empty_and_comment_only_files_are_y007() {
+    // Valid YAML with no document: a warning. An empty JSON text is not JSON: an error.
+    for (text, format, severity) in [
+        ("", Format::Yaml, Severity::Warning),
+        ("  \n\n\t\n", Format::Yaml, Severity::Warning),
+        (
+            "# just a comment\n  # another\n",
+            Format::Yaml,
+            Severity::Warning,
+        ),
+        ("\u{FEFF}", Format::Yaml, Severity::Warning),
+        ("", Format::Json, Severity::Error),
+        (" \n ", Format::Json, Severity::Error),
     ] {
         let (_, parsed) = load_text(text, format);
         assert_eq!(codes(&parsed.diagnostics), ["Y007"], "{text:?}");
-        assert_eq!(parsed.diagnostics[0].severity, Severity::Warning);
+        assert_eq!(parsed.diagnostics[0].severity, severity, "{text:?}");
         assert!(parsed.documents.is_empty());
     }
 }

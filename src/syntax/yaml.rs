@@ -12,6 +12,7 @@ use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span as EventSpan, Tag};
 
+use super::flow_indent::{indent_flow_continuations, Repaired};
 use super::node::{Document, Mapping, Node, Value};
 use super::{Limits, Parsed};
 use crate::diag::{codes, Diagnostic};
@@ -23,14 +24,7 @@ pub const PARSER_FAILURE: &str = "internal error in the YAML parser";
 
 /// Parses a YAML stream into one [`Document`] per YAML document.
 pub(crate) fn parse(file: FileId, text: &str, limits: &Limits) -> Parsed {
-    let outcome = catch_unwind(AssertUnwindSafe(|| {
-        let mut reader = Reader::new(file, text, limits);
-        reader.run();
-        Parsed {
-            documents: reader.documents,
-            diagnostics: reader.diagnostics,
-        }
-    }));
+    let outcome = catch_unwind(AssertUnwindSafe(|| read_with_repair(file, text, limits)));
     outcome.unwrap_or_else(|_| Parsed {
         documents: Vec::new(),
         diagnostics: vec![Diagnostic::error(
@@ -39,6 +33,54 @@ pub(crate) fn parse(file: FileId, text: &str, limits: &Limits) -> Parsed {
             format!("{PARSER_FAILURE}; the file could not be read"),
         )],
     })
+}
+
+/// Reads the text; if saphyr rejects it for an under-indented flow collection that YAML 1.1
+/// loaders accept, reads it again with those lines re-indented and says so with a warning.
+fn read_with_repair(file: FileId, text: &str, limits: &Limits) -> Parsed {
+    let first = Reader::new(file, text, None, limits).read();
+    if !first.indentation_error {
+        return first.parsed;
+    }
+    let Some(repaired) = indent_flow_continuations(text) else {
+        return first.parsed;
+    };
+    let second = Reader::new(file, &repaired.text, Some(&repaired), limits).read();
+    if second.scan_failed {
+        return first.parsed;
+    }
+    let mut parsed = second.parsed;
+    let line = repaired.first_line();
+    let token = text.get(line..).map_or(line, |rest| {
+        line + rest.len() - rest.trim_start_matches(' ').len()
+    });
+    let token_len = text
+        .get(token..)
+        .and_then(|rest| rest.chars().next())
+        .map_or(0, char::len_utf8);
+    parsed.diagnostics.push(
+        Diagnostic::warning(
+            &codes::y::Y014,
+            Span::new(file, token, token + token_len),
+            "this line continues a flow collection (`[...]`, `{...}`) but is not indented past \
+             the line that opened it",
+        )
+        .with_span_label("indent this line further")
+        .with_help(
+            "YAML 1.2 requires it; YAML 1.1 loaders accept it, so the file is read as if the line \
+             were indented",
+        ),
+    );
+    parsed
+}
+
+/// What one read of a text produced.
+struct Outcome {
+    parsed: Parsed,
+    /// saphyr stopped with an error.
+    scan_failed: bool,
+    /// That error was about indentation.
+    indentation_error: bool,
 }
 
 /// Whether reading goes on after an event.
@@ -97,7 +139,12 @@ const MERGE_IDENTITY: &str = "\u{0}<<";
 
 struct Reader<'t> {
     file: FileId,
+    /// The text parsed: the file's text, or a repaired copy of it.
     text: &'t str,
+    /// Maps offsets in a repaired text back to the file's text.
+    repaired: Option<&'t Repaired>,
+    scan_failed: bool,
+    indentation_error: bool,
     offsets: CharOffsets<'t>,
     limits: &'t Limits,
     stack: Vec<Frame>,
@@ -111,10 +158,18 @@ struct Reader<'t> {
 }
 
 impl<'t> Reader<'t> {
-    fn new(file: FileId, text: &'t str, limits: &'t Limits) -> Reader<'t> {
+    fn new(
+        file: FileId,
+        text: &'t str,
+        repaired: Option<&'t Repaired>,
+        limits: &'t Limits,
+    ) -> Reader<'t> {
         Reader {
             file,
             text,
+            repaired,
+            scan_failed: false,
+            indentation_error: false,
             offsets: CharOffsets::new(text),
             limits,
             stack: Vec::new(),
@@ -124,6 +179,29 @@ impl<'t> Reader<'t> {
             documents: Vec::new(),
             diagnostics: Vec::new(),
         }
+    }
+
+    fn read(mut self) -> Outcome {
+        self.run();
+        Outcome {
+            parsed: Parsed {
+                documents: self.documents,
+                diagnostics: self.diagnostics,
+            },
+            scan_failed: self.scan_failed,
+            indentation_error: self.indentation_error,
+        }
+    }
+
+    /// A file offset for an offset in the parsed text.
+    fn original(&self, offset: usize) -> usize {
+        self.repaired.map_or(offset, |r| r.original(offset))
+    }
+
+    /// A file span for a range of the parsed text.
+    fn span(&self, start: usize, end: usize) -> Span {
+        let start = self.original(start);
+        Span::new(self.file, start, self.original(end).max(start))
     }
 
     fn run(&mut self) {
@@ -159,10 +237,12 @@ impl<'t> Reader<'t> {
             }
             Event::Alias(id) => self.alias(id, span),
             Event::Scalar(text, style, anchor, tag) => {
+                let tag_span = self.tag_span(span);
                 let decorated = anchor != 0 || tag.is_some();
                 let span = self.content_span(span, decorated);
                 let merge = style == ScalarStyle::Plain && tag.is_none() && text == "<<";
-                let value = self.scalar_value(text, style, tag.as_deref(), span);
+                let tag = tag.as_deref().map(|tag| (tag, tag_span));
+                let value = self.scalar_value(text, style, tag, span);
                 let built = Built {
                     node: Node::new(value, span),
                     size: 1,
@@ -184,6 +264,7 @@ impl<'t> Reader<'t> {
     }
 
     fn open(&mut self, span: EventSpan, anchor: usize, tag: Option<&Tag>, body: Body) -> Flow {
+        let tag_span = self.tag_span(span);
         let decorated = anchor != 0 || tag.is_some();
         let start = self.offsets.byte(span.start.index());
         let start = if decorated {
@@ -200,8 +281,9 @@ impl<'t> Reader<'t> {
                 Body::Seq(_) => "seq",
                 Body::Map(_) => "map",
             };
-            self.check_collection_tag(tag, expected, self.char_span(start));
+            self.check_collection_tag(tag, expected, tag_span);
         }
+        let start = self.original(start);
         self.stack.push(Frame {
             start,
             last_end: start,
@@ -222,7 +304,7 @@ impl<'t> Reader<'t> {
         let end = if span.is_empty() {
             frame.last_end
         } else {
-            self.offsets.byte(span.end.index())
+            self.original(self.offsets.byte(span.end.index()))
         };
         let span = Span::new(self.file, frame.start, end.max(frame.start));
         let value = match frame.body {
@@ -404,7 +486,7 @@ impl<'t> Reader<'t> {
         &mut self,
         text: Cow<'_, str>,
         style: ScalarStyle,
-        tag: Option<&Tag>,
+        tag: Option<(&Tag, Span)>,
         span: Span,
     ) -> Value {
         let plain = style == ScalarStyle::Plain;
@@ -415,7 +497,7 @@ impl<'t> Reader<'t> {
                 Value::Str(text.into_owned())
             }
         };
-        let Some(tag) = tag else {
+        let Some((tag, tag_span)) = tag else {
             return untagged(text);
         };
         if is_non_specific(tag) {
@@ -436,7 +518,7 @@ impl<'t> Reader<'t> {
                 other => other,
             }),
             Some(_) | None => {
-                self.unknown_tag(tag, span);
+                self.unknown_tag(tag, tag_span);
                 return untagged(text);
             }
         };
@@ -503,6 +585,8 @@ impl<'t> Reader<'t> {
         let offset = self.offsets.byte(error.marker().index());
         let span = self.char_span(offset);
         let info = error.info();
+        self.scan_failed = true;
+        self.indentation_error = info.contains("indentation");
         if info == "recursion limit exceeded" {
             // saphyr's own bound on flow nesting (255 levels).
             self.diagnostics.push(
@@ -537,14 +621,41 @@ impl<'t> Reader<'t> {
         } else {
             start
         };
-        Span::new(self.file, start, end)
+        self.span(start, end)
     }
 
-    /// A span over the character at `offset` (empty at the end of the text).
+    /// Where a node's tag is written: its event starts with an optional anchor, then the tag.
+    fn tag_span(&self, span: EventSpan) -> Span {
+        let bytes = self.text.as_bytes();
+        let token_end = |mut at: usize| {
+            while bytes
+                .get(at)
+                .is_some_and(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+            {
+                at += 1;
+            }
+            at
+        };
+        let mut at = self.offsets.byte(span.start.index());
+        loop {
+            match bytes.get(at) {
+                Some(b' ' | b'\t' | b'\r' | b'\n') => at += 1,
+                Some(b'&') => at = token_end(at),
+                Some(b'!') => return self.span(at, token_end(at)),
+                _ => return self.char_span(at),
+            }
+        }
+    }
+
+    /// A file span over the character at `offset` of the parsed text (empty at its end).
     fn char_span(&self, offset: usize) -> Span {
         let offset = offset.min(self.text.len());
-        let len = self.text[offset..].chars().next().map_or(0, char::len_utf8);
-        Span::new(self.file, offset, offset + len)
+        let len = self
+            .text
+            .get(offset..)
+            .and_then(|rest| rest.chars().next())
+            .map_or(0, char::len_utf8);
+        self.span(offset, offset + len)
     }
 }
 
