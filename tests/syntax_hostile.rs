@@ -285,9 +285,17 @@ fn check_invariants(sources: &SourceMap, parsed: &Parsed) -> Result<(), TestCase
     Ok(())
 }
 
+/// 64 cases in CI; set PROPTEST_CASES for a longer local run.
+fn proptest_cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|cases| cases.parse().ok())
+        .unwrap_or(64)
+}
+
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: 64,
+        cases: proptest_cases(),
         // Integration tests have no lib.rs beside them to persist failures next to.
         failure_persistence: None,
         ..ProptestConfig::default()

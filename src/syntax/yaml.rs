@@ -459,13 +459,16 @@ impl<'t> Reader<'t> {
                 .filter_map(|item| match item.value {
                     Value::Map(map) => Some(map),
                     _ => {
-                        self.bad_merge(&item, "an item of a merge list");
+                        self.bad_merge(&item, "an item of a merge list must be a mapping");
                         None
                     }
                 })
                 .collect(),
             _ => {
-                self.bad_merge(&source, "a merge key (`<<`)");
+                self.bad_merge(
+                    &source,
+                    "the value of a merge key (`<<`) must be a mapping or a list of mappings",
+                );
                 Vec::new()
             }
         }
@@ -476,7 +479,7 @@ impl<'t> Reader<'t> {
             Diagnostic::error(
                 &codes::y::Y009,
                 node.span,
-                format!("{what} must be a mapping, found {}", node.type_name()),
+                format!("{what}, found {}", node.type_name()),
             )
             .with_help("merge a mapping (`<<: *defaults`) or a list of them (`<<: [*a, *b]`)"),
         );
