@@ -6,6 +6,7 @@
 //! anchors and aliases (within a copy budget), `<<` merge keys, duplicate keys, the depth limit.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::panic::{catch_unwind, AssertUnwindSafe};
@@ -932,11 +933,14 @@ fn resolve_float(text: &str) -> Option<Value> {
 }
 
 /// Converts saphyr's character indices to byte offsets. ASCII text needs no table; otherwise a
-/// checkpoint every 64 characters bounds each lookup to a short walk.
+/// checkpoint every 64 characters bounds each lookup to a short walk, and since events come in
+/// text order, most lookups walk on from the previous one instead.
 struct CharOffsets<'t> {
     text: &'t str,
     /// Byte offset of character `64 * i`; `None` for ASCII text.
     checkpoints: Option<Vec<usize>>,
+    /// The last lookup: (character index, byte offset).
+    last: Cell<(usize, usize)>,
 }
 
 const CHECKPOINT_EVERY: usize = 64;
@@ -949,20 +953,34 @@ impl<'t> CharOffsets<'t> {
                 .map(|(byte, _)| byte)
                 .collect()
         });
-        CharOffsets { text, checkpoints }
+        CharOffsets {
+            text,
+            checkpoints,
+            last: Cell::new((0, 0)),
+        }
     }
 
     fn byte(&self, char_index: usize) -> usize {
         let Some(checkpoints) = &self.checkpoints else {
             return char_index.min(self.text.len());
         };
+        let (last_char, last_byte) = self.last.get();
         let block = (char_index / CHECKPOINT_EVERY).min(checkpoints.len().saturating_sub(1));
-        let base = checkpoints.get(block).copied().unwrap_or(0);
-        let rest = char_index - block * CHECKPOINT_EVERY;
-        self.text[base..]
+        let (base_char, base_byte) = if (block * CHECKPOINT_EVERY..=char_index).contains(&last_char)
+        {
+            (last_char, last_byte)
+        } else {
+            let base = checkpoints.get(block).copied().unwrap_or(0);
+            (block * CHECKPOINT_EVERY, base)
+        };
+        let byte = self.text[base_byte..]
             .char_indices()
-            .nth(rest)
-            .map_or(self.text.len(), |(offset, _)| base + offset)
+            .nth(char_index - base_char)
+            .map_or(self.text.len(), |(offset, _)| base_byte + offset);
+        if byte < self.text.len() {
+            self.last.set((char_index, byte));
+        }
+        byte
     }
 }
 
@@ -1010,6 +1028,10 @@ mod tests {
         }
         assert_eq!(offsets.byte(text.chars().count()), text.len());
         assert_eq!(offsets.byte(10_000), text.len());
+        // Out of order, as an error marker may be.
+        for (char_index, (byte, _)) in text.char_indices().enumerate().rev() {
+            assert_eq!(offsets.byte(char_index), byte, "char {char_index}");
+        }
     }
 
     #[test]
