@@ -70,7 +70,15 @@ pub fn check(mut inputs: Vec<Input>, options: &Options) -> Checked {
         if input.reported {
             reported.push(file);
         }
-        diagnostics.extend(parsed.diagnostics);
+        let mut syntax_diagnostics = parsed.diagnostics;
+        if let Some(peer) = input.forced_kind.and_then(Kind::syntax_error_peer) {
+            for d in &mut syntax_diagnostics {
+                if d.is_error() && matches!(d.code.id, "Y001" | "Y008") {
+                    d.peer = Some(peer.to_string());
+                }
+            }
+        }
+        diagnostics.extend(syntax_diagnostics);
         for document in &parsed.documents {
             read_document(
                 document,
@@ -115,12 +123,8 @@ fn read_document(
                     .and_then(|m| m.get("kind"))
                     .map_or(document.root.span, |n| n.span);
                 diagnostics.push(
-                    Diagnostic::error(
-                        &codes::x::X004,
-                        span,
-                        format!("unsupported kind '{value}'"),
-                    )
-                    .with_help(format!("known kinds: {}", Kind::names().join(", "))),
+                    Diagnostic::error(&codes::x::X004, span, format!("unsupported kind '{value}'"))
+                        .with_help(format!("known kinds: {}", Kind::names().join(", "))),
                 );
                 return;
             }
