@@ -951,6 +951,11 @@ mod tests {
         assert_eq!(text(1_500_000), "1.5ms");
         assert_eq!(text(300_000), "300µs");
         assert_eq!(text(-7), "-7ns");
+        for extreme in [i64::MIN, i64::MAX] {
+            let duration = GoDuration::from_nanos(extreme);
+            assert_eq!(parse_go_duration(&duration.normal_form()), Ok(duration));
+        }
+        assert_eq!(text(i64::MIN), "-2562047h47m16.854775808s");
     }
 
     #[test]
