@@ -116,6 +116,7 @@ fn describe(rule: Rule) -> &'static str {
 
 /// Parses a condition with one of Vamp's grammars.
 pub fn parse_condition(text: &str, syntax: ConditionSyntax) -> Result<Condition, GrammarError> {
+    check_nesting(text)?;
     let rule = match syntax {
         ConditionSyntax::Route => Rule::route_input,
         ConditionSyntax::Boolean => Rule::boolean_input,
@@ -126,7 +127,35 @@ pub fn parse_condition(text: &str, syntax: ConditionSyntax) -> Result<Condition,
         .next()
         .and_then(|input| input.into_inner().next())
         .ok_or_else(|| GrammarError::new(0..text.len(), "expected a condition"))?;
-    build(expression)
+    let mut budget = MAX_OPERATORS;
+    build(expression, &mut budget)
+}
+
+/// Deepest parenthesis nesting accepted (the parser recurses per level).
+pub const MAX_NESTING: usize = 32;
+
+/// Most `and`/`or` operators in one condition (the AST is as deep as its operator chain).
+pub const MAX_OPERATORS: usize = 256;
+
+/// Refuses nesting deeper than [`MAX_NESTING`] before the recursive parser sees it.
+fn check_nesting(text: &str) -> Result<(), GrammarError> {
+    let mut depth = 0usize;
+    for (offset, c) in text.char_indices() {
+        match c {
+            '(' => {
+                depth += 1;
+                if depth > MAX_NESTING {
+                    return Err(GrammarError::new(
+                        offset..offset + 1,
+                        format!("parentheses nest more than {MAX_NESTING} deep"),
+                    ));
+                }
+            }
+            ')' => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    Ok(())
 }
 
 /// Parses a gateway route condition (`ConditionDefinitionParser`).
@@ -143,11 +172,13 @@ fn malformed(span: Range<usize>) -> GrammarError {
 }
 
 /// Turns a pest pair into the AST (operators fold to the left, as Vamp's `~> Or` does).
-fn build(pair: Pair<'_, Rule>) -> Result<Condition, GrammarError> {
+fn build(pair: Pair<'_, Rule>, budget: &mut usize) -> Result<Condition, GrammarError> {
     let span = span_of(&pair);
     match pair.as_rule() {
-        Rule::boolean_expression | Rule::route_expression => fold_left(pair, ConditionKind::Or),
-        Rule::boolean_term | Rule::route_term => fold_left(pair, ConditionKind::And),
+        Rule::boolean_expression | Rule::route_expression => {
+            fold_left(pair, ConditionKind::Or, budget)
+        }
+        Rule::boolean_term | Rule::route_term => fold_left(pair, ConditionKind::And, budget),
         Rule::boolean_factor
         | Rule::route_factor
         | Rule::boolean_parenthesis
@@ -156,7 +187,7 @@ fn build(pair: Pair<'_, Rule>) -> Result<Condition, GrammarError> {
                 .into_inner()
                 .find(|p| !matches!(p.as_rule(), Rule::ws | Rule::open_paren | Rule::close_paren))
                 .ok_or_else(|| malformed(span))?;
-            build(inner)
+            build(inner, budget)
         }
         Rule::boolean_not | Rule::route_not => {
             let operand = pair
@@ -164,7 +195,7 @@ fn build(pair: Pair<'_, Rule>) -> Result<Condition, GrammarError> {
                 .find(|p| p.as_rule() != Rule::not_operator)
                 .ok_or_else(|| malformed(span.clone()))?;
             Ok(Condition {
-                kind: ConditionKind::Not(Box::new(build(operand)?)),
+                kind: ConditionKind::Not(Box::new(build(operand, budget)?)),
                 span,
             })
         }
@@ -248,6 +279,7 @@ fn atom(value: Atom, positive: bool, span: Range<usize>) -> Condition {
 fn fold_left(
     pair: Pair<'_, Rule>,
     combine: impl Fn(Box<Condition>, Box<Condition>) -> ConditionKind,
+    budget: &mut usize,
 ) -> Result<Condition, GrammarError> {
     let span = span_of(&pair);
     let mut operands = pair.into_inner().filter(|p| {
@@ -257,9 +289,16 @@ fn fold_left(
         )
     });
     let first = operands.next().ok_or_else(|| malformed(span))?;
-    let mut result = build(first)?;
+    let mut result = build(first, budget)?;
     for operand in operands {
-        let right = build(operand)?;
+        let right = build(operand, budget)?;
+        if *budget == 0 {
+            return Err(GrammarError::new(
+                right.span,
+                format!("condition has more than {MAX_OPERATORS} `and`/`or` operators"),
+            ));
+        }
+        *budget -= 1;
         let span = result.span.start..right.span.end;
         result = Condition {
             kind: combine(Box::new(result), Box::new(right)),
@@ -531,6 +570,125 @@ pub fn to_dnf(condition: &Condition) -> Result<Dnf, GrammarError> {
         })
         .collect();
     Ok(Dnf::Terms(terms))
+}
+
+/// Most distinct atoms for which [`vamp_flatten`] can reproduce Vamp: beyond four, Scala's
+/// `Set` iterates in hash order, which decides Vamp's variable order.
+pub const VAMP_FLATTEN_MAX_ATOMS: usize = 4;
+
+/// Vamp 0.9.5's `BooleanFlatter.flatten`, reproduced step by step (including its flaw: it
+/// merges minterms in a single pass and keeps an unmerged minterm only when it is the last
+/// one, so e.g. `a and !b or !a and b` loses `a and !b`). `None` above
+/// [`VAMP_FLATTEN_MAX_ATOMS`] atoms. Compare with [`equivalent`] to find conditions whose
+/// meaning Vamp changes when it writes the HAProxy configuration.
+pub fn vamp_flatten(condition: &Condition) -> Option<Condition> {
+    let atoms = condition.atoms();
+    if atoms.len() > VAMP_FLATTEN_MAX_ATOMS {
+        return None;
+    }
+    let span = condition.span.clone();
+    let leaf = |kind: ConditionKind| Condition {
+        kind,
+        span: span.clone(),
+    };
+    if atoms.is_empty() {
+        let constant = if condition.value_with(&|_: &Atom| false) {
+            ConditionKind::True
+        } else {
+            ConditionKind::False
+        };
+        return Some(leaf(constant));
+    }
+    // (row value, literals by atom index; None once merged away, reduced flag)
+    struct Minterm {
+        value: u32,
+        literals: Vec<Option<bool>>,
+        reduced: bool,
+    }
+    let mut minterms: Vec<Minterm> = (0..1u32 << atoms.len())
+        .filter(|&row| {
+            condition.value_with(&|atom: &Atom| {
+                atoms
+                    .iter()
+                    .position(|a| *a == atom)
+                    .is_some_and(|i| row & (1 << i) != 0)
+            })
+        })
+        .map(|row| Minterm {
+            value: row,
+            literals: (0..atoms.len())
+                .map(|i| Some(row & (1 << i) != 0))
+                .collect(),
+            reduced: false,
+        })
+        .collect();
+    if minterms.is_empty() {
+        return Some(leaf(ConditionKind::False));
+    }
+    let mut result: Vec<Vec<Option<bool>>> = Vec::new();
+    for head in 0..minterms.len() {
+        if head + 1 == minterms.len() {
+            if !minterms[head].reduced {
+                result.push(minterms[head].literals.clone());
+            }
+            break;
+        }
+        for other in head + 1..minterms.len() {
+            let difference = minterms[other].value ^ minterms[head].value;
+            if difference.count_ones() == 1 {
+                let mut merged = minterms[head].literals.clone();
+                if let Some(slot) = merged.get_mut(difference.trailing_zeros() as usize) {
+                    *slot = None;
+                }
+                result.push(merged);
+                minterms[other].reduced = true;
+            }
+        }
+    }
+    let term = |literals: &Vec<Option<bool>>| -> Condition {
+        literals
+            .iter()
+            .zip(&atoms)
+            .filter_map(|(literal, atom)| {
+                literal.map(|positive| {
+                    let atom = leaf(ConditionKind::Atom((*atom).clone()));
+                    if positive {
+                        atom
+                    } else {
+                        leaf(ConditionKind::Not(Box::new(atom)))
+                    }
+                })
+            })
+            .reduce(|a, b| leaf(ConditionKind::And(Box::new(a), Box::new(b))))
+            .unwrap_or_else(|| leaf(ConditionKind::True))
+    };
+    result
+        .iter()
+        .map(term)
+        .reduce(|a, b| leaf(ConditionKind::Or(Box::new(a), Box::new(b))))
+}
+
+/// Whether two conditions have the same truth table over their atoms (at most
+/// [`MAX_DNF_ATOMS`] distinct atoms together; `None` beyond).
+pub fn equivalent(a: &Condition, b: &Condition) -> Option<bool> {
+    let mut atoms = a.atoms();
+    for atom in b.atoms() {
+        if !atoms.contains(&atom) {
+            atoms.push(atom);
+        }
+    }
+    if atoms.len() > MAX_DNF_ATOMS {
+        return None;
+    }
+    Some((0..1u32 << atoms.len()).all(|row| {
+        let truth = |atom: &Atom| {
+            atoms
+                .iter()
+                .position(|x| *x == atom)
+                .is_some_and(|i| row & (1 << i) != 0)
+        };
+        a.value_with(&truth) == b.value_with(&truth)
+    }))
 }
 
 /// A product term over the truth table's variables: bits in `dont_care` are free.
@@ -828,6 +986,40 @@ mod tests {
         // XOR keeps both terms (Vamp's BooleanFlatter drops one)
         assert_eq!(dnf("a and !b or !a and b"), "a !b | !a b");
         assert_eq!(dnf("!(a and b)"), "!a | !b");
+    }
+
+    #[test]
+    fn vamp_flatten_reproduces_booleanflatter() {
+        let flat = |text: &str| vamp_flatten(&boolean(text)).unwrap().to_vamp_notation();
+        assert_eq!(flat("a or b"), r#"Or(Value("a"), Value("b"))"#);
+        assert_eq!(flat("a and b"), r#"And(Value("a"), Value("b"))"#);
+        assert_eq!(flat("a or not a"), "True");
+        assert_eq!(flat("a and not a"), "False");
+        assert_eq!(flat("true"), "True");
+        // the flaw: the unpaired first minterm (a, !b) is dropped
+        let xor = boolean("a and !b or !a and b");
+        let flattened = vamp_flatten(&xor).unwrap();
+        assert_eq!(
+            flattened.to_vamp_notation(),
+            r#"And(Negation(Value("a")), Value("b"))"#
+        );
+        assert_eq!(equivalent(&xor, &flattened), Some(false));
+        assert_eq!(
+            equivalent(&boolean("a or b"), &boolean("b or a")),
+            Some(true)
+        );
+        assert_eq!(vamp_flatten(&boolean("a and b and c and d and e")), None);
+    }
+
+    #[test]
+    fn hostile_nesting_and_length_are_refused_not_overflowed() {
+        let deep = format!("{}a{}", "(".repeat(10_000), ")".repeat(10_000));
+        let error = parse_condition(&deep, ConditionSyntax::Boolean).unwrap_err();
+        assert_eq!(error.range, MAX_NESTING..MAX_NESTING + 1);
+        let ok = format!("{}a{}", "(".repeat(MAX_NESTING), ")".repeat(MAX_NESTING));
+        assert!(parse_condition(&ok, ConditionSyntax::Boolean).is_ok());
+        let long = vec!["a"; MAX_OPERATORS + 2].join(" and ");
+        assert!(parse_condition(&long, ConditionSyntax::Boolean).is_err());
     }
 
     #[test]
