@@ -151,3 +151,47 @@ fn vamp_notation_of_a_printed_condition_is_stable() {
     let again = parse_condition(&condition.to_string(), ConditionSyntax::Route).expect("reparses");
     assert_eq!(condition.to_vamp_notation(), again.to_vamp_notation());
 }
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// Every parser answers any text with a value or an error whose range lies inside the text
+    /// on character boundaries (no panic).
+    #[test]
+    fn parsers_never_panic_and_errors_stay_inside(text in "[ -~µ⇒\t\n]{0,40}|[()!<>$%.{}a-z0-9 ]{0,40}") {
+        use rehearse::syntax::{condition, iso8601, units, value};
+        let check = |error: rehearse::syntax::grammar_error::GrammarError| {
+            assert!(error.range.start <= error.range.end && error.range.end <= text.len(), "{error:?}");
+            assert!(text.is_char_boundary(error.range.start) && text.is_char_boundary(error.range.end), "{error:?}");
+            assert!(!error.message.is_empty());
+        };
+        let results: Vec<Option<_>> = vec![
+            units::parse_percentage(&text).err(),
+            units::parse_megabytes(&text).err(),
+            units::parse_cpu_quantity(&text).err(),
+            units::parse_vamp_time(&text).err(),
+            units::parse_go_duration(&text).err(),
+            units::parse_fine_percentage(&text).err(),
+            units::parse_rate(&text).err(),
+            iso8601::parse_period(&text).err(),
+            iso8601::parse_date_time(&text).err(),
+            iso8601::parse_start(&text).err(),
+            iso8601::parse_repeat(&text).err(),
+            condition::parse_condition(&text, ConditionSyntax::Route).err(),
+            condition::parse_condition(&text, ConditionSyntax::Boolean).err(),
+            value::parse_trait_value(&text).err(),
+        ];
+        for error in results.into_iter().flatten() {
+            check(error);
+        }
+        if let Ok(parsed) = value::parse_trait_value(&text) {
+            if let Some(dropped) = parsed.dropped {
+                check(dropped);
+            }
+        }
+        if let Ok(parsed) = condition::parse_condition(&text, ConditionSyntax::Boolean) {
+            let _ = condition::to_dnf(&parsed);
+            let _ = condition::vamp_flatten(&parsed);
+        }
+    }
+}

@@ -61,8 +61,21 @@ fn describe(rule: Rule) -> &'static str {
     }
 }
 
+/// Longest text a unit parser reads; unit values are short, and some rules look ahead at
+/// every position (quadratic on hostile whitespace).
+pub const MAX_UNIT_TEXT: usize = 256;
+
 /// Runs one entry rule over the whole text and returns its (single) top pair.
 fn parse_entry(rule: Rule, text: &str) -> Result<Pair<'_, Rule>, GrammarError> {
+    if text.len() > MAX_UNIT_TEXT {
+        return Err(GrammarError::new(
+            0..text.len(),
+            format!(
+                "value is too long ({} bytes; at most {MAX_UNIT_TEXT})",
+                text.len()
+            ),
+        ));
+    }
     let mut pairs = UnitsParser::parse(rule, text)
         .map_err(|error| GrammarError::from_pest(text, &error, describe))?;
     pairs
@@ -688,7 +701,8 @@ fn element_nanos(number: &str, per: i128) -> Option<i128> {
     let mut nanos = whole.checked_mul(per)?;
     let mut scale = 1i128;
     let mut frac_value = 0i128;
-    for digit in frac.bytes().take(30) {
+    // Go stops accumulating fraction digits near 18 too; beyond, they are below a nanosecond
+    for digit in frac.bytes().take(18) {
         scale *= 10;
         frac_value = frac_value * 10 + i128::from(digit - b'0');
     }
