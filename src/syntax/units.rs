@@ -50,14 +50,13 @@ fn describe(rule: Rule) -> &'static str {
         Rule::rate_count => "a whole number of events",
         Rule::rate_slash => "`/`",
         Rule::rate_second | Rule::rate_minute | Rule::rate_hour => "a rate unit (`s`, `m`, `h`)",
-        Rule::percentage
-        | Rule::megabyte
-        | Rule::java_double_input
-        | Rule::quantity
-        | Rule::vamp_time
-        | Rule::go_duration
-        | Rule::fine_percentage
-        | Rule::rate => "a value",
+        Rule::percentage => "a percentage such as `50%`",
+        Rule::megabyte => "a memory size such as `128MB`",
+        Rule::java_double_input | Rule::quantity => "a number",
+        Rule::vamp_time => "a time such as `30s`",
+        Rule::go_duration => "a duration such as `1m30s`",
+        Rule::fine_percentage => "a percentage such as `99.95%`",
+        Rule::rate => "a rate such as `50/s`",
     }
 }
 
@@ -537,10 +536,20 @@ impl VampTime {
 /// for a YAML integer scalar).
 pub fn parse_vamp_time(text: &str) -> Result<VampTime, GrammarError> {
     let pair = parse_entry(Rule::vamp_time, text).map_err(|error| {
-        if !text.is_empty() && text.bytes().all(|b| b.is_ascii_digit()) {
+        let digits = text.bytes().take_while(u8::is_ascii_digit).count();
+        let unit = &text[digits..];
+        if digits > 0 && unit.is_empty() {
             GrammarError::new(
                 text.len()..text.len(),
                 "missing time unit: a quoted number is not a time in Vamp; write `30s`, `5m` or `1h`",
+            )
+        } else if digits > 0 && !unit.is_empty() && unit.chars().all(char::is_alphabetic) {
+            GrammarError::new(
+                digits..text.len(),
+                format!(
+                    "unknown time unit `{unit}`: Vamp accepts s, sec, second(s), m, min, \
+                     minute(s), h, hrs, hour(s)"
+                ),
             )
         } else {
             error
