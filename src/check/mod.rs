@@ -72,7 +72,15 @@ pub fn check(mut inputs: Vec<Input>, options: &Options) -> Checked {
         if input.reported {
             reported.push(file);
         }
-        diagnostics.extend(parsed.diagnostics);
+        let mut syntax_diagnostics = parsed.diagnostics;
+        if let Some(peer) = input.forced_kind.and_then(Kind::syntax_error_peer) {
+            for d in &mut syntax_diagnostics {
+                if d.is_error() && matches!(d.code.id, "Y001" | "Y008") {
+                    d.peer = Some(peer.to_string());
+                }
+            }
+        }
+        diagnostics.extend(syntax_diagnostics);
         for document in &parsed.documents {
             read_document(
                 document,
