@@ -5,6 +5,7 @@
 //! string so the caller can point at the offending characters.
 
 pub mod condition;
+pub mod grammar_error;
 pub mod iso8601;
 pub mod json;
 pub mod node;
