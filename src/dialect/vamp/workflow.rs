@@ -175,7 +175,18 @@ fn read_time_schedule(cx: &mut Cx<'_>, node: &Node) -> Option<Schedule> {
     };
     let start = map.get("start").and_then(|s| {
         let text = cx.string(s, "schedule/time/start")?;
-        (text.value != "now").then_some(text)
+        match grammar::start(&text.value) {
+            Ok(at) => at.map(|at| (text, at)),
+            Err(error) => {
+                cx.error(
+                    &codes::V002,
+                    scalar_sub_span(s, &text.value, error.range),
+                    format!("Unexpected type for path 'start': {}.", error.message),
+                )
+                .help("`start` is `now` or an ISO-8601 date-time such as `2007-12-03T08:15:30Z`");
+                None
+            }
+        }
     });
     let repeat = map
         .get("repeat")

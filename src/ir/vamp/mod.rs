@@ -488,11 +488,11 @@ pub enum WorkflowStatus {
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct SchedulePeriod {
     pub text: String,
-    pub years: u32,
-    pub months: u32,
-    pub days: u32,
+    pub years: i32,
+    pub months: i32,
+    pub days: i32,
     /// The `T…` part, exact.
-    pub time_ns: u64,
+    pub time_ns: i128,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -504,8 +504,8 @@ pub enum Schedule {
     },
     Time {
         period: SchedulePeriod,
-        /// `None`: now. Otherwise the ISO offset date-time as written.
-        start: Option<Spanned<String>>,
+        /// `None`: now. Otherwise the ISO offset date-time as written, and as Unix ns.
+        start: Option<(Spanned<String>, i128)>,
         /// `None`: forever.
         repeat: Option<i64>,
     },
