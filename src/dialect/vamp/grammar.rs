@@ -76,6 +76,10 @@ pub fn time_ns(text: &str) -> Result<u64, ScalarError> {
 
 /// The `$references` of a trait value.
 pub fn value_references(text: &str) -> Result<Vec<ValueReference>, ScalarError> {
+    // Text without `$` is one literal part.
+    if !text.contains('$') {
+        return Ok(Vec::new());
+    }
     let parsed = value::parse_trait_value(text)?;
     Ok(parsed
         .references()

@@ -135,7 +135,10 @@ impl Cx<'_> {
             map.anchor(),
             format!("Can't find any value for path: /{path}"),
         )
-        .help(format!("add `{key}:`"));
+        .help(match key.split_once('/') {
+            Some((first, _)) => format!("add `{first}:` (Vamp looks for `{key}`)"),
+            None => format!("add `{key}:`"),
+        });
     }
 
     /// Walks `keys` from `map`: an intermediate value that is not a mapping is
@@ -414,8 +417,17 @@ impl<'a> MapReader<'a> {
         self
     }
 
-    /// Where a missing key is reported: the owning key, else the first line of the map.
+    /// Where a missing key is reported: the owning key, else the `name` entry, else the
+    /// first line of the map.
     pub fn anchor(&self) -> Span {
+        if let Some(anchor) = self.anchor {
+            return anchor;
+        }
+        if let Some(i) = self.index("name") {
+            if let Some((key, value)) = self.entries.get(i) {
+                return key.span.join(value.span);
+            }
+        }
         self.anchor.unwrap_or_else(|| {
             self.entries.first().map_or(self.node.span, |(k, v)| {
                 k.span.join(if v.is_scalar() { v.span } else { k.span })

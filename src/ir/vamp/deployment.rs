@@ -419,3 +419,181 @@ pub fn assign_weights(routes: Vec<(DeployedRoute, Option<Percent>)>) -> Vec<Depl
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{check, Input, Options};
+    use crate::ir::vamp::Artifacts;
+
+    fn artifacts(yaml: &str) -> Artifacts {
+        let checked = check(
+            vec![Input {
+                path: "test.yaml".to_string(),
+                bytes: yaml.as_bytes().to_vec(),
+                reported: true,
+                forced_kind: None,
+            }],
+            &Options::default(),
+        );
+        let errors: Vec<_> = checked.diagnostics.iter().filter(|d| d.is_error()).collect();
+        assert!(errors.is_empty(), "{errors:?}");
+        checked.project.vamp
+    }
+
+    const SAVA: &str = "
+---
+kind: breed
+name: sava:1.0
+deployable: magneticio/sava:1.0.0
+ports: {web: 8080/http}
+---
+kind: breed
+name: sava:1.1
+deployable: magneticio/sava:1.1.0
+ports: {web: 8080/http}
+---
+kind: breed
+name: sava:1.2
+deployable: magneticio/sava:1.2.0
+ports: {web: 8080/http}
+---
+kind: blueprint
+name: sava:1.0
+gateways: {9050: sava/web}
+clusters:
+  sava: sava:1.0
+---
+kind: blueprint
+name: sava:1.1
+clusters:
+  sava: sava:1.1
+---
+kind: blueprint
+name: all
+clusters:
+  sava: [sava:1.0, sava:1.1, sava:1.2]
+";
+
+    fn weights(deployment: &Deployment, gateway: &str) -> Vec<(String, u8)> {
+        deployment
+            .gateway(gateway)
+            .expect("gateway exists")
+            .routes
+            .iter()
+            .map(|r| (r.path.clone(), r.weight.0))
+            .collect()
+    }
+
+    fn blueprint<'a>(artifacts: &'a Artifacts, name: &str) -> &'a Blueprint {
+        artifacts
+            .blueprints
+            .iter()
+            .find(|b| b.name.value.as_str() == name)
+            .expect("blueprint exists")
+    }
+
+    #[test]
+    fn first_deployment_routes_everything_to_the_only_service() {
+        let artifacts = artifacts(SAVA);
+        let name = DeploymentName::from("sava");
+        let (deployment, problems) = deploy(blueprint(&artifacts, "sava:1.0"), &name, &artifacts);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(
+            weights(&deployment, "sava/sava/web"),
+            [("sava/sava/sava:1.0/web".to_string(), 100)]
+        );
+        let external = deployment.gateway("sava/9050").expect("external gateway");
+        assert_eq!(external.port.number, 9050);
+        assert_eq!(
+            external.routes[0].target,
+            RouteTarget::Gateway(GatewayName::from("sava/sava/web"))
+        );
+        assert_eq!(external.routes[0].weight, Percent(100));
+    }
+
+    #[test]
+    fn a_merged_version_starts_at_zero_beside_a_full_route() {
+        let artifacts = artifacts(SAVA);
+        let name = DeploymentName::from("sava");
+        let (first, _) = deploy(blueprint(&artifacts, "sava:1.0"), &name, &artifacts);
+        let (merged, problems) = merge(&first, blueprint(&artifacts, "sava:1.1"), &artifacts);
+        assert!(problems.is_empty(), "{problems:?}");
+        assert_eq!(
+            weights(&merged, "sava/sava/web"),
+            [
+                ("sava/sava/sava:1.0/web".to_string(), 100),
+                ("sava/sava/sava:1.1/web".to_string(), 0)
+            ]
+        );
+        // The external gateway of the first deployment is kept.
+        assert!(merged.gateway("sava/9050").is_some());
+    }
+
+    #[test]
+    fn unweighted_services_split_evenly_with_the_remainder_last() {
+        let artifacts = artifacts(SAVA);
+        let name = DeploymentName::from("three");
+        let (deployment, _) = deploy(blueprint(&artifacts, "all"), &name, &artifacts);
+        let split: Vec<u8> = weights(&deployment, "three/sava/web")
+            .into_iter()
+            .map(|(_, w)| w)
+            .collect();
+        assert_eq!(split, [33, 33, 34]);
+    }
+
+    #[test]
+    fn given_weights_are_kept_and_checked() {
+        let yaml = format!(
+            "{SAVA}
+---
+kind: deployment
+name: canary
+clusters:
+  sava:
+    services: [sava:1.0, sava:1.1]
+    gateways:
+      web:
+        routes:
+          sava:1.0: {{weight: 80%}}
+          sava:1.1:
+            weight: 20%
+            condition: user-agent = Firefox
+"
+        );
+        let artifacts = artifacts(&yaml);
+        let deployment = artifacts
+            .deployments
+            .iter()
+            .find(|d| d.name.as_str() == "canary")
+            .expect("derived deployment");
+        let gateway = deployment.gateway("canary/sava/web").expect("internal gateway");
+        assert_eq!(gateway.routes[0].weight, Percent(80));
+        assert_eq!(gateway.routes[1].weight, Percent(20));
+        // A condition without a strength applies to every matching request.
+        assert_eq!(gateway.routes[1].condition_strength, Percent(100));
+        assert_eq!(gateway.routes[0].condition_strength, Percent(0));
+    }
+
+    #[test]
+    fn weights_not_summing_to_100_are_a_merge_problem() {
+        let routes = vec![
+            (route("a"), Some(Percent(50))),
+            (route("b"), Some(Percent(20))),
+        ];
+        let assigned = assign_weights(routes);
+        let total: u32 = assigned.iter().map(|r| u32::from(r.weight.0)).sum();
+        assert_eq!(total, 70);
+    }
+
+    fn route(path: &str) -> DeployedRoute {
+        DeployedRoute {
+            path: path.to_string(),
+            target: RouteTarget::Gateway(GatewayName::from(path)),
+            weight: Percent(0),
+            condition: None,
+            condition_strength: Percent(0),
+            balance: None,
+        }
+    }
+}
