@@ -19,6 +19,21 @@ const OUT_OF_SCOPE: &[&str] = &[
     "ImportReaderSpec",
 ];
 
+/// Cases Vamp accepts where rehearse is deliberately stricter (reference/vamp/ISSUES.md): the
+/// file, the only code we report as an error, and why. They are printed and counted apart.
+const STRICTER_BY_DESIGN: &[(&str, &str, &str)] = &[
+    ("BreedReaderSpec_13.yml", "Y002", "duplicate key: Vamp silently keeps the last one (issue #648)"),
+    ("BreedReaderSpec_14.yml", "Y002", "duplicate key: Vamp silently keeps the last one (issue #648)"),
+    ("BlueprintReaderSpec_13.yml", "V045", "condition `android` does not parse: Vamp hands it to HAProxy as a raw ACL, which HAProxy rejects (issues #926, #1056)"),
+    ("BlueprintReaderSpec_17.yml", "V045", "condition `android` does not parse (raw ACL for HAProxy)"),
+    ("BlueprintReaderSpec_21.yml", "V045", "condition `ua = android` does not parse (raw ACL for HAProxy)"),
+    ("BlueprintReaderSpec_38.yml", "V045", "condition `android` does not parse (raw ACL for HAProxy)"),
+    ("BlueprintReaderSpec_39.yml", "V045", "condition `android` does not parse (raw ACL for HAProxy)"),
+    ("BlueprintReaderSpec_40.yml", "V045", "condition `android` does not parse (raw ACL for HAProxy)"),
+    ("BlueprintReaderSpec_41.yml", "V045", "condition `android` does not parse (raw ACL for HAProxy)"),
+    ("BlueprintReaderSpec_45.yml", "V045", "condition `android` does not parse (raw ACL for HAProxy)"),
+];
+
 struct Case {
     file: String,
     expected: String,
@@ -60,8 +75,8 @@ fn forced_kind(case: &Case) -> Option<Kind> {
     Some(Kind::Vamp(kind))
 }
 
-/// Our outcome for one case: (verdict is error, peers of our errors, summary of findings).
-type Outcome = (bool, Vec<String>, String);
+/// Our outcome for one case: (codes of our errors, peers of our errors, summary of findings).
+type Outcome = (Vec<String>, Vec<String>, String);
 
 fn run_check(path: &str, bytes: Vec<u8>, forced: Option<Kind>) -> Outcome {
     let checked = check(
@@ -73,7 +88,11 @@ fn run_check(path: &str, bytes: Vec<u8>, forced: Option<Kind>) -> Outcome {
         }],
         &Options::default(),
     );
-    let errors: Vec<_> = checked.diagnostics.iter().filter(|d| d.is_error()).collect();
+    let errors: Vec<_> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .collect();
     let peers = errors
         .iter()
         .map(|d| match &d.peer {
@@ -89,7 +108,8 @@ fn run_check(path: &str, bytes: Vec<u8>, forced: Option<Kind>) -> Outcome {
         .map(|d| format!("{} {}: {}", d.code.id, d.severity, d.message))
         .collect::<Vec<_>>()
         .join(" | ");
-    (!errors.is_empty(), peers, summary)
+    let codes = errors.iter().map(|d| d.code.id.to_string()).collect();
+    (codes, peers, summary)
 }
 
 /// Vamp's ReaderSpec tests its generic reader with two tiny test readers: one reads
@@ -116,14 +136,19 @@ fn run_generic_reader(file: &str, bytes: Vec<u8>) -> Outcome {
     let errors: Vec<_> = diagnostics.iter().filter(|d| d.is_error()).collect();
     let peers = errors
         .iter()
-        .map(|d| d.peer.clone().unwrap_or_else(|| "YamlParsingError".to_string()))
+        .map(|d| {
+            d.peer
+                .clone()
+                .unwrap_or_else(|| "YamlParsingError".to_string())
+        })
         .collect();
     let summary = diagnostics
         .iter()
         .map(|d| format!("{}: {}", d.code.id, d.message))
         .collect::<Vec<_>>()
         .join(" | ");
-    (!errors.is_empty(), peers, summary)
+    let codes = errors.iter().map(|d| d.code.id.to_string()).collect();
+    (codes, peers, summary)
 }
 
 #[derive(Default)]
@@ -132,6 +157,7 @@ struct Tally {
     verdicts: usize,
     error_cases: usize,
     peers: usize,
+    stricter: Vec<String>,
     disagreements: Vec<String>,
 }
 
@@ -148,16 +174,21 @@ fn vamp_corpus_agreement() {
     let mut tallies: BTreeMap<String, Tally> = BTreeMap::new();
     let mut skipped = 0;
     for case in &all {
-        if OUT_OF_SCOPE.iter().any(|s| case.file.starts_with(&format!("{s}_"))) {
+        if OUT_OF_SCOPE
+            .iter()
+            .any(|s| case.file.starts_with(&format!("{s}_")))
+        {
             skipped += 1;
             continue;
         }
         let bytes = std::fs::read(corpus.join(&case.file)).expect("case file");
-        let (is_error, peers, summary) = if case.reader == "YamlReader.read" && case.file != "ReaderSpec_1.yml" {
-            run_generic_reader(&case.file, bytes)
-        } else {
-            run_check(&case.file, bytes, forced_kind(case))
-        };
+        let (codes, peers, summary) =
+            if case.reader == "YamlReader.read" && case.file != "ReaderSpec_1.yml" {
+                run_generic_reader(&case.file, bytes)
+            } else {
+                run_check(&case.file, bytes, forced_kind(case))
+            };
+        let is_error = !codes.is_empty();
         let expected_class = case.expected.strip_prefix("error:");
         let tally = tallies.entry(case.reader.clone()).or_default();
         tally.cases += 1;
@@ -173,7 +204,14 @@ fn vamp_corpus_agreement() {
                 tally.peers += 1;
             }
         }
-        if !verdict_ok || !peer_ok {
+        let stricter = STRICTER_BY_DESIGN.iter().find(|(file, code, _)| {
+            *file == case.file && expected_class.is_none() && codes.iter().all(|c| c == code)
+        });
+        if let (false, Some((_, code, reason))) = (verdict_ok, stricter) {
+            tally
+                .stricter
+                .push(format!("{} ({code}): {reason}", case.file));
+        } else if !verdict_ok || !peer_ok {
             tally.disagreements.push(format!(
                 "{}: expected {}, got {} [{}]",
                 case.file,
@@ -184,26 +222,44 @@ fn vamp_corpus_agreement() {
         }
     }
 
-    let (mut cases_n, mut verdicts, mut error_cases, mut peers) = (0, 0, 0, 0);
-    println!("\nVamp corpus ({skipped} out-of-scope cases skipped: {})", OUT_OF_SCOPE.join(", "));
-    println!("{:<24} {:>6} {:>8} {:>12}", "reader", "cases", "agreed", "peer agreed");
+    let (mut cases_n, mut verdicts, mut error_cases, mut peers, mut stricter) = (0, 0, 0, 0, 0);
+    println!(
+        "\nVamp corpus ({skipped} out-of-scope cases skipped: {})",
+        OUT_OF_SCOPE.join(", ")
+    );
+    println!(
+        "{:<24} {:>6} {:>8} {:>9} {:>12}",
+        "reader", "cases", "agreed", "stricter", "peer agreed"
+    );
     for (reader, tally) in &tallies {
         println!(
-            "{:<24} {:>6} {:>8} {:>6}/{:<5}",
-            reader, tally.cases, tally.verdicts, tally.peers, tally.error_cases
+            "{:<24} {:>6} {:>8} {:>9} {:>6}/{:<5}",
+            reader,
+            tally.cases,
+            tally.verdicts,
+            tally.stricter.len(),
+            tally.peers,
+            tally.error_cases
         );
+        for line in &tally.stricter {
+            println!("    ≠ stricter by design: {line}");
+        }
         for line in &tally.disagreements {
             println!("    ✗ {line}");
         }
+        stricter += tally.stricter.len();
         cases_n += tally.cases;
         verdicts += tally.verdicts;
         error_cases += tally.error_cases;
         peers += tally.peers;
     }
-    println!("total: verdict {verdicts}/{cases_n}, peer {peers}/{error_cases}");
+    println!(
+        "total: verdict {verdicts}/{cases_n} agreed, {stricter} stricter by design, peer {peers}/{error_cases}"
+    );
+    // Deliberately stricter verdicts are listed above and do not count as disagreements.
     assert!(
-        verdicts * 100 >= cases_n * 97,
-        "verdict agreement {verdicts}/{cases_n} is under 97%"
+        (verdicts + stricter) * 100 >= cases_n * 97,
+        "verdict agreement {verdicts}+{stricter}/{cases_n} is under 97%"
     );
     assert!(
         peers * 100 >= error_cases * 95,

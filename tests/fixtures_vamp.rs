@@ -75,7 +75,9 @@ fn every_vamp_code_has_a_fixture() {
         .collect();
     for code in rehearse::diag::codes::v::ALL {
         assert!(
-            names.iter().any(|n| n.starts_with(&format!("{}-", code.id))),
+            names
+                .iter()
+                .any(|n| n.starts_with(&format!("{}-", code.id))),
             "no fixture for {}",
             code.id
         );

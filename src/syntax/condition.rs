@@ -146,12 +146,8 @@ fn malformed(span: Range<usize>) -> GrammarError {
 fn build(pair: Pair<'_, Rule>) -> Result<Condition, GrammarError> {
     let span = span_of(&pair);
     match pair.as_rule() {
-        Rule::boolean_expression | Rule::route_expression => {
-            fold_left(pair, ConditionKind::Or)
-        }
-        Rule::boolean_term | Rule::route_term => {
-            fold_left(pair, ConditionKind::And)
-        }
+        Rule::boolean_expression | Rule::route_expression => fold_left(pair, ConditionKind::Or),
+        Rule::boolean_term | Rule::route_term => fold_left(pair, ConditionKind::And),
         Rule::boolean_factor
         | Rule::route_factor
         | Rule::boolean_parenthesis

@@ -304,25 +304,21 @@ pub enum WeakRef<'a> {
 pub struct Report<'d>(Option<&'d mut Diagnostic>);
 
 impl Report<'_> {
-    pub fn help(self, text: impl Into<String>) -> Self {
-        let Report(diagnostic) = self;
-        let diagnostic = diagnostic.map(|d| {
+    pub fn help(mut self, text: impl Into<String>) -> Self {
+        if let Some(d) = self.0.as_deref_mut() {
             d.help = Some(text.into());
-            d
-        });
-        Report(diagnostic)
+        }
+        self
     }
 
-    pub fn label(self, span: Span, text: impl Into<String>) -> Self {
-        let Report(diagnostic) = self;
-        let diagnostic = diagnostic.map(|d| {
+    pub fn label(mut self, span: Span, text: impl Into<String>) -> Self {
+        if let Some(d) = self.0.as_deref_mut() {
             d.labels.push(crate::diag::Label {
                 span,
                 message: text.into(),
             });
-            d
-        });
-        Report(diagnostic)
+        }
+        self
     }
 }
 

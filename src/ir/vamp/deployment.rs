@@ -436,7 +436,11 @@ mod tests {
             }],
             &Options::default(),
         );
-        let errors: Vec<_> = checked.diagnostics.iter().filter(|d| d.is_error()).collect();
+        let errors: Vec<_> = checked
+            .diagnostics
+            .iter()
+            .filter(|d| d.is_error())
+            .collect();
         assert!(errors.is_empty(), "{errors:?}");
         checked.project.vamp
     }
@@ -567,7 +571,9 @@ clusters:
             .iter()
             .find(|d| d.name.as_str() == "canary")
             .expect("derived deployment");
-        let gateway = deployment.gateway("canary/sava/web").expect("internal gateway");
+        let gateway = deployment
+            .gateway("canary/sava/web")
+            .expect("internal gateway");
         assert_eq!(gateway.routes[0].weight, Percent(80));
         assert_eq!(gateway.routes[1].weight, Percent(20));
         // A condition without a strength applies to every matching request.
