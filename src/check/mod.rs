@@ -1,6 +1,8 @@
 //! Check: files → documents → dialect readers → cross-document resolution → one
 //! [`ir::Project`] and the diagnostics of the files the user asked about.
 
+pub mod vamp;
+
 use crate::diag::{self, codes, Diagnostic};
 use crate::dialect::detect::{detect, Detected};
 use crate::dialect::Kind;
@@ -148,7 +150,14 @@ fn read_document(
         },
     };
     match kind {
-        Kind::Vamp(_) | Kind::Cloudify | Kind::Krakend | Kind::Scenario => {
+        Kind::Vamp(vamp_kind) => crate::dialect::vamp::read_document(
+            document,
+            vamp_kind,
+            forced.is_some(),
+            &mut project.vamp,
+            diagnostics,
+        ),
+        Kind::Cloudify | Kind::Krakend | Kind::Scenario => {
             // Dialect readers are wired in as they land.
             let _ = project;
         }
@@ -157,5 +166,5 @@ fn read_document(
 
 /// Cross-document resolution, per dialect.
 fn resolve(project: &mut Project, diagnostics: &mut Vec<Diagnostic>) {
-    let _ = (project, diagnostics);
+    vamp::resolve(&mut project.vamp, diagnostics);
 }

@@ -6,6 +6,7 @@
 
 pub mod condition;
 mod flow_indent;
+pub mod grammar_error;
 pub mod iso8601;
 pub mod json;
 pub mod node;
