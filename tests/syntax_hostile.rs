@@ -251,6 +251,21 @@ fn many_keys_in_one_mapping_stay_fast() {
     assert_eq!(parsed.documents[0].root.as_map().unwrap().len(), 10_000);
 }
 
+#[test]
+fn many_under_indented_flow_lines_stay_fast() {
+    // Every line of the list needs re-indenting; offsets map back by binary search.
+    let text = format!("a: [\n{}2\n]\n", "1,\n".repeat(20_000));
+    let started = Instant::now();
+    let (sources, parsed) = load_text(&text, Format::Yaml);
+    eprintln!("20 000 re-indented lines read in {:?}", started.elapsed());
+    assert_eq!(codes(&parsed.diagnostics), ["Y014"]);
+    let list = parsed.documents[0].root.as_map().unwrap().get("a").unwrap();
+    let items = list.as_seq().unwrap();
+    assert_eq!(items.len(), 20_001);
+    assert_eq!(items[19_999].span.start as usize, 5 + 3 * 19_999);
+    assert_eq!(sources.slice(items[20_000].span), "2");
+}
+
 /// What every load must satisfy: no parser panic, every span inside the stored text and on
 /// character boundaries.
 fn check_invariants(sources: &SourceMap, parsed: &Parsed) -> Result<(), TestCaseError> {

@@ -14,31 +14,37 @@
 /// The repaired text and where spaces were inserted.
 pub(crate) struct Repaired {
     pub text: String,
-    /// (original offset of a line start, spaces inserted there), in text order.
-    insertions: Vec<(usize, usize)>,
+    /// Insertions in text order.
+    insertions: Vec<Insertion>,
+}
+
+struct Insertion {
+    /// Offset of the line start in the original text.
+    original: usize,
+    /// Offset of the inserted spaces in the repaired text.
+    repaired: usize,
+    count: usize,
 }
 
 impl Repaired {
     /// Original offset of the first line that was re-indented.
     pub fn first_line(&self) -> usize {
-        self.insertions.first().map_or(0, |&(at, _)| at)
+        self.insertions.first().map_or(0, |i| i.original)
     }
 
     /// Maps an offset in the repaired text back to the original text. An offset inside the
-    /// inserted spaces maps to the start of their line.
+    /// inserted spaces maps to the start of their line. Binary search: it runs once per event.
     pub fn original(&self, repaired: usize) -> usize {
-        let mut shift = 0;
-        for &(at, count) in &self.insertions {
-            let inserted_at = at + shift;
-            if repaired < inserted_at {
-                break;
-            }
-            if repaired < inserted_at + count {
-                return at;
-            }
-            shift += count;
+        let before = self.insertions.partition_point(|i| i.repaired <= repaired);
+        let Some(last) = before.checked_sub(1).and_then(|i| self.insertions.get(i)) else {
+            return repaired;
+        };
+        if repaired < last.repaired + last.count {
+            last.original
+        } else {
+            // Everything inserted up to and including `last` lies before `repaired`.
+            repaired - (last.repaired + last.count - last.original)
         }
-        repaired - shift
     }
 }
 
@@ -48,22 +54,27 @@ pub(crate) fn indent_flow_continuations(text: &str) -> Option<Repaired> {
     let mut scanner = Scanner::default();
     let mut insertions = Vec::new();
     let mut line_start = 0;
+    let mut inserted = 0;
     for line in text.split_inclusive('\n') {
         if let Some(count) = scanner.line(line) {
-            insertions.push((line_start, count));
+            insertions.push(Insertion {
+                original: line_start,
+                repaired: line_start + inserted,
+                count,
+            });
+            inserted += count;
         }
         line_start += line.len();
     }
     if insertions.is_empty() {
         return None;
     }
-    let mut repaired =
-        String::with_capacity(text.len() + insertions.iter().map(|i| i.1).sum::<usize>());
+    let mut repaired = String::with_capacity(text.len() + inserted);
     let mut copied = 0;
-    for &(at, count) in &insertions {
-        repaired.push_str(text.get(copied..at)?);
-        repaired.extend(std::iter::repeat_n(' ', count));
-        copied = at;
+    for insertion in &insertions {
+        repaired.push_str(text.get(copied..insertion.original)?);
+        repaired.extend(std::iter::repeat_n(' ', insertion.count));
+        copied = insertion.original;
     }
     repaired.push_str(text.get(copied..)?);
     Some(Repaired {
@@ -191,6 +202,20 @@ mod tests {
         assert_eq!(repaired.original(bracket - 1), bracket - 1);
         let next = text.find("next").unwrap();
         assert_eq!(repaired.original(next + 1), next);
+        assert_eq!(repaired.original(0), 0);
+    }
+
+    #[test]
+    fn offsets_map_back_across_many_insertions() {
+        let text = "a: [\n1,\n  2,\n3\n]\n";
+        let repaired = indent_flow_continuations(text).expect("a repair");
+        assert_eq!(repaired.text, "a: [\n 1,\n  2,\n 3\n ]\n");
+        for (original, c) in text.char_indices().filter(|(_, c)| !c.is_whitespace()) {
+            // The n-th occurrence of a character maps back to its n-th occurrence.
+            let nth = text[..original].matches(c).count();
+            let (in_repaired, _) = repaired.text.match_indices(c).nth(nth).unwrap();
+            assert_eq!(repaired.original(in_repaired), original, "{c:?}");
+        }
     }
 
     #[test]
