@@ -222,6 +222,17 @@ fn a_single_merged_mapping_and_a_quoted_merge_key() {
 }
 
 #[test]
+fn several_merge_keys_merge_in_order() {
+    let text = "a: &a {x: 1, y: 1}\nb: &b {y: 2, z: 2}\nc:\n  <<: *a\n  <<: *b\n  z: 3\n";
+    let (_, root) = clean(text, Format::Yaml);
+    let c = root.as_map().unwrap().get("c").unwrap();
+    assert_eq!(keys(c), ["x", "y", "z"]);
+    let c = c.as_map().unwrap();
+    assert_eq!(c.get("y").unwrap().as_i64(), Some(1));
+    assert_eq!(c.get("z").unwrap().as_i64(), Some(3));
+}
+
+#[test]
 fn merging_something_else_is_y009() {
     let text = "a:\n  <<: scalar\n  k: v\nb:\n  <<: [{x: 1}, 7]\n";
     let (sources, parsed) = load_text(text, Format::Yaml);

@@ -135,9 +135,6 @@ enum Item {
     Merge(Node),
 }
 
-/// Identity under which `<<` merge keys are registered, apart from any text key.
-const MERGE_IDENTITY: &str = "\u{0}<<";
-
 struct Reader<'t> {
     file: FileId,
     /// The text parsed: the file's text, or a repaired copy of it.
@@ -428,11 +425,7 @@ impl<'t> Reader<'t> {
                 .collect();
             return Mapping { entries };
         }
-        let mut present: HashSet<String> = map
-            .seen
-            .into_keys()
-            .filter(|identity| identity != MERGE_IDENTITY)
-            .collect();
+        let mut present: HashSet<String> = map.seen.into_keys().collect();
         let mut entries = Vec::new();
         for item in map.items {
             match item {
@@ -695,32 +688,27 @@ fn add_entry(
     value: Node,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    let identity = if key.merge {
-        MERGE_IDENTITY.to_string()
-    } else {
-        key_identity(&key.node)
-    };
-    match map.seen.entry(identity) {
+    if key.merge {
+        // Several `<<` keys merge in order, as a list would (PyYAML and SnakeYAML agree).
+        map.items.push(Item::Merge(value));
+        return;
+    }
+    match map.seen.entry(key_identity(&key.node)) {
         Entry::Occupied(first) => {
-            let name = key.node.key_text().unwrap_or_else(|| "<<".to_string());
+            let message = match key.node.key_text() {
+                Some(name) => format!("duplicate key `{name}`"),
+                None => "duplicate key".to_string(),
+            };
             diagnostics.push(
-                Diagnostic::error(
-                    &codes::y::Y002,
-                    key.node.span,
-                    format!("duplicate key `{name}`"),
-                )
-                .with_span_label("this entry is ignored")
-                .with_label(*first.get(), "first defined here")
-                .with_help("keys of a mapping must be unique; the first entry is kept"),
+                Diagnostic::error(&codes::y::Y002, key.node.span, message)
+                    .with_span_label("this entry is ignored")
+                    .with_label(*first.get(), "first defined here")
+                    .with_help("keys of a mapping must be unique; the first entry is kept"),
             );
         }
         Entry::Vacant(slot) => {
             slot.insert(key.node.span);
-            if key.merge {
-                map.items.push(Item::Merge(value));
-            } else {
-                map.items.push(Item::Entry(key.node, value));
-            }
+            map.items.push(Item::Entry(key.node, value));
         }
     }
 }
