@@ -355,11 +355,7 @@ fn report_cycles(artifacts: &Artifacts, diagnostics: &mut Vec<Diagnostic>) {
         for dependency in &breed.dependencies {
             let to = dependency.breed.name().as_str();
             graph.add_edge(from, to, ());
-            edges.push((
-                from,
-                to,
-                dependency.alias.span.join(dependency.breed.name_span()),
-            ));
+            edges.push((from, to, dependency.alias.span));
         }
     }
     for component in tarjan_scc(&graph) {
@@ -377,7 +373,7 @@ fn report_cycles(artifacts: &Artifacts, diagnostics: &mut Vec<Diagnostic>) {
             .collect();
         inside.sort_by_key(|(_, _, span)| *span);
         inside.dedup();
-        let Some((from, _, span)) = inside.last().copied() else {
+        let Some((from, to, span)) = inside.last().copied() else {
             continue;
         };
         let mut diagnostic = Diagnostic::error(
@@ -386,6 +382,7 @@ fn report_cycles(artifacts: &Artifacts, diagnostics: &mut Vec<Diagnostic>) {
             format!("Recursive (cyclic) dependency detected for breed '{from}'"),
         )
         .with_peer("RecursiveDependenciesError")
+        .with_span_label(format!("depends on '{to}'"))
         .with_help(format!(
             "the cycle goes through {}; break it by removing one dependency",
             members.join(" → ")

@@ -223,10 +223,7 @@ fn read_period(cx: &mut Cx<'_>, node: &Node) -> Option<SchedulePeriod> {
                 scalar_sub_span(node, &text, error.range),
                 format!("Illegal workflow schedule period: {text}."),
             )
-            .help(format!(
-                "{}; periods are ISO-8601 durations such as `PT1M` or `P1DT12H`",
-                error.message
-            ));
+            .help(error.message);
             None
         }
     }
