@@ -4,7 +4,9 @@
 //! produce when merged in order.
 
 use crate::diag::{codes, Diagnostic};
+use crate::dialect::vamp::blueprint;
 use crate::dialect::vamp::codes as v;
+use crate::dialect::vamp::reader::Cx;
 use crate::ir::vamp::deployment::{merge, Deployment, MergeProblem};
 use crate::ir::vamp::{
     Artifacts, Blueprint, Breed, BreedRef, DeploymentName, EscalationKind, EscalationRef,
@@ -34,6 +36,7 @@ pub fn resolve(artifacts: &mut Artifacts, diagnostics: &mut Vec<Diagnostic>) {
     report_duplicates(artifacts, diagnostics);
     report_unresolved(artifacts, diagnostics);
     report_cycles(artifacts, diagnostics);
+    validate_with_resolved_breeds(artifacts, diagnostics);
     report_shared_ports(artifacts, diagnostics);
     report_name_collisions(artifacts, diagnostics);
     artifacts.deployments = derive_deployments(artifacts, diagnostics);
@@ -338,6 +341,51 @@ fn collect_blueprint_refs(
             if let Some(RouteCondition::Reference(name)) = &route.condition {
                 conditions.push(Spanned::new(name.value.0.clone(), name.span));
             }
+        }
+    }
+}
+
+/// Re-validates blueprints and deployment requests with their breed references replaced by
+/// the breeds the project defines, so rules Vamp's reader skips for references (gateway ports,
+/// environment variables, health check ports, TCP rules) apply across files. Findings equal to
+/// the reader's are removed when diagnostics are normalised.
+fn validate_with_resolved_breeds(artifacts: &Artifacts, diagnostics: &mut Vec<Diagnostic>) {
+    let known = all_breeds(artifacts);
+    let find = |name: &str| {
+        known
+            .iter()
+            .find(|b| b.name.value.as_str() == name)
+            .copied()
+    };
+    let requests = artifacts
+        .blueprints
+        .iter()
+        .map(|b| (b, false))
+        .chain(artifacts.deployment_requests.iter().map(|b| (b, true)));
+    for (blueprint, deployment) in requests {
+        if blueprint.is_reference {
+            continue;
+        }
+        let mut resolved = blueprint.clone();
+        let mut changed = false;
+        for service in resolved
+            .clusters
+            .iter_mut()
+            .flat_map(|c| c.services.iter_mut())
+        {
+            if let BreedRef::Reference(name) = &service.breed {
+                if let Some(breed) = find(name.value.as_str()) {
+                    let mut inline = breed.clone();
+                    // Point at the reference, where the blueprint names the breed.
+                    inline.name.span = name.span;
+                    service.breed = BreedRef::Inline(Box::new(inline));
+                    changed = true;
+                }
+            }
+        }
+        if changed {
+            let mut cx = Cx { diagnostics };
+            blueprint::validate(&mut cx, &resolved, deployment);
         }
     }
 }

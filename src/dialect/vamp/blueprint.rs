@@ -404,7 +404,10 @@ fn inline_breeds(cluster: &Cluster) -> Option<Vec<&Breed>> {
     cluster.services.iter().map(|s| s.breed.inline()).collect()
 }
 
-fn validate(cx: &mut Cx<'_>, blueprint: &Blueprint, deployment: bool) {
+/// Vamp's blueprint validation (`deployment`: a deployment request, whose breed dependencies
+/// and escalation targets are checked when deployed). `check::vamp` runs it again with
+/// referenced breeds resolved.
+pub fn validate(cx: &mut Cx<'_>, blueprint: &Blueprint, deployment: bool) {
     for cluster in &blueprint.clusters {
         let name = Spanned::new(cluster.name.value.0.clone(), cluster.name.span);
         cx.check_name(&name);
