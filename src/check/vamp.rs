@@ -546,6 +546,19 @@ fn derive_deployments(artifacts: &Artifacts, diagnostics: &mut Vec<Diagnostic>) 
                 )
                 .with_peer("NonUniqueBreedReferenceError")
                 .with_help("a deployment runs each breed once"),
+                MergeProblem::UnresolvedDependency {
+                    breed,
+                    dependency,
+                    span,
+                } => Diagnostic::error(
+                    &v::V052,
+                    span,
+                    format!("Unresolved dependency '{dependency}' for breed '{breed}'."),
+                )
+                .with_peer("UnresolvedDependencyError")
+                .with_help(format!(
+                    "deploy `{dependency}` in the same deployment (another cluster)"
+                )),
             });
         }
         if let Some(slot) = deployments.get_mut(index) {

@@ -142,6 +142,12 @@ pub enum MergeProblem {
     },
     /// `NonUniqueBreedReferenceError`: the same breed twice in the deployment.
     DuplicateBreed { breed: BreedName, span: Span },
+    /// `UnresolvedDependencyError`: a breed depends on a breed the deployment does not run.
+    UnresolvedDependency {
+        breed: BreedName,
+        dependency: BreedName,
+        span: Span,
+    },
 }
 
 /// A first deployment of `blueprint` as `name`.
@@ -227,6 +233,27 @@ pub fn merge(
             });
         }
         seen.push(name);
+    }
+
+    // Every dependency of a known breed must be deployed alongside it.
+    let deployed: Vec<&BreedName> = clusters
+        .iter()
+        .flat_map(|c| c.services.iter().map(|s| s.breed.name()))
+        .collect();
+    for service in clusters.iter().flat_map(|c| c.services.iter()) {
+        let breed = match &service.breed {
+            BreedRef::Inline(b) => Some(&**b),
+            BreedRef::Reference(name) => breeds.find_breed(name.value.as_str()),
+        };
+        for dependency in breed.map(|b| b.dependencies.as_slice()).unwrap_or_default() {
+            if !deployed.contains(&dependency.breed.name()) {
+                problems.push(MergeProblem::UnresolvedDependency {
+                    breed: service.breed.name().clone(),
+                    dependency: dependency.breed.name().clone(),
+                    span: service.breed.name_span(),
+                });
+            }
+        }
     }
 
     let mut gateways = existing.gateways.clone();
