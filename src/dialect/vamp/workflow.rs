@@ -42,7 +42,7 @@ pub fn read_workflow(cx: &mut Cx<'_>, map: &MapReader<'_>, origin: Origin) -> Op
     let environment_variables = read_environment_variables(cx, map, false);
     let arguments = map
         .get("arguments")
-        .map(|n| read_arguments(cx, n, "arguments"))
+        .map(|n| read_arguments(cx, n))
         .unwrap_or_default();
     let network = map
         .get("network")
