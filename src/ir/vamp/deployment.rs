@@ -619,6 +619,31 @@ clusters:
         assert_eq!(total, 70);
     }
 
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        /// With at least one route left without a weight and the given ones within 100%, the
+        /// weights always sum to exactly 100% and given weights are kept.
+        #[test]
+        fn weights_sum_to_100(given in proptest::collection::vec(proptest::option::of(0u8..=40), 1..8)) {
+            let sum: u32 = given.iter().flatten().map(|w| u32::from(*w)).sum();
+            proptest::prop_assume!(sum <= 100 && given.iter().any(Option::is_none));
+            let routes = given
+                .iter()
+                .enumerate()
+                .map(|(i, w)| (route(&i.to_string()), w.map(Percent)))
+                .collect();
+            let assigned = assign_weights(routes);
+            let total: u32 = assigned.iter().map(|r| u32::from(r.weight.0)).sum();
+            proptest::prop_assert_eq!(total, 100);
+            for (route, weight) in assigned.iter().zip(&given) {
+                if let Some(w) = weight {
+                    proptest::prop_assert_eq!(route.weight.0, *w);
+                }
+            }
+        }
+    }
+
     fn route(path: &str) -> DeployedRoute {
         DeployedRoute {
             path: path.to_string(),

@@ -362,6 +362,32 @@ pub struct Scale {
     pub origin: Option<Origin>,
 }
 
+/// A scale's quantities without spans (defaults and resolved values).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Quantities {
+    pub cpu_millis: i64,
+    pub memory_bytes: u64,
+    pub instances: i64,
+}
+
+/// The scale of a workflow that gives none (Vamp's workflow_driver `reference.conf`:
+/// instances 1, cpu 0.1, memory 64MB).
+pub const WORKFLOW_DEFAULT_SCALE: Quantities = Quantities {
+    cpu_millis: 100,
+    memory_bytes: 64 * 1024 * 1024,
+    instances: 1,
+};
+
+impl Scale {
+    pub fn quantities(&self) -> Quantities {
+        Quantities {
+            cpu_millis: self.cpu_millis.value,
+            memory_bytes: self.memory_bytes.value,
+            instances: self.instances.value,
+        }
+    }
+}
+
 #[derive(Clone, Debug, PartialEq)]
 pub enum ScaleRef {
     Reference(Spanned<ArtifactName>),
