@@ -50,7 +50,12 @@ fn main() {
             .diagnostics
             .iter()
             .filter(|d| d.is_error())
-            .map(|d| d.peer.clone().unwrap_or_else(|| d.code.id.to_string()))
+            .map(|d| match (&d.peer, d.code.id) {
+                (Some(peer), _) => peer.clone(),
+                // Cloudify reports every YAML syntax error as -1.
+                (None, "Y001") => "-1".to_string(),
+                (None, id) => id.to_string(),
+            })
             .collect();
         ours.insert(path.display().to_string(), peers);
     }
@@ -61,7 +66,9 @@ fn main() {
         .or_else(|| {
             std::env::var_os("HOME").map(|h| PathBuf::from(h).join(".cache/rehearse-oracles"))
         });
-    let python = oracles.map(|d| d.join("bin/python")).filter(|p| p.is_file());
+    let python = oracles
+        .map(|d| d.join("bin/python"))
+        .filter(|p| p.is_file());
     let Some(python) = python else {
         println!(
             "cloudify corpus: {} blueprints checked by rehearse in {:.1} ms (oracle venv absent: no ratio)",

@@ -65,8 +65,14 @@ fn self_import_and_cycles_end_with_a_diagnostic() {
         .filter(|d| d.code.id == "C400")
         .map(|d| d.message.as_str())
         .collect();
-    assert!(cycles.iter().any(|m| m.contains("imports itself")), "{cycles:?}");
-    assert!(cycles.iter().any(|m| m.contains("import cycle")), "{cycles:?}");
+    assert!(
+        cycles.iter().any(|m| m.contains("imports itself")),
+        "{cycles:?}"
+    );
+    assert!(
+        cycles.iter().any(|m| m.contains("import cycle")),
+        "{cycles:?}"
+    );
 }
 
 #[test]
@@ -81,15 +87,14 @@ fn builtin_types_import_checks_clean() {
         }],
         &Options::default(),
     );
-    assert!(
-        checked.diagnostics.is_empty(),
-        "{:?}",
-        checked.diagnostics
-    );
+    assert!(checked.diagnostics.is_empty(), "{:?}", checked.diagnostics);
     let ir = &checked.project.cloudify[0];
     let policy = &ir.groups[0].policies[0];
     assert_eq!(
-        policy.properties.get("interval_between_workflows").and_then(|n| n.as_i64()),
+        policy
+            .properties
+            .get("interval_between_workflows")
+            .and_then(|n| n.as_i64()),
         Some(300)
     );
     assert_eq!(ir.nodes[0].host, Some(rehearse::ir::cloudify::NodeId(0)));
@@ -139,4 +144,31 @@ proptest! {
         // Rendering must not panic either.
         let _ = rehearse::report::human::render(&checked, false);
     }
+}
+
+#[test]
+fn fanned_out_get_property_chains_stay_cheap() {
+    // Each node's property concatenates the next node's twice: 2^40 paths if walked naively.
+    let mut text = String::from(
+        "tosca_definitions_version: cloudify_dsl_1_3\nnode_types:\n  t:\n    properties:\n      p: {}\nnode_templates:\n",
+    );
+    for i in 0..40 {
+        text.push_str(&format!(
+            "  n{i}:\n    type: t\n    properties:\n      p: {{concat: [{{get_property: [n{next}, p]}}, {{get_property: [n{next}, p]}}]}}\n",
+            next = i + 1
+        ));
+    }
+    text.push_str("  n40:\n    type: t\n    properties:\n      p: end\n");
+    let started = std::time::Instant::now();
+    let checked = check::check(
+        vec![Input {
+            path: "fan.yaml".into(),
+            bytes: text.into_bytes(),
+            reported: true,
+            forced_kind: Some(Kind::Cloudify),
+        }],
+        &Options::default(),
+    );
+    assert!(checked.diagnostics.is_empty(), "{:?}", checked.diagnostics);
+    assert!(started.elapsed() < std::time::Duration::from_secs(20));
 }

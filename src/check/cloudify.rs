@@ -450,7 +450,7 @@ fn check_execute_workflow(
             diagnostics.push(
                 Diagnostic::error(
                     &c::C403,
-                    given.then_some(trigger_span).unwrap_or(trigger_span),
+                    trigger_span,
                     format!("the trigger runs workflow '{workflow_name}' without its mandatory parameter '{name}'"),
                 )
                 .with_help(format!("add '{name}' under workflow_parameters")),

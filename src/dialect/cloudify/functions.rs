@@ -40,7 +40,11 @@ enum Scope {
 
 /// Checks every function in the places Cloudify scans.
 pub fn check(ctx: &mut Ctx, blueprint: &Blueprint) {
-    let mut checker = Checker { ctx, blueprint };
+    let mut checker = Checker {
+        ctx,
+        blueprint,
+        budget: LOOKUP_BUDGET,
+    };
     for (i, node) in blueprint.nodes.iter().enumerate() {
         let scope = Scope::Node(NodeId(i));
         for (name, value) in &node.properties {
@@ -107,9 +111,14 @@ fn instance_counts(instances: &crate::ir::cloudify::Instances) -> Vec<&Node> {
     .collect()
 }
 
+/// Most property lookups one blueprint may cost: `get_property` chains that fan out through
+/// `concat` could otherwise take exponential time on hostile input.
+const LOOKUP_BUDGET: usize = 100_000;
+
 struct Checker<'c, 'd, 'b> {
     ctx: &'c mut Ctx<'d>,
     blueprint: &'b Blueprint,
+    budget: usize,
 }
 
 impl Checker<'_, '_, '_> {
@@ -315,6 +324,10 @@ impl Checker<'_, '_, '_> {
         visiting: &mut Vec<(NodeId, String)>,
         call: &Node,
     ) {
+        if self.budget == 0 {
+            return;
+        }
+        self.budget -= 1;
         let Some(template) = self.blueprint.nodes.get(node.0) else {
             return;
         };

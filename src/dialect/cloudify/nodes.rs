@@ -98,12 +98,11 @@ fn check_input_schemas(ctx: &mut Ctx, interfaces: &Interfaces) {
     }
 }
 
+/// A type after inheritance: hierarchy, merged properties, merged interfaces per slot.
+type Inherited = (Vec<String>, IndexMap<String, Parameter>, Vec<Interfaces>);
+
 /// Resolves inheritance: hierarchy, merged properties, merged interfaces.
-fn inherit(
-    ctx: &mut Ctx,
-    written: &[Written],
-    what: &str,
-) -> Vec<Option<(Vec<String>, IndexMap<String, Parameter>, Vec<Interfaces>)>> {
+fn inherit(ctx: &mut Ctx, written: &[Written], what: &str) -> Vec<Option<Inherited>> {
     let defs: Vec<_> = written
         .iter()
         .map(|w| (w.name.clone(), w.parent.clone(), w.span))

@@ -685,8 +685,8 @@ fn normalized(nodes: &[NodeTemplate], members: &[usize]) -> Vec<usize> {
     for &member in members {
         let top = containers(nodes, member)
             .into_iter()
-            .filter(|c| members.contains(c))
-            .last()
+            .rev()
+            .find(|c| members.contains(c))
             .unwrap_or(member);
         if !out.contains(&top) {
             out.push(top);

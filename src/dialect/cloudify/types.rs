@@ -302,13 +302,12 @@ pub fn deep_merge(base: &Node, over: &Node) -> Node {
     }
 }
 
+/// A definition for [`hierarchies`]: name, `derived_from` (with its span), where it is named.
+pub type Derivation = (String, Option<(String, Span)>, Span);
+
 /// Ordered definitions with `derived_from`: each one's hierarchy (root first, itself last),
 /// or `None` when its parent is unknown (103) or it is on a cycle (100).
-pub fn hierarchies(
-    ctx: &mut Ctx,
-    defs: &[(String, Option<(String, Span)>, Span)],
-    what: &str,
-) -> Vec<Option<Vec<String>>> {
+pub fn hierarchies(ctx: &mut Ctx, defs: &[Derivation], what: &str) -> Vec<Option<Vec<String>>> {
     let index = |name: &str| defs.iter().position(|(n, _, _)| n == name);
     let mut out: Vec<Option<Vec<String>>> = vec![None; defs.len()];
     let mut reported_cycle = false;
