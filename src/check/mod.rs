@@ -2,6 +2,7 @@
 //! [`ir::Project`] and the diagnostics of the files the user asked about.
 
 pub mod cloudify;
+pub mod vamp;
 
 use crate::diag::{self, codes, Diagnostic};
 use crate::dialect::detect::{detect, Detected};
@@ -173,7 +174,14 @@ fn read_document(
             file,
             reported,
         }),
-        Kind::Vamp(_) | Kind::Krakend | Kind::Scenario => {
+        Kind::Vamp(vamp_kind) => crate::dialect::vamp::read_document(
+            document,
+            vamp_kind,
+            forced.is_some(),
+            &mut project.vamp,
+            diagnostics,
+        ),
+        Kind::Krakend | Kind::Scenario => {
             // Dialect readers are wired in as they land.
             let _ = project;
         }
@@ -182,5 +190,6 @@ fn read_document(
 
 /// Cross-document resolution, per dialect.
 fn resolve(project: &mut Project, diagnostics: &mut Vec<Diagnostic>) {
+    vamp::resolve(&mut project.vamp, diagnostics);
     cloudify::resolve(project, diagnostics);
 }
