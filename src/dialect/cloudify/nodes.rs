@@ -78,6 +78,10 @@ fn check_input_schemas(ctx: &mut Ctx, interfaces: &Interfaces) {
                 continue;
             };
             for (key, schema) in inputs.iter() {
+                match schema.as_map() {
+                    Some(fields) => ctx.check_keys(fields, &super::types::PROPERTY_KEYS),
+                    None => ctx.wrong_type(schema, "dict"),
+                }
                 let type_name = schema.as_map().and_then(|m| m.get("type"));
                 if let Some(type_node) = type_name {
                     if let Some(t) = type_node.as_str() {

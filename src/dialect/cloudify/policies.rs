@@ -334,7 +334,8 @@ pub fn read_scaling_policies(
         let targets = ctx
             .required(fields, "targets", key.span)
             .and_then(|n| ctx.seq(n).map(|s| (s, n.span)));
-        let properties = fields.get("properties");
+        // Cloudify checks the instance counts before the policy type.
+        let instances = read_instance_counts(ctx, fields.get("properties"), key.span);
         let Some((type_name, type_span)) = type_name else {
             continue;
         };
@@ -381,7 +382,6 @@ pub fn read_scaling_policies(
                 }
             }
         }
-        let instances = read_instance_counts(ctx, properties, key.span);
         out.push(ScalingPolicy {
             name: name.to_string(),
             span: key.span,

@@ -11,7 +11,7 @@ use indexmap::IndexMap;
 
 pub const PRIMITIVES: [&str; 4] = ["string", "integer", "float", "boolean"];
 
-const PROPERTY_KEYS: [(&str, DslVersion); 4] = [
+pub const PROPERTY_KEYS: [(&str, DslVersion); 4] = [
     ("description", ALL_VERSIONS),
     ("type", ALL_VERSIONS),
     ("default", ALL_VERSIONS),
