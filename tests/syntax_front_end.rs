@@ -140,7 +140,7 @@ block: |
 }
 
 #[test]
-fn core_tags_are_honoured_and_others_warned() {
+fn core_tags_are_honoured_and_others_reported() {
     let text = "\
 s: !!str 12
 i: !!int \"42\"
@@ -165,14 +165,13 @@ bad: !!int twelve
     assert_eq!(value("q"), Value::Str("12".into()));
     assert_eq!(value("v"), Value::Str("5".into()));
     assert_eq!(keys(map.get("m").unwrap()), ["a"]);
-    // Unknown or unfitting tags: a warning, and the value read as if untagged.
+    // An unknown tag is an error (the peers' loaders refuse it); an unfitting core tag is a
+    // warning. Both values are read as if untagged.
     assert_eq!(value("custom"), Value::Int(7));
     assert_eq!(value("bad"), Value::Str("twelve".into()));
     assert_eq!(codes(&parsed.diagnostics), ["Y010", "Y013"]);
-    assert!(parsed
-        .diagnostics
-        .iter()
-        .all(|d| d.severity == Severity::Warning));
+    assert_eq!(parsed.diagnostics[0].severity, Severity::Error);
+    assert_eq!(parsed.diagnostics[1].severity, Severity::Warning);
     assert_eq!(sources.slice(parsed.diagnostics[0].span), "!thing");
     assert!(parsed.diagnostics[0].message.contains("!thing"));
     assert_eq!(sources.slice(parsed.diagnostics[1].span), "twelve");

@@ -77,7 +77,7 @@ pub fn check(mut inputs: Vec<Input>, options: &Options) -> Checked {
         let mut syntax_diagnostics = parsed.diagnostics;
         if let Some(peer) = input.forced_kind.and_then(Kind::syntax_error_peer) {
             for d in &mut syntax_diagnostics {
-                if d.is_error() && matches!(d.code.id, "Y001" | "Y008") {
+                if d.is_error() && matches!(d.code.id, "Y001" | "Y008" | "Y010") {
                     d.peer = Some(peer.to_string());
                 }
             }

@@ -566,15 +566,13 @@ impl<'t> Reader<'t> {
 
     fn unknown_tag(&mut self, tag: &Tag, span: Span) {
         self.diagnostics.push(
-            Diagnostic::warning(
+            Diagnostic::error(
                 &codes::y::Y010,
                 span,
-                format!(
-                    "unknown tag `{}`; the value is read as if untagged",
-                    tag_text(tag)
-                ),
+                format!("unknown tag `{}`", tag_text(tag)),
             )
-            .with_span_label("tag ignored"),
+            .with_span_label("no loader can construct this")
+            .with_help("remove the tag, or quote the value if the `!` is meant as text"),
         );
     }
 

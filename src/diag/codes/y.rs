@@ -32,8 +32,9 @@ declare_codes! {
     /// values cannot be merged.
     Y009 "bad-merge-key";
     /// A YAML tag that rehearse does not know. Only the core schema tags (`!!str`, `!!int`,
-    /// `!!float`, `!!bool`, `!!null`, `!!seq`, `!!map`) change how a value is read; other tags
-    /// are ignored.
+    /// `!!float`, `!!bool`, `!!null`, `!!seq`, `!!map`) change how a value is read. Any other
+    /// tag is an error, as it is for the peers' loaders: SnakeYAML (Vamp) and PyYAML (Cloudify)
+    /// refuse a document with a tag they cannot construct (`name: !ios` fails to load).
     Y010 "unknown-tag";
     /// The file is larger than the size limit, so it is not read. Specs are small; a huge file
     /// is a mistake or an attack on the checker's memory.
