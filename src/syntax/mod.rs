@@ -5,10 +5,12 @@
 //! string so the caller can point at the offending characters.
 
 pub mod condition;
+pub mod expr;
 pub mod iso8601;
 pub mod json;
 pub mod node;
 pub mod units;
+pub mod url_pattern;
 pub mod value;
 pub mod yaml;
 
