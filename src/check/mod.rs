@@ -1,6 +1,8 @@
 //! Check: files → documents → dialect readers → cross-document resolution → one
 //! [`ir::Project`] and the diagnostics of the files the user asked about.
 
+pub mod krakend;
+
 use crate::diag::{self, codes, Diagnostic};
 use crate::dialect::detect::{detect, Detected};
 use crate::dialect::Kind;
@@ -79,6 +81,9 @@ pub fn check(mut inputs: Vec<Input>, options: &Options) -> Checked {
             }
         }
         diagnostics.extend(syntax_diagnostics);
+        if input.forced_kind == Some(Kind::Krakend) {
+            krakend::require_document(file, parsed.documents.len(), &mut diagnostics);
+        }
         for document in &parsed.documents {
             read_document(
                 document,
@@ -152,7 +157,8 @@ fn read_document(
         },
     };
     match kind {
-        Kind::Vamp(_) | Kind::Cloudify | Kind::Krakend | Kind::Scenario => {
+        Kind::Krakend => krakend::read_document(document, &mut project.krakend, diagnostics),
+        Kind::Vamp(_) | Kind::Cloudify | Kind::Scenario => {
             // Dialect readers are wired in as they land.
             let _ = project;
         }
