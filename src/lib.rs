@@ -7,9 +7,9 @@
 pub mod check;
 pub mod diag;
 pub mod dialect;
+pub mod discover;
 pub mod ir;
 pub mod report;
 pub mod sim;
 pub mod source;
 pub mod syntax;
-pub mod discover;

@@ -13,7 +13,11 @@ use std::path::PathBuf;
 use std::process::ExitCode;
 
 #[derive(Parser)]
-#[command(name = "rehearse", version, about = "Check deployment specs, rehearse rollouts offline, emit runtime configs")]
+#[command(
+    name = "rehearse",
+    version,
+    about = "Check deployment specs, rehearse rollouts offline, emit runtime configs"
+)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -75,17 +79,14 @@ fn main() -> ExitCode {
 
 fn run_check(args: CheckArgs) -> ExitCode {
     let options = Options::default();
-    let inputs = match rehearse::discover::discover(
-        &args.paths,
-        args.kind,
-        options.limits.max_file_bytes,
-    ) {
-        Ok(inputs) => inputs,
-        Err(e) => {
-            eprintln!("error: {e}");
-            return ExitCode::from(2);
-        }
-    };
+    let inputs =
+        match rehearse::discover::discover(&args.paths, args.kind, options.limits.max_file_bytes) {
+            Ok(inputs) => inputs,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        };
     let checked = check::check(inputs, &options);
     let format = match args.format {
         OutputFormat::Human => report::Format::Human,

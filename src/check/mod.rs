@@ -128,12 +128,8 @@ fn read_document(
                     .and_then(|m| m.get("kind"))
                     .map_or(document.root.span, |n| n.span);
                 diagnostics.push(
-                    Diagnostic::error(
-                        &codes::x::X004,
-                        span,
-                        format!("unsupported kind '{value}'"),
-                    )
-                    .with_help(format!("known kinds: {}", Kind::names().join(", "))),
+                    Diagnostic::error(&codes::x::X004, span, format!("unsupported kind '{value}'"))
+                        .with_help(format!("known kinds: {}", Kind::names().join(", "))),
                 );
                 return;
             }

@@ -114,12 +114,14 @@ impl FromStr for Kind {
             "cloudify" => Ok(Kind::Cloudify),
             "krakend" => Ok(Kind::Krakend),
             "scenario" | "scenarios" => Ok(Kind::Scenario),
-            other => VampKind::from_kind_value(other).map(Kind::Vamp).ok_or_else(|| {
-                format!(
-                    "unknown kind '{s}'; expected one of: {}",
-                    Kind::names().join(", ")
-                )
-            }),
+            other => VampKind::from_kind_value(other)
+                .map(Kind::Vamp)
+                .ok_or_else(|| {
+                    format!(
+                        "unknown kind '{s}'; expected one of: {}",
+                        Kind::names().join(", ")
+                    )
+                }),
         }
     }
 }

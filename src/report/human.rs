@@ -132,7 +132,10 @@ impl miette::Diagnostic for View<'_> {
 
     fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
         let d = self.diagnostic;
-        let peer = d.peer.as_ref().map(|p| format!("the peer reports this as {p}"));
+        let peer = d
+            .peer
+            .as_ref()
+            .map(|p| format!("the peer reports this as {p}"));
         match (&d.help, peer) {
             (None, None) => None,
             (Some(h), None) => Some(Box::new(h.clone())),
