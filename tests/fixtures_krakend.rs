@@ -1,6 +1,6 @@
 //! fixtures/check/krakend: one fixture per rule, named after its code (`K013.json` must raise
 //! K013), `clean*` fixtures must raise nothing, and the rendered diagnostics of every fixture
-//! are snapshotted beside them (fixtures/check/krakend/snapshots).
+//! are snapshotted beside them (fixtures/check/krakend/snapshots/<file name>.snap).
 
 use rehearse::check::{check, Checked, Input, Options};
 use rehearse::dialect::Kind;
@@ -43,6 +43,7 @@ fn every_fixture_raises_its_code_and_matches_its_snapshot() {
     assert!(files.len() >= 20, "fixtures missing: {files:?}");
     for path in files {
         let stem = path.file_stem().and_then(|s| s.to_str()).unwrap_or("");
+        let file_name = path.file_name().and_then(|s| s.to_str()).unwrap_or("");
         let checked = check_fixture(&path);
         let codes: Vec<&str> = checked.diagnostics.iter().map(|d| d.code.id).collect();
         if stem.starts_with("clean") {
@@ -61,7 +62,7 @@ fn every_fixture_raises_its_code_and_matches_its_snapshot() {
             prepend_module_to_snapshot => false,
             omit_expression => true,
         }, {
-            insta::assert_snapshot!(stem.to_string(), rendered);
+            insta::assert_snapshot!(file_name.to_string(), rendered);
         });
     }
 }

@@ -195,9 +195,14 @@ fn check_variables(
                                 var.name
                             ),
                         )
-                        .with_help(format!(
-                            "a sequential backend can only use responses of backends 0..{index}"
-                        )),
+                        .with_help(if index == 0 {
+                            "backend 0 runs first: no response exists yet".to_string()
+                        } else {
+                            format!(
+                                "backend {index} can only use responses of backends 0 to {}",
+                                index - 1
+                            )
+                        }),
                     );
                 }
             }
@@ -357,68 +362,137 @@ fn segments(path: &str) -> Vec<Segment<'_>> {
         .collect()
 }
 
-/// Why gin would panic registering `b` after `a` (same method), if it would.
-fn route_conflict(a: &[Segment], b: &[Segment]) -> Option<String> {
-    for (x, y) in a.iter().zip(b) {
-        match (x, y) {
-            (Segment::Static(p), Segment::Static(q)) if p == q => {}
-            (Segment::Static(_), Segment::Static(_)) => return None,
-            (Segment::Param(p), Segment::Param(q)) if p == q => {}
-            (Segment::Param(p), Segment::Param(q)) => {
-                return Some(format!(
-                    "':{q}' conflicts with the wildcard ':{p}' at the same position"
-                ))
-            }
-            (Segment::CatchAll, Segment::CatchAll) => {}
-            (Segment::CatchAll, _) | (_, Segment::CatchAll) => {
-                return Some(
-                    "a catch-all conflicts with any other route at the same position".to_string(),
-                )
-            }
-            // gin ≥ 1.8 lets static and param segments be siblings.
-            (Segment::Static(_), Segment::Param(_)) | (Segment::Param(_), Segment::Static(_)) => {
-                return None
-            }
-        }
+/// One node of a per-method route tree, as gin builds it segment by segment.
+#[derive(Default)]
+struct RouteNode {
+    /// The endpoint whose registration created this node.
+    owner: usize,
+    statics: std::collections::BTreeMap<String, usize>,
+    param: Option<(String, usize)>,
+    catch_all: Option<usize>,
+    /// The endpoint registered at exactly this path.
+    terminal: Option<usize>,
+}
+
+/// Route trees, one per method; inserting a route says whether gin would panic and which
+/// earlier endpoint it collides with. Linear in the total number of segments.
+#[derive(Default)]
+struct Router {
+    nodes: Vec<RouteNode>,
+    roots: std::collections::BTreeMap<String, usize>,
+}
+
+impl Router {
+    fn child(&mut self, owner: usize) -> usize {
+        self.nodes.push(RouteNode {
+            owner,
+            ..RouteNode::default()
+        });
+        self.nodes.len() - 1
     }
-    (a.len() == b.len()).then(|| "handlers are already registered for this path".to_string())
+
+    /// Registers `path` for `method` on behalf of endpoint `owner`; on a conflict returns the
+    /// earlier endpoint and the reason, registering nothing.
+    fn insert(&mut self, method: &str, path: &str, owner: usize) -> Option<(usize, String)> {
+        let root = match self.roots.get(method) {
+            Some(root) => *root,
+            None => {
+                let root = self.child(owner);
+                self.roots.insert(method.to_string(), root);
+                root
+            }
+        };
+        let mut at = root;
+        for segment in segments(path) {
+            if let Some(other) = self.nodes[at].catch_all {
+                return Some((
+                    self.nodes[other].owner,
+                    "a catch-all conflicts with any other route at the same position".to_string(),
+                ));
+            }
+            at = match segment {
+                Segment::Static(name) => match self.nodes[at].statics.get(name) {
+                    Some(next) => *next,
+                    None => {
+                        let next = self.child(owner);
+                        self.nodes[at].statics.insert(name.to_string(), next);
+                        next
+                    }
+                },
+                Segment::Param(name) => match &self.nodes[at].param {
+                    Some((existing, next)) if existing == name => *next,
+                    Some((existing, next)) => {
+                        return Some((
+                            self.nodes[*next].owner,
+                            format!(
+                                "':{name}' conflicts with the wildcard ':{existing}' at the same position"
+                            ),
+                        ))
+                    }
+                    None => {
+                        let next = self.child(owner);
+                        self.nodes[at].param = Some((name.to_string(), next));
+                        next
+                    }
+                },
+                Segment::CatchAll => {
+                    let node = &self.nodes[at];
+                    let sibling = node
+                        .statics
+                        .values()
+                        .next()
+                        .copied()
+                        .or(node.param.as_ref().map(|(_, next)| *next));
+                    if let Some(sibling) = sibling {
+                        return Some((
+                            self.nodes[sibling].owner,
+                            "a catch-all conflicts with any other route at the same position"
+                                .to_string(),
+                        ));
+                    }
+                    let next = self.child(owner);
+                    self.nodes[at].catch_all = Some(next);
+                    next
+                }
+            };
+        }
+        if let Some(other) = self.nodes[at].terminal {
+            return Some((
+                other,
+                "handlers are already registered for this path".to_string(),
+            ));
+        }
+        self.nodes[at].terminal = Some(owner);
+        None
+    }
 }
 
 fn check_routes(config: &Config, diagnostics: &mut Vec<Diagnostic>) {
-    let served: Vec<(&Endpoint, String)> = config
-        .endpoints
-        .iter()
-        .filter(|e| ["GET", "POST", "PUT", "PATCH", "DELETE"].contains(&e.method.value.as_str()))
-        .map(|e| (e, gin_path(e)))
-        .collect();
-    for (i, (later, later_path)) in served.iter().enumerate() {
-        let later_segments = segments(later_path);
-        for (earlier, earlier_path) in &served[..i] {
-            if earlier.method.value != later.method.value {
-                continue;
-            }
-            if let Some(reason) = route_conflict(&segments(earlier_path), &later_segments) {
-                diagnostics.push(
-                    Diagnostic::error(
-                        &k::K010,
-                        later.path.span,
-                        format!(
-                            "{} {} collides with {} {} in KrakenD's router: {reason}",
-                            later.method.value,
-                            later.path.value,
-                            earlier.method.value,
-                            earlier.path.value
-                        ),
-                    )
-                    .with_label(earlier.path.span, "registered first here")
-                    .with_help(
-                        "KrakenD panics at startup; `krakend check` without `-t` does not notice",
-                    )
-                    .with_peer("RouteConflict"),
-                );
-                break;
-            }
+    let mut router = Router::default();
+    for (index, endpoint) in config.endpoints.iter().enumerate() {
+        let method = endpoint.method.value.as_str();
+        if !["GET", "POST", "PUT", "PATCH", "DELETE"].contains(&method) {
+            continue;
         }
+        let Some((earlier, reason)) = router.insert(method, &gin_path(endpoint), index) else {
+            continue;
+        };
+        let Some(earlier) = config.endpoints.get(earlier) else {
+            continue;
+        };
+        diagnostics.push(
+            Diagnostic::error(
+                &k::K010,
+                endpoint.path.span,
+                format!(
+                    "{method} {} collides with {} {} in KrakenD's router: {reason}",
+                    endpoint.path.value, earlier.method.value, earlier.path.value
+                ),
+            )
+            .with_label(earlier.path.span, "registered first here")
+            .with_help("KrakenD panics at startup; `krakend check` without `-t` does not notice")
+            .with_peer("RouteConflict"),
+        );
     }
 }
 
@@ -428,7 +502,11 @@ mod tests {
 
     #[test]
     fn gin_route_rules() {
-        let conflict = |a: &str, b: &str| route_conflict(&segments(a), &segments(b));
+        let conflict = |a: &str, b: &str| {
+            let mut router = Router::default();
+            assert!(router.insert("GET", a, 0).is_none());
+            router.insert("GET", b, 1).map(|(_, reason)| reason)
+        };
         assert!(conflict("/a/:id", "/a/:id").is_some());
         assert!(conflict("/a/:id", "/a/:name").is_some());
         assert!(conflict("/a/:id/x", "/a/:name/y").is_some());

@@ -160,11 +160,11 @@ impl Reader {
             Value::Null => Vec::new(),
             Value::Seq(items) => {
                 let mut out = Vec::new();
-                let mut seen: Vec<&str> = Vec::new();
+                let mut seen = std::collections::BTreeSet::new();
                 for item in items {
                     match item.as_str() {
                         Some(s) => {
-                            if seen.contains(&s) {
+                            if !seen.insert(s) {
                                 let failing = self.targets.clone();
                                 self.lint(
                                     &k::K032,
@@ -173,7 +173,6 @@ impl Reader {
                                     format!("`{s}` is listed twice in {what}"),
                                 );
                             }
-                            seen.push(s);
                             out.push(Spanned::new(s.to_string(), item.span));
                         }
                         None => self.wrong_type(item, &format!("an entry of {what}"), "a string"),
