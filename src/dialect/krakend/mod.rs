@@ -669,7 +669,7 @@ impl Reader {
         let input_headers = self
             .strings(map, "input_headers", "`input_headers`")
             .into_iter()
-            .map(|s| s.value)
+            .map(|s| canonical_header(&s.value))
             .collect();
         let input_query_strings = self
             .strings(map, "input_query_strings", "`input_query_strings`")
@@ -1142,6 +1142,28 @@ impl Reader {
         }
         Some(breaker)
     }
+}
+
+/// Go's `textproto.CanonicalMIMEHeaderKey`, which lura applies to `input_headers`
+/// (`x-user-id` → `X-User-Id`). Names with characters a header token cannot hold, and `*`, are
+/// kept as written, as Go does.
+pub fn canonical_header(name: &str) -> String {
+    let is_token = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
+    if name == "*" || !name.bytes().all(is_token) {
+        return name.to_string();
+    }
+    let mut upper = true;
+    name.chars()
+        .map(|c| {
+            let out = if upper {
+                c.to_ascii_uppercase()
+            } else {
+                c.to_ascii_lowercase()
+            };
+            upper = c == '-';
+            out
+        })
+        .collect()
 }
 
 /// lura's `CleanPath`: exactly one leading `/`.

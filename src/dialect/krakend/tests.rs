@@ -170,3 +170,11 @@ fn hostile_shapes_do_not_panic() {
         let _ = codes(json);
     }
 }
+
+#[test]
+fn input_headers_are_canonical() {
+    assert_eq!(canonical_header("x-user-id"), "X-User-Id");
+    assert_eq!(canonical_header("CONTENT-TYPE"), "Content-Type");
+    assert_eq!(canonical_header("*"), "*");
+    assert_eq!(canonical_header("bad header"), "bad header");
+}
