@@ -2,6 +2,7 @@
 //! [`ir::Project`] and the diagnostics of the files the user asked about.
 
 pub mod krakend;
+pub mod vamp;
 
 use crate::diag::{self, codes, Diagnostic};
 use crate::dialect::detect::{detect, Detected};
@@ -154,7 +155,14 @@ fn read_document(
     };
     match kind {
         Kind::Krakend => krakend::read_document(document, &mut project.krakend, diagnostics),
-        Kind::Vamp(_) | Kind::Cloudify | Kind::Scenario => {
+        Kind::Vamp(vamp_kind) => crate::dialect::vamp::read_document(
+            document,
+            vamp_kind,
+            forced.is_some(),
+            &mut project.vamp,
+            diagnostics,
+        ),
+        Kind::Cloudify | Kind::Scenario => {
             // Dialect readers are wired in as they land.
             let _ = project;
         }
@@ -163,5 +171,5 @@ fn read_document(
 
 /// Cross-document resolution, per dialect.
 fn resolve(project: &mut Project, diagnostics: &mut Vec<Diagnostic>) {
-    let _ = (project, diagnostics);
+    vamp::resolve(&mut project.vamp, diagnostics);
 }
