@@ -6,10 +6,11 @@
 //! per million. Calls are generic (`name(args)` and `target.name(args)`), so metric calls like
 //! `errors("sava:1.1", 30s)` need no grammar change.
 
-use pest::error::{ErrorVariant, InputLocation};
 use pest::iterators::Pair;
 use pest::Parser;
 use pest_derive::Parser;
+
+pub use super::grammar_error::GrammarError;
 use std::ops::Range;
 
 #[derive(Parser)]
@@ -147,19 +148,12 @@ impl BinaryOp {
     }
 }
 
-/// Why an expression did not parse, with the offending range (relative to the string).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub struct ExprError {
-    pub message: String,
-    pub span: Range<usize>,
-}
-
-pub fn parse(text: &str) -> Result<Expr, ExprError> {
+pub fn parse(text: &str) -> Result<Expr, GrammarError> {
     if text.len() > MAX_LEN {
-        return Err(ExprError {
-            message: format!("expression longer than {MAX_LEN} bytes"),
-            span: 0..text.len(),
-        });
+        return Err(GrammarError::new(
+            0..text.len(),
+            format!("expression longer than {MAX_LEN} bytes"),
+        ));
     }
     let depth = check_nesting(text)?;
     if depth <= INLINE_NESTING {
@@ -174,10 +168,10 @@ pub fn parse(text: &str) -> Result<Expr, ExprError> {
             .ok()
             .and_then(|handle| handle.join().ok())
             .unwrap_or_else(|| {
-                Err(ExprError {
-                    message: "could not start the expression parser".to_string(),
-                    span: 0..text.len(),
-                })
+                Err(GrammarError::new(
+                    0..text.len(),
+                    "could not start the expression parser".to_string(),
+                ))
             })
     })
 }
@@ -186,15 +180,12 @@ pub fn parse(text: &str) -> Result<Expr, ExprError> {
 const INLINE_NESTING: usize = 6;
 const PARSER_STACK_BYTES: usize = 64 * 1024 * 1024;
 
-fn parse_nested(text: &str) -> Result<Expr, ExprError> {
+fn parse_nested(text: &str) -> Result<Expr, GrammarError> {
     let mut pairs = ExprParser::parse(Rule::expression, text).map_err(|e| syntax_error(text, e))?;
     let conditional = pairs
         .next()
         .and_then(|expression| expression.into_inner().next())
-        .ok_or_else(|| ExprError {
-            message: "empty expression".to_string(),
-            span: 0..text.len(),
-        })?;
+        .ok_or_else(|| GrammarError::new(0..text.len(), "empty expression".to_string()))?;
     build(conditional)
 }
 
@@ -248,7 +239,7 @@ pub fn non_cel_literals(expr: &Expr) -> Vec<Range<usize>> {
 
 /// Rejects inputs nested deeper than [`MAX_NESTING`] before pest recurses into them. Quotes
 /// are skipped roughly (brackets inside strings do not count); the parser does the real work.
-fn check_nesting(text: &str) -> Result<usize, ExprError> {
+fn check_nesting(text: &str) -> Result<usize, GrammarError> {
     let mut depth = 0usize;
     let mut deepest = 0usize;
     let mut conditionals = 0usize;
@@ -274,46 +265,17 @@ fn check_nesting(text: &str) -> Result<usize, ExprError> {
         }
         deepest = deepest.max(depth + conditionals);
         if depth + conditionals > MAX_NESTING {
-            return Err(ExprError {
-                message: format!("expression nests deeper than {MAX_NESTING} levels"),
-                span: i..i + 1,
-            });
+            return Err(GrammarError::new(
+                i..i + 1,
+                format!("expression nests deeper than {MAX_NESTING} levels"),
+            ));
         }
     }
     Ok(deepest)
 }
 
-fn syntax_error(text: &str, error: pest::error::Error<Rule>) -> ExprError {
-    let at = match error.location {
-        InputLocation::Pos(p) => p,
-        InputLocation::Span((s, _)) => s,
-    };
-    let found = text[at.min(text.len())..]
-        .chars()
-        .next()
-        .map_or("end of expression".to_string(), |c| format!("`{c}`"));
-    let expected = match &error.variant {
-        ErrorVariant::ParsingError { positives, .. } => {
-            let mut names: Vec<&str> = positives.iter().filter_map(|r| rule_name(*r)).collect();
-            names.sort_unstable();
-            names.dedup();
-            names
-        }
-        ErrorVariant::CustomError { .. } => Vec::new(),
-    };
-    let message = if expected.is_empty() {
-        format!("unexpected {found}")
-    } else {
-        format!("unexpected {found}, expected {}", expected.join(" or "))
-    };
-    let end = text[at.min(text.len())..]
-        .chars()
-        .next()
-        .map_or(at, |c| at + c.len_utf8());
-    ExprError {
-        message,
-        span: at.min(text.len())..end.min(text.len()),
-    }
+fn syntax_error(text: &str, error: pest::error::Error<Rule>) -> GrammarError {
+    GrammarError::from_pest(text, &error, |rule| rule_name(rule).unwrap_or("a token"))
 }
 
 fn rule_name(rule: Rule) -> Option<&'static str> {
@@ -361,14 +323,11 @@ fn span_of(pair: &Pair<Rule>) -> Range<usize> {
     pair.as_span().start()..pair.as_span().end()
 }
 
-fn invalid(pair: &Pair<Rule>, message: impl Into<String>) -> ExprError {
-    ExprError {
-        message: message.into(),
-        span: span_of(pair),
-    }
+fn invalid(pair: &Pair<Rule>, message: impl Into<String>) -> GrammarError {
+    GrammarError::new(span_of(pair), message.into())
 }
 
-fn build(pair: Pair<Rule>) -> Result<Expr, ExprError> {
+fn build(pair: Pair<Rule>) -> Result<Expr, GrammarError> {
     let span = span_of(&pair);
     match pair.as_rule() {
         Rule::conditional => {
@@ -418,10 +377,8 @@ fn build(pair: Pair<Rule>) -> Result<Expr, ExprError> {
                     operand = Some(build(p)?);
                 }
             }
-            let mut expr = operand.ok_or_else(|| ExprError {
-                message: "missing operand".to_string(),
-                span: span.clone(),
-            })?;
+            let mut expr = operand
+                .ok_or_else(|| GrammarError::new(span.clone(), "missing operand".to_string()))?;
             for (not, start) in ops.into_iter().rev() {
                 let end = expr.span.end;
                 expr = Expr {
@@ -525,18 +482,17 @@ fn build(pair: Pair<Rule>) -> Result<Expr, ExprError> {
 fn next<'i>(
     pairs: &mut pest::iterators::Pairs<'i, Rule>,
     span: &Range<usize>,
-) -> Result<Pair<'i, Rule>, ExprError> {
-    pairs.next().ok_or_else(|| ExprError {
-        message: "incomplete expression".to_string(),
-        span: span.clone(),
-    })
+) -> Result<Pair<'i, Rule>, GrammarError> {
+    pairs
+        .next()
+        .ok_or_else(|| GrammarError::new(span.clone(), "incomplete expression".to_string()))
 }
 
-fn build_args(args: Pair<Rule>) -> Result<Vec<Expr>, ExprError> {
+fn build_args(args: Pair<Rule>) -> Result<Vec<Expr>, GrammarError> {
     args.into_inner().map(build).collect()
 }
 
-fn literal(pair: Pair<Rule>) -> Result<Literal, ExprError> {
+fn literal(pair: Pair<Rule>) -> Result<Literal, GrammarError> {
     let text = pair.as_str();
     Ok(match pair.as_rule() {
         Rule::null => Literal::Null,
@@ -636,7 +592,7 @@ pub fn parse_duration(text: &str) -> Option<u64> {
     Some(total)
 }
 
-fn unquote(pair: &Pair<Rule>) -> Result<String, ExprError> {
+fn unquote(pair: &Pair<Rule>) -> Result<String, GrammarError> {
     let text = pair.as_str();
     let body_start = text.find(['"', '\'']).unwrap_or(0);
     let prefix = &text[..body_start];
@@ -764,12 +720,12 @@ mod tests {
     #[test]
     fn errors_point_inside_the_string() {
         let err = parse("a == 'x' &&").expect_err("dangling operator");
-        assert_eq!(err.span, 11..11);
-        assert!(err.message.contains("end of expression"), "{}", err.message);
+        assert_eq!(err.range, 11..11);
+        assert!(err.message.contains("end of input"), "{}", err.message);
         let err = parse("has(req_params.x").expect_err("unclosed call");
-        assert_eq!(err.span.start, 16);
+        assert_eq!(err.range.start, 16);
         let err = parse("a = b").expect_err("single equals");
-        assert_eq!(err.span, 2..3);
+        assert_eq!(err.range, 2..3);
     }
 
     #[test]
@@ -797,8 +753,8 @@ mod tests {
         #[test]
         fn error_spans_stay_inside_the_input(text in "\\PC{0,40}") {
             if let Err(e) = parse(&text) {
-                prop_assert!(e.span.start <= e.span.end && e.span.end <= text.len());
-                prop_assert!(text.is_char_boundary(e.span.start) && text.is_char_boundary(e.span.end));
+                prop_assert!(e.range.start <= e.range.end && e.range.end <= text.len());
+                prop_assert!(text.is_char_boundary(e.range.start) && text.is_char_boundary(e.range.end));
             }
         }
     }

@@ -1020,7 +1020,7 @@ impl Reader {
                 self.push(
                     Diagnostic::error(
                         &k::K013,
-                        inside_string(source.span, text, error.span.clone()),
+                        inside_string(source.span, text, error.range.clone()),
                         format!("{what} does not parse: {}", error.message),
                     )
                     .with_help("KrakenD only finds out when the endpoint is built or the first request arrives"),
