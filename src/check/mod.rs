@@ -2,6 +2,7 @@
 //! [`ir::Project`] and the diagnostics of the files the user asked about.
 
 pub mod cloudify;
+pub mod krakend;
 pub mod vamp;
 
 use crate::diag::{self, codes, Diagnostic};
@@ -83,6 +84,9 @@ pub fn check(mut inputs: Vec<Input>, options: &Options) -> Checked {
             }
         }
         diagnostics.extend(syntax_diagnostics);
+        if input.forced_kind == Some(Kind::Krakend) {
+            krakend::require_document(file, parsed.documents.len(), &mut diagnostics);
+        }
         for document in &parsed.documents {
             read_document(
                 document,
@@ -174,6 +178,7 @@ fn read_document(
             file,
             reported,
         }),
+        Kind::Krakend => krakend::read_document(document, &mut project.krakend, diagnostics),
         Kind::Vamp(vamp_kind) => crate::dialect::vamp::read_document(
             document,
             vamp_kind,
@@ -181,7 +186,7 @@ fn read_document(
             &mut project.vamp,
             diagnostics,
         ),
-        Kind::Krakend | Kind::Scenario => {
+        Kind::Scenario => {
             // Dialect readers are wired in as they land.
             let _ = project;
         }

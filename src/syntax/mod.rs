@@ -5,12 +5,14 @@
 //! string so the caller can point at the offending characters.
 
 pub mod condition;
+pub mod expr;
 mod flow_indent;
 pub mod grammar_error;
 pub mod iso8601;
 pub mod json;
 pub mod node;
 pub mod units;
+pub mod url_pattern;
 pub mod value;
 pub mod yaml;
 

@@ -1,3 +1,90 @@
-//! Codes of the `K` family (see `codes/mod.rs`).
+//! Codes of the `K` family (see `codes/mod.rs`): KrakenD gateway configs.
+//!
+//! K001–K009 are lura's own startup errors (the peer name is lura's error type); K010 and
+//! later are findings lura misses. K030–K039 say the config fails `krakend check --lint`.
 
-declare_codes! {}
+declare_codes! {
+    /// The config's `version` is not 3. lura refuses to start: `unsupported version: N
+    /// (want: 3)` (UnsupportedVersionError). A missing version reads as 0.
+    K001 "unsupported-version";
+    /// `listen_ip` is not an IP address; lura fails with `invalid ip address X`.
+    K002 "invalid-listen-ip";
+    /// A host is not `[http[s]://]name[:port][/]` and the backend does not set
+    /// `disable_host_sanitize`; lura fails with `host X not valid: invalid host`.
+    K003 "invalid-host";
+    /// An endpoint path does not start with `/`, has a `*` that is not its last character, or
+    /// uses a reserved prefix (`/__debug`, `/__echo`, `/__health`). lura fails with
+    /// `ignoring the 'M /p' endpoint, since it is invalid!!!` (EndpointPathError).
+    K004 "invalid-endpoint-path";
+    /// An endpoint without backends. lura fails with `ignoring the 'M /p' endpoint, since it
+    /// has 0 backends defined!` (NoBackendsError).
+    K005 "no-backends";
+    /// `output_encoding: no-op` passes the single backend's response through untouched, so it
+    /// cannot merge several backends; lura fails (InvalidNoOpEncoding).
+    K006 "no-op-with-many-backends";
+    /// A backend's url_pattern uses more distinct params than its endpoint declares. lura
+    /// reports `input and output params do not match` (WrongNumberOfParamsError), but its
+    /// count misses one param; rehearse reports the real count.
+    K007 "wrong-number-of-params";
+    /// A url_pattern placeholder the endpoint (or the workflow) does not declare and that is not
+    /// a `respN_` or `JWT.` variable. lura fails with `undefined output param 'x'!`
+    /// (UndefinedOutputParamError).
+    K008 "undefined-output-param";
+    /// The file does not parse as a KrakenD config, or a value has a type KrakenD's decoder
+    /// refuses (e.g. `endpoints` that is not a list). lura reports a ParseError.
+    K009 "wrong-type";
+    /// Two endpoints collide in KrakenD's router (gin): the same method and path twice, two
+    /// different param names at the same position, or a catch-all beside other routes. `krakend
+    /// check` passes; KrakenD panics at startup (`krakend check -t` shows it).
+    K010 "route-conflict";
+    /// A `{respN_x}` placeholder names a backend that is not earlier in the sequential chain (N
+    /// is this backend or a later one). At runtime the value is never set and the literal
+    /// `{{.RespN_x}}` is sent to the backend.
+    K011 "sequential-reference-not-earlier";
+    /// A `{respN_x}` placeholder in an endpoint (or workflow) without `proxy.sequential: true`:
+    /// backends run in parallel, so no response is available and the placeholder is sent
+    /// literally.
+    K012 "sequential-reference-without-sequential";
+    /// A CEL expression (`validation/cel`, `security/policies`) that does not parse. KrakenD
+    /// only finds out when the endpoint is built or the first request arrives.
+    K013 "invalid-expression";
+    /// A workflow timeout that is not smaller than its parent's: the parent gives up first, so
+    /// the workflow's own timeout never applies (the schema says "make sure that is smaller").
+    K014 "workflow-timeout-not-smaller";
+    /// `{JWT.claim}` in a url_pattern of an endpoint without `auth/validator`: no token is
+    /// validated, so the claim is never set and the literal `{JWT.claim}` is sent.
+    K015 "jwt-without-validator";
+    /// A duration that Go cannot parse. KrakenD CE's config parser refuses it at startup; lura's
+    /// own JSON parser silently replaces it with the default.
+    K016 "invalid-duration";
+    /// An endpoint method the router does not serve (anything but GET, POST, PUT, PATCH,
+    /// DELETE): KrakenD logs `Unsupported method` and skips the endpoint.
+    K017 "unsupported-method";
+    /// A backend without `url_pattern`: the schema requires it and the request goes to the
+    /// host root, which is almost never meant.
+    K018 "missing-url-pattern";
+    /// An endpoint param not followed by `/` or the end of the path (e.g. `/{id}.json`): the
+    /// router's param swallows the following text, so the value never reaches the backend
+    /// (krakend-ce#771, #856).
+    K019 "param-not-a-whole-segment";
+    /// A feature only KrakenD Enterprise runs (`{input_headers.X}` / `{input_query_strings.X}`
+    /// dynamic routing); KrakenD CE fails with `undefined output param`.
+    K020 "enterprise-only";
+    /// A workflow endpoint declares a param its parent does not provide: its value is never
+    /// set and nested backends receive the literal placeholder.
+    K021 "workflow-param-not-provided";
+    /// An entry of `sequential_propagated_params` that is not `respN` or `respN_field` with N
+    /// an earlier backend.
+    K022 "invalid-propagated-param";
+    /// The config fails `krakend check --lint`: a key the official schema does not know (only
+    /// keys starting with `@ $ _ #` are free). KrakenD itself ignores it.
+    K030 "schema-unknown-key";
+    /// The config fails `krakend check --lint`: an `extra_config` namespace the schema does not
+    /// know at this level, e.g. a legacy `github_com/devopsfaith/...` alias the runtime still
+    /// maps, or a namespace added in a later schema version.
+    K031 "schema-unknown-namespace";
+    /// The config fails `krakend check --lint`: a value the schema rejects although KrakenD runs
+    /// it (lower-case methods, `/*` paths, durations like `1m30s` or numbers, out-of-range
+    /// `concurrent_calls`, a missing required key).
+    K032 "schema-invalid-value";
+}

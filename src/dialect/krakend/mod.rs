@@ -1,1 +1,1223 @@
-//! The krakend dialect (being written).
+//! The KrakenD dialect: a `krakend.json` (or the same config in YAML) → [`ir::krakend::Config`]
+//! plus the diagnostics one config can produce on its own: lura's startup rules that look at a
+//! single value (version, listen_ip, hosts, endpoint paths, backend counts, no-op encoding),
+//! value types, durations, CEL expressions, and the schema lint (K030–K032).
+//!
+//! Rules that follow data between endpoints, backends and workflows (params, `respN_`, JWT,
+//! workflow timeouts, route collisions) run on the IR in `check::krakend`.
+
+mod host;
+pub mod schema;
+mod schema_tables;
+
+use crate::diag::{codes::k, Code, Diagnostic};
+use crate::ir::krakend::{
+    Backend, BackendHttp, CelCheck, CircuitBreaker, Config, Endpoint, ExtraConfig, Policy, Proxy,
+    Spanned, Workflow, DEFAULT_TIMEOUT_NS,
+};
+use crate::source::Span;
+use crate::syntax::url_pattern::{Part, UrlPattern};
+use crate::syntax::{expr, Mapping, Node, Value};
+use schema::{Enum, Level, Object, SchemaVersion};
+
+pub use host::clean as clean_host;
+
+/// Reads one document. `None` when the document is not an object (a K009 was reported).
+pub fn read(root: &Node) -> (Option<Config>, Vec<Diagnostic>) {
+    let mut reader = Reader {
+        diagnostics: Vec::new(),
+        targets: SchemaVersion::ALL.to_vec(),
+        strict_params: true,
+    };
+    let config = reader.service(root);
+    (config, reader.diagnostics)
+}
+
+/// Whether a diagnostic also means `krakend check --lint` fails. The K03x lint codes do; so do
+/// the errors whose cause the schema also rejects (a missing or wrong version, no backends, no
+/// url_pattern, a document that is not an object).
+pub fn implies_lint_failure(diagnostic: &Diagnostic) -> bool {
+    [
+        &k::K030,
+        &k::K031,
+        &k::K032,
+        &k::K001,
+        &k::K005,
+        &k::K018,
+        &k::K009,
+    ]
+    .iter()
+    .any(|code| std::ptr::eq(*code, diagnostic.code))
+}
+
+struct Reader {
+    diagnostics: Vec<Diagnostic>,
+    targets: Vec<SchemaVersion>,
+    /// lura's strict param extraction (`disable_rest: false`).
+    strict_params: bool,
+}
+
+/// What backends inherit from the endpoint or workflow that holds them.
+struct Parent<'a> {
+    timeout: u64,
+    concurrent_calls: u32,
+    method: &'a str,
+}
+
+impl Reader {
+    fn push(&mut self, diagnostic: Diagnostic) {
+        self.diagnostics.push(diagnostic);
+    }
+
+    fn wrong_type(&mut self, node: &Node, what: &str, expected: &str) {
+        self.push(
+            Diagnostic::error(
+                &k::K009,
+                node.span,
+                format!("{what} must be {expected}, found {}", node.type_name()),
+            )
+            .with_peer("ParseError"),
+        );
+    }
+
+    /// A lint warning naming the schema versions that reject the value.
+    fn lint(
+        &mut self,
+        code: &'static Code,
+        span: Span,
+        failing: &[SchemaVersion],
+        message: String,
+    ) {
+        if failing.is_empty() {
+            return;
+        }
+        self.push(Diagnostic::warning(code, span, message).with_help(format!(
+            "the config fails `krakend check --lint` ({}); KrakenD itself runs it",
+            schema::describe_versions(failing)
+        )));
+    }
+
+    fn unknown_keys(&mut self, map: &Mapping, object: Object) {
+        for (key, _) in map.iter() {
+            let Some(name) = key.key_text() else { continue };
+            if schema::is_free_key(&name) {
+                continue;
+            }
+            let failing = schema::failing(&self.targets, |v| object.keys(v).contains(&&*name));
+            self.lint(
+                &k::K030,
+                key.span,
+                &failing,
+                format!("`{name}` is not a {} key", object.describe()),
+            );
+        }
+    }
+
+    fn check_enum(&mut self, node: &Node, values: Enum, what: &str) {
+        let Some(text) = node.as_str() else {
+            return;
+        };
+        let failing = schema::failing(&self.targets, |v| values.values(v).contains(&text));
+        self.lint(
+            &k::K032,
+            node.span,
+            &failing,
+            format!("{what} `{text}` is not one the schema lists"),
+        );
+    }
+
+    fn string(&mut self, map: &Mapping, key: &str, what: &str) -> Option<Spanned<String>> {
+        let node = map.get(key)?;
+        match &node.value {
+            Value::Str(s) => Some(Spanned::new(s.clone(), node.span)),
+            Value::Null => None,
+            _ => {
+                self.wrong_type(node, what, "a string");
+                None
+            }
+        }
+    }
+
+    fn boolean(&mut self, map: &Mapping, key: &str, what: &str) -> bool {
+        let Some(node) = map.get(key) else {
+            return false;
+        };
+        match node.value {
+            Value::Bool(b) => b,
+            Value::Null => false,
+            _ => {
+                self.wrong_type(node, what, "true or false");
+                false
+            }
+        }
+    }
+
+    fn strings(&mut self, map: &Mapping, key: &str, what: &str) -> Vec<Spanned<String>> {
+        let Some(node) = map.get(key) else {
+            return Vec::new();
+        };
+        match &node.value {
+            Value::Null => Vec::new(),
+            Value::Seq(items) => {
+                let mut out = Vec::new();
+                let mut seen = std::collections::BTreeSet::new();
+                for item in items {
+                    match item.as_str() {
+                        Some(s) => {
+                            if !seen.insert(s) {
+                                let failing = self.targets.clone();
+                                self.lint(
+                                    &k::K032,
+                                    item.span,
+                                    &failing,
+                                    format!("`{s}` is listed twice in {what}"),
+                                );
+                            }
+                            out.push(Spanned::new(s.to_string(), item.span));
+                        }
+                        None => self.wrong_type(item, &format!("an entry of {what}"), "a string"),
+                    }
+                }
+                out
+            }
+            _ => {
+                self.wrong_type(node, what, "a list of strings");
+                Vec::new()
+            }
+        }
+    }
+
+    /// A duration key: Go syntax at runtime, the schema's stricter pattern for lint.
+    fn duration(&mut self, map: &Mapping, key: &str, default: Spanned<u64>) -> Spanned<u64> {
+        let Some(node) = map.get(key) else {
+            return default;
+        };
+        match &node.value {
+            Value::Str(text) => {
+                let Some(nanos) = go_duration(text) else {
+                    self.push(
+                        Diagnostic::error(
+                            &k::K016,
+                            node.span,
+                            format!("`{key}: {text}` is not a duration"),
+                        )
+                        .with_help(
+                            "write a number and a unit: ns, us, ms, s, m, h (e.g. `1500ms`, `3s`)",
+                        ),
+                    );
+                    return default;
+                };
+                if !schema::is_schema_duration(text) {
+                    let failing = self.targets.clone();
+                    self.lint(
+                        &k::K032,
+                        node.span,
+                        &failing,
+                        format!(
+                            "`{key}: {text}` is not an integer with one unit (the schema wants e.g. `90s`)"
+                        ),
+                    );
+                }
+                // lura falls back to the default for 0 (`timeout: 0s` is not "no timeout").
+                if nanos == 0 {
+                    default
+                } else {
+                    Spanned::new(nanos, node.span)
+                }
+            }
+            Value::Int(_) | Value::Float(..) => {
+                let failing = self.targets.clone();
+                self.lint(
+                    &k::K032,
+                    node.span,
+                    &failing,
+                    format!(
+                        "`{key}` is a number; KrakenD reads a bare number as nanoseconds, the schema wants a string like \"3s\""
+                    ),
+                );
+                match node.as_i64() {
+                    Some(n) if n > 0 => Spanned::new(n as u64, node.span),
+                    _ => default,
+                }
+            }
+            Value::Null => default,
+            _ => {
+                self.wrong_type(node, &format!("`{key}`"), "a duration string");
+                default
+            }
+        }
+    }
+
+    fn concurrent_calls(&mut self, map: &Mapping) -> u32 {
+        let Some(node) = map.get("concurrent_calls") else {
+            return 1;
+        };
+        match node.as_i64() {
+            Some(n) => {
+                if !(1..=5).contains(&n) {
+                    let failing = self.targets.clone();
+                    self.lint(
+                        &k::K032,
+                        node.span,
+                        &failing,
+                        format!("`concurrent_calls: {n}` is outside 1..5"),
+                    );
+                }
+                u32::try_from(n).ok().filter(|n| *n > 0).unwrap_or(1)
+            }
+            None => {
+                self.wrong_type(node, "`concurrent_calls`", "an integer");
+                1
+            }
+        }
+    }
+
+    fn service(&mut self, root: &Node) -> Option<Config> {
+        let Some(map) = root.as_map() else {
+            self.push(
+                Diagnostic::error(
+                    &k::K009,
+                    root.span,
+                    format!("a KrakenD config is an object, found {}", root.type_name()),
+                )
+                .with_peer("ParseError"),
+            );
+            return None;
+        };
+        self.targets = schema::targets(map.get("$schema").and_then(Node::as_str));
+        self.unknown_keys(map, Object::Root);
+
+        let version = match map.get("version") {
+            None => {
+                self.push(
+                    Diagnostic::error(&k::K001, root.span, "unsupported version: 0 (want: 3)")
+                        .with_span_label("no `version` here")
+                        .with_help("add `\"version\": 3`")
+                        .with_peer("UnsupportedVersionError"),
+                );
+                0
+            }
+            Some(node) => match node.as_i64() {
+                Some(3) => 3,
+                Some(v) => {
+                    self.push(
+                        Diagnostic::error(
+                            &k::K001,
+                            node.span,
+                            format!("unsupported version: {v} (want: 3)"),
+                        )
+                        .with_peer("UnsupportedVersionError"),
+                    );
+                    v
+                }
+                None => {
+                    self.wrong_type(node, "`version`", "the integer 3");
+                    0
+                }
+            },
+        };
+
+        let port = match map.get("port") {
+            None => 8080,
+            Some(node) => match &node.value {
+                Value::Int(p) => {
+                    if !(0..=65535).contains(p) {
+                        let failing = self.targets.clone();
+                        self.lint(
+                            &k::K032,
+                            node.span,
+                            &failing,
+                            format!("port {p} is outside 0..65535"),
+                        );
+                    }
+                    *p
+                }
+                Value::Str(s) if s.parse::<i64>().is_ok() => {
+                    let failing = self.targets.clone();
+                    self.lint(
+                        &k::K032,
+                        node.span,
+                        &failing,
+                        "`port` is a string; the schema wants an integer".to_string(),
+                    );
+                    s.parse().unwrap_or(8080)
+                }
+                _ => {
+                    self.wrong_type(node, "`port`", "an integer");
+                    8080
+                }
+            },
+        };
+
+        let listen_ip = self.string(map, "listen_ip", "`listen_ip`");
+        if let Some(ip) = &listen_ip {
+            if !ip.value.is_empty() && ip.value.parse::<std::net::IpAddr>().is_err() {
+                self.push(
+                    Diagnostic::error(
+                        &k::K002,
+                        ip.span,
+                        format!("invalid ip address {}", ip.value),
+                    )
+                    .with_help(
+                        "use an IPv4 or IPv6 address, or leave `listen_ip` out to listen on all",
+                    )
+                    .with_peer("InvalidListenIP"),
+                );
+            }
+        }
+
+        let hosts = self.hosts(map, false);
+        let whole = Spanned::new(DEFAULT_TIMEOUT_NS, root.span);
+        let timeout = self.duration(map, "timeout", whole);
+        let cache_ttl = self.duration(map, "cache_ttl", Spanned::new(0, root.span));
+        for key in [
+            "read_timeout",
+            "write_timeout",
+            "idle_timeout",
+            "read_header_timeout",
+            "idle_connection_timeout",
+            "response_header_timeout",
+            "expect_continue_timeout",
+            "dialer_timeout",
+            "dialer_fallback_delay",
+            "dialer_keep_alive",
+            "dns_cache_ttl",
+            "max_shutdown_wait_time",
+        ] {
+            self.duration(map, key, Spanned::new(0, root.span));
+        }
+        let output_encoding = self.string(map, "output_encoding", "`output_encoding`");
+        if let Some(node) = map.get("output_encoding") {
+            self.check_enum(node, Enum::RootOutputEncoding, "output_encoding");
+        }
+        let disable_rest = self.boolean(map, "disable_rest", "`disable_rest`");
+        self.strict_params = !disable_rest;
+        let debug_endpoint = self.boolean(map, "debug_endpoint", "`debug_endpoint`");
+        let echo_endpoint = self.boolean(map, "echo_endpoint", "`echo_endpoint`");
+        let name = self.string(map, "name", "`name`").map(|s| s.value);
+        let extra_config = self.extra_config(map.get("extra_config"), Level::Service);
+        self.async_agents(map.get("async_agent"));
+
+        let mut endpoints = Vec::new();
+        if let Some(node) = map.get("endpoints") {
+            match &node.value {
+                Value::Seq(items) => {
+                    for item in items {
+                        if let Some(endpoint) = self.endpoint(
+                            item,
+                            timeout.value,
+                            cache_ttl.value,
+                            output_encoding.as_ref(),
+                        ) {
+                            endpoints.push(endpoint);
+                        }
+                    }
+                }
+                Value::Null => {}
+                _ => self.wrong_type(node, "`endpoints`", "a list"),
+            }
+        }
+
+        Some(Config {
+            file: root.span.file,
+            span: root.span,
+            version,
+            name,
+            port,
+            listen_ip,
+            hosts,
+            timeout,
+            cache_ttl,
+            output_encoding,
+            disable_rest,
+            debug_endpoint,
+            echo_endpoint,
+            endpoints,
+            extra_config,
+        })
+    }
+
+    /// A `host` list, each entry cleaned as lura does unless sanitizing is disabled.
+    fn hosts(&mut self, map: &Mapping, sanitize_disabled: bool) -> Vec<Spanned<String>> {
+        let entries = self.strings(map, "host", "`host`");
+        let mut cleaned = Vec::new();
+        for host in entries {
+            if host.value.is_empty() {
+                let failing = self.targets.clone();
+                self.lint(
+                    &k::K032,
+                    host.span,
+                    &failing,
+                    "a host is an empty string".to_string(),
+                );
+            }
+            if sanitize_disabled {
+                cleaned.push(host);
+                continue;
+            }
+            match host::clean(&host.value) {
+                Some(clean) => cleaned.push(Spanned::new(clean, host.span)),
+                None => self.push(
+                    Diagnostic::error(
+                        &k::K003,
+                        host.span,
+                        format!("host {} not valid: invalid host", host.value),
+                    )
+                    .with_help(
+                        "write `[http[s]://]name[:port]`; for other schemes set `disable_host_sanitize: true`",
+                    )
+                    .with_peer("InvalidHost"),
+                ),
+            }
+        }
+        cleaned
+    }
+
+    fn async_agents(&mut self, node: Option<&Node>) {
+        let Some(node) = node else { return };
+        let Some(agents) = node.as_seq() else {
+            if !node.is_null() {
+                self.wrong_type(node, "`async_agent`", "a list");
+            }
+            return;
+        };
+        for agent in agents {
+            let Some(map) = agent.as_map() else {
+                self.wrong_type(agent, "an async agent", "an object");
+                continue;
+            };
+            self.unknown_keys(map, Object::AsyncAgent);
+            for key in ["name", "consumer", "backend", "extra_config"] {
+                if !map.contains_key(key) {
+                    let failing = self.targets.clone();
+                    self.lint(
+                        &k::K032,
+                        agent.span,
+                        &failing,
+                        format!("the async agent has no `{key}`"),
+                    );
+                }
+            }
+            if let Some(extra) = map.get("extra_config").and_then(Node::as_map) {
+                let has_amqp = extra.contains_key("async/amqp");
+                let has_kafka = extra.contains_key("async/kafka");
+                let failing = schema::failing(&self.targets, |v| match v {
+                    SchemaVersion::V2_7 => has_amqp,
+                    SchemaVersion::V2_13 => has_amqp || has_kafka,
+                });
+                self.lint(
+                    &k::K032,
+                    agent.span,
+                    &failing,
+                    "the async agent's extra_config names no driver (`async/amqp` or `async/kafka`)"
+                        .to_string(),
+                );
+            }
+            if let Some(backends) = map.get("backend").and_then(Node::as_seq) {
+                for backend in backends {
+                    if let Some(b) = backend.as_map() {
+                        let sanitize_disabled =
+                            self.boolean(b, "disable_host_sanitize", "`disable_host_sanitize`");
+                        self.hosts(b, sanitize_disabled);
+                    }
+                }
+            }
+        }
+    }
+
+    fn endpoint(
+        &mut self,
+        node: &Node,
+        service_timeout: u64,
+        service_cache_ttl: u64,
+        service_encoding: Option<&Spanned<String>>,
+    ) -> Option<Endpoint> {
+        let Some(map) = node.as_map() else {
+            self.wrong_type(node, "an endpoint", "an object");
+            return None;
+        };
+        self.unknown_keys(map, Object::Endpoint);
+
+        let raw_path = self.string(map, "endpoint", "`endpoint`");
+        let path_span = raw_path.as_ref().map_or(node.span, |p| p.span);
+        let raw_path_text = raw_path.as_ref().map_or("", |p| p.value.as_str());
+        match &raw_path {
+            None => {
+                let failing = self.targets.clone();
+                self.lint(
+                    &k::K032,
+                    node.span,
+                    &failing,
+                    "the endpoint has no `endpoint` path".to_string(),
+                );
+            }
+            Some(p) if !schema::is_schema_endpoint(&p.value) => {
+                let failing = self.targets.clone();
+                let why = if p.value.ends_with('*') {
+                    "a catch-all is only allowed as a trailing `/*` after a path"
+                } else {
+                    "the schema allows no `* ? & %` and wants a leading `/`"
+                };
+                self.lint(
+                    &k::K032,
+                    p.span,
+                    &failing,
+                    format!("endpoint `{}`: {why}", p.value),
+                );
+            }
+            Some(_) => {}
+        }
+        let path = clean_path(raw_path_text);
+
+        let raw_method = map.get("method");
+        let raw_method_text = raw_method.and_then(Node::as_str).unwrap_or("");
+        if let Some(m) = raw_method {
+            if m.as_str().is_none() {
+                self.wrong_type(m, "`method`", "a string");
+            }
+            self.check_enum(m, Enum::EndpointMethod, "method");
+        }
+        let method_text = if raw_method_text.is_empty() {
+            "GET".to_string()
+        } else {
+            raw_method_text.to_ascii_uppercase()
+        };
+        let method = Spanned::new(
+            method_text.clone(),
+            raw_method.map_or(node.span, |m| m.span),
+        );
+        if !["GET", "POST", "PUT", "PATCH", "DELETE"].contains(&method_text.as_str()) {
+            self.push(
+                Diagnostic::warning(
+                    &k::K017,
+                    method.span,
+                    format!(
+                        "KrakenD's router does not serve {method_text}: the endpoint is skipped"
+                    ),
+                )
+                .with_help("use GET, POST, PUT, PATCH or DELETE"),
+            );
+        }
+
+        if let Some(reason) = invalid_path_reason(&path) {
+            self.push(
+                Diagnostic::error(
+                    &k::K004,
+                    path_span,
+                    format!(
+                        "ignoring the '{raw_method_text} {path}' endpoint, since it is invalid!!!"
+                    ),
+                )
+                .with_span_label(reason)
+                .with_peer("EndpointPathError"),
+            );
+        }
+
+        let backend_nodes = match map.get("backend") {
+            Some(n) => match &n.value {
+                Value::Seq(items) => items.as_slice(),
+                Value::Null => &[],
+                _ => {
+                    self.wrong_type(n, "`backend`", "a list");
+                    &[]
+                }
+            },
+            None => &[],
+        };
+        if backend_nodes.is_empty() {
+            self.push(
+                Diagnostic::error(
+                    &k::K005,
+                    map.get("backend").map_or(path_span, |b| b.span),
+                    format!(
+                        "ignoring the '{raw_method_text} {path}' endpoint, since it has 0 backends defined!"
+                    ),
+                )
+                .with_help("add at least one backend with a `url_pattern`")
+                .with_peer("NoBackendsError"),
+            );
+        }
+
+        let pattern = UrlPattern::parse(&path);
+        let params = self.params(
+            &pattern,
+            path_span,
+            raw_path.as_ref().map(|p| p.value.as_str()),
+        );
+
+        let concurrent_calls = self.concurrent_calls(map);
+        let timeout = self.duration(map, "timeout", Spanned::new(service_timeout, node.span));
+        let cache_ttl = self.duration(map, "cache_ttl", Spanned::new(service_cache_ttl, node.span));
+        if let Some(enc) = map.get("output_encoding") {
+            self.check_enum(enc, Enum::EndpointOutputEncoding, "output_encoding");
+        }
+        let output_encoding = self
+            .string(map, "output_encoding", "`output_encoding`")
+            .or_else(|| service_encoding.cloned())
+            .map_or_else(|| "json".to_string(), |s| s.value);
+        if output_encoding == "no-op" && backend_nodes.len() > 1 {
+            self.push(
+                Diagnostic::error(
+                    &k::K006,
+                    map.get("output_encoding").map_or(node.span, |n| n.span),
+                    "can not use NoOp encoding with more than one backends connected to the same endpoint",
+                )
+                .with_help("no-op passes one backend's response through untouched; use one backend or another encoding")
+                .with_peer("InvalidNoOpEncoding"),
+            );
+        }
+        let input_headers = self
+            .strings(map, "input_headers", "`input_headers`")
+            .into_iter()
+            .map(|s| canonical_header(&s.value))
+            .collect();
+        let input_query_strings = self
+            .strings(map, "input_query_strings", "`input_query_strings`")
+            .into_iter()
+            .map(|s| s.value)
+            .collect();
+        let extra_config = self.extra_config(map.get("extra_config"), Level::Endpoint);
+
+        let parent = Parent {
+            timeout: timeout.value,
+            concurrent_calls,
+            method: &method_text,
+        };
+        let backends = backend_nodes
+            .iter()
+            .filter_map(|b| self.backend(b, &parent))
+            .collect();
+
+        Some(Endpoint {
+            span: node.span,
+            path: Spanned::new(path, path_span),
+            pattern,
+            params,
+            method,
+            backends,
+            concurrent_calls,
+            timeout,
+            cache_ttl,
+            output_encoding,
+            input_headers,
+            input_query_strings,
+            extra_config,
+        })
+    }
+
+    /// Params a path declares (§4.1), warning about params glued to following text.
+    fn params(&mut self, pattern: &UrlPattern, span: Span, raw: Option<&str>) -> Vec<String> {
+        let declared: Vec<String> = pattern
+            .endpoint_params(self.strict_params)
+            .iter()
+            .map(|v| v.name.clone())
+            .collect();
+        if self.strict_params {
+            for (i, part) in pattern.parts.iter().enumerate() {
+                let Part::Var(var) = part else { continue };
+                if !declared.contains(&var.name) {
+                    continue;
+                }
+                let glued = match pattern.parts.get(i + 1) {
+                    Some(Part::Literal { text, .. }) => !text.starts_with('/'),
+                    Some(Part::Var(_)) => true,
+                    None => false,
+                };
+                if glued {
+                    // The cleaned path may have gained a leading `/`; only point inside the
+                    // string when offsets still line up.
+                    let at = match raw {
+                        Some(raw) if raw.starts_with('/') => {
+                            inside_string(span, raw, var.span.clone())
+                        }
+                        _ => span,
+                    };
+                    self.push(
+                        Diagnostic::warning(
+                            &k::K019,
+                            at,
+                            format!(
+                                "param `{{{}}}` is not a whole path segment: the router's param takes the text after it, so the backend gets the literal placeholder",
+                                var.name
+                            ),
+                        )
+                        .with_help("put the param between slashes, or set `disable_rest: true` at the service level"),
+                    );
+                }
+            }
+        }
+        declared
+    }
+
+    fn backend(&mut self, node: &Node, parent: &Parent) -> Option<Backend> {
+        let Some(map) = node.as_map() else {
+            self.wrong_type(node, "a backend", "an object");
+            return None;
+        };
+        self.unknown_keys(map, Object::Backend);
+        let url_pattern = match self.string(map, "url_pattern", "`url_pattern`") {
+            Some(u) => u,
+            None => {
+                if !map.contains_key("url_pattern") {
+                    self.push(
+                        Diagnostic::error(&k::K018, node.span, "the backend has no `url_pattern`")
+                            .with_help("add the path to call on the backend host, e.g. `\"url_pattern\": \"/users/{id}\"`"),
+                    );
+                }
+                Spanned::new(String::new(), node.span)
+            }
+        };
+        let pattern = UrlPattern::parse(&url_pattern.value);
+        let disable_host_sanitize =
+            self.boolean(map, "disable_host_sanitize", "`disable_host_sanitize`");
+        let hosts = self.hosts(map, disable_host_sanitize);
+        if let Some(m) = map.get("method") {
+            self.check_enum(m, Enum::BackendMethod, "method");
+        }
+        if let Some(e) = map.get("encoding") {
+            self.check_enum(e, Enum::BackendEncoding, "encoding");
+        }
+        let method = self.string(map, "method", "`method`").map_or_else(
+            || parent.method.to_string(),
+            |m| m.value.to_ascii_uppercase(),
+        );
+        let encoding = self
+            .string(map, "encoding", "`encoding`")
+            .map_or_else(|| "json".to_string(), |e| e.value);
+        let group = self.string(map, "group", "`group`").map(|s| s.value);
+        let target = self.string(map, "target", "`target`").map(|s| s.value);
+        let allow = self
+            .strings(map, "allow", "`allow`")
+            .into_iter()
+            .map(|s| s.value)
+            .collect();
+        let deny = self
+            .strings(map, "deny", "`deny`")
+            .into_iter()
+            .map(|s| s.value)
+            .collect();
+        let mapping = match map.get("mapping") {
+            Some(n) => match n.as_map() {
+                Some(m) => m
+                    .iter()
+                    .filter_map(|(k, v)| Some((k.key_text()?, v.scalar_text()?)))
+                    .collect(),
+                None => {
+                    if !n.is_null() {
+                        self.wrong_type(n, "`mapping`", "an object");
+                    }
+                    Vec::new()
+                }
+            },
+            None => Vec::new(),
+        };
+        let is_collection = self.boolean(map, "is_collection", "`is_collection`");
+        let extra_config = self.extra_config(map.get("extra_config"), Level::Backend);
+        let workflow = map
+            .get("extra_config")
+            .and_then(Node::as_map)
+            .and_then(|e| e.get("workflow"))
+            .and_then(|w| self.workflow(w, parent))
+            .map(Box::new);
+        Some(Backend {
+            span: node.span,
+            url_pattern,
+            pattern,
+            hosts,
+            method,
+            encoding,
+            group,
+            target,
+            allow,
+            deny,
+            mapping,
+            is_collection,
+            disable_host_sanitize,
+            timeout: parent.timeout,
+            concurrent_calls: parent.concurrent_calls,
+            extra_config,
+            workflow,
+        })
+    }
+
+    fn workflow(&mut self, node: &Node, parent: &Parent) -> Option<Workflow> {
+        let Some(map) = node.as_map() else {
+            self.wrong_type(node, "`workflow`", "an object");
+            return None;
+        };
+        self.unknown_keys(map, Object::Workflow);
+        let endpoint = match self.string(map, "endpoint", "the workflow `endpoint`") {
+            Some(e) => e,
+            None => {
+                let failing = self.targets.clone();
+                self.lint(
+                    &k::K032,
+                    node.span,
+                    &failing,
+                    "the workflow has no `endpoint`".to_string(),
+                );
+                Spanned::new(String::new(), node.span)
+            }
+        };
+        let pattern = UrlPattern::parse(&endpoint.value);
+        let params = self.params(&pattern, endpoint.span, Some(&endpoint.value));
+        let backend_nodes = map.get("backend").and_then(Node::as_seq).unwrap_or(&[]);
+        if backend_nodes.is_empty() {
+            self.push(
+                Diagnostic::error(
+                    &k::K005,
+                    map.get("backend").map_or(node.span, |b| b.span),
+                    format!("the workflow '{}' has 0 backends defined", endpoint.value),
+                )
+                .with_peer("NoBackendsError"),
+            );
+        }
+        let ignore_errors = self.boolean(map, "ignore_errors", "`ignore_errors`");
+        let concurrent_calls = self.concurrent_calls(map);
+        let timeout_explicit = map.contains_key("timeout");
+        let timeout = self.duration(map, "timeout", Spanned::new(parent.timeout, node.span));
+        if let Some(enc) = map.get("output_encoding") {
+            self.check_enum(enc, Enum::EndpointOutputEncoding, "output_encoding");
+        }
+        let output_encoding = self
+            .string(map, "output_encoding", "`output_encoding`")
+            .map_or_else(|| "json".to_string(), |s| s.value);
+        let extra_config = self.extra_config(map.get("extra_config"), Level::Workflow);
+        let nested = Parent {
+            timeout: timeout.value,
+            concurrent_calls,
+            method: parent.method,
+        };
+        let backends = backend_nodes
+            .iter()
+            .filter_map(|b| self.backend(b, &nested))
+            .collect();
+        Some(Workflow {
+            span: node.span,
+            endpoint,
+            pattern,
+            params,
+            backends,
+            ignore_errors,
+            concurrent_calls,
+            timeout,
+            timeout_explicit,
+            output_encoding,
+            extra_config,
+        })
+    }
+
+    fn extra_config(&mut self, node: Option<&Node>, level: Level) -> ExtraConfig {
+        let mut extra = ExtraConfig::default();
+        let Some(node) = node else { return extra };
+        let Some(map) = node.as_map() else {
+            if !node.is_null() {
+                self.wrong_type(node, "`extra_config`", "an object");
+            }
+            return extra;
+        };
+        for (key, value) in map.iter() {
+            let Some(name) = key.key_text() else { continue };
+            extra
+                .raw
+                .push((Spanned::new(name.clone(), key.span), value.clone()));
+            if schema::is_free_key(&name) {
+                continue;
+            }
+            let failing = schema::failing(&self.targets, |v| level.namespaces(v).contains(&&*name));
+            let message = if schema::is_legacy_namespace(&name) {
+                format!(
+                    "`{name}` is a legacy namespace name: KrakenD maps it at runtime, the schema does not know it"
+                )
+            } else {
+                format!(
+                    "`{name}` is not a {} extra_config namespace",
+                    level.describe()
+                )
+            };
+            self.lint(&k::K031, key.span, &failing, message);
+            match name.as_str() {
+                "proxy" => extra.proxy = self.proxy(value, level),
+                "validation/cel" => extra.cel = self.cel(value),
+                "security/policies" => extra.policies = self.policies(value),
+                "backend/http" => extra.backend_http = self.backend_http(value),
+                "qos/circuit-breaker" => extra.circuit_breaker = self.circuit_breaker(value),
+                "auth/validator" => extra.jwt_validator = true,
+                _ => {}
+            }
+        }
+        extra
+    }
+
+    fn proxy(&mut self, node: &Node, level: Level) -> Proxy {
+        let mut proxy = Proxy::default();
+        let Some(map) = node.as_map() else {
+            self.wrong_type(node, "`proxy`", "an object");
+            return proxy;
+        };
+        let object = match level {
+            Level::Backend => Object::BackendProxy,
+            Level::Workflow => Object::WorkflowProxy,
+            Level::Endpoint | Level::Service => Object::EndpointProxy,
+        };
+        self.unknown_keys(map, object);
+        proxy.sequential = self.boolean(map, "sequential", "`sequential`");
+        proxy.sequential_span = map.get("sequential").map(|n| n.span);
+        proxy.propagated_params = self.strings(
+            map,
+            "sequential_propagated_params",
+            "`sequential_propagated_params`",
+        );
+        if let Some(stat) = map.get("static") {
+            match stat.as_map() {
+                Some(s) => {
+                    for key in ["data", "strategy"] {
+                        if !s.contains_key(key) {
+                            let failing = self.targets.clone();
+                            self.lint(
+                                &k::K032,
+                                stat.span,
+                                &failing,
+                                format!("the static proxy has no `{key}`"),
+                            );
+                        }
+                    }
+                    proxy.static_strategy =
+                        self.string(s, "strategy", "`strategy`").map(|s| s.value);
+                }
+                None => self.wrong_type(stat, "`static`", "an object"),
+            }
+        }
+        proxy
+    }
+
+    fn expression(
+        &mut self,
+        source: &Node,
+        what: &str,
+    ) -> Option<(Spanned<String>, Option<expr::Expr>)> {
+        let Some(text) = source.as_str() else {
+            self.wrong_type(source, what, "an expression string");
+            return None;
+        };
+        let spanned = Spanned::new(text.to_string(), source.span);
+        match expr::parse(text) {
+            Ok(parsed) => {
+                if let Some(extension) = expr::non_cel_literals(&parsed).first() {
+                    self.push(
+                        Diagnostic::error(
+                            &k::K013,
+                            inside_string(source.span, text, extension.clone()),
+                            format!("{what}: CEL has no duration or percentage literals"),
+                        )
+                        .with_help("write `duration('30s')` or a plain number"),
+                    );
+                    return Some((spanned, None));
+                }
+                Some((spanned, Some(parsed)))
+            }
+            Err(error) => {
+                self.push(
+                    Diagnostic::error(
+                        &k::K013,
+                        inside_string(source.span, text, error.range.clone()),
+                        format!("{what} does not parse: {}", error.message),
+                    )
+                    .with_help("KrakenD only finds out when the endpoint is built or the first request arrives"),
+                );
+                Some((spanned, None))
+            }
+        }
+    }
+
+    fn cel(&mut self, node: &Node) -> Vec<CelCheck> {
+        let Some(items) = node.as_seq() else {
+            self.wrong_type(node, "`validation/cel`", "a list of checks");
+            return Vec::new();
+        };
+        let mut checks = Vec::new();
+        for item in items {
+            let Some(map) = item.as_map() else {
+                self.wrong_type(item, "a CEL check", "an object");
+                continue;
+            };
+            match map.get("check_expr") {
+                Some(source) => {
+                    if let Some((source, expr)) = self.expression(source, "CEL check_expr") {
+                        checks.push(CelCheck { source, expr });
+                    }
+                }
+                None => {
+                    let failing = self.targets.clone();
+                    self.lint(
+                        &k::K032,
+                        item.span,
+                        &failing,
+                        "the CEL check has no `check_expr`".to_string(),
+                    );
+                }
+            }
+        }
+        checks
+    }
+
+    fn policies(&mut self, node: &Node) -> Vec<Policy> {
+        let Some(map) = node.as_map() else {
+            self.wrong_type(node, "`security/policies`", "an object");
+            return Vec::new();
+        };
+        let mut policies = Vec::new();
+        for phase in ["req", "resp", "jwt"] {
+            let Some(list) = map
+                .get(phase)
+                .and_then(Node::as_map)
+                .and_then(|p| p.get("policies"))
+            else {
+                continue;
+            };
+            let Some(items) = list.as_seq() else {
+                self.wrong_type(list, "`policies`", "a list of expressions");
+                continue;
+            };
+            for item in items {
+                if let Some((source, expr)) = self.expression(item, "policy") {
+                    policies.push(Policy {
+                        phase: phase.to_string(),
+                        source,
+                        expr,
+                    });
+                }
+            }
+        }
+        policies
+    }
+
+    fn backend_http(&mut self, node: &Node) -> Option<BackendHttp> {
+        let Some(map) = node.as_map() else {
+            self.wrong_type(node, "`backend/http`", "an object");
+            return None;
+        };
+        Some(BackendHttp {
+            return_error_details: self
+                .string(map, "return_error_details", "`return_error_details`")
+                .map(|s| s.value),
+            return_error_code: self.boolean(map, "return_error_code", "`return_error_code`"),
+        })
+    }
+
+    fn circuit_breaker(&mut self, node: &Node) -> Option<CircuitBreaker> {
+        let Some(map) = node.as_map() else {
+            self.wrong_type(node, "`qos/circuit-breaker`", "an object");
+            return None;
+        };
+        let mut breaker = CircuitBreaker::default();
+        for (key, slot) in [
+            ("interval", &mut breaker.interval),
+            ("timeout", &mut breaker.timeout),
+            ("max_errors", &mut breaker.max_errors),
+        ] {
+            match map.get(key) {
+                Some(v) => match v.as_i64() {
+                    Some(n) => *slot = n,
+                    None => {
+                        let failing = self.targets.clone();
+                        self.lint(
+                            &k::K032,
+                            v.span,
+                            &failing,
+                            format!("circuit breaker `{key}` must be an integer"),
+                        );
+                    }
+                },
+                None => {
+                    let failing = self.targets.clone();
+                    self.lint(
+                        &k::K032,
+                        node.span,
+                        &failing,
+                        format!("the circuit breaker has no `{key}`"),
+                    );
+                }
+            }
+        }
+        Some(breaker)
+    }
+}
+
+/// Go's `textproto.CanonicalMIMEHeaderKey`, which lura applies to `input_headers`
+/// (`x-user-id` → `X-User-Id`). Names with characters a header token cannot hold, and `*`, are
+/// kept as written, as Go does.
+pub fn canonical_header(name: &str) -> String {
+    let is_token = |b: u8| b.is_ascii_alphanumeric() || b"!#$%&'*+-.^_`|~".contains(&b);
+    if name == "*" || !name.bytes().all(is_token) {
+        return name.to_string();
+    }
+    let mut upper = true;
+    name.chars()
+        .map(|c| {
+            let out = if upper {
+                c.to_ascii_uppercase()
+            } else {
+                c.to_ascii_lowercase()
+            };
+            upper = c == '-';
+            out
+        })
+        .collect()
+}
+
+/// lura's `CleanPath`: exactly one leading `/`.
+pub fn clean_path(path: &str) -> String {
+    format!("/{}", path.strip_prefix('/').unwrap_or(path))
+}
+
+/// lura's `invalidPattern` `^[^/]|\*.|/__(debug|echo|health)(/.*)?$`, with the reason.
+fn invalid_path_reason(path: &str) -> Option<&'static str> {
+    if !path.starts_with('/') {
+        return Some("the path must start with `/`");
+    }
+    if let Some(star) = path.find('*') {
+        if star + 1 < path.len() {
+            return Some("a `*` may only be the last character");
+        }
+    }
+    for reserved in ["/__debug", "/__echo", "/__health"] {
+        for (at, _) in path.match_indices(reserved) {
+            let rest = &path[at + reserved.len()..];
+            if rest.is_empty() || rest.starts_with('/') {
+                return Some("`/__debug`, `/__echo` and `/__health` are reserved by KrakenD");
+            }
+        }
+    }
+    None
+}
+
+/// Go's `time.ParseDuration` in nanoseconds (negative durations count as 0).
+pub fn go_duration(text: &str) -> Option<u64> {
+    let (negative, unsigned) = match text.as_bytes().first() {
+        Some(b'-') => (true, &text[1..]),
+        Some(b'+') => (false, &text[1..]),
+        _ => (false, text),
+    };
+    if unsigned == "0" {
+        return Some(0);
+    }
+    let nanos = expr::parse_duration(unsigned).filter(|_| !unsigned.is_empty())?;
+    Some(if negative { 0 } else { nanos })
+}
+
+/// A span inside a string scalar for a byte range of its decoded value. When escapes make the
+/// written form differ from the value, the whole scalar is the best we can point at.
+fn inside_string(span: Span, value: &str, range: std::ops::Range<usize>) -> Span {
+    let offset = if span.len() == value.len() {
+        0
+    } else if span.len() == value.len() + 2 {
+        1
+    } else {
+        return span;
+    };
+    span.sub(range.start + offset..range.end + offset)
+}
+
+#[cfg(test)]
+mod tests;
