@@ -4,5 +4,17 @@
 //! first-in first-out, and every entity draws from its own seeded stream.
 
 pub mod engine;
+pub mod events;
+pub mod faults;
+pub mod metrics;
+pub mod model;
+pub mod orchestrator;
+pub mod programs;
 pub mod rng;
+pub mod routing;
 pub mod samplers;
+pub mod service;
+pub mod snapshot;
+pub mod trace;
+pub mod traffic;
+pub mod world;
