@@ -21,7 +21,7 @@ pub fn secs_to_nanos(seconds: f64) -> Nanos {
     } else if ns >= u64::MAX as f64 {
         u64::MAX
     } else {
-        libm::round(ns) as u64
+        (ns + 0.5) as u64 // round half up; ns > 0 here
     }
 }
 

@@ -40,6 +40,9 @@ impl WindowTotals {
 #[derive(Clone, Debug)]
 pub struct SecondRing {
     slots: Vec<Bucket>,
+    /// The slot of the second last written: most records land in the same second, so the
+    /// modulo is computed once per second, not once per request.
+    current: (u64, usize),
 }
 
 impl SecondRing {
@@ -54,6 +57,7 @@ impl SecondRing {
                 };
                 len
             ],
+            current: (u64::MAX, 0),
         }
     }
 
@@ -63,8 +67,10 @@ impl SecondRing {
 
     #[inline]
     fn slot_mut(&mut self, second: u64) -> &mut Bucket {
-        let len = self.slots.len();
-        let slot = &mut self.slots[(second % len as u64) as usize];
+        if self.current.0 != second {
+            self.current = (second, (second % self.slots.len() as u64) as usize);
+        }
+        let slot = &mut self.slots[self.current.1];
         if slot.second != second {
             *slot = Bucket {
                 second,

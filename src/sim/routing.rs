@@ -63,8 +63,7 @@ impl World<'_> {
             .conditional_route(gateway, source, headers)
             .or_else(|| {
                 let state = &mut self.gateways[gateway];
-                let weights: Vec<u64> = state.weights_bp.iter().map(|&w| u64::from(w)).collect();
-                weighted_choice(&mut state.stream, &weights)
+                weighted_choice(&mut state.stream, &state.weights_bp)
             })?;
         if sticky != Sticky::None {
             self.gateways[gateway]

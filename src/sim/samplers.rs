@@ -77,13 +77,19 @@ pub fn poisson(rng: &mut impl RngCore, mean: f64) -> u64 {
 
 /// Chooses an index with probability proportional to its integer weight; `None` when every
 /// weight is zero. Integer arithmetic only, so weights in basis points are exact.
-pub fn weighted_choice(rng: &mut impl RngCore, weights: &[u64]) -> Option<usize> {
-    let total: u64 = weights.iter().fold(0u64, |s, &w| s.saturating_add(w));
+pub fn weighted_choice<W: Copy + Into<u64>>(
+    rng: &mut impl RngCore,
+    weights: &[W],
+) -> Option<usize> {
+    let total: u64 = weights
+        .iter()
+        .fold(0u64, |s, &w| s.saturating_add(w.into()));
     if total == 0 {
         return None;
     }
     let mut r = below(rng, total);
     for (i, &w) in weights.iter().enumerate() {
+        let w: u64 = w.into();
         if r < w {
             return Some(i);
         }
@@ -189,7 +195,7 @@ mod tests {
         let poisson_large: Vec<u64> = (0..4).map(|_| poisson(&mut s, 250.0)).collect();
         let coins: Vec<bool> = (0..4).map(|_| bernoulli(&mut s, 0.5)).collect();
         let picks: Vec<Option<usize>> = (0..4)
-            .map(|_| weighted_choice(&mut s, &[9_000, 1_000]))
+            .map(|_| weighted_choice(&mut s, &[9_000u64, 1_000]))
             .collect();
         assert_eq!(poisson_small, PINNED_POISSON_3.to_vec());
         assert_eq!(poisson_large, PINNED_POISSON_250.to_vec());
@@ -276,13 +282,13 @@ mod tests {
         let mut s = stream();
         let mut counts = [0u32; 3];
         for _ in 0..100_000 {
-            let i = weighted_choice(&mut s, &[7_000, 0, 3_000]).unwrap_or(1);
+            let i = weighted_choice(&mut s, &[7_000u64, 0, 3_000]).unwrap_or(1);
             counts[i] += 1;
         }
         assert_eq!(counts[1], 0);
         assert!((69_000..71_000).contains(&counts[0]), "{counts:?}");
-        assert_eq!(weighted_choice(&mut s, &[0, 0]), None);
-        assert_eq!(weighted_choice(&mut s, &[]), None);
+        assert_eq!(weighted_choice(&mut s, &[0u64, 0]), None);
+        assert_eq!(weighted_choice::<u64>(&mut s, &[]), None);
         let heads = (0..100_000).filter(|_| bernoulli(&mut s, 0.25)).count();
         assert!((24_300..25_700).contains(&heads), "{heads}");
         assert!(!bernoulli(&mut s, 0.0) && bernoulli(&mut s, 1.0));

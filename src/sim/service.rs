@@ -35,7 +35,7 @@ impl Instance {
 }
 
 /// The (gateway, route) pairs a request went through, outermost first.
-pub const MAX_HOPS: usize = 8;
+pub const MAX_HOPS: usize = 4;
 
 #[derive(Clone, Copy, Debug)]
 pub struct Request {

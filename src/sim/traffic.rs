@@ -52,7 +52,7 @@ impl World<'_> {
         let mut headers: Vec<(u16, u16)> = Vec::with_capacity(model.headers.len());
         for (h, header) in model.headers.iter().enumerate() {
             let weights: Vec<u64> = header.values.iter().map(|(_, w)| *w).collect();
-            if let Some(v) = weighted_choice(stream, &weights) {
+            if let Some(v) = weighted_choice(stream, &weights[..]) {
                 headers.push((h as u16, v as u16));
             }
         }
