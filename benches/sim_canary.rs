@@ -136,8 +136,7 @@ fn run_rehearse(p: &Params) -> Stats {
         errors: world.totals.errors,
         old: world.services[0].counters.requests,
         new: world.services[1].counters.requests,
-        mean_ms: nanos_to_ms(0)
-            + world.totals.latency_sum_ns as f64 / world.totals.completed.max(1) as f64 / 1e6,
+        mean_ms: world.totals.latency_sum_ns as f64 / world.totals.completed.max(1) as f64 / 1e6,
         p99_ms: all.quantile_ns(0.99) / 1e6,
         wall_s,
         cpu_s,
