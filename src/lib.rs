@@ -7,6 +7,7 @@
 pub mod check;
 pub mod diag;
 pub mod dialect;
+pub mod discover;
 pub mod ir;
 pub mod report;
 pub mod sim;

@@ -1,1 +1,142 @@
-fn main() {}
+//! The `rehearse` command line. Only argument handling and exit codes live here; the work is
+//! done by the library.
+//!
+//! Exit codes: 0 clean, 1 findings (errors, or warnings with `--deny warnings`), 2 usage or I/O
+//! errors.
+
+use clap::{Parser, Subcommand, ValueEnum};
+use rehearse::check::{self, Options};
+use rehearse::dialect::Kind;
+use rehearse::report;
+use std::io::{IsTerminal, Write};
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+#[derive(Parser)]
+#[command(
+    name = "rehearse",
+    version,
+    about = "Check deployment specs, rehearse rollouts offline, emit runtime configs"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Command,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Parse and validate specs; report diagnostics.
+    Check(CheckArgs),
+    /// Print the long explanation of a diagnostic code (e.g. `rehearse explain V012`).
+    Explain {
+        /// The code, e.g. Y002 or V012. Without one, lists every code.
+        code: Option<String>,
+    },
+}
+
+#[derive(clap::Args)]
+struct CheckArgs {
+    /// Files or directories to check (directories are walked for *.yaml, *.yml, *.json).
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = OutputFormat::Human)]
+    format: OutputFormat,
+    /// Treat warnings as errors for the exit code.
+    #[arg(long, value_name = "warnings", value_parser = ["warnings"])]
+    deny: Option<String>,
+    /// Read every document of the given files as this kind (breed, blueprint, gateway,
+    /// workflow, scale, sla, condition, escalation, deployment, cloudify, krakend, scenario).
+    #[arg(long, value_name = "KIND")]
+    kind: Option<Kind>,
+    /// Colour in human output.
+    #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
+    color: ColorChoice,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum OutputFormat {
+    Human,
+    Json,
+    Sarif,
+    Github,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+fn main() -> ExitCode {
+    let cli = Cli::parse();
+    match cli.command {
+        Command::Check(args) => run_check(args),
+        Command::Explain { code } => explain(code.as_deref()),
+    }
+}
+
+fn run_check(args: CheckArgs) -> ExitCode {
+    let options = Options::default();
+    let inputs =
+        match rehearse::discover::discover(&args.paths, args.kind, options.limits.max_file_bytes) {
+            Ok(inputs) => inputs,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        };
+    let checked = check::check(inputs, &options);
+    let format = match args.format {
+        OutputFormat::Human => report::Format::Human,
+        OutputFormat::Json => report::Format::Json,
+        OutputFormat::Sarif => report::Format::Sarif,
+        OutputFormat::Github => report::Format::Github,
+    };
+    let color = match args.color {
+        ColorChoice::Always => true,
+        ColorChoice::Never => false,
+        ColorChoice::Auto => {
+            std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+        }
+    };
+    let text = report::render(format, &checked, color);
+    if write_stdout(&text).is_err() {
+        return ExitCode::from(2);
+    }
+    let deny_warnings = args.deny.is_some();
+    if checked.errors() > 0 || (deny_warnings && checked.warnings() > 0) {
+        ExitCode::from(1)
+    } else {
+        ExitCode::SUCCESS
+    }
+}
+
+fn explain(code: Option<&str>) -> ExitCode {
+    let text = match code {
+        None => rehearse::diag::codes::all()
+            .map(|c| format!("{}  {:<24} {}\n", c.id, c.name, c.summary()))
+            .collect::<String>(),
+        Some(id) => match rehearse::diag::codes::find(id) {
+            Some(c) => format!("{} ({})\n\n{}\n", c.id, c.name, c.explanation_text()),
+            None => {
+                eprintln!("error: unknown code '{id}' (`rehearse explain` lists them)");
+                return ExitCode::from(2);
+            }
+        },
+    };
+    if write_stdout(&text).is_err() {
+        return ExitCode::from(2);
+    }
+    ExitCode::SUCCESS
+}
+
+/// Writes to stdout, treating a closed pipe (`rehearse check | head`) as the end, not a panic.
+fn write_stdout(text: &str) -> std::io::Result<()> {
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}

@@ -56,7 +56,9 @@ impl Span {
     }
 
     /// A sub-span of this one, given a range relative to its start. Used to point inside a
-    /// scalar, e.g. at the bad character of a route condition.
+    /// scalar, e.g. at the bad character of a route condition. (Named for "sub-span"; it is
+    /// not arithmetic, so `std::ops::Sub` does not apply.)
+    #[allow(clippy::should_implement_trait)]
     pub fn sub(self, relative: Range<usize>) -> Span {
         let start = (self.start as usize + relative.start).min(self.end as usize);
         let end = (self.start as usize + relative.end).clamp(start, self.end as usize);

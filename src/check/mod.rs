@@ -1,6 +1,8 @@
 //! Check: files → documents → dialect readers → cross-document resolution → one
 //! [`ir::Project`] and the diagnostics of the files the user asked about.
 
+pub mod vamp;
+
 use crate::diag::{self, codes, Diagnostic};
 use crate::dialect::detect::{detect, Detected};
 use crate::dialect::Kind;
@@ -70,7 +72,15 @@ pub fn check(mut inputs: Vec<Input>, options: &Options) -> Checked {
         if input.reported {
             reported.push(file);
         }
-        diagnostics.extend(parsed.diagnostics);
+        let mut syntax_diagnostics = parsed.diagnostics;
+        if let Some(peer) = input.forced_kind.and_then(Kind::syntax_error_peer) {
+            for d in &mut syntax_diagnostics {
+                if d.is_error() && matches!(d.code.id, "Y001" | "Y008") {
+                    d.peer = Some(peer.to_string());
+                }
+            }
+        }
+        diagnostics.extend(syntax_diagnostics);
         for document in &parsed.documents {
             read_document(
                 document,
@@ -115,12 +125,8 @@ fn read_document(
                     .and_then(|m| m.get("kind"))
                     .map_or(document.root.span, |n| n.span);
                 diagnostics.push(
-                    Diagnostic::error(
-                        &codes::x::X004,
-                        span,
-                        format!("unsupported kind '{value}'"),
-                    )
-                    .with_help(format!("known kinds: {}", Kind::names().join(", "))),
+                    Diagnostic::error(&codes::x::X004, span, format!("unsupported kind '{value}'"))
+                        .with_help(format!("known kinds: {}", Kind::names().join(", "))),
                 );
                 return;
             }
@@ -144,7 +150,14 @@ fn read_document(
         },
     };
     match kind {
-        Kind::Vamp(_) | Kind::Cloudify | Kind::Krakend | Kind::Scenario => {
+        Kind::Vamp(vamp_kind) => crate::dialect::vamp::read_document(
+            document,
+            vamp_kind,
+            forced.is_some(),
+            &mut project.vamp,
+            diagnostics,
+        ),
+        Kind::Cloudify | Kind::Krakend | Kind::Scenario => {
             // Dialect readers are wired in as they land.
             let _ = project;
         }
@@ -153,5 +166,5 @@ fn read_document(
 
 /// Cross-document resolution, per dialect.
 fn resolve(project: &mut Project, diagnostics: &mut Vec<Diagnostic>) {
-    let _ = (project, diagnostics);
+    vamp::resolve(&mut project.vamp, diagnostics);
 }

@@ -41,6 +41,28 @@ pub struct Code {
     pub explanation: &'static str,
 }
 
+impl Code {
+    /// The explanation as prose: doc-comment lines without their leading space.
+    pub fn explanation_text(&self) -> String {
+        self.explanation
+            .lines()
+            .map(|l| l.strip_prefix(' ').unwrap_or(l))
+            .collect::<Vec<_>>()
+            .join("\n")
+            .trim()
+            .to_string()
+    }
+
+    /// The first sentence of the explanation, for one-line listings.
+    pub fn summary(&self) -> String {
+        let text = self.explanation_text().replace('\n', " ");
+        match text.find(". ") {
+            Some(end) => text[..=end].to_string(),
+            None => text,
+        }
+    }
+}
+
 impl fmt::Display for Code {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(self.id)

@@ -82,6 +82,16 @@ impl Kind {
         }
     }
 
+    /// The peer's own name for "this file is not well-formed YAML/JSON", when a file whose
+    /// kind is known fails to parse.
+    pub fn syntax_error_peer(self) -> Option<&'static str> {
+        match self {
+            Kind::Vamp(_) => Some("YamlParsingError"),
+            Kind::Krakend => Some("ParseError"),
+            Kind::Cloudify | Kind::Scenario => None,
+        }
+    }
+
     /// All names `--kind` accepts.
     pub fn names() -> Vec<&'static str> {
         let mut names: Vec<_> = VampKind::ALL.iter().map(|k| k.as_str()).collect();
@@ -104,12 +114,14 @@ impl FromStr for Kind {
             "cloudify" => Ok(Kind::Cloudify),
             "krakend" => Ok(Kind::Krakend),
             "scenario" | "scenarios" => Ok(Kind::Scenario),
-            other => VampKind::from_kind_value(other).map(Kind::Vamp).ok_or_else(|| {
-                format!(
-                    "unknown kind '{s}'; expected one of: {}",
-                    Kind::names().join(", ")
-                )
-            }),
+            other => VampKind::from_kind_value(other)
+                .map(Kind::Vamp)
+                .ok_or_else(|| {
+                    format!(
+                        "unknown kind '{s}'; expected one of: {}",
+                        Kind::names().join(", ")
+                    )
+                }),
         }
     }
 }

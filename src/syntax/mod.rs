@@ -5,6 +5,7 @@
 //! string so the caller can point at the offending characters.
 
 pub mod condition;
+pub mod grammar_error;
 pub mod iso8601;
 pub mod json;
 pub mod node;
@@ -14,15 +15,18 @@ pub mod yaml;
 
 pub use node::{Document, Mapping, Node, Value};
 
-use crate::diag::Diagnostic;
-use crate::source::{FileId, SourceMap};
+use crate::diag::{codes, Diagnostic};
+use crate::source::{FileId, SourceMap, Span};
 
 /// Limits that keep hostile input cheap. Defaults are far above any real spec.
+///
+/// The readers build trees no deeper than `max_depth`, and cloning or dropping a tree recurses,
+/// so keep `max_depth` in the hundreds (a few thousand at most).
 #[derive(Clone, Debug)]
 pub struct Limits {
-    /// Deepest allowed nesting of sequences and mappings.
+    /// Deepest allowed nesting of sequences and mappings (after alias expansion).
     pub max_depth: usize,
-    /// Most nodes that alias expansion may create in one file.
+    /// Most nodes that anchors and alias expansion may copy in one file.
     pub alias_budget: usize,
     /// Largest file read, in bytes.
     pub max_file_bytes: usize,
@@ -65,7 +69,7 @@ pub struct Parsed {
 }
 
 /// Adds a file's raw bytes to the source map and parses it. Size, binary content and invalid
-/// UTF-8 are diagnosed here, so a dialect only ever sees text.
+/// UTF-8 are diagnosed here, so a dialect only ever sees text. Never panics, whatever the bytes.
 pub fn load(
     sources: &mut SourceMap,
     path: &str,
@@ -73,6 +77,98 @@ pub fn load(
     format: Format,
     limits: &Limits,
 ) -> (FileId, Parsed) {
-    let _ = (sources, path, bytes, format, limits);
-    todo!("syntax::load is being written (owner: syntax helper)")
+    let mut parsed = Parsed::default();
+
+    if bytes.len() > limits.max_file_bytes {
+        // Not read at all, so the source map holds no text for it.
+        let file = sources.add(path, String::new());
+        parsed.diagnostics.push(
+            Diagnostic::error(
+                &codes::y::Y011,
+                Span::point(file, 0),
+                format!(
+                    "file is {} bytes, more than the limit of {} bytes; it is not read",
+                    bytes.len(),
+                    limits.max_file_bytes
+                ),
+            )
+            .with_help("specs are small text files; check that this is the file you meant"),
+        );
+        return (file, parsed);
+    }
+
+    if let Some(nul) = bytes.iter().position(|&b| b == 0) {
+        // Offsets in the lossy text equal byte offsets up to the first invalid sequence; measure
+        // the prefix so the span lands on the NUL either way.
+        let offset = String::from_utf8_lossy(&bytes[..nul]).len();
+        let file = sources.add(path, String::from_utf8_lossy(&bytes).into_owned());
+        parsed.diagnostics.push(
+            Diagnostic::error(
+                &codes::y::Y006,
+                Span::new(file, offset, offset + 1),
+                "file looks binary (it contains a NUL byte); it is not read as a spec",
+            )
+            .with_span_label("NUL byte"),
+        );
+        return (file, parsed);
+    }
+
+    let text = match String::from_utf8(bytes) {
+        Ok(text) => text,
+        Err(error) => {
+            let utf8 = error.utf8_error();
+            let offset = utf8.valid_up_to();
+            let bad_len = utf8.error_len().unwrap_or(error.as_bytes().len() - offset);
+            let bad_bytes: Vec<String> = error.as_bytes()[offset..offset + bad_len]
+                .iter()
+                .map(|b| format!("0x{b:02x}"))
+                .collect();
+            // The lossy text is identical up to `offset`, where U+FFFD (3 bytes) replaces the
+            // bad sequence, so the span covers that replacement character.
+            let lossy = String::from_utf8_lossy(error.as_bytes()).into_owned();
+            let file = sources.add(path, lossy);
+            parsed.diagnostics.push(
+                Diagnostic::error(
+                    &codes::y::Y005,
+                    Span::new(file, offset, offset + '\u{FFFD}'.len_utf8()),
+                    format!(
+                        "file is not valid UTF-8: invalid byte sequence {} at byte {offset}",
+                        bad_bytes.join(" ")
+                    ),
+                )
+                .with_span_label("not UTF-8")
+                .with_help("save the file as UTF-8 (specs are read as UTF-8 text only)"),
+            );
+            return (file, parsed);
+        }
+    };
+
+    let file = sources.add(path, text);
+    let text = sources.get(file).text.as_str();
+    if is_blank(text) {
+        parsed.diagnostics.push(empty_file(file));
+        return (file, parsed);
+    }
+    parsed = match format {
+        Format::Yaml => yaml::parse(file, text, limits),
+        Format::Json => json::parse(file, text, limits),
+    };
+    if parsed.documents.is_empty() && parsed.diagnostics.is_empty() {
+        // Comments only (YAML): no document at all.
+        parsed.diagnostics.push(empty_file(file));
+    }
+    (file, parsed)
+}
+
+/// Only whitespace and an optional byte-order mark.
+fn is_blank(text: &str) -> bool {
+    text.trim_start_matches('\u{FEFF}').trim().is_empty()
+}
+
+fn empty_file(file: FileId) -> Diagnostic {
+    Diagnostic::warning(
+        &codes::y::Y007,
+        Span::point(file, 0),
+        "file holds no document (it is empty or only comments); nothing in it is checked",
+    )
 }

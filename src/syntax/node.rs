@@ -152,6 +152,24 @@ impl Node {
         }
     }
 
+    /// Whether two trees hold the same values, ignoring spans. Floats compare by number, and
+    /// NaN equals NaN, so a tree always equals itself.
+    pub fn same_value(&self, other: &Node) -> bool {
+        match (&self.value, &other.value) {
+            (Value::Float(a, _), Value::Float(b, _)) => a == b || (a.is_nan() && b.is_nan()),
+            (Value::Seq(a), Value::Seq(b)) => {
+                a.len() == b.len() && a.iter().zip(b).all(|(x, y)| x.same_value(y))
+            }
+            (Value::Map(a), Value::Map(b)) => {
+                a.len() == b.len()
+                    && a.iter()
+                        .zip(b.iter())
+                        .all(|((ka, va), (kb, vb))| ka.same_value(kb) && va.same_value(vb))
+            }
+            (a, b) => a == b,
+        }
+    }
+
     /// Number of nodes in this subtree (itself included). Keys count.
     pub fn size(&self) -> usize {
         match &self.value {

@@ -1,1 +1,907 @@
-//! YAML front end (being written)
+//! YAML front end: saphyr-parser events → spanned [`Node`] trees.
+//!
+//! The tree is built from the parser's events with an explicit stack, never by recursion, so
+//! nesting depth is ours to bound. saphyr's own loader is not used: it expands aliases without
+//! limit. What YAML leaves to the loader is done here: the YAML 1.2 core schema, core tags,
+//! anchors and aliases (within a copy budget), `<<` merge keys, duplicate keys, the depth limit.
+
+use std::borrow::Cow;
+use std::collections::hash_map::Entry;
+use std::collections::{HashMap, HashSet};
+use std::panic::{catch_unwind, AssertUnwindSafe};
+
+use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span as EventSpan, Tag};
+
+use super::node::{Document, Mapping, Node, Value};
+use super::{Limits, Parsed};
+use crate::diag::{codes, Diagnostic};
+use crate::source::{FileId, Span};
+
+/// Message prefix of the diagnostic reported if the YAML parser panics (a bug in the parser:
+/// the file is reported unreadable instead of crashing the run).
+pub const PARSER_FAILURE: &str = "internal error in the YAML parser";
+
+/// Parses a YAML stream into one [`Document`] per YAML document.
+pub(crate) fn parse(file: FileId, text: &str, limits: &Limits) -> Parsed {
+    let outcome = catch_unwind(AssertUnwindSafe(|| {
+        let mut reader = Reader::new(file, text, limits);
+        reader.run();
+        Parsed {
+            documents: reader.documents,
+            diagnostics: reader.diagnostics,
+        }
+    }));
+    outcome.unwrap_or_else(|_| Parsed {
+        documents: Vec::new(),
+        diagnostics: vec![Diagnostic::error(
+            &codes::y::Y001,
+            Span::point(file, 0),
+            format!("{PARSER_FAILURE}; the file could not be read"),
+        )],
+    })
+}
+
+/// Whether reading goes on after an event.
+enum Flow {
+    Continue,
+    Stop,
+}
+
+/// A finished node with what the limits need to know about it.
+#[derive(Clone)]
+struct Built {
+    node: Node,
+    /// Nodes in the subtree (keys included).
+    size: usize,
+    /// Container levels in the subtree: 0 for a scalar.
+    height: usize,
+}
+
+struct Frame {
+    /// Byte offset where the container's content starts (after any anchor or tag).
+    start: usize,
+    /// End of the last child so far: a block container ends there.
+    last_end: usize,
+    anchor: usize,
+    size: usize,
+    height: usize,
+    body: Body,
+}
+
+enum Body {
+    Seq(Vec<Node>),
+    Map(MapBuilder),
+}
+
+#[derive(Default)]
+struct MapBuilder {
+    items: Vec<Item>,
+    key: Option<PendingKey>,
+    /// Identity of each key read so far → span of its first occurrence.
+    seen: HashMap<String, Span>,
+}
+
+struct PendingKey {
+    node: Node,
+    /// A plain, untagged `<<`.
+    merge: bool,
+}
+
+enum Item {
+    Entry(Node, Node),
+    Merge(Node),
+}
+
+/// Identity under which `<<` merge keys are registered, apart from any text key.
+const MERGE_IDENTITY: &str = "\u{0}<<";
+
+struct Reader<'t> {
+    file: FileId,
+    text: &'t str,
+    offsets: CharOffsets<'t>,
+    limits: &'t Limits,
+    stack: Vec<Frame>,
+    /// Anchored nodes by saphyr's anchor id (ids are unique in a stream). Lookup only.
+    anchors: HashMap<usize, Built>,
+    /// Nodes copied so far by anchors and aliases, checked against the alias budget.
+    copied: usize,
+    root: Option<Node>,
+    documents: Vec<Document>,
+    diagnostics: Vec<Diagnostic>,
+}
+
+impl<'t> Reader<'t> {
+    fn new(file: FileId, text: &'t str, limits: &'t Limits) -> Reader<'t> {
+        Reader {
+            file,
+            text,
+            offsets: CharOffsets::new(text),
+            limits,
+            stack: Vec::new(),
+            anchors: HashMap::new(),
+            copied: 0,
+            root: None,
+            documents: Vec::new(),
+            diagnostics: Vec::new(),
+        }
+    }
+
+    fn run(&mut self) {
+        let mut parser = Parser::new_from_str(self.text);
+        while let Some(result) = parser.next_event() {
+            let flow = match result {
+                Ok((event, span)) => self.event(event, span),
+                Err(error) => {
+                    self.scan_error(&error);
+                    Flow::Stop
+                }
+            };
+            if let Flow::Stop = flow {
+                return;
+            }
+        }
+    }
+
+    fn event(&mut self, event: Event<'_>, span: EventSpan) -> Flow {
+        match event {
+            Event::Nothing | Event::StreamStart | Event::StreamEnd => Flow::Continue,
+            Event::DocumentStart(_) => {
+                // Anchors do not carry across documents.
+                self.anchors.clear();
+                Flow::Continue
+            }
+            Event::DocumentEnd => {
+                if let Some(root) = self.root.take() {
+                    let index = self.documents.len();
+                    self.documents.push(Document { root, index });
+                }
+                Flow::Continue
+            }
+            Event::Alias(id) => self.alias(id, span),
+            Event::Scalar(text, style, anchor, tag) => {
+                let decorated = anchor != 0 || tag.is_some();
+                let span = self.content_span(span, decorated);
+                let merge = style == ScalarStyle::Plain && tag.is_none() && text == "<<";
+                let value = self.scalar_value(text, style, tag.as_deref(), span);
+                let built = Built {
+                    node: Node::new(value, span),
+                    size: 1,
+                    height: 0,
+                };
+                self.complete(built, anchor, merge)
+            }
+            Event::SequenceStart(anchor, tag) => {
+                self.open(span, anchor, tag.as_deref(), Body::Seq(Vec::new()))
+            }
+            Event::MappingStart(anchor, tag) => self.open(
+                span,
+                anchor,
+                tag.as_deref(),
+                Body::Map(MapBuilder::default()),
+            ),
+            Event::SequenceEnd | Event::MappingEnd => self.close(span),
+        }
+    }
+
+    fn open(&mut self, span: EventSpan, anchor: usize, tag: Option<&Tag>, body: Body) -> Flow {
+        let decorated = anchor != 0 || tag.is_some();
+        let start = self.offsets.byte(span.start.index());
+        let start = if decorated {
+            skip_decorations(self.text, start, self.text.len())
+        } else {
+            start
+        };
+        if self.stack.len() >= self.limits.max_depth {
+            self.too_deep(self.char_span(start));
+            return Flow::Stop;
+        }
+        if let Some(tag) = tag {
+            let expected = match body {
+                Body::Seq(_) => "seq",
+                Body::Map(_) => "map",
+            };
+            self.check_collection_tag(tag, expected, self.char_span(start));
+        }
+        self.stack.push(Frame {
+            start,
+            last_end: start,
+            anchor,
+            size: 1,
+            height: 1,
+            body,
+        });
+        Flow::Continue
+    }
+
+    fn close(&mut self, span: EventSpan) -> Flow {
+        let Some(frame) = self.stack.pop() else {
+            return Flow::Continue;
+        };
+        // A flow collection's end event covers its closing bracket; a block collection's is
+        // empty and sits at the next token, so it ends with its last content instead.
+        let end = if span.is_empty() {
+            frame.last_end
+        } else {
+            self.offsets.byte(span.end.index())
+        };
+        let span = Span::new(self.file, frame.start, end.max(frame.start));
+        let value = match frame.body {
+            Body::Seq(items) => Value::Seq(items),
+            Body::Map(map) => Value::Map(self.finish_mapping(map)),
+        };
+        let built = Built {
+            node: Node::new(value, span),
+            size: frame.size,
+            height: frame.height,
+        };
+        self.complete(built, frame.anchor, false)
+    }
+
+    fn alias(&mut self, id: usize, span: EventSpan) -> Flow {
+        let span = self.content_span(span, false);
+        let Some((size, height)) = self.anchors.get(&id).map(|a| (a.size, a.height)) else {
+            self.diagnostics.push(
+                Diagnostic::error(&codes::y::Y001, span, "alias to an unknown anchor")
+                    .with_help(ANCHOR_HELP),
+            );
+            return Flow::Stop;
+        };
+        if self.stack.len() + height > self.limits.max_depth {
+            self.too_deep(span);
+            return Flow::Stop;
+        }
+        if !self.charge_copy(size, span) {
+            return Flow::Stop;
+        }
+        let Some(mut built) = self.anchors.get(&id).cloned() else {
+            return Flow::Stop;
+        };
+        // The copy's root points at the alias: that is where its value is used.
+        built.node.span = span;
+        self.complete(built, 0, false)
+    }
+
+    /// Places a finished node in its parent (or as the document root).
+    fn complete(&mut self, built: Built, anchor: usize, merge: bool) -> Flow {
+        if anchor != 0 {
+            if !self.charge_copy(built.size, built.node.span) {
+                return Flow::Stop;
+            }
+            self.anchors.insert(anchor, built.clone());
+        }
+        let Some(frame) = self.stack.last_mut() else {
+            self.root = Some(built.node);
+            return Flow::Continue;
+        };
+        frame.size = frame.size.saturating_add(built.size);
+        frame.height = frame.height.max(built.height + 1);
+        frame.last_end = frame.last_end.max(built.node.span.end as usize);
+        match &mut frame.body {
+            Body::Seq(items) => items.push(built.node),
+            Body::Map(map) => match map.key.take() {
+                None => {
+                    map.key = Some(PendingKey {
+                        node: built.node,
+                        merge,
+                    })
+                }
+                Some(key) => add_entry(map, key, built.node, &mut self.diagnostics),
+            },
+        }
+        Flow::Continue
+    }
+
+    /// Counts `size` copied nodes against the alias budget; false (with Y003) when over it.
+    fn charge_copy(&mut self, size: usize, span: Span) -> bool {
+        self.copied = self.copied.saturating_add(size);
+        if self.copied <= self.limits.alias_budget {
+            return true;
+        }
+        self.diagnostics.push(
+            Diagnostic::error(
+                &codes::y::Y003,
+                span,
+                format!(
+                    "anchors and aliases in this file copy more than {} nodes; \
+                     the rest of the file is not read",
+                    self.limits.alias_budget
+                ),
+            )
+            .with_span_label("the budget runs out here")
+            .with_help(
+                "nested aliases multiply (\"billion laughs\"); write the repeated content out \
+                 or use fewer levels of aliases",
+            ),
+        );
+        false
+    }
+
+    fn too_deep(&mut self, span: Span) {
+        self.diagnostics.push(
+            Diagnostic::error(
+                &codes::y::Y004,
+                span,
+                format!(
+                    "nesting deeper than {} levels; the rest of the file is not read",
+                    self.limits.max_depth
+                ),
+            )
+            .with_span_label("too deep"),
+        );
+    }
+
+    /// Resolves `<<` merges: explicit keys win over merged ones wherever they appear, and
+    /// earlier merged mappings win over later ones.
+    fn finish_mapping(&mut self, map: MapBuilder) -> Mapping {
+        let has_merge = map.items.iter().any(|item| matches!(item, Item::Merge(_)));
+        if !has_merge {
+            let entries = map
+                .items
+                .into_iter()
+                .filter_map(|item| match item {
+                    Item::Entry(key, value) => Some((key, value)),
+                    Item::Merge(_) => None,
+                })
+                .collect();
+            return Mapping { entries };
+        }
+        let mut present: HashSet<String> = map
+            .seen
+            .into_keys()
+            .filter(|identity| identity != MERGE_IDENTITY)
+            .collect();
+        let mut entries = Vec::new();
+        for item in map.items {
+            match item {
+                Item::Entry(key, value) => entries.push((key, value)),
+                Item::Merge(source) => {
+                    for merged in self.merge_sources(source) {
+                        for (key, value) in merged.entries {
+                            if present.insert(key_identity(&key)) {
+                                entries.push((key, value));
+                            }
+                        }
+                    }
+                }
+            }
+        }
+        Mapping { entries }
+    }
+
+    /// The mappings a `<<` value brings in, in priority order; anything else is Y009.
+    fn merge_sources(&mut self, source: Node) -> Vec<Mapping> {
+        match source.value {
+            Value::Map(map) => vec![map],
+            Value::Seq(items) => items
+                .into_iter()
+                .filter_map(|item| match item.value {
+                    Value::Map(map) => Some(map),
+                    _ => {
+                        self.bad_merge(&item, "an item of a merge list");
+                        None
+                    }
+                })
+                .collect(),
+            _ => {
+                self.bad_merge(&source, "a merge key (`<<`)");
+                Vec::new()
+            }
+        }
+    }
+
+    fn bad_merge(&mut self, node: &Node, what: &str) {
+        self.diagnostics.push(
+            Diagnostic::error(
+                &codes::y::Y009,
+                node.span,
+                format!("{what} must be a mapping, found {}", node.type_name()),
+            )
+            .with_help("merge a mapping (`<<: *defaults`) or a list of them (`<<: [*a, *b]`)"),
+        );
+    }
+
+    fn scalar_value(
+        &mut self,
+        text: Cow<'_, str>,
+        style: ScalarStyle,
+        tag: Option<&Tag>,
+        span: Span,
+    ) -> Value {
+        let plain = style == ScalarStyle::Plain;
+        let untagged = |text: Cow<'_, str>| {
+            if plain {
+                resolve_plain(&text)
+            } else {
+                Value::Str(text.into_owned())
+            }
+        };
+        let Some(tag) = tag else {
+            return untagged(text);
+        };
+        if is_non_specific(tag) {
+            return Value::Str(text.into_owned());
+        }
+        let typed = match core_tag(tag) {
+            Some("str") => Some(Value::Str(text.to_string())),
+            Some("null") => {
+                matches!(&*text, "" | "~" | "null" | "Null" | "NULL").then_some(Value::Null)
+            }
+            Some("bool") => match resolve_plain(&text) {
+                value @ Value::Bool(_) => Some(value),
+                _ => None,
+            },
+            Some("int") => resolve_int(&text),
+            Some("float") => resolve_float(&text).or_else(|| match resolve_int(&text) {
+                Some(Value::Int(i)) => Some(Value::Float(i as f64, text.as_ref().into())),
+                other => other,
+            }),
+            Some(_) | None => {
+                self.unknown_tag(tag, span);
+                return untagged(text);
+            }
+        };
+        typed.unwrap_or_else(|| {
+            self.diagnostics.push(
+                Diagnostic::warning(
+                    &codes::y::Y013,
+                    span,
+                    format!(
+                        "`{}` does not fit the tag `{}`; it is read as if untagged",
+                        text,
+                        tag_text(tag)
+                    ),
+                )
+                .with_span_label("tag ignored"),
+            );
+            untagged(text)
+        })
+    }
+
+    fn check_collection_tag(&mut self, tag: &Tag, expected: &str, span: Span) {
+        if is_non_specific(tag) {
+            return;
+        }
+        match core_tag(tag) {
+            Some(name) if name == expected => {}
+            Some("str" | "null" | "bool" | "int" | "float" | "map" | "seq") => {
+                let found = if expected == "seq" {
+                    "a list"
+                } else {
+                    "a mapping"
+                };
+                self.diagnostics.push(
+                    Diagnostic::warning(
+                        &codes::y::Y013,
+                        span,
+                        format!(
+                            "{found} cannot have the tag `{}`; the tag is ignored",
+                            tag_text(tag)
+                        ),
+                    )
+                    .with_span_label("tag ignored"),
+                );
+            }
+            _ => self.unknown_tag(tag, span),
+        }
+    }
+
+    fn unknown_tag(&mut self, tag: &Tag, span: Span) {
+        self.diagnostics.push(
+            Diagnostic::warning(
+                &codes::y::Y010,
+                span,
+                format!(
+                    "unknown tag `{}`; the value is read as if untagged",
+                    tag_text(tag)
+                ),
+            )
+            .with_span_label("tag ignored"),
+        );
+    }
+
+    fn scan_error(&mut self, error: &ScanError) {
+        let offset = self.offsets.byte(error.marker().index());
+        let span = self.char_span(offset);
+        let info = error.info();
+        if info == "recursion limit exceeded" {
+            // saphyr's own bound on flow nesting (255 levels).
+            self.diagnostics.push(
+                Diagnostic::error(
+                    &codes::y::Y004,
+                    span,
+                    "flow collections (`[...]`, `{...}`) nest too deeply; \
+                     the rest of the file is not read",
+                )
+                .with_span_label("too deep"),
+            );
+            return;
+        }
+        let at_tab = self
+            .text
+            .get(offset..)
+            .is_some_and(|rest| rest.starts_with('\t'));
+        let mut diagnostic =
+            Diagnostic::error(&codes::y::Y001, span, format!("invalid YAML: {info}"));
+        if let Some(help) = scan_error_help(info, at_tab) {
+            diagnostic = diagnostic.with_help(help);
+        }
+        self.diagnostics.push(diagnostic);
+    }
+
+    /// The file span of an event, with a leading anchor or tag skipped when `decorated`.
+    fn content_span(&self, span: EventSpan, decorated: bool) -> Span {
+        let start = self.offsets.byte(span.start.index());
+        let end = self.offsets.byte(span.end.index()).max(start);
+        let start = if decorated {
+            skip_decorations(self.text, start, end)
+        } else {
+            start
+        };
+        Span::new(self.file, start, end)
+    }
+
+    /// A span over the character at `offset` (empty at the end of the text).
+    fn char_span(&self, offset: usize) -> Span {
+        let offset = offset.min(self.text.len());
+        let len = self.text[offset..].chars().next().map_or(0, char::len_utf8);
+        Span::new(self.file, offset, offset + len)
+    }
+}
+
+const ANCHOR_HELP: &str = "an alias `*name` needs an anchor `&name` earlier in the same document";
+
+fn scan_error_help(info: &str, at_tab: bool) -> Option<&'static str> {
+    if at_tab || info.contains("tab") {
+        return Some("YAML does not allow tabs for indentation; indent with spaces");
+    }
+    let help = if info.contains("mapping values are not allowed") {
+        "a `: ` inside an unquoted value starts a mapping; quote the value, or fix the indentation"
+    } else if info.contains("did not find expected key") || info.contains("invalid indentation") {
+        "check the indentation: the entries of one mapping start in the same column"
+    } else if info.contains("unknown anchor") {
+        ANCHOR_HELP
+    } else if info.contains("quoted scalar, found unexpected end of stream") {
+        "a quoted string is not closed"
+    } else if info.contains("flow sequence") {
+        "a flow list `[...]` needs commas between items and a closing `]`"
+    } else if info.contains("flow mapping") {
+        "a flow mapping `{...}` needs commas between entries and a closing `}`"
+    } else if info.contains("cannot start any token") || info.contains("unexpected character") {
+        "values starting with `@`, `` ` `` or `%` must be quoted"
+    } else {
+        return None;
+    };
+    Some(help)
+}
+
+fn add_entry(
+    map: &mut MapBuilder,
+    key: PendingKey,
+    value: Node,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let identity = if key.merge {
+        MERGE_IDENTITY.to_string()
+    } else {
+        key_identity(&key.node)
+    };
+    match map.seen.entry(identity) {
+        Entry::Occupied(first) => {
+            let name = key.node.key_text().unwrap_or_else(|| "<<".to_string());
+            diagnostics.push(
+                Diagnostic::error(
+                    &codes::y::Y002,
+                    key.node.span,
+                    format!("duplicate key `{name}`"),
+                )
+                .with_span_label("this entry is ignored")
+                .with_label(*first.get(), "first defined here")
+                .with_help("keys of a mapping must be unique; the first entry is kept"),
+            );
+        }
+        Entry::Vacant(slot) => {
+            slot.insert(key.node.span);
+            if key.merge {
+                map.items.push(Item::Merge(value));
+            } else {
+                map.items.push(Item::Entry(key.node, value));
+            }
+        }
+    }
+}
+
+/// What makes two keys the same: the text of a scalar key (as dialects read keys), or a
+/// canonical rendering of a list or mapping key (kept apart from any text by a NUL prefix).
+fn key_identity(key: &Node) -> String {
+    match key.key_text() {
+        Some(text) => text,
+        None => {
+            let mut out = String::from("\u{0}");
+            canonical(key, &mut out);
+            out
+        }
+    }
+}
+
+fn canonical(node: &Node, out: &mut String) {
+    match &node.value {
+        Value::Seq(items) => {
+            out.push('[');
+            for item in items {
+                canonical(item, out);
+                out.push(',');
+            }
+            out.push(']');
+        }
+        Value::Map(map) => {
+            out.push('{');
+            for (key, value) in &map.entries {
+                canonical(key, out);
+                out.push(':');
+                canonical(value, out);
+                out.push(',');
+            }
+            out.push('}');
+        }
+        scalar => out.push_str(&format!("{scalar:?}")),
+    }
+}
+
+const CORE_SCHEMA: &str = "tag:yaml.org,2002:";
+
+/// The core schema name of a `!!name` (or verbatim `!<tag:yaml.org,2002:name>`) tag.
+fn core_tag(tag: &Tag) -> Option<&str> {
+    if tag.is_yaml_core_schema() {
+        Some(tag.suffix.as_str())
+    } else if tag.handle.is_empty() {
+        tag.suffix.strip_prefix(CORE_SCHEMA)
+    } else {
+        None
+    }
+}
+
+/// The non-specific tag `!`, which makes a scalar a string whatever it looks like.
+fn is_non_specific(tag: &Tag) -> bool {
+    (tag.handle.is_empty() && tag.suffix == "!") || (tag.handle == "!" && tag.suffix.is_empty())
+}
+
+/// A tag as the user would write it.
+fn tag_text(tag: &Tag) -> String {
+    if let Some(name) = core_tag(tag) {
+        format!("!!{name}")
+    } else if tag.handle.is_empty() {
+        // saphyr reports verbatim tags (`!<uri>`) with an empty handle.
+        format!("!<{}>", tag.suffix)
+    } else {
+        format!("{}{}", tag.handle, tag.suffix)
+    }
+}
+
+/// Skips an anchor (`&a`), a tag (`!t`), whitespace and comments before a node's content:
+/// saphyr's event span starts at the first of them.
+fn skip_decorations(text: &str, start: usize, limit: usize) -> usize {
+    let bytes = text.as_bytes();
+    let limit = limit.min(bytes.len());
+    let mut at = start.min(limit);
+    loop {
+        match bytes.get(at) {
+            Some(_) if at >= limit => return limit,
+            Some(b' ' | b'\t' | b'\r' | b'\n') => at += 1,
+            Some(b'#') => {
+                while at < limit && bytes.get(at) != Some(&b'\n') {
+                    at += 1;
+                }
+            }
+            Some(b'&' | b'!') => {
+                while at < limit && !matches!(bytes.get(at), Some(b' ' | b'\t' | b'\r' | b'\n')) {
+                    at += 1;
+                }
+            }
+            _ => break,
+        }
+    }
+    // Never split a character (decorations and whitespace are ASCII, so this only guards).
+    while !text.is_char_boundary(at) {
+        at -= 1;
+    }
+    at.max(start.min(limit))
+}
+
+/// Types a plain scalar by the YAML 1.2 core schema.
+pub(crate) fn resolve_plain(text: &str) -> Value {
+    match text {
+        "" | "~" | "null" | "Null" | "NULL" => Value::Null,
+        "true" | "True" | "TRUE" => Value::Bool(true),
+        "false" | "False" | "FALSE" => Value::Bool(false),
+        _ => resolve_int(text)
+            .or_else(|| resolve_float(text))
+            .unwrap_or_else(|| Value::Str(text.to_string())),
+    }
+}
+
+/// Core schema integers: decimal with an optional sign, `0o` octal, `0x` hex. An integer too
+/// big for i64 becomes a float that keeps its text.
+fn resolve_int(text: &str) -> Option<Value> {
+    let (digits, radix) = if let Some(octal) = text.strip_prefix("0o") {
+        (octal, 8)
+    } else if let Some(hex) = text.strip_prefix("0x") {
+        (hex, 16)
+    } else {
+        let unsigned = text.strip_prefix(['-', '+']).unwrap_or(text);
+        if unsigned.is_empty() || !unsigned.bytes().all(|b| b.is_ascii_digit()) {
+            return None;
+        }
+        return Some(match text.parse::<i64>() {
+            Ok(i) => Value::Int(i),
+            Err(_) => Value::Float(text.parse::<f64>().ok()?, text.into()),
+        });
+    };
+    if digits.is_empty() || !digits.chars().all(|c| c.is_digit(radix)) {
+        return None;
+    }
+    Some(match i64::from_str_radix(digits, radix) {
+        Ok(i) => Value::Int(i),
+        Err(_) => {
+            let approx = digits
+                .chars()
+                .filter_map(|c| c.to_digit(radix))
+                .fold(0.0, |acc, d| acc * f64::from(radix) + f64::from(d));
+            Value::Float(approx, text.into())
+        }
+    })
+}
+
+/// Core schema floats: `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`, `.inf`, `.nan`.
+fn resolve_float(text: &str) -> Option<Value> {
+    let (negative, unsigned) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    if matches!(unsigned, ".inf" | ".Inf" | ".INF") {
+        let inf = if negative {
+            f64::NEG_INFINITY
+        } else {
+            f64::INFINITY
+        };
+        return Some(Value::Float(inf, text.into()));
+    }
+    if matches!(text, ".nan" | ".NaN" | ".NAN") {
+        return Some(Value::Float(f64::NAN, text.into()));
+    }
+    let bytes = unsigned.as_bytes();
+    let digits_from = |at: usize| {
+        bytes[at.min(bytes.len())..]
+            .iter()
+            .take_while(|b| b.is_ascii_digit())
+            .count()
+    };
+    let whole = digits_from(0);
+    let mut at = whole;
+    let mut fraction = 0;
+    if bytes.get(at) == Some(&b'.') {
+        fraction = digits_from(at + 1);
+        at += 1 + fraction;
+    }
+    if whole == 0 && fraction == 0 {
+        return None;
+    }
+    if matches!(bytes.get(at), Some(b'e' | b'E')) {
+        at += 1;
+        if matches!(bytes.get(at), Some(b'-' | b'+')) {
+            at += 1;
+        }
+        let exponent = digits_from(at);
+        if exponent == 0 {
+            return None;
+        }
+        at += exponent;
+    }
+    if at != bytes.len() {
+        return None;
+    }
+    // Rust's parser wants digits on both sides of the point: `.5` → `0.5`, `1.e3` → `1.0e3`.
+    let mut normal = String::with_capacity(unsigned.len() + 3);
+    if negative {
+        normal.push('-');
+    }
+    if whole == 0 {
+        normal.push('0');
+    }
+    for (i, c) in unsigned.char_indices() {
+        normal.push(c);
+        if c == '.' && digits_from(i + 1) == 0 {
+            normal.push('0');
+        }
+    }
+    let value = normal.parse::<f64>().ok()?;
+    Some(Value::Float(value, text.into()))
+}
+
+/// Converts saphyr's character indices to byte offsets. ASCII text needs no table; otherwise a
+/// checkpoint every 64 characters bounds each lookup to a short walk.
+struct CharOffsets<'t> {
+    text: &'t str,
+    /// Byte offset of character `64 * i`; `None` for ASCII text.
+    checkpoints: Option<Vec<usize>>,
+}
+
+const CHECKPOINT_EVERY: usize = 64;
+
+impl<'t> CharOffsets<'t> {
+    fn new(text: &'t str) -> CharOffsets<'t> {
+        let checkpoints = (!text.is_ascii()).then(|| {
+            text.char_indices()
+                .step_by(CHECKPOINT_EVERY)
+                .map(|(byte, _)| byte)
+                .collect()
+        });
+        CharOffsets { text, checkpoints }
+    }
+
+    fn byte(&self, char_index: usize) -> usize {
+        let Some(checkpoints) = &self.checkpoints else {
+            return char_index.min(self.text.len());
+        };
+        let block = (char_index / CHECKPOINT_EVERY).min(checkpoints.len().saturating_sub(1));
+        let base = checkpoints.get(block).copied().unwrap_or(0);
+        let rest = char_index - block * CHECKPOINT_EVERY;
+        self.text[base..]
+            .char_indices()
+            .nth(rest)
+            .map_or(self.text.len(), |(offset, _)| base + offset)
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn core_schema_plain_scalars() {
+        assert_eq!(resolve_plain("~"), Value::Null);
+        assert_eq!(resolve_plain("NULL"), Value::Null);
+        assert_eq!(resolve_plain("True"), Value::Bool(true));
+        assert_eq!(resolve_plain("yes"), Value::Str("yes".into()));
+        assert_eq!(resolve_plain("-42"), Value::Int(-42));
+        assert_eq!(resolve_plain("+7"), Value::Int(7));
+        assert_eq!(resolve_plain("0o17"), Value::Int(15));
+        assert_eq!(resolve_plain("0x1F"), Value::Int(31));
+        assert_eq!(resolve_plain("0x"), Value::Str("0x".into()));
+        assert_eq!(resolve_plain("1.5"), Value::Float(1.5, "1.5".into()));
+        assert_eq!(resolve_plain(".5"), Value::Float(0.5, ".5".into()));
+        assert_eq!(resolve_plain("1."), Value::Float(1.0, "1.".into()));
+        assert_eq!(resolve_plain("1.e3"), Value::Float(1000.0, "1.e3".into()));
+        assert_eq!(resolve_plain("-1e-2"), Value::Float(-0.01, "-1e-2".into()));
+        assert_eq!(
+            resolve_plain("-.inf"),
+            Value::Float(f64::NEG_INFINITY, "-.inf".into())
+        );
+        assert!(matches!(resolve_plain(".NaN"), Value::Float(f, _) if f.is_nan()));
+        assert_eq!(resolve_plain("1e"), Value::Str("1e".into()));
+        assert_eq!(resolve_plain("."), Value::Str(".".into()));
+        assert_eq!(resolve_plain("1_000"), Value::Str("1_000".into()));
+        assert_eq!(resolve_plain("50%"), Value::Str("50%".into()));
+        assert_eq!(
+            resolve_plain("99999999999999999999"),
+            Value::Float(1e20, "99999999999999999999".into())
+        );
+    }
+
+    #[test]
+    fn char_offsets_walk_multibyte_text() {
+        let text = format!("{}é{}ü", "ä".repeat(100), "x".repeat(70));
+        let offsets = CharOffsets::new(&text);
+        for (char_index, (byte, _)) in text.char_indices().enumerate() {
+            assert_eq!(offsets.byte(char_index), byte, "char {char_index}");
+        }
+        assert_eq!(offsets.byte(text.chars().count()), text.len());
+        assert_eq!(offsets.byte(10_000), text.len());
+    }
+
+    #[test]
+    fn decorations_are_skipped() {
+        let text = "&anchor !!str  # c\n  value";
+        assert_eq!(&text[skip_decorations(text, 0, text.len())..], "value");
+        assert_eq!(skip_decorations("plain", 0, 5), 0);
+    }
+}

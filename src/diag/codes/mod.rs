@@ -56,7 +56,11 @@ mod tests {
                 "bad number in {}",
                 code.id
             );
-            assert!(!code.explanation.trim().is_empty(), "{} lacks an explanation", code.id);
+            assert!(
+                !code.explanation.trim().is_empty(),
+                "{} lacks an explanation",
+                code.id
+            );
             assert!(
                 code.name
                     .bytes()

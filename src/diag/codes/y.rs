@@ -39,4 +39,7 @@ declare_codes! {
     /// A mapping key that is itself a list or mapping. Dialects read keys as text, so such a
     /// key cannot name anything; quote it if it is meant as text.
     Y012 "complex-key";
+    /// A core-schema tag whose value does not fit it (`!!int abc`, `!!bool maybe`, a list
+    /// tagged `!!map`). The tag is ignored and the value is read as if it had none.
+    Y013 "tag-mismatch";
 }

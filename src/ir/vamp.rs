@@ -1,5 +1,0 @@
-//! Vamp IR (being written).
-
-/// Every Vamp artifact of the project.
-#[derive(Debug, Default)]
-pub struct Artifacts {}

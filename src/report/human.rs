@@ -1,0 +1,170 @@
+//! Human output: miette's graphical rendering of each diagnostic, then a one-line summary.
+
+use crate::check::Checked;
+use crate::diag::{Diagnostic, Severity};
+use crate::source::SourceMap;
+use miette::{
+    GraphicalReportHandler, GraphicalTheme, LabeledSpan, MietteError, MietteSpanContents,
+    SourceCode, SourceSpan, SpanContents,
+};
+use std::fmt;
+
+/// Renders every diagnostic and a summary line. `color` selects ANSI styling; snapshots and
+/// pipes use plain text.
+pub fn render(checked: &Checked, color: bool) -> String {
+    let mut out = String::new();
+    for diagnostic in &checked.diagnostics {
+        out.push_str(&render_one(&checked.sources, diagnostic, color));
+    }
+    out.push_str(&summary(checked));
+    out.push('\n');
+    out
+}
+
+/// One diagnostic, rendered with its source excerpt.
+pub fn render_one(sources: &SourceMap, diagnostic: &Diagnostic, color: bool) -> String {
+    let theme = if color {
+        GraphicalTheme::unicode()
+    } else {
+        GraphicalTheme::unicode_nocolor()
+    };
+    let handler = GraphicalReportHandler::new_themed(theme)
+        .with_links(false)
+        .with_width(100);
+    let file = sources.get(diagnostic.span.file);
+    let view = View {
+        diagnostic,
+        source: NamedText {
+            name: &file.path,
+            text: &file.text,
+        },
+    };
+    let mut out = String::new();
+    if handler.render_report(&mut out, &view).is_err() {
+        // The handler only fails on a span outside the text, which is a bug of ours; still
+        // say what was found rather than nothing.
+        out = format!(
+            "{}[{}]: {} ({})\n",
+            diagnostic.severity, diagnostic.code.id, diagnostic.message, file.path
+        );
+    }
+    out
+}
+
+fn summary(checked: &Checked) -> String {
+    let (errors, warnings) = (checked.errors(), checked.warnings());
+    let files = checked.files;
+    let plural = |n: usize, word: &str| {
+        if n == 1 {
+            format!("{n} {word}")
+        } else {
+            format!("{n} {word}s")
+        }
+    };
+    if errors == 0 && warnings == 0 {
+        format!("checked {}: no problems", plural(files, "file"))
+    } else {
+        format!(
+            "checked {}: {}, {}",
+            plural(files, "file"),
+            plural(errors, "error"),
+            plural(warnings, "warning")
+        )
+    }
+}
+
+/// A file's text under its path, as miette wants it.
+struct NamedText<'a> {
+    name: &'a str,
+    text: &'a str,
+}
+
+impl SourceCode for NamedText<'_> {
+    fn read_span<'a>(
+        &'a self,
+        span: &SourceSpan,
+        before: usize,
+        after: usize,
+    ) -> Result<Box<dyn SpanContents<'a> + 'a>, MietteError> {
+        let inner = self.text.read_span(span, before, after)?;
+        Ok(Box::new(MietteSpanContents::new_named(
+            self.name.to_string(),
+            inner.data(),
+            *inner.span(),
+            inner.line(),
+            inner.column(),
+            inner.line_count(),
+        )))
+    }
+}
+
+/// Our diagnostic seen through miette's trait.
+struct View<'a> {
+    diagnostic: &'a Diagnostic,
+    source: NamedText<'a>,
+}
+
+impl fmt::Debug for View<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        fmt::Debug::fmt(self.diagnostic, f)
+    }
+}
+
+impl fmt::Display for View<'_> {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.diagnostic.message)
+    }
+}
+
+impl std::error::Error for View<'_> {}
+
+impl miette::Diagnostic for View<'_> {
+    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        Some(Box::new(self.diagnostic.code.id))
+    }
+
+    fn severity(&self) -> Option<miette::Severity> {
+        Some(match self.diagnostic.severity {
+            Severity::Error => miette::Severity::Error,
+            Severity::Warning => miette::Severity::Warning,
+        })
+    }
+
+    fn help<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
+        let d = self.diagnostic;
+        let peer = d
+            .peer
+            .as_ref()
+            .map(|p| format!("the peer reports this as {p}"));
+        match (&d.help, peer) {
+            (None, None) => None,
+            (Some(h), None) => Some(Box::new(h.clone())),
+            (None, Some(p)) => Some(Box::new(p)),
+            (Some(h), Some(p)) => Some(Box::new(format!("{h}\n{p}"))),
+        }
+    }
+
+    fn source_code(&self) -> Option<&dyn SourceCode> {
+        Some(&self.source)
+    }
+
+    fn labels(&self) -> Option<Box<dyn Iterator<Item = LabeledSpan> + '_>> {
+        let d = self.diagnostic;
+        let primary = LabeledSpan::new_primary_with_span(
+            d.span_label.clone(),
+            (d.span.start as usize, d.span.len()),
+        );
+        // Labels in other files cannot be shown in this excerpt; JSON and SARIF keep them.
+        let others = d
+            .labels
+            .iter()
+            .filter(|l| l.span.file == d.span.file)
+            .map(|l| {
+                LabeledSpan::new_with_span(
+                    Some(l.message.clone()),
+                    (l.span.start as usize, l.span.len()),
+                )
+            });
+        Some(Box::new(std::iter::once(primary).chain(others)))
+    }
+}

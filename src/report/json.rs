@@ -1,0 +1,66 @@
+//! The JSON report of `rehearse check`. This shape is a contract that scripts and later tools
+//! rely on: fields may be added, never renamed or removed.
+//!
+//! ```json
+//! {"files": 1, "errors": 1, "warnings": 0, "diagnostics": [{"code": "V012",
+//!  "severity": "error", "message": "…", "file": "path as given", "line": 3, "column": 5,
+//!  "end_line": 3, "end_column": 9, "peer": "RouteWeightError", "help": "…"}]}
+//! ```
+//! Lines and columns are 1-based; columns count characters; the end is exclusive.
+
+use super::locate;
+use crate::check::Checked;
+use serde_json::{json, Value};
+
+pub fn render(checked: &Checked) -> String {
+    let mut text = serde_json::to_string_pretty(&to_value(checked))
+        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
+    text.push('\n');
+    text
+}
+
+pub fn to_value(checked: &Checked) -> Value {
+    let diagnostics: Vec<Value> = checked
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let at = locate(&checked.sources, d);
+            let labels: Vec<Value> = d
+                .labels
+                .iter()
+                .map(|l| {
+                    let file = checked.sources.get(l.span.file);
+                    let start = file.line_col(l.span.start as usize);
+                    let end = file.line_col(l.span.end as usize);
+                    json!({
+                        "message": l.message,
+                        "file": file.path,
+                        "line": start.line,
+                        "column": start.column,
+                        "end_line": end.line,
+                        "end_column": end.column,
+                    })
+                })
+                .collect();
+            json!({
+                "code": d.code.id,
+                "severity": d.severity.as_str(),
+                "message": d.message,
+                "file": checked.sources.get(d.span.file).path,
+                "line": at.start.line,
+                "column": at.start.column,
+                "end_line": at.end.line,
+                "end_column": at.end.column,
+                "peer": d.peer,
+                "help": d.help,
+                "labels": labels,
+            })
+        })
+        .collect();
+    json!({
+        "files": checked.files,
+        "errors": checked.errors(),
+        "warnings": checked.warnings(),
+        "diagnostics": diagnostics,
+    })
+}
