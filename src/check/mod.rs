@@ -157,7 +157,10 @@ fn read_document(
             &mut project.vamp,
             diagnostics,
         ),
-        Kind::Cloudify | Kind::Krakend | Kind::Scenario => {
+        Kind::Scenario => {
+            crate::dialect::scenario::read_document(document, &mut project.scenarios, diagnostics)
+        }
+        Kind::Cloudify | Kind::Krakend => {
             // Dialect readers are wired in as they land.
             let _ = project;
         }
