@@ -3,8 +3,10 @@
 //! Same inputs + seed + version ⇒ byte-identical output. Time is integer nanoseconds, ties run
 //! first-in first-out, and every entity draws from its own seeded stream.
 
+pub mod build;
 pub mod engine;
 pub mod events;
+pub mod expect;
 pub mod faults;
 pub mod metrics;
 pub mod model;
@@ -12,9 +14,12 @@ pub mod orchestrator;
 pub mod programs;
 pub mod rng;
 pub mod routing;
+pub mod run;
 pub mod samplers;
 pub mod service;
 pub mod snapshot;
 pub mod trace;
 pub mod traffic;
 pub mod world;
+
+pub use run::{run, RunOptions, RunResult};
