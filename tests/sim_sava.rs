@@ -148,3 +148,79 @@ fn same_seed_same_report_other_seed_differs() {
     assert_eq!(b, c);
     assert_ne!(a, other);
 }
+
+#[test]
+fn human_summary_of_the_crash() {
+    let result = rehearse("sava-crash-during-canary", None);
+    insta::assert_snapshot!("crash_human", rehearse::report::run::human(&result));
+}
+
+#[test]
+fn trace_is_byte_identical_and_file_order_changes_nothing() {
+    let trace_of = |reverse: bool| {
+        let mut files = project_files();
+        if reverse {
+            files.reverse();
+        }
+        let checked = check(files, &Options::default());
+        let mut buffer: Vec<u8> = Vec::new();
+        let result = run(
+            &checked.project,
+            RunOptions {
+                scenario: Some("sava-crash-during-canary".into()),
+                seed: None,
+                trace: Some(&mut buffer),
+            },
+        )
+        .map_err(|d| format!("{d:?}"))
+        .expect("runs");
+        (buffer, result.to_json().to_string())
+    };
+    let (t1, j1) = trace_of(false);
+    let (t2, j2) = trace_of(false);
+    let (t3, j3) = trace_of(true);
+    assert_eq!(t1, t2);
+    assert_eq!(t1, t3);
+    assert_eq!(j1, j2);
+    assert_eq!(j1, j3);
+    let text = String::from_utf8(t1).expect("utf-8");
+    let lines: Vec<serde_json::Value> = text
+        .lines()
+        .map(|l| serde_json::from_str(l).expect("each line is JSON"))
+        .collect();
+    assert_eq!(lines[0]["type"], "header");
+    // 240 s of snapshots every 5 s
+    assert_eq!(lines.iter().filter(|l| l["type"] == "snapshot").count(), 48);
+    assert!(lines
+        .iter()
+        .any(|l| l["type"] == "decision" && l["kind"] == "rollback"));
+}
+
+#[test]
+fn json_report_has_the_contract_fields() {
+    let result = rehearse("sava-canary", None);
+    let v = result.to_json();
+    for key in [
+        "scenario",
+        "seed",
+        "duration_s",
+        "requests",
+        "errors",
+        "services",
+        "decisions",
+        "expectations",
+    ] {
+        assert!(v.get(key).is_some(), "missing {key}");
+    }
+    let s = &v["services"]["sava:1.0"];
+    for key in ["requests", "errors", "mean_ms", "p50_ms", "p99_ms"] {
+        assert!(s.get(key).is_some(), "services.sava:1.0 lacks {key}");
+    }
+    assert_eq!(v["decisions"][0]["t_s"], 0.0);
+    assert_eq!(v["decisions"][0]["kind"], "weights");
+    assert_eq!(v["decisions"][0]["target"], "sava/sava/web");
+    assert_eq!(
+        v["decisions"][0]["detail"]["weights"]["sava/sava/sava:1.1/web"],
+        5
+    );
+}
