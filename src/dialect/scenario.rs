@@ -819,3 +819,12 @@ impl Reader<'_> {
         })
     }
 }
+
+/// Cross-document checks of every scenario against the deployments it builds (unknown
+/// blueprints, services, gateways, hosts, routes; workflows that will not run).
+pub fn resolve(project: &crate::ir::Project, diagnostics: &mut Vec<Diagnostic>) {
+    for scenario in &project.scenarios {
+        let (_, found) = crate::sim::build::build(project, scenario, scenario.seed.unwrap_or(0));
+        diagnostics.extend(found);
+    }
+}
