@@ -170,4 +170,5 @@ fn read_document(
 /// Cross-document resolution, per dialect.
 fn resolve(project: &mut Project, diagnostics: &mut Vec<Diagnostic>) {
     vamp::resolve(&mut project.vamp, diagnostics);
+    crate::dialect::scenario::resolve(project, diagnostics);
 }
