@@ -12,7 +12,7 @@ impl World<'_> {
     pub(crate) fn schedule_next_arrival(&mut self, source: usize) {
         let model = &self.model.traffic[source];
         let max = model.rate.max();
-        if !(max > 0.0) {
+        if max.is_nan() || max <= 0.0 {
             return;
         }
         let stream = &mut self.sources[source].stream;
