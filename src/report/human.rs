@@ -15,6 +15,7 @@ pub fn render(checked: &Checked, color: bool) -> String {
     let mut out = String::new();
     for diagnostic in &checked.diagnostics {
         out.push_str(&render_one(&checked.sources, diagnostic, color));
+        out.push('\n');
     }
     out.push_str(&summary(checked));
     out.push('\n');
@@ -73,6 +74,16 @@ fn summary(checked: &Checked) -> String {
     }
 }
 
+/// Which peer a code family's `peer` names.
+fn peer_tool(code: &str) -> &'static str {
+    match code.as_bytes().first() {
+        Some(b'V') => "Vamp",
+        Some(b'C') => "Cloudify",
+        Some(b'K') => "KrakenD (lura)",
+        _ => "the peer",
+    }
+}
+
 /// A file's text under its path, as miette wants it.
 struct NamedText<'a> {
     name: &'a str,
@@ -110,19 +121,21 @@ impl fmt::Debug for View<'_> {
     }
 }
 
+/// The headline: `V022: message`. miette would print the code on a line of its own above the
+/// message; beside it, it reads like the compilers and linters users know.
 impl fmt::Display for View<'_> {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.diagnostic.message)
+        write!(
+            f,
+            "{}: {}",
+            self.diagnostic.code.id, self.diagnostic.message
+        )
     }
 }
 
 impl std::error::Error for View<'_> {}
 
 impl miette::Diagnostic for View<'_> {
-    fn code<'a>(&'a self) -> Option<Box<dyn fmt::Display + 'a>> {
-        Some(Box::new(self.diagnostic.code.id))
-    }
-
     fn severity(&self) -> Option<miette::Severity> {
         Some(match self.diagnostic.severity {
             Severity::Error => miette::Severity::Error,
@@ -135,7 +148,7 @@ impl miette::Diagnostic for View<'_> {
         let peer = d
             .peer
             .as_ref()
-            .map(|p| format!("the peer reports this as {p}"));
+            .map(|p| format!("{} reports this as {p}", peer_tool(d.code.id)));
         match (&d.help, peer) {
             (None, None) => None,
             (Some(h), None) => Some(Box::new(h.clone())),
