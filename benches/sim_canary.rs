@@ -286,12 +286,26 @@ fn main() {
     let ours = runs.swap_remove(1);
     let theirs = if simpy { run_simpy(&p) } else { None };
     println!(
-        "{:<10} {:>10} {:>8} {:>10} {:>8} {:>9} {:>9} {:>9} {:>14}",
-        "", "requests", "errors", "old", "new", "mean_ms", "p99_ms", "wall_s", "sim req/wall s"
+        "{:<10} {:>10} {:>8} {:>10} {:>8} {:>9} {:>9} {:>9} {:>9} {:>14} {:>14}",
+        "",
+        "requests",
+        "errors",
+        "old",
+        "new",
+        "mean_ms",
+        "p99_ms",
+        "wall_s",
+        "cpu_s",
+        "sim req/wall s",
+        "sim req/cpu s"
     );
     let row = |name: &str, s: &Stats| {
+        let cpu = s.cpu_s.map_or("-".to_owned(), |c| format!("{c:.3}"));
+        let per_cpu = s
+            .cpu_s
+            .map_or("-".to_owned(), |c| format!("{:.0}", s.requests as f64 / c));
         println!(
-            "{:<10} {:>10} {:>8} {:>10} {:>8} {:>9.4} {:>9.4} {:>9.3} {:>14.0}",
+            "{:<10} {:>10} {:>8} {:>10} {:>8} {:>9.4} {:>9.4} {:>9.3} {:>9} {:>14.0} {:>14}",
             name,
             s.requests,
             s.errors,
@@ -300,7 +314,9 @@ fn main() {
             s.mean_ms,
             s.p99_ms,
             s.wall_s,
-            s.requests as f64 / s.wall_s
+            cpu,
+            s.requests as f64 / s.wall_s,
+            per_cpu
         )
     };
     row("rehearse", &ours);

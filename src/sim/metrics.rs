@@ -163,9 +163,23 @@ impl LatencySketch {
         }
     }
 
+    /// A sketch that records nothing (no buckets allocated).
+    pub fn empty() -> LatencySketch {
+        LatencySketch {
+            counts: Vec::new(),
+            count: 0,
+            sum_ns: 0,
+            min_ns: u64::MAX,
+            max_ns: 0,
+        }
+    }
+
     #[inline]
     pub fn record(&mut self, value_ns: u64) {
-        self.counts[bucket_of(value_ns)] += 1;
+        let Some(slot) = self.counts.get_mut(bucket_of(value_ns)) else {
+            return;
+        };
+        *slot += 1;
         self.count += 1;
         self.sum_ns += u128::from(value_ns);
         self.min_ns = self.min_ns.min(value_ns);
@@ -204,6 +218,9 @@ impl LatencySketch {
     }
 
     pub fn merge(&mut self, other: &LatencySketch) {
+        if self.counts.is_empty() {
+            self.counts = vec![0; SKETCH_BUCKETS];
+        }
         for (a, b) in self.counts.iter_mut().zip(&other.counts) {
             *a += b;
         }
@@ -219,7 +236,9 @@ impl LatencySketch {
 pub struct Counters {
     pub requests: u64,
     pub errors: u64,
+    /// Whole-run latency quantiles; kept where a report reads them (services).
     pub latency: LatencySketch,
+    pub keeps_sketch: bool,
     pub ring: SecondRing,
 }
 
@@ -229,7 +248,17 @@ impl Counters {
             requests: 0,
             errors: 0,
             latency: LatencySketch::new(),
+            keeps_sketch: true,
             ring: SecondRing::new(max_window_s),
+        }
+    }
+
+    /// Counts and windows only (gateways and routes: programs read windows, not quantiles).
+    pub fn without_sketch(max_window_s: u64) -> Counters {
+        Counters {
+            latency: LatencySketch::empty(),
+            keeps_sketch: false,
+            ..Counters::new(max_window_s)
         }
     }
 
@@ -237,7 +266,9 @@ impl Counters {
     pub fn record(&mut self, now: Nanos, error: bool, latency: Nanos) {
         self.requests += 1;
         self.errors += u64::from(error);
-        self.latency.record(latency);
+        if self.keeps_sketch {
+            self.latency.record(latency);
+        }
         self.ring.record(now, error, latency);
     }
 }

@@ -64,10 +64,11 @@ pub fn below(rng: &mut impl RngCore, n: u64) -> u64 {
     if n == 0 {
         return 0;
     }
-    let threshold = n.wrapping_neg() % n;
     loop {
         let m = u128::from(rng.next_u64()) * u128::from(n);
-        if (m as u64) >= threshold {
+        let low = m as u64;
+        // The threshold (2^64 mod n) is below n: only a low part under n needs the division.
+        if low >= n || low >= n.wrapping_neg() % n {
             return (m >> 64) as u64;
         }
     }

@@ -22,6 +22,22 @@ pub fn standard_normal(rng: &mut impl RngCore) -> f64 {
     libm::sqrt(-2.0 * libm::log(u1)) * libm::cos(2.0 * core::f64::consts::PI * u2)
 }
 
+/// A standard normal draw that keeps Box–Muller's second value in `spare` for the next
+/// call: half the transcendental work per draw, still a pure function of the stream and the
+/// spare (which lives with the entity that owns the stream).
+#[inline]
+pub fn standard_normal_with_spare(rng: &mut impl RngCore, spare: &mut Option<f64>) -> f64 {
+    if let Some(z) = spare.take() {
+        return z;
+    }
+    let u1 = 1.0 - unit_f64(rng);
+    let u2 = unit_f64(rng);
+    let radius = libm::sqrt(-2.0 * libm::log(u1));
+    let (sin, cos) = libm::sincos(2.0 * core::f64::consts::PI * u2);
+    *spare = Some(radius * sin);
+    radius * cos
+}
+
 /// `true` with probability `p` (clamped to [0, 1]).
 #[inline]
 pub fn bernoulli(rng: &mut impl RngCore, p: f64) -> bool {
@@ -150,6 +166,17 @@ impl Duration {
         }
     }
 
+    /// Like [`Duration::sample`], keeping Box–Muller's spare normal between calls.
+    #[inline]
+    pub fn sample_with_spare(&self, rng: &mut impl RngCore, spare: &mut Option<f64>) -> f64 {
+        match *self {
+            Duration::Lognormal { mu, sigma } if sigma != 0.0 => {
+                libm::exp(mu + sigma * standard_normal_with_spare(rng, spare))
+            }
+            _ => self.sample(rng),
+        }
+    }
+
     /// The distribution's mean in seconds.
     pub fn mean(&self) -> f64 {
         match *self {
@@ -187,6 +214,27 @@ mod tests {
         let got: Vec<f64> = (0..4).map(|_| d.sample(&mut s)).collect();
         assert_eq!(got, PINNED_LOGNORMAL.to_vec());
     }
+
+    #[test]
+    fn lognormal_with_spare_vector_is_pinned() {
+        let mut s = stream();
+        let mut spare = None;
+        let d = Duration::lognormal_from_quantiles(0.020, 0.120);
+        let got: Vec<f64> = (0..4)
+            .map(|_| d.sample_with_spare(&mut s, &mut spare))
+            .collect();
+        assert_eq!(got, PINNED_LOGNORMAL_SPARE.to_vec());
+        // The first value of each pair is the stateless sampler's.
+        let mut s = stream();
+        assert_eq!(got[0], d.sample(&mut s));
+    }
+
+    const PINNED_LOGNORMAL_SPARE: [f64; 4] = [
+        0.023626098593400036,
+        0.023475411344982114,
+        0.015462570053079723,
+        0.006169956579931626,
+    ];
 
     #[test]
     fn discrete_vectors_are_pinned() {
@@ -250,6 +298,17 @@ mod tests {
         let z: Vec<f64> = (0..n).map(|_| standard_normal(&mut s)).collect();
         let (m, v) = mean_and_var(&z);
         assert!(m.abs() < 0.01 && (v - 1.0).abs() < 0.015, "normal {m} {v}");
+        let mut spare = None;
+        let z: Vec<f64> = (0..n)
+            .map(|_| standard_normal_with_spare(&mut s, &mut spare))
+            .collect();
+        let (m, v) = mean_and_var(&z);
+        assert!(
+            m.abs() < 0.01 && (v - 1.0).abs() < 0.015,
+            "paired normal {m} {v}"
+        );
+        let lag1 = z.windows(2).map(|w| w[0] * w[1]).sum::<f64>() / (n as f64 - 1.0);
+        assert!(lag1.abs() < 0.01, "paired normals are uncorrelated: {lag1}");
 
         for mean in [0.5, 3.0, 9.9, 10.0, 40.0, 1000.0] {
             let xs: Vec<f64> = (0..50_000).map(|_| poisson(&mut s, mean) as f64).collect();

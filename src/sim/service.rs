@@ -183,8 +183,12 @@ impl World<'_> {
         let service = request.service as usize;
         let model = &self.model.services[service];
         let state = &mut self.services[service];
-        let time = secs_to_nanos(model.latency.sample(&mut state.stream))
-            .saturating_add(state.extra_latency);
+        let time = secs_to_nanos(
+            model
+                .latency
+                .sample_with_spare(&mut state.stream, &mut state.spare_normal),
+        )
+        .saturating_add(state.extra_latency);
         self.queue.schedule_in(
             time,
             Event::ServiceDone {

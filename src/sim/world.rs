@@ -33,6 +33,8 @@ pub struct ServiceState {
     pub instances: Vec<u32>,
     pub rr_next: usize,
     pub stream: Stream,
+    /// Box–Muller's second normal, kept for the next latency draw.
+    pub spare_normal: Option<f64>,
     /// Requests answered 503 because no instance could take them.
     pub unavailable: u64,
     pub counters: Counters,
@@ -119,6 +121,7 @@ impl<'t> World<'t> {
                 instances: Vec::new(),
                 rr_next: 0,
                 stream: seeds.stream(&format!("service:{}", s.name)),
+                spare_normal: None,
                 unavailable: 0,
                 counters: Counters::new(window),
                 extra_error_rate: 0.0,
@@ -131,8 +134,12 @@ impl<'t> World<'t> {
             .iter()
             .map(|g| GatewayState {
                 weights_bp: g.routes.iter().map(|r| r.weight_bp).collect(),
-                counters: Counters::new(window),
-                route_counters: g.routes.iter().map(|_| Counters::new(window)).collect(),
+                counters: Counters::without_sketch(window),
+                route_counters: g
+                    .routes
+                    .iter()
+                    .map(|_| Counters::without_sketch(window))
+                    .collect(),
                 sticky_routes: BTreeMap::new(),
                 stream: seeds.stream(&format!("gateway:{}", g.name)),
             })
