@@ -7,10 +7,11 @@ use rand::RngCore;
 /// The 0.99 quantile of the standard normal distribution.
 pub const Z_P99: f64 = 2.326_347_874_040_841;
 
-/// An exponential draw with the given mean (inversion: `-mean · ln(1 - U)`).
+/// An exponential draw with the given mean (inversion: `-mean · ln(1 - U)`; `1 - U` is in
+/// (0, 1] and exact, and libm's `log` is cheaper than `log1p`).
 #[inline]
 pub fn exponential(rng: &mut impl RngCore, mean: f64) -> f64 {
-    -mean * libm::log1p(-unit_f64(rng))
+    -mean * libm::log(1.0 - unit_f64(rng))
 }
 
 /// A standard normal draw (Box–Muller, one value per pair of uniforms: no hidden state, so a
