@@ -164,18 +164,23 @@ fn deep_json_nesting_is_y004_before_parsing() {
 }
 
 #[test]
-fn empty_and_comment_only_files_are_y007_warnings() {
-    for (text, format) in [
-        ("", Format::Yaml),
-        ("  \n\n\t\n", Format::Yaml),
-        ("# just a comment\n  # another\n", Format::Yaml),
-        ("", Format::Json),
-        (" \n ", Format::Json),
-        ("\u{FEFF}", Format::Yaml),
+fn empty_and_comment_only_files_are_y007() {
+    // Valid YAML with no document: a warning. An empty JSON text is not JSON: an error.
+    for (text, format, severity) in [
+        ("", Format::Yaml, Severity::Warning),
+        ("  \n\n\t\n", Format::Yaml, Severity::Warning),
+        (
+            "# just a comment\n  # another\n",
+            Format::Yaml,
+            Severity::Warning,
+        ),
+        ("\u{FEFF}", Format::Yaml, Severity::Warning),
+        ("", Format::Json, Severity::Error),
+        (" \n ", Format::Json, Severity::Error),
     ] {
         let (_, parsed) = load_text(text, format);
         assert_eq!(codes(&parsed.diagnostics), ["Y007"], "{text:?}");
-        assert_eq!(parsed.diagnostics[0].severity, Severity::Warning);
+        assert_eq!(parsed.diagnostics[0].severity, severity, "{text:?}");
         assert!(parsed.documents.is_empty());
     }
 }
@@ -246,6 +251,21 @@ fn many_keys_in_one_mapping_stay_fast() {
     assert_eq!(parsed.documents[0].root.as_map().unwrap().len(), 10_000);
 }
 
+#[test]
+fn many_under_indented_flow_lines_stay_fast() {
+    // Every line of the list needs re-indenting; offsets map back by binary search.
+    let text = format!("a: [\n{}2\n]\n", "1,\n".repeat(20_000));
+    let started = Instant::now();
+    let (sources, parsed) = load_text(&text, Format::Yaml);
+    eprintln!("20 000 re-indented lines read in {:?}", started.elapsed());
+    assert_eq!(codes(&parsed.diagnostics), ["Y014"]);
+    let list = parsed.documents[0].root.as_map().unwrap().get("a").unwrap();
+    let items = list.as_seq().unwrap();
+    assert_eq!(items.len(), 20_001);
+    assert_eq!(items[19_999].span.start as usize, 5 + 3 * 19_999);
+    assert_eq!(sources.slice(items[20_000].span), "2");
+}
+
 /// What every load must satisfy: no parser panic, every span inside the stored text and on
 /// character boundaries.
 fn check_invariants(sources: &SourceMap, parsed: &Parsed) -> Result<(), TestCaseError> {
@@ -280,9 +300,17 @@ fn check_invariants(sources: &SourceMap, parsed: &Parsed) -> Result<(), TestCase
     Ok(())
 }
 
+/// 64 cases in CI; set PROPTEST_CASES for a longer local run.
+fn proptest_cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|cases| cases.parse().ok())
+        .unwrap_or(64)
+}
+
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: 64,
+        cases: proptest_cases(),
         // Integration tests have no lib.rs beside them to persist failures next to.
         failure_persistence: None,
         ..ProptestConfig::default()

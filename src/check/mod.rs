@@ -1,6 +1,7 @@
 //! Check: files → documents → dialect readers → cross-document resolution → one
 //! [`ir::Project`] and the diagnostics of the files the user asked about.
 
+pub mod cloudify;
 pub mod vamp;
 
 use crate::diag::{self, codes, Diagnostic};
@@ -59,6 +60,7 @@ pub fn check(mut inputs: Vec<Input>, options: &Options) -> Checked {
     let mut project = Project::default();
     let mut diagnostics = Vec::new();
     let mut reported = Vec::new();
+    let mut cloudify_pending = Vec::new();
 
     for input in inputs {
         let format = Format::from_path(&input.path);
@@ -75,7 +77,7 @@ pub fn check(mut inputs: Vec<Input>, options: &Options) -> Checked {
         let mut syntax_diagnostics = parsed.diagnostics;
         if let Some(peer) = input.forced_kind.and_then(Kind::syntax_error_peer) {
             for d in &mut syntax_diagnostics {
-                if d.is_error() && matches!(d.code.id, "Y001" | "Y008") {
+                if d.is_error() && matches!(d.code.id, "Y001" | "Y008" | "Y010") {
                     d.peer = Some(peer.to_string());
                 }
             }
@@ -89,13 +91,30 @@ pub fn check(mut inputs: Vec<Input>, options: &Options) -> Checked {
                 input.reported,
                 &mut project,
                 &mut diagnostics,
+                &mut cloudify_pending,
             );
+        }
+    }
+
+    // Cloudify blueprints load their imports from disk, so they are read once every input is
+    // in the source map; an import's findings are reported with the blueprint that imports it.
+    let mut imported = Vec::new();
+    for pending in &cloudify_pending {
+        let files = cloudify::read_blueprint(
+            pending,
+            &mut sources,
+            &options.limits,
+            &mut project,
+            &mut diagnostics,
+        );
+        if pending.reported {
+            imported.extend(files);
         }
     }
 
     resolve(&mut project, &mut diagnostics);
 
-    diagnostics.retain(|d| reported.contains(&d.span.file));
+    diagnostics.retain(|d| reported.contains(&d.span.file) || imported.contains(&d.span.file));
     diag::normalize(&mut diagnostics);
     Checked {
         sources,
@@ -112,8 +131,8 @@ fn read_document(
     reported: bool,
     project: &mut Project,
     diagnostics: &mut Vec<Diagnostic>,
+    cloudify_pending: &mut Vec<cloudify::Pending>,
 ) {
-    let _ = file;
     let kind = match forced {
         Some(kind) => kind,
         None => match detect(&document.root) {
@@ -150,6 +169,11 @@ fn read_document(
         },
     };
     match kind {
+        Kind::Cloudify => cloudify_pending.push(cloudify::Pending {
+            document: document.clone(),
+            file,
+            reported,
+        }),
         Kind::Vamp(vamp_kind) => crate::dialect::vamp::read_document(
             document,
             vamp_kind,
@@ -160,7 +184,7 @@ fn read_document(
         Kind::Scenario => {
             crate::dialect::scenario::read_document(document, &mut project.scenarios, diagnostics)
         }
-        Kind::Cloudify | Kind::Krakend => {
+        Kind::Krakend => {
             // Dialect readers are wired in as they land.
             let _ = project;
         }
@@ -170,5 +194,6 @@ fn read_document(
 /// Cross-document resolution, per dialect.
 fn resolve(project: &mut Project, diagnostics: &mut Vec<Diagnostic>) {
     vamp::resolve(&mut project.vamp, diagnostics);
+    cloudify::resolve(project, diagnostics);
     crate::dialect::scenario::resolve(project, diagnostics);
 }

@@ -4,7 +4,9 @@
 //! produce when merged in order.
 
 use crate::diag::{codes, Diagnostic};
+use crate::dialect::vamp::blueprint;
 use crate::dialect::vamp::codes as v;
+use crate::dialect::vamp::reader::Cx;
 use crate::ir::vamp::deployment::{merge, Deployment, MergeProblem};
 use crate::ir::vamp::{
     Artifacts, Blueprint, Breed, BreedRef, DeploymentName, EscalationKind, EscalationRef,
@@ -34,6 +36,7 @@ pub fn resolve(artifacts: &mut Artifacts, diagnostics: &mut Vec<Diagnostic>) {
     report_duplicates(artifacts, diagnostics);
     report_unresolved(artifacts, diagnostics);
     report_cycles(artifacts, diagnostics);
+    validate_with_resolved_breeds(artifacts, diagnostics);
     report_shared_ports(artifacts, diagnostics);
     report_name_collisions(artifacts, diagnostics);
     artifacts.deployments = derive_deployments(artifacts, diagnostics);
@@ -342,6 +345,51 @@ fn collect_blueprint_refs(
     }
 }
 
+/// Re-validates blueprints and deployment requests with their breed references replaced by
+/// the breeds the project defines, so rules Vamp's reader skips for references (gateway ports,
+/// environment variables, health check ports, TCP rules) apply across files. Findings equal to
+/// the reader's are removed when diagnostics are normalised.
+fn validate_with_resolved_breeds(artifacts: &Artifacts, diagnostics: &mut Vec<Diagnostic>) {
+    let known = all_breeds(artifacts);
+    let find = |name: &str| {
+        known
+            .iter()
+            .find(|b| b.name.value.as_str() == name)
+            .copied()
+    };
+    let requests = artifacts
+        .blueprints
+        .iter()
+        .map(|b| (b, false))
+        .chain(artifacts.deployment_requests.iter().map(|b| (b, true)));
+    for (blueprint, deployment) in requests {
+        if blueprint.is_reference {
+            continue;
+        }
+        let mut resolved = blueprint.clone();
+        let mut changed = false;
+        for service in resolved
+            .clusters
+            .iter_mut()
+            .flat_map(|c| c.services.iter_mut())
+        {
+            if let BreedRef::Reference(name) = &service.breed {
+                if let Some(breed) = find(name.value.as_str()) {
+                    let mut inline = breed.clone();
+                    // Point at the reference, where the blueprint names the breed.
+                    inline.name.span = name.span;
+                    service.breed = BreedRef::Inline(Box::new(inline));
+                    changed = true;
+                }
+            }
+        }
+        if changed {
+            let mut cx = Cx { diagnostics };
+            blueprint::validate(&mut cx, &resolved, deployment);
+        }
+    }
+}
+
 /// Breed dependency cycles over every breed of the project (Vamp checks one breed's inline
 /// tree; a cycle through breeds of several files is just as undeployable).
 fn report_cycles(artifacts: &Artifacts, diagnostics: &mut Vec<Diagnostic>) {
@@ -355,11 +403,7 @@ fn report_cycles(artifacts: &Artifacts, diagnostics: &mut Vec<Diagnostic>) {
         for dependency in &breed.dependencies {
             let to = dependency.breed.name().as_str();
             graph.add_edge(from, to, ());
-            edges.push((
-                from,
-                to,
-                dependency.alias.span.join(dependency.breed.name_span()),
-            ));
+            edges.push((from, to, dependency.alias.span));
         }
     }
     for component in tarjan_scc(&graph) {
@@ -377,7 +421,7 @@ fn report_cycles(artifacts: &Artifacts, diagnostics: &mut Vec<Diagnostic>) {
             .collect();
         inside.sort_by_key(|(_, _, span)| *span);
         inside.dedup();
-        let Some((from, _, span)) = inside.last().copied() else {
+        let Some((from, to, span)) = inside.last().copied() else {
             continue;
         };
         let mut diagnostic = Diagnostic::error(
@@ -386,6 +430,7 @@ fn report_cycles(artifacts: &Artifacts, diagnostics: &mut Vec<Diagnostic>) {
             format!("Recursive (cyclic) dependency detected for breed '{from}'"),
         )
         .with_peer("RecursiveDependenciesError")
+        .with_span_label(format!("depends on '{to}'"))
         .with_help(format!(
             "the cycle goes through {}; break it by removing one dependency",
             members.join(" → ")
@@ -501,6 +546,19 @@ fn derive_deployments(artifacts: &Artifacts, diagnostics: &mut Vec<Diagnostic>) 
                 )
                 .with_peer("NonUniqueBreedReferenceError")
                 .with_help("a deployment runs each breed once"),
+                MergeProblem::UnresolvedDependency {
+                    breed,
+                    dependency,
+                    span,
+                } => Diagnostic::error(
+                    &v::V052,
+                    span,
+                    format!("Unresolved dependency '{dependency}' for breed '{breed}'."),
+                )
+                .with_peer("UnresolvedDependencyError")
+                .with_help(format!(
+                    "deploy `{dependency}` in the same deployment (another cluster)"
+                )),
             });
         }
         if let Some(slot) = deployments.get_mut(index) {

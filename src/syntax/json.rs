@@ -95,10 +95,26 @@ fn help_for(message: &str) -> Option<&'static str> {
         "JSON has no comments; remove it (configs are read as strict JSON)"
     } else if lower.contains("trailing comma") {
         "JSON allows no comma after the last item; remove it"
-    } else if lower.contains("single-quoted") || lower.contains("single quote") {
+    } else if lower.contains("expected comma") {
+        "separate the items of a list or object with commas"
+    } else if lower.contains("single-quoted") {
         "JSON strings use double quotes"
-    } else if lower.contains("property name") || lower.contains("word") {
+    } else if lower.contains("object property") || lower.contains("word") {
         "JSON object keys must be double-quoted strings"
+    } else if lower.contains("escape") {
+        "JSON string escapes are `\\\"`, `\\\\`, `\\/`, `\\b`, `\\f`, `\\n`, `\\r`, `\\t` and `\\uXXXX`"
+    } else if lower.contains("unterminated string") {
+        "a string is not closed: add the closing `\"`"
+    } else if lower.contains("unterminated object") || lower.contains("unterminated array") {
+        "this `{` or `[` is never closed"
+    } else if lower.contains("more than one json value") {
+        "a JSON file holds one value; wrap several in a list `[...]`"
+    } else if lower.contains("hexadecimal")
+        || lower.contains("unary plus")
+        || lower.contains("decimal point")
+        || lower.contains("infinity")
+    {
+        "JSON numbers are plain decimals such as `-12`, `0.5` or `1e3`"
     } else {
         return None;
     };

@@ -5,6 +5,7 @@
 //! string so the caller can point at the offending characters.
 
 pub mod condition;
+mod flow_indent;
 pub mod grammar_error;
 pub mod iso8601;
 pub mod json;
@@ -146,7 +147,7 @@ pub fn load(
     let file = sources.add(path, text);
     let text = sources.get(file).text.as_str();
     if is_blank(text) {
-        parsed.diagnostics.push(empty_file(file));
+        parsed.diagnostics.push(empty_file(file, format));
         return (file, parsed);
     }
     parsed = match format {
@@ -155,7 +156,7 @@ pub fn load(
     };
     if parsed.documents.is_empty() && parsed.diagnostics.is_empty() {
         // Comments only (YAML): no document at all.
-        parsed.diagnostics.push(empty_file(file));
+        parsed.diagnostics.push(empty_file(file, format));
     }
     (file, parsed)
 }
@@ -165,10 +166,21 @@ fn is_blank(text: &str) -> bool {
     text.trim_start_matches('\u{FEFF}').trim().is_empty()
 }
 
-fn empty_file(file: FileId) -> Diagnostic {
-    Diagnostic::warning(
-        &codes::y::Y007,
-        Span::point(file, 0),
-        "file holds no document (it is empty or only comments); nothing in it is checked",
-    )
+/// An empty YAML stream is valid YAML (a warning); an empty JSON text is not JSON (an error, as
+/// lura's "unexpected end of JSON input").
+fn empty_file(file: FileId, format: Format) -> Diagnostic {
+    let span = Span::point(file, 0);
+    match format {
+        Format::Yaml => Diagnostic::warning(
+            &codes::y::Y007,
+            span,
+            "file holds no document (it is empty or only comments); nothing in it is checked",
+        ),
+        Format::Json => Diagnostic::error(
+            &codes::y::Y007,
+            span,
+            "file is empty; a JSON file must hold one value",
+        )
+        .with_peer("ParseError"),
+    }
 }

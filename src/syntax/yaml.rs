@@ -6,12 +6,14 @@
 //! anchors and aliases (within a copy budget), `<<` merge keys, duplicate keys, the depth limit.
 
 use std::borrow::Cow;
+use std::cell::Cell;
 use std::collections::hash_map::Entry;
 use std::collections::{HashMap, HashSet};
 use std::panic::{catch_unwind, AssertUnwindSafe};
 
 use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span as EventSpan, Tag};
 
+use super::flow_indent::{indent_flow_continuations, Repaired};
 use super::node::{Document, Mapping, Node, Value};
 use super::{Limits, Parsed};
 use crate::diag::{codes, Diagnostic};
@@ -23,14 +25,7 @@ pub const PARSER_FAILURE: &str = "internal error in the YAML parser";
 
 /// Parses a YAML stream into one [`Document`] per YAML document.
 pub(crate) fn parse(file: FileId, text: &str, limits: &Limits) -> Parsed {
-    let outcome = catch_unwind(AssertUnwindSafe(|| {
-        let mut reader = Reader::new(file, text, limits);
-        reader.run();
-        Parsed {
-            documents: reader.documents,
-            diagnostics: reader.diagnostics,
-        }
-    }));
+    let outcome = catch_unwind(AssertUnwindSafe(|| read_with_repair(file, text, limits)));
     outcome.unwrap_or_else(|_| Parsed {
         documents: Vec::new(),
         diagnostics: vec![Diagnostic::error(
@@ -39,6 +34,54 @@ pub(crate) fn parse(file: FileId, text: &str, limits: &Limits) -> Parsed {
             format!("{PARSER_FAILURE}; the file could not be read"),
         )],
     })
+}
+
+/// Reads the text; if saphyr rejects it for an under-indented flow collection that YAML 1.1
+/// loaders accept, reads it again with those lines re-indented and says so with a warning.
+fn read_with_repair(file: FileId, text: &str, limits: &Limits) -> Parsed {
+    let first = Reader::new(file, text, None, limits).read();
+    if !first.indentation_error {
+        return first.parsed;
+    }
+    let Some(repaired) = indent_flow_continuations(text) else {
+        return first.parsed;
+    };
+    let second = Reader::new(file, &repaired.text, Some(&repaired), limits).read();
+    if second.scan_failed {
+        return first.parsed;
+    }
+    let mut parsed = second.parsed;
+    let line = repaired.first_line();
+    let token = text.get(line..).map_or(line, |rest| {
+        line + rest.len() - rest.trim_start_matches(' ').len()
+    });
+    let token_len = text
+        .get(token..)
+        .and_then(|rest| rest.chars().next())
+        .map_or(0, char::len_utf8);
+    parsed.diagnostics.push(
+        Diagnostic::warning(
+            &codes::y::Y014,
+            Span::new(file, token, token + token_len),
+            "this line continues a flow collection (`[...]`, `{...}`) but is not indented past \
+             the line that opened it",
+        )
+        .with_span_label("indent this line further")
+        .with_help(
+            "YAML 1.2 requires it; YAML 1.1 loaders accept it, so the file is read as if the line \
+             were indented",
+        ),
+    );
+    parsed
+}
+
+/// What one read of a text produced.
+struct Outcome {
+    parsed: Parsed,
+    /// saphyr stopped with an error.
+    scan_failed: bool,
+    /// That error was about indentation.
+    indentation_error: bool,
 }
 
 /// Whether reading goes on after an event.
@@ -92,12 +135,14 @@ enum Item {
     Merge(Node),
 }
 
-/// Identity under which `<<` merge keys are registered, apart from any text key.
-const MERGE_IDENTITY: &str = "\u{0}<<";
-
 struct Reader<'t> {
     file: FileId,
+    /// The text parsed: the file's text, or a repaired copy of it.
     text: &'t str,
+    /// Maps offsets in a repaired text back to the file's text.
+    repaired: Option<&'t Repaired>,
+    scan_failed: bool,
+    indentation_error: bool,
     offsets: CharOffsets<'t>,
     limits: &'t Limits,
     stack: Vec<Frame>,
@@ -111,10 +156,18 @@ struct Reader<'t> {
 }
 
 impl<'t> Reader<'t> {
-    fn new(file: FileId, text: &'t str, limits: &'t Limits) -> Reader<'t> {
+    fn new(
+        file: FileId,
+        text: &'t str,
+        repaired: Option<&'t Repaired>,
+        limits: &'t Limits,
+    ) -> Reader<'t> {
         Reader {
             file,
             text,
+            repaired,
+            scan_failed: false,
+            indentation_error: false,
             offsets: CharOffsets::new(text),
             limits,
             stack: Vec::new(),
@@ -124,6 +177,29 @@ impl<'t> Reader<'t> {
             documents: Vec::new(),
             diagnostics: Vec::new(),
         }
+    }
+
+    fn read(mut self) -> Outcome {
+        self.run();
+        Outcome {
+            parsed: Parsed {
+                documents: self.documents,
+                diagnostics: self.diagnostics,
+            },
+            scan_failed: self.scan_failed,
+            indentation_error: self.indentation_error,
+        }
+    }
+
+    /// A file offset for an offset in the parsed text.
+    fn original(&self, offset: usize) -> usize {
+        self.repaired.map_or(offset, |r| r.original(offset))
+    }
+
+    /// A file span for a range of the parsed text.
+    fn span(&self, start: usize, end: usize) -> Span {
+        let start = self.original(start);
+        Span::new(self.file, start, self.original(end).max(start))
     }
 
     fn run(&mut self) {
@@ -159,10 +235,12 @@ impl<'t> Reader<'t> {
             }
             Event::Alias(id) => self.alias(id, span),
             Event::Scalar(text, style, anchor, tag) => {
+                let tag_span = self.tag_span(span);
                 let decorated = anchor != 0 || tag.is_some();
                 let span = self.content_span(span, decorated);
                 let merge = style == ScalarStyle::Plain && tag.is_none() && text == "<<";
-                let value = self.scalar_value(text, style, tag.as_deref(), span);
+                let tag = tag.as_deref().map(|tag| (tag, tag_span));
+                let value = self.scalar_value(text, style, tag, span);
                 let built = Built {
                     node: Node::new(value, span),
                     size: 1,
@@ -184,6 +262,7 @@ impl<'t> Reader<'t> {
     }
 
     fn open(&mut self, span: EventSpan, anchor: usize, tag: Option<&Tag>, body: Body) -> Flow {
+        let tag_span = self.tag_span(span);
         let decorated = anchor != 0 || tag.is_some();
         let start = self.offsets.byte(span.start.index());
         let start = if decorated {
@@ -200,8 +279,9 @@ impl<'t> Reader<'t> {
                 Body::Seq(_) => "seq",
                 Body::Map(_) => "map",
             };
-            self.check_collection_tag(tag, expected, self.char_span(start));
+            self.check_collection_tag(tag, expected, tag_span);
         }
+        let start = self.original(start);
         self.stack.push(Frame {
             start,
             last_end: start,
@@ -222,7 +302,7 @@ impl<'t> Reader<'t> {
         let end = if span.is_empty() {
             frame.last_end
         } else {
-            self.offsets.byte(span.end.index())
+            self.original(self.offsets.byte(span.end.index()))
         };
         let span = Span::new(self.file, frame.start, end.max(frame.start));
         let value = match frame.body {
@@ -345,11 +425,7 @@ impl<'t> Reader<'t> {
                 .collect();
             return Mapping { entries };
         }
-        let mut present: HashSet<String> = map
-            .seen
-            .into_keys()
-            .filter(|identity| identity != MERGE_IDENTITY)
-            .collect();
+        let mut present: HashSet<String> = map.seen.into_keys().collect();
         let mut entries = Vec::new();
         for item in map.items {
             match item {
@@ -377,13 +453,16 @@ impl<'t> Reader<'t> {
                 .filter_map(|item| match item.value {
                     Value::Map(map) => Some(map),
                     _ => {
-                        self.bad_merge(&item, "an item of a merge list");
+                        self.bad_merge(&item, "an item of a merge list must be a mapping");
                         None
                     }
                 })
                 .collect(),
             _ => {
-                self.bad_merge(&source, "a merge key (`<<`)");
+                self.bad_merge(
+                    &source,
+                    "the value of a merge key (`<<`) must be a mapping or a list of mappings",
+                );
                 Vec::new()
             }
         }
@@ -394,7 +473,7 @@ impl<'t> Reader<'t> {
             Diagnostic::error(
                 &codes::y::Y009,
                 node.span,
-                format!("{what} must be a mapping, found {}", node.type_name()),
+                format!("{what}, found {}", node.type_name()),
             )
             .with_help("merge a mapping (`<<: *defaults`) or a list of them (`<<: [*a, *b]`)"),
         );
@@ -404,7 +483,7 @@ impl<'t> Reader<'t> {
         &mut self,
         text: Cow<'_, str>,
         style: ScalarStyle,
-        tag: Option<&Tag>,
+        tag: Option<(&Tag, Span)>,
         span: Span,
     ) -> Value {
         let plain = style == ScalarStyle::Plain;
@@ -415,7 +494,7 @@ impl<'t> Reader<'t> {
                 Value::Str(text.into_owned())
             }
         };
-        let Some(tag) = tag else {
+        let Some((tag, tag_span)) = tag else {
             return untagged(text);
         };
         if is_non_specific(tag) {
@@ -436,7 +515,7 @@ impl<'t> Reader<'t> {
                 other => other,
             }),
             Some(_) | None => {
-                self.unknown_tag(tag, span);
+                self.unknown_tag(tag, tag_span);
                 return untagged(text);
             }
         };
@@ -487,15 +566,13 @@ impl<'t> Reader<'t> {
 
     fn unknown_tag(&mut self, tag: &Tag, span: Span) {
         self.diagnostics.push(
-            Diagnostic::warning(
+            Diagnostic::error(
                 &codes::y::Y010,
                 span,
-                format!(
-                    "unknown tag `{}`; the value is read as if untagged",
-                    tag_text(tag)
-                ),
+                format!("unknown tag `{}`", tag_text(tag)),
             )
-            .with_span_label("tag ignored"),
+            .with_span_label("no loader can construct this")
+            .with_help("remove the tag, or quote the value if the `!` is meant as text"),
         );
     }
 
@@ -503,6 +580,8 @@ impl<'t> Reader<'t> {
         let offset = self.offsets.byte(error.marker().index());
         let span = self.char_span(offset);
         let info = error.info();
+        self.scan_failed = true;
+        self.indentation_error = info.contains("indentation");
         if info == "recursion limit exceeded" {
             // saphyr's own bound on flow nesting (255 levels).
             self.diagnostics.push(
@@ -537,14 +616,41 @@ impl<'t> Reader<'t> {
         } else {
             start
         };
-        Span::new(self.file, start, end)
+        self.span(start, end)
     }
 
-    /// A span over the character at `offset` (empty at the end of the text).
+    /// Where a node's tag is written: its event starts with an optional anchor, then the tag.
+    fn tag_span(&self, span: EventSpan) -> Span {
+        let bytes = self.text.as_bytes();
+        let token_end = |mut at: usize| {
+            while bytes
+                .get(at)
+                .is_some_and(|b| !matches!(b, b' ' | b'\t' | b'\r' | b'\n'))
+            {
+                at += 1;
+            }
+            at
+        };
+        let mut at = self.offsets.byte(span.start.index());
+        loop {
+            match bytes.get(at) {
+                Some(b' ' | b'\t' | b'\r' | b'\n') => at += 1,
+                Some(b'&') => at = token_end(at),
+                Some(b'!') => return self.span(at, token_end(at)),
+                _ => return self.char_span(at),
+            }
+        }
+    }
+
+    /// A file span over the character at `offset` of the parsed text (empty at its end).
     fn char_span(&self, offset: usize) -> Span {
         let offset = offset.min(self.text.len());
-        let len = self.text[offset..].chars().next().map_or(0, char::len_utf8);
-        Span::new(self.file, offset, offset + len)
+        let len = self
+            .text
+            .get(offset..)
+            .and_then(|rest| rest.chars().next())
+            .map_or(0, char::len_utf8);
+        self.span(offset, offset + len)
     }
 }
 
@@ -580,32 +686,27 @@ fn add_entry(
     value: Node,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
-    let identity = if key.merge {
-        MERGE_IDENTITY.to_string()
-    } else {
-        key_identity(&key.node)
-    };
-    match map.seen.entry(identity) {
+    if key.merge {
+        // Several `<<` keys merge in order, as a list would (PyYAML and SnakeYAML agree).
+        map.items.push(Item::Merge(value));
+        return;
+    }
+    match map.seen.entry(key_identity(&key.node)) {
         Entry::Occupied(first) => {
-            let name = key.node.key_text().unwrap_or_else(|| "<<".to_string());
+            let message = match key.node.key_text() {
+                Some(name) => format!("duplicate key `{name}`"),
+                None => "duplicate key".to_string(),
+            };
             diagnostics.push(
-                Diagnostic::error(
-                    &codes::y::Y002,
-                    key.node.span,
-                    format!("duplicate key `{name}`"),
-                )
-                .with_span_label("this entry is ignored")
-                .with_label(*first.get(), "first defined here")
-                .with_help("keys of a mapping must be unique; the first entry is kept"),
+                Diagnostic::error(&codes::y::Y002, key.node.span, message)
+                    .with_span_label("this entry is ignored")
+                    .with_label(*first.get(), "first defined here")
+                    .with_help("keys of a mapping must be unique; the first entry is kept"),
             );
         }
         Entry::Vacant(slot) => {
             slot.insert(key.node.span);
-            if key.merge {
-                map.items.push(Item::Merge(value));
-            } else {
-                map.items.push(Item::Entry(key.node, value));
-            }
+            map.items.push(Item::Entry(key.node, value));
         }
     }
 }
@@ -818,11 +919,14 @@ fn resolve_float(text: &str) -> Option<Value> {
 }
 
 /// Converts saphyr's character indices to byte offsets. ASCII text needs no table; otherwise a
-/// checkpoint every 64 characters bounds each lookup to a short walk.
+/// checkpoint every 64 characters bounds each lookup to a short walk, and since events come in
+/// text order, most lookups walk on from the previous one instead.
 struct CharOffsets<'t> {
     text: &'t str,
     /// Byte offset of character `64 * i`; `None` for ASCII text.
     checkpoints: Option<Vec<usize>>,
+    /// The last lookup: (character index, byte offset).
+    last: Cell<(usize, usize)>,
 }
 
 const CHECKPOINT_EVERY: usize = 64;
@@ -835,20 +939,34 @@ impl<'t> CharOffsets<'t> {
                 .map(|(byte, _)| byte)
                 .collect()
         });
-        CharOffsets { text, checkpoints }
+        CharOffsets {
+            text,
+            checkpoints,
+            last: Cell::new((0, 0)),
+        }
     }
 
     fn byte(&self, char_index: usize) -> usize {
         let Some(checkpoints) = &self.checkpoints else {
             return char_index.min(self.text.len());
         };
+        let (last_char, last_byte) = self.last.get();
         let block = (char_index / CHECKPOINT_EVERY).min(checkpoints.len().saturating_sub(1));
-        let base = checkpoints.get(block).copied().unwrap_or(0);
-        let rest = char_index - block * CHECKPOINT_EVERY;
-        self.text[base..]
+        let (base_char, base_byte) = if (block * CHECKPOINT_EVERY..=char_index).contains(&last_char)
+        {
+            (last_char, last_byte)
+        } else {
+            let base = checkpoints.get(block).copied().unwrap_or(0);
+            (block * CHECKPOINT_EVERY, base)
+        };
+        let byte = self.text[base_byte..]
             .char_indices()
-            .nth(rest)
-            .map_or(self.text.len(), |(offset, _)| base + offset)
+            .nth(char_index - base_char)
+            .map_or(self.text.len(), |(offset, _)| base_byte + offset);
+        if byte < self.text.len() {
+            self.last.set((char_index, byte));
+        }
+        byte
     }
 }
 
@@ -896,6 +1014,11 @@ mod tests {
         }
         assert_eq!(offsets.byte(text.chars().count()), text.len());
         assert_eq!(offsets.byte(10_000), text.len());
+        // Out of order, as an error marker may be.
+        let starts: Vec<usize> = text.char_indices().map(|(byte, _)| byte).collect();
+        for (char_index, &byte) in starts.iter().enumerate().rev() {
+            assert_eq!(offsets.byte(char_index), byte, "char {char_index}");
+        }
     }
 
     #[test]

@@ -176,4 +176,8 @@ declare_codes! {
     /// is not an integer >= 0: vamp-workflow-agent panics at start ("Execution period must be
     /// specified and it must be equal or greater than 0.").
     V051 "workflow-execution-env";
+    /// A deployed breed depends on a breed the deployment does not run (Vamp:
+    /// `UnresolvedDependencyError`, raised when a `kind: deployment` request is merged). Add a
+    /// cluster with the dependency to the request or to an earlier one.
+    V052 "unresolved-dependency";
 }

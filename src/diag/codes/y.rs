@@ -21,7 +21,9 @@ declare_codes! {
     Y005 "invalid-utf8";
     /// The file looks binary (it contains a NUL byte), so it is not read as a spec.
     Y006 "binary-file";
-    /// The file holds no document: it is empty or only comments. Nothing in it is checked.
+    /// The file holds no document: it is empty or only comments. Nothing in it is checked. An
+    /// empty YAML file is valid YAML, so this is a warning; an empty JSON file is not valid JSON
+    /// (lura: "unexpected end of JSON input"), so there it is an error.
     Y007 "empty-file";
     /// The file is not valid JSON. JSON specs are read strictly: no comments, no trailing
     /// commas, no single quotes, no unquoted keys. Peer: lura reports this as `ParseError`.
@@ -30,8 +32,9 @@ declare_codes! {
     /// values cannot be merged.
     Y009 "bad-merge-key";
     /// A YAML tag that rehearse does not know. Only the core schema tags (`!!str`, `!!int`,
-    /// `!!float`, `!!bool`, `!!null`, `!!seq`, `!!map`) change how a value is read; other tags
-    /// are ignored.
+    /// `!!float`, `!!bool`, `!!null`, `!!seq`, `!!map`) change how a value is read. Any other
+    /// tag is an error, as it is for the peers' loaders: SnakeYAML (Vamp) and PyYAML (Cloudify)
+    /// refuse a document with a tag they cannot construct (`name: !ios` fails to load).
     Y010 "unknown-tag";
     /// The file is larger than the size limit, so it is not read. Specs are small; a huge file
     /// is a mistake or an attack on the checker's memory.
@@ -42,4 +45,9 @@ declare_codes! {
     /// A core-schema tag whose value does not fit it (`!!int abc`, `!!bool maybe`, a list
     /// tagged `!!map`). The tag is ignored and the value is read as if it had none.
     Y013 "tag-mismatch";
+    /// A line inside a multi-line flow collection (`[...]`, `{...}`) is not indented past the
+    /// block line that opened it, typically a closing `]` in the key's column. YAML 1.2 forbids
+    /// it; YAML 1.1 loaders (SnakeYAML, PyYAML) accept it, so rehearse reads the file as if the
+    /// line were indented and warns.
+    Y014 "flow-indentation";
 }

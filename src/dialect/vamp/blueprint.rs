@@ -20,10 +20,6 @@ use crate::ir::vamp::{
 };
 use crate::syntax::{Node, Value};
 
-/// Keys of a cluster that stay with the cluster when the cluster map itself is the service
-/// (`cluster: {breed: ..., scale: ...}`).
-const CLUSTER_KEYS: &[&str] = &["sla", "gateways"];
-
 /// Reads a blueprint (`deployment` = a `kind: deployment` request, whose breed dependencies
 /// are checked only when deployed).
 pub fn read_blueprint(
@@ -145,7 +141,7 @@ fn read_cluster(cx: &mut Cx<'_>, name: Spanned<ClusterName>, map: &MapReader<'_>
         map.finish(cx, ALWAYS_ALLOWED);
         (services, health_checks, network)
     } else if map.has("breed") || map.has("name") || map.has("reference") || map.has("ref") {
-        // The cluster map (without sla and gateways) is the one service.
+        // The cluster map (without `sla` and `gateways`, read above) is the one service.
         let service = read_service_map(cx, map);
         (service.into_iter().collect(), None, None)
     } else {
@@ -155,7 +151,6 @@ fn read_cluster(cx: &mut Cx<'_>, name: Spanned<ClusterName>, map: &MapReader<'_>
         map.finish(cx, ALWAYS_ALLOWED);
         (Vec::new(), None, None)
     };
-    let _ = CLUSTER_KEYS;
     Cluster {
         name,
         services,
@@ -239,7 +234,7 @@ fn read_service_map(cx: &mut Cx<'_>, map: &MapReader<'_>) -> Option<Service> {
         .and_then(|n| read_scale_ref(cx, n, &format!("{path}/scale")));
     let arguments = map
         .get("arguments")
-        .map(|n| read_arguments(cx, n, &format!("{path}/arguments")))
+        .map(|n| read_arguments(cx, n))
         .unwrap_or_default();
     let health_checks = map
         .get("health_checks")
@@ -404,7 +399,10 @@ fn inline_breeds(cluster: &Cluster) -> Option<Vec<&Breed>> {
     cluster.services.iter().map(|s| s.breed.inline()).collect()
 }
 
-fn validate(cx: &mut Cx<'_>, blueprint: &Blueprint, deployment: bool) {
+/// Vamp's blueprint validation (`deployment`: a deployment request, whose breed dependencies
+/// and escalation targets are checked when deployed). `check::vamp` runs it again with
+/// referenced breeds resolved.
+pub fn validate(cx: &mut Cx<'_>, blueprint: &Blueprint, deployment: bool) {
     for cluster in &blueprint.clusters {
         let name = Spanned::new(cluster.name.value.0.clone(), cluster.name.span);
         cx.check_name(&name);

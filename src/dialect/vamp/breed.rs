@@ -28,7 +28,7 @@ pub fn read_breed(cx: &mut Cx<'_>, map: &MapReader<'_>, origin: Option<Origin>) 
         .collect();
     let arguments = map
         .get("arguments")
-        .map(|node| read_arguments(cx, node, &map.child_path("arguments")))
+        .map(|node| read_arguments(cx, node))
         .unwrap_or_default();
     let dependencies = read_dependencies(cx, map);
     let health_checks = map
@@ -226,11 +226,10 @@ fn port(name: Spanned<String>, value: Option<TraitValue>) -> Port {
 }
 
 /// Arguments: a list of one-key maps, or one map of several pairs.
-pub fn read_arguments(cx: &mut Cx<'_>, node: &Node, path: &str) -> Vec<Argument> {
+pub fn read_arguments(cx: &mut Cx<'_>, node: &Node) -> Vec<Argument> {
     let mut out = Vec::new();
     let elements: Vec<&Node> = match &node.value {
         Value::Seq(items) => items.iter().collect(),
-        Value::Map(_) => vec![node],
         _ => vec![node],
     };
     let single_map = matches!(node.value, Value::Map(_));
@@ -271,7 +270,6 @@ pub fn read_arguments(cx: &mut Cx<'_>, node: &Node, path: &str) -> Vec<Argument>
             out.push(argument);
         }
     }
-    let _ = path;
     out
 }
 

@@ -54,6 +54,7 @@ pub fn peer_of(code: &Code) -> Option<&'static str> {
         "V048" => "UnsupportedRouteWeight",
         "V049" => "NonUniqueBreedReferenceError",
         "V050" => "UnavailableGatewayPortError",
+        "V052" => "UnresolvedDependencyError",
         _ => return None,
     };
     Some(peer)

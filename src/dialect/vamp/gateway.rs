@@ -166,8 +166,8 @@ pub fn read_port(cx: &mut Cx<'_>, node: &Node, path: &str) -> Option<GatewayPort
     parse_port(cx, &text, node.span, None)
 }
 
-/// Parses `<n>[/http|/tcp]`; `None` (without a diagnostic) when `text` is not a port at all
-/// and `quiet` is set.
+/// Parses `<n>[/http|/tcp]`, reporting a number out of range (V041) or text that is not a
+/// port (V002).
 pub fn parse_port(
     cx: &mut Cx<'_>,
     text: &str,

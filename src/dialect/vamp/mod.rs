@@ -16,7 +16,7 @@ pub mod workflow;
 use crate::diag::Diagnostic;
 use crate::dialect::VampKind;
 use crate::ir::vamp::{Artifacts, Origin, Removal, Spanned};
-use crate::syntax::{Document, Node, Value};
+use crate::syntax::{Document, Value};
 use reader::{Cx, MapReader};
 
 /// Reads one document as a `kind` artifact into `artifacts`. `forced`: the kind was chosen by
@@ -144,9 +144,4 @@ fn kind_is_consistent(cx: &mut Cx<'_>, map: &MapReader<'_>, kind: VampKind) -> b
         ));
     }
     consistent
-}
-
-/// Whether a node is a mapping (used by callers that pick a reader by shape).
-pub fn is_map(node: &Node) -> bool {
-    node.as_map().is_some()
 }

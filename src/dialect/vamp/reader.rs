@@ -578,3 +578,121 @@ pub fn as_list(node: &Node) -> Vec<&Node> {
         _ => vec![node],
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::SourceMap;
+    use crate::syntax::{load, Document, Format, Limits};
+
+    fn document(yaml: &str) -> Document {
+        let mut sources = SourceMap::new();
+        let (_, parsed) = load(
+            &mut sources,
+            "t.yaml",
+            yaml.as_bytes().to_vec(),
+            Format::Yaml,
+            &Limits::default(),
+        );
+        parsed.documents.into_iter().next().expect("one document")
+    }
+
+    fn codes(diagnostics: &[Diagnostic]) -> Vec<&str> {
+        diagnostics.iter().map(|d| d.code.id).collect()
+    }
+
+    #[test]
+    fn keys_nobody_read_are_unexpected_except_kind_metadata_and_nulls() {
+        let doc = document("kind: breed\nname: a\nmetadata: {x: 1}\nempty:\nscala: 1\n");
+        let mut diagnostics = Vec::new();
+        let mut cx = Cx {
+            diagnostics: &mut diagnostics,
+        };
+        let map = MapReader::new(&doc.root, "").expect("a map");
+        assert!(map.get("name").is_some());
+        map.finish(&mut cx, &["kind", "metadata"]);
+        assert_eq!(codes(&diagnostics), ["V004"]);
+        assert_eq!(diagnostics[0].message, "Unexpected in DSL: {\"scala\":1}");
+        assert_eq!(diagnostics[0].peer.as_deref(), Some("UnexpectedElement"));
+    }
+
+    #[test]
+    fn values_coerce_as_vamp_does() {
+        let doc = document("n: 5\nf: 1.50\ns: text\nlist: [1]\n");
+        let mut diagnostics = Vec::new();
+        let mut cx = Cx {
+            diagnostics: &mut diagnostics,
+        };
+        let map = MapReader::new(&doc.root, "").expect("a map");
+        let n = map.get("n").expect("n");
+        assert_eq!(cx.double(n, "n").map(|d| d.value), Some(5.0));
+        assert_eq!(cx.string(n, "n").map(|s| s.value).as_deref(), Some("5"));
+        let f = map.get("f").expect("f");
+        // A float reads as text the way it was written.
+        assert_eq!(cx.string(f, "f").map(|s| s.value).as_deref(), Some("1.50"));
+        assert!(cx.int(map.get("s").expect("s"), "s").is_none());
+        assert!(cx.string(map.get("list").expect("list"), "list").is_none());
+        assert_eq!(codes(&diagnostics), ["V002", "V002"]);
+    }
+
+    #[test]
+    fn a_path_through_a_scalar_is_an_inner_element_error() {
+        let doc = document("root:\n  nested: value\n");
+        let mut diagnostics = Vec::new();
+        let mut cx = Cx {
+            diagnostics: &mut diagnostics,
+        };
+        let map = MapReader::new(&doc.root, "").expect("a map");
+        assert!(cx.path(&map, &["root", "nested", "next"]).is_none());
+        assert_eq!(codes(&diagnostics), ["V003"]);
+        assert_eq!(
+            diagnostics[0].peer.as_deref(),
+            Some("UnexpectedInnerElementError")
+        );
+    }
+
+    #[test]
+    fn name_rules() {
+        assert!(is_name("sava:1.0.0"));
+        assert!(!is_name("a b"));
+        assert!(!is_name("a/b"));
+        assert!(!is_name("a[b]"));
+        assert!(is_strict_name("timeout"));
+        assert!(!is_strict_name("time.out"));
+        assert!(!is_strict_name("timeout[]"));
+    }
+
+    #[test]
+    fn weak_references() {
+        let doc = document(
+            "a: large\nb: {ref: large}\nc: {name: large, cpu: 1}\nd: {cpu: 1, memory: 1MB}\n",
+        );
+        let mut diagnostics = Vec::new();
+        let mut cx = Cx {
+            diagnostics: &mut diagnostics,
+        };
+        let map = MapReader::new(&doc.root, "").expect("a map");
+        let kind = |r: Option<WeakRef<'_>>| match r {
+            Some(WeakRef::Reference(name, _)) => format!("ref {}", name.value),
+            Some(WeakRef::Inline(_)) => "inline".to_string(),
+            None => "none".to_string(),
+        };
+        let a = map.get("a").expect("a");
+        let b = map.get("b").expect("b");
+        let c = map.get("c").expect("c");
+        let d = map.get("d").expect("d");
+        assert_eq!(kind(cx.weak_reference(a, "a", "scale")), "ref large");
+        assert_eq!(kind(cx.weak_reference(b, "b", "scale")), "ref large");
+        assert_eq!(kind(cx.weak_reference(c, "c", "scale")), "none");
+        assert_eq!(kind(cx.weak_reference(d, "d", "scale")), "inline");
+        assert_eq!(codes(&diagnostics), ["V005"]);
+    }
+
+    #[test]
+    fn list_keys_read_as_java_strings() {
+        let doc = document("[external/1/2]: 1\n");
+        let map = doc.root.as_map().expect("a map");
+        let (key, _) = map.entries.first().expect("one entry");
+        assert_eq!(key_string(key), "[external/1/2]");
+    }
+}

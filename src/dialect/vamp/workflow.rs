@@ -42,7 +42,7 @@ pub fn read_workflow(cx: &mut Cx<'_>, map: &MapReader<'_>, origin: Origin) -> Op
     let environment_variables = read_environment_variables(cx, map, false);
     let arguments = map
         .get("arguments")
-        .map(|n| read_arguments(cx, n, "arguments"))
+        .map(|n| read_arguments(cx, n))
         .unwrap_or_default();
     let network = map
         .get("network")
@@ -223,10 +223,7 @@ fn read_period(cx: &mut Cx<'_>, node: &Node) -> Option<SchedulePeriod> {
                 scalar_sub_span(node, &text, error.range),
                 format!("Illegal workflow schedule period: {text}."),
             )
-            .help(format!(
-                "{}; periods are ISO-8601 durations such as `PT1M` or `P1DT12H`",
-                error.message
-            ));
+            .help(error.message);
             None
         }
     }

@@ -142,6 +142,12 @@ pub enum MergeProblem {
     },
     /// `NonUniqueBreedReferenceError`: the same breed twice in the deployment.
     DuplicateBreed { breed: BreedName, span: Span },
+    /// `UnresolvedDependencyError`: a breed depends on a breed the deployment does not run.
+    UnresolvedDependency {
+        breed: BreedName,
+        dependency: BreedName,
+        span: Span,
+    },
 }
 
 /// A first deployment of `blueprint` as `name`.
@@ -227,6 +233,27 @@ pub fn merge(
             });
         }
         seen.push(name);
+    }
+
+    // Every dependency of a known breed must be deployed alongside it.
+    let deployed: Vec<&BreedName> = clusters
+        .iter()
+        .flat_map(|c| c.services.iter().map(|s| s.breed.name()))
+        .collect();
+    for service in clusters.iter().flat_map(|c| c.services.iter()) {
+        let breed = match &service.breed {
+            BreedRef::Inline(b) => Some(&**b),
+            BreedRef::Reference(name) => breeds.find_breed(name.value.as_str()),
+        };
+        for dependency in breed.map(|b| b.dependencies.as_slice()).unwrap_or_default() {
+            if !deployed.contains(&dependency.breed.name()) {
+                problems.push(MergeProblem::UnresolvedDependency {
+                    breed: service.breed.name().clone(),
+                    dependency: dependency.breed.name().clone(),
+                    span: service.breed.name_span(),
+                });
+            }
+        }
     }
 
     let mut gateways = existing.gateways.clone();
@@ -590,6 +617,31 @@ clusters:
         let assigned = assign_weights(routes);
         let total: u32 = assigned.iter().map(|r| u32::from(r.weight.0)).sum();
         assert_eq!(total, 70);
+    }
+
+    proptest::proptest! {
+        #![proptest_config(proptest::prelude::ProptestConfig::with_cases(64))]
+
+        /// With at least one route left without a weight and the given ones within 100%, the
+        /// weights always sum to exactly 100% and given weights are kept.
+        #[test]
+        fn weights_sum_to_100(given in proptest::collection::vec(proptest::option::of(0u8..=40), 1..8)) {
+            let sum: u32 = given.iter().flatten().map(|w| u32::from(*w)).sum();
+            proptest::prop_assume!(sum <= 100 && given.iter().any(Option::is_none));
+            let routes = given
+                .iter()
+                .enumerate()
+                .map(|(i, w)| (route(&i.to_string()), w.map(Percent)))
+                .collect();
+            let assigned = assign_weights(routes);
+            let total: u32 = assigned.iter().map(|r| u32::from(r.weight.0)).sum();
+            proptest::prop_assert_eq!(total, 100);
+            for (route, weight) in assigned.iter().zip(&given) {
+                if let Some(w) = weight {
+                    proptest::prop_assert_eq!(route.weight.0, *w);
+                }
+            }
+        }
     }
 
     fn route(path: &str) -> DeployedRoute {

@@ -110,6 +110,81 @@ pub struct Artifacts {
     pub deployments: Vec<Deployment>,
 }
 
+impl Artifacts {
+    /// A breed by name: breed documents first, then breeds written inline in blueprints,
+    /// deployment requests and workflows.
+    pub fn breed(&self, name: &str) -> Option<&Breed> {
+        use deployment::BreedLookup;
+        self.find_breed(name).or_else(|| {
+            self.workflows
+                .iter()
+                .filter_map(|w| w.breed.inline())
+                .find(|b| b.name.value.as_str() == name)
+        })
+    }
+
+    /// The breed a reference or inline definition stands for, if the project defines it.
+    pub fn resolve_breed<'a>(&'a self, breed: &'a BreedRef) -> Option<&'a Breed> {
+        match breed {
+            BreedRef::Inline(b) => Some(b),
+            BreedRef::Reference(name) => self.breed(name.value.as_str()),
+        }
+    }
+
+    pub fn blueprint(&self, name: &str) -> Option<&Blueprint> {
+        self.blueprints
+            .iter()
+            .find(|b| b.name.value.as_str() == name)
+    }
+
+    pub fn gateway(&self, name: &str) -> Option<&Gateway> {
+        self.gateways.iter().find(|g| g.name.value.as_str() == name)
+    }
+
+    pub fn workflow(&self, name: &str) -> Option<&Workflow> {
+        self.workflows
+            .iter()
+            .find(|w| w.name.value.as_str() == name)
+    }
+
+    pub fn deployment(&self, name: &str) -> Option<&Deployment> {
+        self.deployments.iter().find(|d| d.name.as_str() == name)
+    }
+
+    pub fn scale(&self, name: &str) -> Option<&Scale> {
+        self.scales
+            .iter()
+            .find(|s| s.name.as_ref().is_some_and(|n| n.value.as_str() == name))
+    }
+
+    /// The scale a reference or inline scale stands for.
+    pub fn resolve_scale<'a>(&'a self, scale: &'a ScaleRef) -> Option<&'a Scale> {
+        match scale {
+            ScaleRef::Inline(s) => Some(s),
+            ScaleRef::Reference(name) => self.scale(name.value.as_str()),
+        }
+    }
+
+    pub fn condition(&self, name: &str) -> Option<&Condition> {
+        self.conditions
+            .iter()
+            .find(|c| c.name.value.as_str() == name)
+    }
+
+    /// The definition a route condition stands for (inline, or a `kind: condition` artifact).
+    pub fn resolve_condition<'a>(
+        &'a self,
+        condition: &'a RouteCondition,
+    ) -> Option<&'a ConditionDefinition> {
+        match condition {
+            RouteCondition::Inline(definition) => Some(definition),
+            RouteCondition::Reference(name) => {
+                self.condition(name.value.as_str()).map(|c| &c.definition)
+            }
+        }
+    }
+}
+
 /// A `kind` + `name` document (deletion payload).
 #[derive(Clone, Debug, PartialEq)]
 pub struct Removal {
@@ -285,6 +360,32 @@ pub struct Scale {
     pub instances: Spanned<i64>,
     pub span: Span,
     pub origin: Option<Origin>,
+}
+
+/// A scale's quantities without spans (defaults and resolved values).
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Quantities {
+    pub cpu_millis: i64,
+    pub memory_bytes: u64,
+    pub instances: i64,
+}
+
+/// The scale of a workflow that gives none (Vamp's workflow_driver `reference.conf`:
+/// instances 1, cpu 0.1, memory 64MB).
+pub const WORKFLOW_DEFAULT_SCALE: Quantities = Quantities {
+    cpu_millis: 100,
+    memory_bytes: 64 * 1024 * 1024,
+    instances: 1,
+};
+
+impl Scale {
+    pub fn quantities(&self) -> Quantities {
+        Quantities {
+            cpu_millis: self.cpu_millis.value,
+            memory_bytes: self.memory_bytes.value,
+            instances: self.instances.value,
+        }
+    }
 }
 
 #[derive(Clone, Debug, PartialEq)]

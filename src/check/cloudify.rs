@@ -1,0 +1,507 @@
+//! Cloudify in the check pipeline: follows a blueprint's imports on disk (relative to the
+//! importing file, each file read once, cycles reported), hands the merged tree to the dialect,
+//! then runs the checks Cloudify never made (reference/cloudify/ISSUES.md).
+
+use crate::diag::codes::c;
+use crate::diag::Diagnostic;
+use crate::dialect::cloudify::{self as dialect, builtin, merge, schema};
+use crate::ir::cloudify::{Blueprint, Count, Member, PolicyKind};
+use crate::ir::Project;
+use crate::source::{FileId, SourceMap, Span};
+use crate::syntax::{self, Document, Format, Limits, Node, Value};
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+
+/// A Cloudify document found by detection, read once every input is loaded.
+#[derive(Debug)]
+pub struct Pending {
+    pub document: Document,
+    pub file: FileId,
+    pub reported: bool,
+}
+
+/// Reads one blueprint with its imports into the project. Returns the files its imports
+/// loaded, whose diagnostics belong to the blueprint.
+pub fn read_blueprint(
+    pending: &Pending,
+    sources: &mut SourceMap,
+    limits: &Limits,
+    project: &mut Project,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<FileId> {
+    let root = &pending.document.root;
+    let path = sources.get(pending.file).path.clone();
+    dialect::check_ascii(root, diagnostics);
+    let Some(version) = dialect::read_version(root, diagnostics) else {
+        return Vec::new();
+    };
+    let Some(main) = root.as_map() else {
+        return Vec::new();
+    };
+    let main_key = file_key(Path::new(&path));
+    let mut loader = Loader {
+        sources,
+        limits,
+        diagnostics,
+        loaded: Vec::new(),
+        seen: BTreeMap::new(),
+        stack: vec![main_key.clone()],
+    };
+    loader.visit(root, Path::new(&path).parent().map(Path::to_path_buf));
+    let Loader { loaded, .. } = loader;
+    let imports: Vec<merge::Imported> = loaded
+        .iter()
+        .map(|l| merge::Imported {
+            name: l.name.clone(),
+            listed_at: l.listed_at,
+            root: &l.root,
+        })
+        .collect();
+    let version_text = version.name();
+    let merged = merge::merge(main, version, &version_text, &imports, diagnostics);
+    let blueprint_dir = Path::new(&path)
+        .parent()
+        .map(|p| {
+            if p.as_os_str().is_empty() {
+                PathBuf::from(".")
+            } else {
+                p.to_path_buf()
+            }
+        })
+        .filter(|p| p.is_dir());
+    let blueprint = dialect::read(&merged, root.span, version, blueprint_dir, diagnostics);
+    project.cloudify.push(blueprint);
+    loaded.iter().map(|l| l.file).collect()
+}
+
+struct LoadedImport {
+    name: String,
+    listed_at: Span,
+    file: FileId,
+    root: Node,
+}
+
+/// Where an import points.
+enum Target {
+    Builtin,
+    File(PathBuf),
+}
+
+struct Loader<'a> {
+    sources: &'a mut SourceMap,
+    limits: &'a Limits,
+    diagnostics: &'a mut Vec<Diagnostic>,
+    loaded: Vec<LoadedImport>,
+    /// Canonical key → index in `loaded`.
+    seen: BTreeMap<String, usize>,
+    /// Keys of the files being visited, main file first.
+    stack: Vec<String>,
+}
+
+impl Loader<'_> {
+    fn visit(&mut self, root: &Node, dir: Option<PathBuf>) {
+        let Some(imports) = root.as_map().and_then(|m| m.get("imports")) else {
+            return;
+        };
+        let items = match &imports.value {
+            Value::Seq(items) => items,
+            Value::Null => return,
+            _ => {
+                self.diagnostics.push(schema::error(
+                    &c::C121,
+                    imports.span,
+                    format!(
+                        "Expected 'list' type but found '{}' type",
+                        schema::py_type(imports)
+                    ),
+                ));
+                return;
+            }
+        };
+        let mut listed: Vec<&str> = Vec::new();
+        for item in items {
+            let Some(name) = item.as_str() else {
+                self.diagnostics.push(schema::error(
+                    &c::C121,
+                    item.span,
+                    format!(
+                        "Expected 'string' type but found '{}' type",
+                        schema::py_type(item)
+                    ),
+                ));
+                continue;
+            };
+            if listed.contains(&name) {
+                self.diagnostics
+                    .push(schema::error(&c::C002, item.span, "Duplicate imports"));
+                continue;
+            }
+            listed.push(name);
+            let Some(target) = self.resolve(name, item.span, dir.as_deref()) else {
+                continue;
+            };
+            let key = match &target {
+                Target::Builtin => "builtin:types.yaml".to_string(),
+                Target::File(path) => file_key(path),
+            };
+            if self.stack.last() == Some(&key) {
+                self.diagnostics.push(
+                    Diagnostic::warning(&c::C400, item.span, format!("'{name}' imports itself"))
+                        .with_help("remove this import; Cloudify ignores it"),
+                );
+                continue;
+            }
+            if self.stack.contains(&key) {
+                let mut chain: Vec<String> = self.stack.iter().map(|k| short(k)).collect();
+                chain.push(short(&key));
+                self.diagnostics.push(
+                    Diagnostic::warning(
+                        &c::C400,
+                        item.span,
+                        format!("import cycle: {}", chain.join(" -> ")),
+                    )
+                    .with_help("Cloudify reads each file once and ignores the cycle; remove the import that closes it"),
+                );
+                continue;
+            }
+            if self.seen.contains_key(&key) {
+                continue;
+            }
+            let Some((file, root)) = self.load(&target) else {
+                continue;
+            };
+            dialect::check_ascii(&root, self.diagnostics);
+            self.seen.insert(key.clone(), self.loaded.len());
+            self.loaded.push(LoadedImport {
+                name: name.to_string(),
+                listed_at: item.span,
+                file,
+                root: root.clone(),
+            });
+            let next_dir = match &target {
+                Target::Builtin => None,
+                Target::File(path) => path.parent().map(Path::to_path_buf),
+            };
+            self.stack.push(key);
+            self.visit(&root, next_dir);
+            self.stack.pop();
+        }
+    }
+
+    fn resolve(&mut self, name: &str, span: Span, dir: Option<&Path>) -> Option<Target> {
+        if builtin::is_types_url(name) {
+            return Some(Target::Builtin);
+        }
+        if builtin::is_url(name) {
+            self.diagnostics.push(
+                schema::error(
+                    &c::C013,
+                    span,
+                    format!("Import failed: Unable to open import url {name}; rehearse does not fetch remote imports"),
+                )
+                .with_help("download the file next to the blueprint and import it by relative path; only Cloudify's types.yaml URLs are built in"),
+            );
+            return None;
+        }
+        let local = name
+            .strip_prefix("file://")
+            .or_else(|| name.strip_prefix("file:"))
+            .unwrap_or(name);
+        let candidates = [
+            dir.map(|d| d.join(local)),
+            Path::new(local).is_absolute().then(|| PathBuf::from(local)),
+        ];
+        match candidates.into_iter().flatten().find(|p| p.is_file()) {
+            Some(path) => Some(Target::File(path)),
+            None => {
+                self.diagnostics.push(schema::error(
+                    &c::C013,
+                    span,
+                    format!("Import failed: no suitable location found for import '{name}'"),
+                ));
+                None
+            }
+        }
+    }
+
+    fn load(&mut self, target: &Target) -> Option<(FileId, Node)> {
+        let (path, bytes) = match target {
+            Target::Builtin => (
+                builtin::TYPES_PATH.to_string(),
+                builtin::TYPES_YAML.as_bytes().to_vec(),
+            ),
+            Target::File(path) => match std::fs::read(path) {
+                Ok(bytes) => (path.display().to_string(), bytes),
+                Err(_) => return None,
+            },
+        };
+        let (file, parsed) = syntax::load(self.sources, &path, bytes, Format::Yaml, self.limits);
+        self.diagnostics
+            .extend(parsed.diagnostics.into_iter().map(with_yaml_peer));
+        let root = parsed
+            .documents
+            .into_iter()
+            .next()
+            .map(|d| d.root)
+            .unwrap_or_else(|| Node::new(Value::Null, Span::point(file, 0)));
+        Some((file, root))
+    }
+}
+
+/// Cloudify reports every YAML syntax error as code -1.
+pub fn with_yaml_peer(diagnostic: Diagnostic) -> Diagnostic {
+    if diagnostic.peer.is_none() && diagnostic.is_error() {
+        diagnostic.with_peer("-1")
+    } else {
+        diagnostic
+    }
+}
+
+fn file_key(path: &Path) -> String {
+    std::fs::canonicalize(path)
+        .unwrap_or_else(|_| path.to_path_buf())
+        .display()
+        .to_string()
+}
+
+fn short(key: &str) -> String {
+    Path::new(key)
+        .file_name()
+        .map_or_else(|| key.to_string(), |n| n.to_string_lossy().into_owned())
+}
+
+/// Checks Cloudify never made, over every blueprint read.
+pub fn resolve(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
+    for blueprint in &project.cloudify {
+        lint(blueprint, diagnostics);
+    }
+}
+
+const EXECUTE_WORKFLOW: &str = "cloudify.policies.triggers.execute_workflow";
+
+/// Fields every monitoring event carries, plus `diagnose` that the built-in policies add
+/// (reference/cloudify/POLICIES.md §1.3, §2).
+const EVENT_FIELDS: [&str; 11] = [
+    "host",
+    "service",
+    "metric",
+    "time",
+    "ttl",
+    "state",
+    "node_id",
+    "node_name",
+    "deployment_id",
+    "tags",
+    "description",
+];
+
+fn lint(blueprint: &Blueprint, diagnostics: &mut Vec<Diagnostic>) {
+    for group in &blueprint.groups {
+        let monitored = !group.policies.is_empty();
+        for (member, span) in &group.members {
+            if let (true, Member::Group(inner)) = (monitored, member) {
+                let inner = blueprint
+                    .groups
+                    .get(inner.0)
+                    .map_or("", |g| g.name.as_str());
+                diagnostics.push(
+                    Diagnostic::warning(
+                        &c::C405,
+                        *span,
+                        format!(
+                            "group '{}' has monitoring policies but its member '{inner}' is a group; policies match events by node name, so the nodes of '{inner}' are never watched",
+                            group.name
+                        ),
+                    )
+                    .with_help(format!("list the nodes of '{inner}' as members of '{}' directly", group.name)),
+                );
+            }
+        }
+        for policy in &group.policies {
+            for trigger in &policy.triggers {
+                check_event_fields(policy.kind, &trigger.parameters, diagnostics);
+                if trigger.type_name == EXECUTE_WORKFLOW {
+                    check_execute_workflow(
+                        blueprint,
+                        &trigger.parameters,
+                        trigger.span,
+                        diagnostics,
+                    );
+                }
+            }
+        }
+    }
+}
+
+fn check_event_fields(
+    kind: PolicyKind,
+    parameters: &indexmap::IndexMap<String, Node>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    if kind == PolicyKind::Custom {
+        return;
+    }
+    fn walk(node: &Node, diagnostics: &mut Vec<Diagnostic>) {
+        match &node.value {
+            Value::Map(map) => {
+                if let [(key, args)] = map.entries.as_slice() {
+                    if key.as_str() == Some("get_property") {
+                        if let Some([this, field]) = args.as_seq() {
+                            if this.as_str() == Some("SELF") {
+                                if let Some(field_name) = field.as_str() {
+                                    if field_name != "diagnose"
+                                        && !EVENT_FIELDS.contains(&field_name)
+                                    {
+                                        let mut d = Diagnostic::warning(
+                                            &c::C404,
+                                            field.span,
+                                            format!("policy events have no field '{field_name}'; this parameter is null when the trigger runs"),
+                                        );
+                                        d = d.with_help(match field_name {
+                                            "failing_node" => "the failing node instance's id is the event's 'node_id' (Cloudify removed 'failing_node' in 2015)".to_string(),
+                                            _ => format!("event fields: {}, diagnose", EVENT_FIELDS.join(", ")),
+                                        });
+                                        diagnostics.push(d);
+                                    }
+                                }
+                            }
+                        }
+                        return;
+                    }
+                }
+                for (_, value) in map.iter() {
+                    walk(value, diagnostics);
+                }
+            }
+            Value::Seq(items) => {
+                for item in items {
+                    walk(item, diagnostics);
+                }
+            }
+            _ => {}
+        }
+    }
+    for value in parameters.values() {
+        walk(value, diagnostics);
+    }
+}
+
+fn check_execute_workflow(
+    blueprint: &Blueprint,
+    parameters: &indexmap::IndexMap<String, Node>,
+    trigger_span: Span,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let Some(workflow_node) = parameters.get("workflow") else {
+        return;
+    };
+    let Some(workflow_name) = workflow_node.as_str() else {
+        return;
+    };
+    let Some(workflow) = blueprint.workflows.get(workflow_name) else {
+        let known: Vec<&str> = blueprint.workflows.keys().map(String::as_str).collect();
+        let mut d = Diagnostic::error(
+            &c::C401,
+            workflow_node.span,
+            format!("the trigger executes workflow '{workflow_name}', which the blueprint does not define"),
+        );
+        d = d.with_help(if matches!(workflow_name, "autoheal" | "auto_heal") {
+            "the built-in healing workflow is 'heal'".to_string()
+        } else if known.is_empty() {
+            "the blueprint defines no workflows; import Cloudify's types.yaml for install, heal, scale, ...".to_string()
+        } else {
+            format!("defined workflows: {}", known.join(", "))
+        });
+        diagnostics.push(d);
+        return;
+    };
+    let allow_custom = parameters
+        .get("allow_custom_parameters")
+        .and_then(Node::as_bool)
+        .unwrap_or(false);
+    let given = parameters.get("workflow_parameters");
+    let given_map = given.and_then(Node::as_map);
+    if let Some(map) = given_map {
+        for (key, _) in map.iter() {
+            let Some(name) = key.as_str() else { continue };
+            if workflow.parameters.contains_key(name) || allow_custom {
+                continue;
+            }
+            let mut d = Diagnostic::error(
+                &c::C402,
+                key.span,
+                format!("workflow '{workflow_name}' has no parameter '{name}'; the manager refuses to start the execution"),
+            );
+            if name == "node_id" && workflow.parameters.contains_key("node_instance_id") {
+                d = d.with_help("the parameter is 'node_instance_id' (renamed from 'node_id'); pass {get_property: [SELF, node_id]} to it");
+            } else {
+                let known: Vec<&str> = workflow.parameters.keys().map(String::as_str).collect();
+                d = d.with_help(format!(
+                    "parameters of '{workflow_name}': {}",
+                    known.join(", ")
+                ));
+            }
+            diagnostics.push(d);
+        }
+    }
+    for (name, parameter) in &workflow.parameters {
+        let given = given_map.is_some_and(|m| m.contains_key(name));
+        if !given && parameter.default.is_none() && parameter.required {
+            diagnostics.push(
+                Diagnostic::error(
+                    &c::C403,
+                    trigger_span,
+                    format!("the trigger runs workflow '{workflow_name}' without its mandatory parameter '{name}'"),
+                )
+                .with_help(format!("add '{name}' under workflow_parameters")),
+            );
+        }
+    }
+    if workflow_name == "scale" {
+        check_scale_target(blueprint, given_map, diagnostics);
+    }
+}
+
+fn check_scale_target(
+    blueprint: &Blueprint,
+    given: Option<&crate::syntax::Mapping>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let Some(entity) = given.and_then(|m| m.get("scalable_entity_name")) else {
+        return;
+    };
+    let Some(name) = entity.as_str() else {
+        return;
+    };
+    let scaling_group = blueprint.scaling_policies.iter().find(|p| {
+        p.targets
+            .iter()
+            .any(|(g, _)| blueprint.groups.get(g.0).is_some_and(|g| g.name == name))
+    });
+    let instances = match (scaling_group, blueprint.node(name)) {
+        (Some(policy), _) => &policy.instances,
+        (None, Some(node)) => &blueprint.nodes[node.0].instances,
+        (None, None) => {
+            diagnostics.push(
+                Diagnostic::error(
+                    &c::C406,
+                    entity.span,
+                    format!("'{name}' is neither a node template nor a scaling group; the scale workflow fails with \"No scalable entity named {name} was found\""),
+                )
+                .with_help("name a node template or a group targeted by a cloudify.policies.scaling policy"),
+            );
+            return;
+        }
+    };
+    let bounded_min = matches!(instances.min, Count::Fixed(m) if m > 0);
+    if instances.max.is_some() || bounded_min {
+        diagnostics.push(
+            Diagnostic::warning(
+                &c::C407,
+                entity.span,
+                format!("'{name}' declares min_instances/max_instances, but the scale workflow never enforces them; automatic scaling can go past them"),
+            )
+            .with_help("bound the trigger yourself (e.g. a threshold policy on the instance count), or accept unbounded scaling"),
+        );
+    }
+}

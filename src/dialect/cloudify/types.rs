@@ -1,0 +1,419 @@
+//! Property schemas, data types, and the values checked against them (SPEC.md §1.3, §1.5,
+//! §1.10: codes 103–107).
+
+use super::functions::is_function;
+use super::schema::{py_str, Ctx, ALL_VERSIONS};
+use crate::diag::codes::c;
+use crate::ir::cloudify::{DslVersion, Parameter};
+use crate::source::Span;
+use crate::syntax::{Mapping, Node, Value};
+use indexmap::IndexMap;
+
+pub const PRIMITIVES: [&str; 4] = ["string", "integer", "float", "boolean"];
+
+pub const PROPERTY_KEYS: [(&str, DslVersion); 4] = [
+    ("description", ALL_VERSIONS),
+    ("type", ALL_VERSIONS),
+    ("default", ALL_VERSIONS),
+    ("required", DslVersion::V1_2),
+];
+
+/// Reads a schema (`{name: {description, type, default, required}}`).
+pub fn read_schema(ctx: &mut Ctx, node: &Node) -> IndexMap<String, Parameter> {
+    let mut out = IndexMap::new();
+    let Some(map) = ctx.map(node) else {
+        return out;
+    };
+    for (name, key, value) in ctx.entries(map) {
+        let mut parameter = Parameter {
+            name: name.to_string(),
+            span: key.span,
+            description: None,
+            type_name: None,
+            default: None,
+            required: true,
+        };
+        if let Some(fields) = ctx.map(value) {
+            ctx.check_keys(fields, &PROPERTY_KEYS);
+            parameter.description = ctx.opt_str(fields, "description");
+            parameter.type_name = ctx.opt_str(fields, "type");
+            parameter.default = fields.get("default").cloned();
+            if let Some(required) = fields.get("required").and_then(|n| ctx.bool(n)) {
+                parameter.required = required;
+            }
+        }
+        out.insert(name.to_string(), parameter);
+    }
+    out
+}
+
+/// A data type: its own schema merged over its supertypes'.
+#[derive(Clone, Debug)]
+pub struct DataType {
+    pub properties: IndexMap<String, Parameter>,
+}
+
+pub type DataTypes = IndexMap<String, DataType>;
+
+/// Who owns a set of property values, for Cloudify's messages.
+#[derive(Clone, Debug)]
+pub enum Owner {
+    Node(String),
+    Relationship(String),
+    GroupPolicy {
+        group: String,
+        policy: String,
+    },
+    Trigger {
+        group: String,
+        policy: String,
+        trigger: String,
+    },
+}
+
+impl Owner {
+    fn name(&self) -> String {
+        match self {
+            Owner::Node(n) | Owner::Relationship(n) => n.clone(),
+            Owner::GroupPolicy { group, policy } => format!("group '{group}', policy '{policy}'"),
+            Owner::Trigger {
+                group,
+                policy,
+                trigger,
+            } => format!("group '{group}', policy '{policy}' trigger '{trigger}'"),
+        }
+    }
+
+    fn undeclared(&self, property: &str) -> String {
+        match self {
+            Owner::Node(n) => {
+                format!("'{n}' node '{property}' property is not part of the derived type properties schema")
+            }
+            Owner::Relationship(n) => format!(
+                "'{n}' node relationship '{property}' property is not part of the derived relationship type properties schema"
+            ),
+            Owner::GroupPolicy { .. } | Owner::Trigger { .. } => format!(
+                "{} '{property}' property is not part of the policy type properties schema",
+                self.name()
+            ),
+        }
+    }
+
+    fn missing(&self, property: &str) -> String {
+        match self {
+            Owner::Node(n) => format!(
+                "'{n}' node does not provide a value for mandatory '{property}' property which is part of its type schema"
+            ),
+            Owner::Relationship(n) => format!(
+                "'{n}' node relationship does not provide a value for mandatory '{property}' property which is part of its relationship type schema"
+            ),
+            Owner::GroupPolicy { .. } | Owner::Trigger { .. } => format!(
+                "{} does not provide a value for mandatory '{property}' property which is part of its policy type schema",
+                self.name()
+            ),
+        }
+    }
+}
+
+/// Checks the type names and defaults of a schema: unknown type 103, bad default 105.
+pub fn check_schema(
+    ctx: &mut Ctx,
+    schema: &IndexMap<String, Parameter>,
+    data_types: &DataTypes,
+    owner: &str,
+) {
+    for parameter in schema.values() {
+        if let Some(type_name) = &parameter.type_name {
+            if !is_known_type(type_name, data_types) {
+                ctx.error(
+                    &c::C103,
+                    parameter.span,
+                    format!("Illegal type name '{type_name}'"),
+                );
+                continue;
+            }
+            if let Some(default) = &parameter.default {
+                check_value(
+                    ctx,
+                    default,
+                    type_name,
+                    data_types,
+                    owner,
+                    &parameter.name,
+                    false,
+                );
+            }
+        }
+    }
+}
+
+pub fn is_known_type(type_name: &str, data_types: &DataTypes) -> bool {
+    PRIMITIVES.contains(&type_name) || data_types.contains_key(type_name)
+}
+
+/// Checks one value against its declared type (105). Values of a data type are checked
+/// recursively (106/107 with dotted paths); intrinsic functions are not checked.
+pub fn check_value(
+    ctx: &mut Ctx,
+    value: &Node,
+    type_name: &str,
+    data_types: &DataTypes,
+    owner: &str,
+    path: &str,
+    require_fields: bool,
+) {
+    if is_function(value) {
+        return;
+    }
+    if let Some(data_type) = data_types.get(type_name) {
+        let Some(map) = value.as_map() else {
+            mismatch(ctx, value, type_name, owner, path);
+            return;
+        };
+        for (name, key, field) in ctx.entries(map) {
+            match data_type.properties.get(name) {
+                None => ctx.error(
+                    &c::C106,
+                    key.span,
+                    format!("Undefined property {name} in type {type_name} ({owner}.{path})"),
+                ),
+                Some(parameter) => {
+                    if let Some(field_type) = &parameter.type_name {
+                        let nested = format!("{path}.{name}");
+                        check_value(ctx, field, field_type, data_types, owner, &nested, true);
+                    }
+                }
+            }
+        }
+        if require_fields {
+            for (name, parameter) in &data_type.properties {
+                if parameter.required && parameter.default.is_none() && !map.contains_key(name) {
+                    ctx.error(
+                        &c::C107,
+                        value.span,
+                        format!(
+                            "Value of type {type_name} is missing property {name} ({owner}.{path})"
+                        ),
+                    );
+                }
+            }
+        }
+        return;
+    }
+    let valid = match type_name {
+        "string" => true,
+        "integer" => matches!(value.value, Value::Int(_)),
+        "float" => matches!(value.value, Value::Int(_) | Value::Float(..)),
+        "boolean" => matches!(value.value, Value::Bool(_)),
+        _ => true,
+    };
+    if !valid {
+        mismatch(ctx, value, type_name, owner, path);
+    }
+}
+
+fn mismatch(ctx: &mut Ctx, value: &Node, type_name: &str, owner: &str, path: &str) {
+    ctx.error(
+        &c::C105,
+        value.span,
+        format!(
+            "Property type validation failed in '{owner}': property '{path}' type is '{type_name}', yet it was assigned with the value '{}'",
+            py_str(value)
+        ),
+    );
+}
+
+/// Merges values into a schema's defaults: undeclared 106, mandatory missing 107, type 105.
+/// `owner_span` is where a missing value is reported.
+pub fn merge_properties(
+    ctx: &mut Ctx,
+    schema: &IndexMap<String, Parameter>,
+    values: Option<&Mapping>,
+    data_types: &DataTypes,
+    owner: &Owner,
+    owner_span: Span,
+) -> IndexMap<String, Node> {
+    let mut merged = IndexMap::new();
+    let owner_name = owner.name();
+    let empty = Mapping::default();
+    let values = values.unwrap_or(&empty);
+    for (name, key, value) in ctx.entries(values) {
+        match schema.get(name) {
+            None => ctx.error(&c::C106, key.span, owner.undeclared(name)),
+            Some(parameter) => {
+                if let Some(type_name) = &parameter.type_name {
+                    check_value(ctx, value, type_name, data_types, &owner_name, name, true);
+                }
+            }
+        }
+    }
+    for (name, parameter) in schema {
+        let provided = values.get(name);
+        match (provided, &parameter.default) {
+            (Some(value), default) => {
+                let value = match (default, parameter.type_name.as_deref()) {
+                    // Data-type values are deep-merged with the declared default.
+                    (Some(default), Some(t)) if data_types.contains_key(t) => {
+                        deep_merge(default, value)
+                    }
+                    _ => value.clone(),
+                };
+                merged.insert(name.clone(), value);
+            }
+            (None, Some(default)) => {
+                merged.insert(name.clone(), default.clone());
+            }
+            (None, None) => {
+                if parameter.required {
+                    ctx.error(&c::C107, owner_span, owner.missing(name));
+                }
+            }
+        }
+    }
+    // Undeclared values are kept too, so later checks (functions) still see them.
+    for (key, value) in values.iter() {
+        if let Some(name) = key.as_str() {
+            merged
+                .entry(name.to_string())
+                .or_insert_with(|| value.clone());
+        }
+    }
+    merged
+}
+
+/// `over` merged onto `base`: mappings key by key, anything else replaced.
+pub fn deep_merge(base: &Node, over: &Node) -> Node {
+    match (&base.value, &over.value) {
+        (Value::Map(b), Value::Map(o)) => {
+            let mut entries = b.entries.clone();
+            for (key, value) in &o.entries {
+                let text = key.key_text();
+                match entries
+                    .iter_mut()
+                    .find(|(k, _)| k.key_text() == text && text.is_some())
+                {
+                    Some((_, existing)) => *existing = deep_merge(existing, value),
+                    None => entries.push((key.clone(), value.clone())),
+                }
+            }
+            Node::new(Value::Map(Mapping { entries }), over.span)
+        }
+        _ => over.clone(),
+    }
+}
+
+/// A definition for [`hierarchies`]: name, `derived_from` (with its span), where it is named.
+pub type Derivation = (String, Option<(String, Span)>, Span);
+
+/// Ordered definitions with `derived_from`: each one's hierarchy (root first, itself last),
+/// or `None` when its parent is unknown (103) or it is on a cycle (100).
+pub fn hierarchies(ctx: &mut Ctx, defs: &[Derivation], what: &str) -> Vec<Option<Vec<String>>> {
+    let index = |name: &str| defs.iter().position(|(n, _, _)| n == name);
+    let mut out: Vec<Option<Vec<String>>> = vec![None; defs.len()];
+    let mut reported_cycle = false;
+    for start in 0..defs.len() {
+        let mut chain = vec![start];
+        let mut current = start;
+        let result = loop {
+            let Some((parent, span)) = &defs[current].1 else {
+                break Some(());
+            };
+            match index(parent) {
+                None => {
+                    ctx.error(
+                        &c::C103,
+                        *span,
+                        format!(
+                            "Missing definition for {what} '{parent}' which is declared as derived by {what} '{}'",
+                            defs[current].0
+                        ),
+                    );
+                    break None;
+                }
+                Some(p) if chain.contains(&p) => {
+                    if !reported_cycle {
+                        reported_cycle = true;
+                        let names: Vec<&str> = chain.iter().map(|&i| defs[i].0.as_str()).collect();
+                        ctx.error(
+                            &c::C100,
+                            defs[start].2,
+                            format!(
+                                "Parsing failed. Circular dependency detected: {} --> {}",
+                                names.join(" --> "),
+                                defs[p].0
+                            ),
+                        );
+                    }
+                    break None;
+                }
+                Some(p) => {
+                    chain.push(p);
+                    current = p;
+                }
+            }
+        };
+        if result.is_some() {
+            out[start] = Some(chain.iter().rev().map(|&i| defs[i].0.clone()).collect());
+        }
+    }
+    out
+}
+
+/// Reads `data_types` (≥ 1_2).
+pub fn read_data_types(ctx: &mut Ctx, node: Option<&Node>) -> DataTypes {
+    let mut out = DataTypes::new();
+    let Some(map) = node.and_then(|n| ctx.map(n)) else {
+        return out;
+    };
+    let mut defs = Vec::new();
+    let mut own = Vec::new();
+    for (name, key, value) in ctx.entries(map) {
+        if PRIMITIVES.contains(&name) {
+            ctx.error(
+                &c::C104,
+                key.span,
+                format!("Can't redefine primitive type {name}"),
+            );
+            continue;
+        }
+        let Some(fields) = ctx.map(value) else {
+            continue;
+        };
+        ctx.check_keys(
+            fields,
+            &[
+                ("description", ALL_VERSIONS),
+                ("version", ALL_VERSIONS),
+                ("derived_from", ALL_VERSIONS),
+                ("properties", ALL_VERSIONS),
+            ],
+        );
+        let parent = fields
+            .get("derived_from")
+            .and_then(|n| ctx.str(n).map(|s| (s.to_string(), n.span)));
+        let properties = fields
+            .get("properties")
+            .map(|n| read_schema(ctx, n))
+            .unwrap_or_default();
+        defs.push((name.to_string(), parent, key.span));
+        own.push(properties);
+    }
+    let chains = hierarchies(ctx, &defs, "data type");
+    for (i, chain) in chains.iter().enumerate() {
+        let Some(chain) = chain else { continue };
+        let mut properties = IndexMap::new();
+        for name in chain {
+            if let Some(j) = defs.iter().position(|(n, _, _)| n == name) {
+                for (k, p) in &own[j] {
+                    properties.insert(k.clone(), p.clone());
+                }
+            }
+        }
+        out.insert(defs[i].0.clone(), DataType { properties });
+    }
+    let snapshot = out.clone();
+    for (name, data_type) in &snapshot {
+        check_schema(ctx, &data_type.properties, &snapshot, name);
+    }
+    out
+}
