@@ -187,8 +187,7 @@ fn read_document(
             diagnostics,
         ),
         Kind::Scenario => {
-            // Dialect readers are wired in as they land.
-            let _ = project;
+            crate::dialect::scenario::read_document(document, &mut project.scenarios, diagnostics)
         }
     }
 }
@@ -197,4 +196,5 @@ fn read_document(
 fn resolve(project: &mut Project, diagnostics: &mut Vec<Diagnostic>) {
     vamp::resolve(&mut project.vamp, diagnostics);
     cloudify::resolve(project, diagnostics);
+    crate::dialect::scenario::resolve(project, diagnostics);
 }

@@ -1,1 +1,830 @@
-//! The scenario dialect (being written).
+//! The `scenario` dialect (DESIGN.md §6): a spanned node tree → [`Scenario`] + S diagnostics.
+//!
+//! Field spellings are a contract (issue 5): name, seed, duration, deploy, hosts, behaviors,
+//! traffic, faults, expect. Quantities use the units grammar (Go durations, decimal
+//! percentages, rates). References to blueprints, services and gateways are checked later,
+//! against the deployments (`crate::sim::build`).
+
+use crate::diag::codes::s;
+use crate::diag::{Code, Diagnostic};
+use crate::ir::scenario::*;
+use crate::syntax::node::{Mapping, Node, Value};
+use crate::syntax::units::{parse_fine_percentage, parse_go_duration, parse_rate, Rate};
+use crate::syntax::Document;
+
+/// Reads one `kind: scenario` document.
+pub fn read_document(
+    document: &Document,
+    scenarios: &mut Vec<Scenario>,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let mut reader = Reader { diagnostics };
+    if let Some(scenario) = reader.scenario(&document.root) {
+        if let Some(first) = scenarios
+            .iter()
+            .find(|s| s.name.value == scenario.name.value)
+        {
+            let first_span = first.name.span;
+            reader.diagnostics.push(
+                Diagnostic::error(
+                    &s::S015,
+                    scenario.name.span,
+                    format!("a scenario named '{}' already exists", scenario.name.value),
+                )
+                .with_label(first_span, "first defined here"),
+            );
+        }
+        scenarios.push(scenario);
+    }
+}
+
+struct Reader<'d> {
+    diagnostics: &'d mut Vec<Diagnostic>,
+}
+
+const TOP_FIELDS: &[&str] = &[
+    "kind",
+    "name",
+    "seed",
+    "duration",
+    "deploy",
+    "hosts",
+    "behaviors",
+    "traffic",
+    "faults",
+    "expect",
+    "description",
+    "metadata",
+];
+
+fn type_name(node: &Node) -> &'static str {
+    node.type_name()
+}
+
+impl Reader<'_> {
+    fn error(&mut self, code: &'static Code, node_span: crate::source::Span, message: String) {
+        self.diagnostics
+            .push(Diagnostic::error(code, node_span, message));
+    }
+
+    fn map<'n>(&mut self, node: &'n Node, what: &str) -> Option<&'n Mapping> {
+        let map = node.as_map();
+        if map.is_none() {
+            self.error(
+                &s::S003,
+                node.span,
+                format!("{what} must be a mapping, found {}", type_name(node)),
+            );
+        }
+        map
+    }
+
+    fn seq<'n>(&mut self, node: &'n Node, what: &str) -> Option<&'n [Node]> {
+        let seq = node.as_seq();
+        if seq.is_none() {
+            self.error(
+                &s::S003,
+                node.span,
+                format!("{what} must be a list, found {}", type_name(node)),
+            );
+        }
+        seq
+    }
+
+    fn string(&mut self, node: &Node, what: &str) -> Option<Spanned<String>> {
+        match &node.value {
+            Value::Str(text) => Some(Spanned::new(text.clone(), node.span)),
+            // `deploy: [sava]`-like scalars that YAML reads as numbers are names too.
+            Value::Int(_) | Value::Float(..) => {
+                node.scalar_text().map(|t| Spanned::new(t, node.span))
+            }
+            _ => {
+                self.error(
+                    &s::S003,
+                    node.span,
+                    format!("{what} must be a string, found {}", type_name(node)),
+                );
+                None
+            }
+        }
+    }
+
+    fn unsigned(&mut self, node: &Node, what: &str, min: i64) -> Option<u64> {
+        match node.as_i64() {
+            Some(v) if v >= min => Some(v as u64),
+            Some(v) => {
+                self.error(
+                    &s::S003,
+                    node.span,
+                    format!("{what} must be at least {min}, found {v}"),
+                );
+                None
+            }
+            None => {
+                self.error(
+                    &s::S003,
+                    node.span,
+                    format!("{what} must be an integer, found {}", type_name(node)),
+                );
+                None
+            }
+        }
+    }
+
+    fn duration(&mut self, node: &Node, what: &str) -> Option<u64> {
+        let Value::Str(text) = &node.value else {
+            let hint = match node.as_i64() {
+                Some(n) => format!(" (write `{n}s` for seconds)"),
+                None => String::new(),
+            };
+            self.diagnostics.push(
+                Diagnostic::error(
+                    &s::S004,
+                    node.span,
+                    format!(
+                        "{what} must be a duration such as `90s` or `1m30s`, found {}",
+                        type_name(node)
+                    ),
+                )
+                .with_help(format!("durations are Go durations{hint}")),
+            );
+            return None;
+        };
+        match parse_go_duration(text) {
+            Ok(d) if d.nanos() >= 0 => Some(d.nanos() as u64),
+            Ok(_) => {
+                self.error(&s::S004, node.span, format!("{what} cannot be negative"));
+                None
+            }
+            Err(e) => {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        &s::S004,
+                        e.span_in(node.span),
+                        format!("bad {what}: {}", e.message),
+                    )
+                    .with_help("durations are Go durations: `90s`, `1m30s`, `1500ms`, `2h`"),
+                );
+                None
+            }
+        }
+    }
+
+    /// A percentage in parts per million (at most 100% unless `unbounded`).
+    fn percent(&mut self, node: &Node, what: &str) -> Option<u64> {
+        let text = match &node.value {
+            Value::Str(text) => text.clone(),
+            _ => {
+                self.diagnostics.push(Diagnostic::error(
+                    &s::S005,
+                    node.span,
+                    format!(
+                        "{what} must be a percentage such as `0.1%`, found {}",
+                        type_name(node)
+                    ),
+                ));
+                return None;
+            }
+        };
+        match parse_fine_percentage(&text) {
+            Ok(p) if p.parts_per_million() <= PPM_FULL => Some(p.parts_per_million()),
+            Ok(p) => {
+                self.error(
+                    &s::S005,
+                    node.span,
+                    format!("{what} cannot exceed 100% (found {})", p.normal_form()),
+                );
+                None
+            }
+            Err(e) => {
+                self.error(
+                    &s::S005,
+                    e.span_in(node.span),
+                    format!("bad {what}: {}", e.message),
+                );
+                None
+            }
+        }
+    }
+
+    fn rate(&mut self, node: &Node, what: &str) -> Option<Rate> {
+        let Value::Str(text) = &node.value else {
+            self.error(
+                &s::S006,
+                node.span,
+                format!(
+                    "{what} must be a rate such as `50/s`, found {}",
+                    type_name(node)
+                ),
+            );
+            return None;
+        };
+        match parse_rate(text) {
+            Ok(rate) => Some(rate),
+            Err(e) => {
+                self.error(
+                    &s::S006,
+                    e.span_in(node.span),
+                    format!("bad {what}: {}", e.message),
+                );
+                None
+            }
+        }
+    }
+
+    fn unknown_fields(&mut self, map: &Mapping, known: &[&str], context: &str) {
+        for (key, _) in map.iter() {
+            let Some(name) = key.key_text() else { continue };
+            if !known.contains(&name.as_str()) {
+                self.diagnostics.push(
+                    Diagnostic::warning(
+                        &s::S002,
+                        key.span,
+                        format!("unknown field '{name}' in {context}"),
+                    )
+                    .with_help(format!("known fields: {}", known.join(", "))),
+                );
+            }
+        }
+    }
+
+    fn scenario(&mut self, root: &Node) -> Option<Scenario> {
+        let map = self.map(root, "a scenario")?;
+        self.unknown_fields(map, TOP_FIELDS, "a scenario");
+        let name = match map.get("name") {
+            Some(n) => self.string(n, "name"),
+            None => {
+                self.error(&s::S001, root.span, "a scenario needs a `name`".into());
+                None
+            }
+        };
+        let duration = match map.entry("duration") {
+            Some((_, n)) => self
+                .duration(n, "duration")
+                .map(|d| Spanned::new(d, n.span)),
+            None => {
+                self.error(
+                    &s::S001,
+                    root.span,
+                    "a scenario needs a `duration`, e.g. `duration: 10m`".into(),
+                );
+                None
+            }
+        };
+        let seed = map.get("seed").and_then(|n| self.unsigned(n, "seed", 0));
+        let deploy = map
+            .get("deploy")
+            .map(|n| self.deploy(n))
+            .unwrap_or_default();
+        let hosts = map.get("hosts").and_then(|n| {
+            let m = self.map(n, "hosts")?;
+            self.unknown_fields(m, &["count"], "hosts");
+            let count = m.get("count")?;
+            self.unsigned(count, "hosts.count", 1)
+                .map(|c| Spanned::new(c.min(u64::from(u32::MAX)) as u32, count.span))
+        });
+        let behaviors = map
+            .get("behaviors")
+            .map(|n| self.behaviors(n))
+            .unwrap_or_default();
+        let traffic = map
+            .get("traffic")
+            .and_then(|n| self.seq(n, "traffic"))
+            .map(|items| items.iter().filter_map(|t| self.traffic(t)).collect())
+            .unwrap_or_default();
+        let faults = map
+            .get("faults")
+            .and_then(|n| self.seq(n, "faults"))
+            .map(|items| items.iter().filter_map(|f| self.fault(f)).collect())
+            .unwrap_or_default();
+        let expect = map
+            .get("expect")
+            .and_then(|n| self.seq(n, "expect"))
+            .map(|items| items.iter().filter_map(|e| self.expectation(e)).collect())
+            .unwrap_or_default();
+        Some(Scenario {
+            name: name?,
+            seed,
+            duration_ns: duration?,
+            deploy,
+            hosts,
+            behaviors,
+            traffic,
+            faults,
+            expect,
+            span: root.span,
+        })
+    }
+
+    fn deploy(&mut self, node: &Node) -> Vec<DeployStep> {
+        let items: Vec<&Node> = match node.as_seq() {
+            Some(items) => items.iter().collect(),
+            None => vec![node],
+        };
+        let mut steps = Vec::new();
+        for item in items {
+            if let Some(m) = item.as_map() {
+                self.unknown_fields(m, &["blueprint", "as"], "a deploy step");
+                let Some(blueprint) = m.get("blueprint").and_then(|n| self.string(n, "blueprint"))
+                else {
+                    if !m.contains_key("blueprint") {
+                        self.error(
+                            &s::S001,
+                            item.span,
+                            "a deploy step needs `blueprint`".into(),
+                        );
+                    }
+                    continue;
+                };
+                let deployment = match m.get("as") {
+                    Some(n) => match self.string(n, "as") {
+                        Some(d) => d,
+                        None => continue,
+                    },
+                    None => blueprint.clone(),
+                };
+                steps.push(DeployStep {
+                    blueprint,
+                    deployment,
+                });
+            } else if let Some(blueprint) = self.string(item, "a deploy step") {
+                steps.push(DeployStep {
+                    deployment: blueprint.clone(),
+                    blueprint,
+                });
+            }
+        }
+        steps
+    }
+
+    fn behaviors(&mut self, node: &Node) -> Vec<Behavior> {
+        let Some(map) = self.map(node, "behaviors") else {
+            return Vec::new();
+        };
+        let mut out = Vec::new();
+        for (key, value) in map.iter() {
+            let Some(service) = key.key_text() else {
+                self.error(
+                    &s::S003,
+                    key.span,
+                    "a behavior is keyed by a service name".into(),
+                );
+                continue;
+            };
+            let Some(m) = self.map(value, "a behavior") else {
+                continue;
+            };
+            self.unknown_fields(
+                m,
+                &[
+                    "latency",
+                    "errors",
+                    "concurrency",
+                    "startup",
+                    "restart_delay",
+                ],
+                "a behavior",
+            );
+            let latency = m.get("latency").and_then(|n| self.latency(n));
+            let errors_ppm = m.get("errors").and_then(|n| self.percent(n, "errors"));
+            let concurrency = m
+                .get("concurrency")
+                .and_then(|n| self.unsigned(n, "concurrency", 1))
+                .map(|c| c.min(u64::from(u32::MAX)) as u32);
+            let startup_ns = m.get("startup").and_then(|n| self.duration(n, "startup"));
+            let restart_delay_ns = m
+                .get("restart_delay")
+                .and_then(|n| self.duration(n, "restart_delay"));
+            out.push(Behavior {
+                service: Spanned::new(service, key.span),
+                latency,
+                errors_ppm,
+                concurrency,
+                startup_ns,
+                restart_delay_ns,
+                span: value.span,
+            });
+        }
+        out
+    }
+
+    fn latency(&mut self, node: &Node) -> Option<Spanned<Latency>> {
+        if node.is_scalar() {
+            let ns = self.duration(node, "latency")?;
+            return Some(Spanned::new(Latency::Constant { ns }, node.span));
+        }
+        let m = self.map(node, "latency")?;
+        self.unknown_fields(
+            m,
+            &["p50", "p99", "distribution", "mean", "sd"],
+            "a latency",
+        );
+        let latency = if let Some(dist) = m.get("distribution") {
+            match dist.as_str() {
+                Some("exponential") => {
+                    let mean = m.get("mean");
+                    let Some(mean) = mean else {
+                        self.error(
+                            &s::S001,
+                            node.span,
+                            "an exponential latency needs `mean`".into(),
+                        );
+                        return None;
+                    };
+                    Latency::Exponential {
+                        mean_ns: self.duration(mean, "mean")?,
+                    }
+                }
+                Some("lognormal") => self.lognormal(node, m)?,
+                _ => {
+                    self.error(
+                        &s::S003,
+                        dist.span,
+                        "distribution must be `exponential` or `lognormal`".into(),
+                    );
+                    return None;
+                }
+            }
+        } else {
+            self.lognormal(node, m)?
+        };
+        let positive = match latency {
+            Latency::Quantiles { p50_ns, p99_ns } => p50_ns > 0 && p99_ns >= p50_ns,
+            Latency::Exponential { mean_ns } | Latency::Moments { mean_ns, .. } => mean_ns > 0,
+            Latency::Constant { .. } => true,
+        };
+        if !positive {
+            self.error(
+                &s::S014,
+                node.span,
+                "latency must be positive, with p99 at least p50".into(),
+            );
+            return None;
+        }
+        Some(Spanned::new(latency, node.span))
+    }
+
+    fn lognormal(&mut self, node: &Node, m: &Mapping) -> Option<Latency> {
+        if let (Some(p50), Some(p99)) = (m.get("p50"), m.get("p99")) {
+            let p50_ns = self.duration(p50, "p50");
+            let p99_ns = self.duration(p99, "p99");
+            return Some(Latency::Quantiles {
+                p50_ns: p50_ns?,
+                p99_ns: p99_ns?,
+            });
+        }
+        if let (Some(mean), Some(sd)) = (m.get("mean"), m.get("sd")) {
+            let mean_ns = self.duration(mean, "mean");
+            let sd_ns = self.duration(sd, "sd");
+            return Some(Latency::Moments {
+                mean_ns: mean_ns?,
+                sd_ns: sd_ns?,
+            });
+        }
+        self.error(
+            &s::S001,
+            node.span,
+            "a latency needs `p50` and `p99`, or `mean` and `sd`, or `distribution: exponential` with `mean`".into(),
+        );
+        None
+    }
+
+    fn traffic(&mut self, node: &Node) -> Option<Traffic> {
+        let m = self.map(node, "a traffic source")?;
+        self.unknown_fields(
+            m,
+            &[
+                "to", "rate", "ramp", "steps", "start", "stop", "clients", "headers",
+            ],
+            "a traffic source",
+        );
+        let to = match m.get("to") {
+            Some(n) => self.string(n, "to"),
+            None => {
+                self.error(
+                    &s::S001,
+                    node.span,
+                    "a traffic source needs `to` (a gateway such as `sava/9050`)".into(),
+                );
+                None
+            }
+        };
+        let shapes: Vec<&str> = ["rate", "ramp", "steps"]
+            .into_iter()
+            .filter(|k| m.contains_key(k))
+            .collect();
+        if shapes.len() != 1 {
+            self.error(
+                &s::S007,
+                node.span,
+                format!(
+                    "a traffic source needs exactly one of `rate`, `ramp`, `steps` (found {})",
+                    if shapes.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        shapes.join(", ")
+                    }
+                ),
+            );
+            return None;
+        }
+        let load = if let Some(n) = m.get("rate") {
+            Load::Constant(self.rate(n, "rate")?)
+        } else if let Some(n) = m.get("ramp") {
+            let r = self.map(n, "ramp")?;
+            self.unknown_fields(r, &["from", "to", "over"], "a ramp");
+            let (Some(from), Some(to), Some(over)) = (r.get("from"), r.get("to"), r.get("over"))
+            else {
+                self.error(
+                    &s::S001,
+                    n.span,
+                    "a ramp needs `from`, `to` and `over`".into(),
+                );
+                return None;
+            };
+            let from = self.rate(from, "ramp.from");
+            let to = self.rate(to, "ramp.to");
+            let over = self.duration(over, "ramp.over");
+            Load::Ramp {
+                from: from?,
+                to: to?,
+                over_ns: over?,
+            }
+        } else {
+            let items = self.seq(m.get("steps")?, "steps")?;
+            let mut steps = Vec::new();
+            for item in items {
+                let step = self.map(item, "a step")?;
+                self.unknown_fields(step, &["at", "rate"], "a step");
+                let (Some(at), Some(rate)) = (step.get("at"), step.get("rate")) else {
+                    self.error(&s::S001, item.span, "a step needs `at` and `rate`".into());
+                    return None;
+                };
+                let at = self.duration(at, "at");
+                let rate = self.rate(rate, "rate");
+                steps.push((at?, rate?));
+            }
+            steps.sort_by_key(|(at, _)| *at);
+            Load::Steps(steps)
+        };
+        let start_ns = m
+            .get("start")
+            .and_then(|n| self.duration(n, "start"))
+            .unwrap_or(0);
+        let stop_ns = m.get("stop").and_then(|n| self.duration(n, "stop"));
+        let clients = m
+            .get("clients")
+            .and_then(|n| self.unsigned(n, "clients", 1))
+            .map_or(1, |c| c.min(u64::from(u32::MAX)) as u32);
+        let headers = m
+            .get("headers")
+            .and_then(|n| self.headers(n))
+            .unwrap_or_default();
+        Some(Traffic {
+            to: to?,
+            load,
+            start_ns,
+            stop_ns,
+            clients,
+            headers,
+            span: node.span,
+        })
+    }
+
+    fn headers(&mut self, node: &Node) -> Option<Vec<HeaderDistribution>> {
+        let m = self.map(node, "headers")?;
+        let mut out = Vec::new();
+        for (key, value) in m.iter() {
+            let name = key.key_text()?;
+            let dist = self.map(value, "a header distribution")?;
+            let mut values = Vec::new();
+            for (v, share) in dist.iter() {
+                let text = v.key_text()?;
+                values.push((text, self.percent(share, "a header share")?));
+            }
+            out.push(HeaderDistribution { name, values });
+        }
+        Some(out)
+    }
+
+    fn fault(&mut self, node: &Node) -> Option<Fault> {
+        let m = self.map(node, "a fault")?;
+        const ACTIONS: &[&str] = &["kill", "host_down", "errors", "latency", "partition"];
+        self.unknown_fields(
+            m,
+            &[
+                "at",
+                "kill",
+                "host_down",
+                "errors",
+                "latency",
+                "partition",
+                "for",
+                "restart_delay",
+                "instances",
+                "rate",
+                "add",
+                "from",
+            ],
+            "a fault",
+        );
+        let actions: Vec<&str> = ACTIONS
+            .iter()
+            .copied()
+            .filter(|a| m.contains_key(a))
+            .collect();
+        if actions.len() != 1 {
+            self.error(
+                &s::S008,
+                node.span,
+                format!(
+                    "a fault needs exactly one of {} (found {})",
+                    ACTIONS.join(", "),
+                    if actions.is_empty() {
+                        "none".to_owned()
+                    } else {
+                        actions.join(", ")
+                    }
+                ),
+            );
+            return None;
+        }
+        let at_ns = match m.get("at") {
+            Some(n) => self.duration(n, "at")?,
+            None => {
+                self.error(&s::S001, node.span, "a fault needs `at`".into());
+                return None;
+            }
+        };
+        let action = actions[0];
+        let target = m.get(action)?;
+        let for_ns = |reader: &mut Self| -> Option<u64> {
+            match m.get("for") {
+                Some(n) => reader.duration(n, "for"),
+                None => {
+                    reader.error(
+                        &s::S008,
+                        node.span,
+                        format!("a `{action}` fault needs `for` (how long it lasts)"),
+                    );
+                    None
+                }
+            }
+        };
+        let kind = match action {
+            "kill" => FaultKind::Kill {
+                service: self.string(target, "kill")?,
+                instances: m
+                    .get("instances")
+                    .and_then(|n| self.unsigned(n, "instances", 1))
+                    .map(|c| c.min(u64::from(u32::MAX)) as u32),
+                restart_delay_ns: m
+                    .get("restart_delay")
+                    .and_then(|n| self.duration(n, "restart_delay")),
+            },
+            "host_down" => {
+                let host = self.unsigned(target, "host_down", 1)?;
+                FaultKind::HostDown {
+                    host: Spanned::new(host.min(u64::from(u32::MAX)) as u32, target.span),
+                    for_ns: for_ns(self)?,
+                }
+            }
+            "errors" => {
+                let service = self.string(target, "errors")?;
+                let Some(rate) = m.get("rate") else {
+                    self.error(
+                        &s::S008,
+                        node.span,
+                        "an `errors` fault needs `rate` (e.g. `rate: 50%`)".into(),
+                    );
+                    return None;
+                };
+                FaultKind::Errors {
+                    service,
+                    rate_ppm: self.percent(rate, "rate")?,
+                    for_ns: for_ns(self)?,
+                }
+            }
+            "latency" => {
+                let service = self.string(target, "latency")?;
+                let Some(add) = m.get("add") else {
+                    self.error(
+                        &s::S008,
+                        node.span,
+                        "a `latency` fault needs `add` (e.g. `add: 200ms`)".into(),
+                    );
+                    return None;
+                };
+                FaultKind::Latency {
+                    service,
+                    added_ns: self.duration(add, "add")?,
+                    for_ns: for_ns(self)?,
+                }
+            }
+            _ => FaultKind::Partition {
+                service: self.string(target, "partition")?,
+                from: m.get("from").and_then(|n| self.string(n, "from")),
+                for_ns: for_ns(self)?,
+            },
+        };
+        Some(Fault {
+            at_ns,
+            kind,
+            span: node.span,
+        })
+    }
+
+    fn expectation(&mut self, node: &Node) -> Option<Expectation> {
+        let m = self.map(node, "an expectation")?;
+        if m.len() != 1 {
+            self.error(
+                &s::S003,
+                node.span,
+                "an expectation is a mapping with one key, e.g. `- user_error_rate: {below: 0.5%}`"
+                    .into(),
+            );
+            return None;
+        }
+        let (key, value) = m.iter().next()?;
+        let name = key.key_text()?;
+        let kind = match name.as_str() {
+            "rollback_within" => {
+                let p = self.map(value, "rollback_within")?;
+                self.unknown_fields(p, &["after", "within"], "rollback_within");
+                let after_ns = match p.get("after") {
+                    Some(n) => self.duration(n, "after")?,
+                    None => 0,
+                };
+                let Some(within) = p.get("within") else {
+                    self.error(
+                        &s::S001,
+                        value.span,
+                        "rollback_within needs `within`".into(),
+                    );
+                    return None;
+                };
+                ExpectationKind::RollbackWithin {
+                    after_ns,
+                    within_ns: self.duration(within, "within")?,
+                }
+            }
+            "no_rollback" => ExpectationKind::NoRollback,
+            "user_error_rate" => {
+                let p = self.map(value, "user_error_rate")?;
+                self.unknown_fields(p, &["below"], "user_error_rate");
+                let Some(below) = p.get("below") else {
+                    self.error(&s::S001, value.span, "user_error_rate needs `below`".into());
+                    return None;
+                };
+                ExpectationKind::UserErrorRate {
+                    below_ppm: self.percent(below, "below")?,
+                }
+            }
+            "weight_reaches" => {
+                let p = self.map(value, "weight_reaches")?;
+                self.unknown_fields(p, &["route", "weight", "by"], "weight_reaches");
+                let (Some(route), Some(weight), Some(by)) =
+                    (p.get("route"), p.get("weight"), p.get("by"))
+                else {
+                    self.error(
+                        &s::S001,
+                        value.span,
+                        "weight_reaches needs `route`, `weight` and `by`".into(),
+                    );
+                    return None;
+                };
+                let route = self.string(route, "route");
+                let weight = self.percent(weight, "weight");
+                let by = self.duration(by, "by");
+                ExpectationKind::WeightReaches {
+                    route: route?,
+                    weight_ppm: weight?,
+                    by_ns: by?,
+                }
+            }
+            other => {
+                self.diagnostics.push(
+                    Diagnostic::error(&s::S009, key.span, format!("unknown expectation '{other}'"))
+                        .with_help(
+                            "known: rollback_within, no_rollback, user_error_rate, weight_reaches",
+                        ),
+                );
+                return None;
+            }
+        };
+        Some(Expectation {
+            name,
+            kind,
+            span: node.span,
+        })
+    }
+}
+
+/// Cross-document checks of every scenario against the deployments it builds (unknown
+/// blueprints, services, gateways, hosts, routes; workflows that will not run).
+pub fn resolve(project: &crate::ir::Project, diagnostics: &mut Vec<Diagnostic>) {
+    for scenario in &project.scenarios {
+        let (_, found) = crate::sim::build::build(project, scenario, scenario.seed.unwrap_or(0));
+        diagnostics.extend(found);
+    }
+}

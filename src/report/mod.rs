@@ -6,6 +6,7 @@
 pub mod github;
 pub mod human;
 pub mod json;
+pub mod run;
 pub mod sarif;
 
 use crate::diag::Diagnostic;

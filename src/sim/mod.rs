@@ -1,1 +1,25 @@
-//! The simulator (being written).
+//! The simulator: a deterministic discrete-event rehearsal of a rollout (DESIGN.md §5).
+//!
+//! Same inputs + seed + version ⇒ byte-identical output. Time is integer nanoseconds, ties run
+//! first-in first-out, and every entity draws from its own seeded stream.
+
+pub mod build;
+pub mod engine;
+pub mod events;
+pub mod expect;
+pub mod faults;
+pub mod metrics;
+pub mod model;
+pub mod orchestrator;
+pub mod programs;
+pub mod rng;
+pub mod routing;
+pub mod run;
+pub mod samplers;
+pub mod service;
+pub mod snapshot;
+pub mod trace;
+pub mod traffic;
+pub mod world;
+
+pub use run::{run, RunOptions, RunResult};

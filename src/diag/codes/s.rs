@@ -1,3 +1,50 @@
-//! Codes of the `S` family (see `codes/mod.rs`).
+//! Codes of the `S` family (see `codes/mod.rs`): the `scenario` document.
 
-declare_codes! {}
+declare_codes! {
+    /// A scenario lacks a field it cannot do without: `name` and `duration` are required.
+    S001 "missing-field";
+    /// A scenario field is not one rehearse knows; it is ignored. Check the spelling against
+    /// DESIGN.md §6 (name, seed, duration, deploy, hosts, behaviors, traffic, faults, expect).
+    S002 "unknown-field";
+    /// A field has the wrong shape, e.g. a list where a mapping is expected, or a number
+    /// where a duration is expected.
+    S003 "wrong-type";
+    /// A duration that does not parse. Durations are Go durations: `90s`, `1m30s`, `1500ms`,
+    /// `2h`; a bare number is not a duration.
+    S004 "bad-duration";
+    /// A percentage that does not parse or is out of range, e.g. `errors: 0.1%`.
+    S005 "bad-percentage";
+    /// A rate that does not parse, e.g. `rate: 50/s` (also `/m`, `/h`).
+    S006 "bad-rate";
+    /// A traffic source must give exactly one of `rate`, `ramp` or `steps`.
+    S007 "bad-traffic-shape";
+    /// A fault must name exactly one action: `kill`, `host_down`, `errors`, `latency` or
+    /// `partition`, with its parameters (`for` for the timed ones).
+    S008 "bad-fault";
+    /// An expectation rehearse does not know. Known: `rollback_within`, `no_rollback`,
+    /// `user_error_rate`, `weight_reaches`.
+    S009 "unknown-expectation";
+    /// `deploy` names a blueprint that no file of the project defines.
+    S010 "unknown-blueprint";
+    /// A behavior, fault or expectation names a service (`name:version`) that none of the
+    /// deployed blueprints runs.
+    S011 "unknown-service";
+    /// Traffic (or a partition) names a gateway that the deployments do not have. External
+    /// gateways are named `deployment/port`, internal ones `deployment/cluster/port`.
+    S012 "unknown-gateway";
+    /// `host_down` names a host beyond `hosts.count` (hosts are numbered from 1).
+    S013 "unknown-host";
+    /// A latency's p99 is below its p50, or a latency is zero.
+    S014 "bad-latency";
+    /// Two scenarios have the same name; `--scenario NAME` could not choose.
+    S015 "duplicate-scenario";
+    /// A workflow names a JavaScript breed rehearse has no built-in program for: it does not
+    /// run in the rehearsal. Built-ins: canary, health, metrics, auto-scaling, traffic,
+    /// allocation (by breed name or `metadata: {rehearse/program: NAME}`).
+    S016 "workflow-not-simulated";
+    /// A built-in program's parameter names something that does not exist (e.g. the canary's
+    /// GATEWAY or SERVICE1), so the program cannot run.
+    S017 "bad-program-parameter";
+    /// An expectation names a route that no gateway of the deployments has.
+    S018 "unknown-route";
+}

@@ -1,0 +1,283 @@
+//! Stations: instances with concurrency slots and a FIFO queue, and the requests they serve.
+
+use super::engine::{secs_to_nanos, Nanos};
+use super::model::{Balance, Sticky};
+use super::samplers::bernoulli;
+use super::world::{Event, World};
+use std::collections::VecDeque;
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum InstanceState {
+    /// Started, not yet ready (startup time).
+    Starting,
+    Ready,
+    /// Crashed or killed; the orchestrator may restart it.
+    Dead,
+    /// Scaled away: takes no new requests, finishes what it has, then stays idle.
+    Draining,
+}
+
+#[derive(Debug)]
+pub struct Instance {
+    pub service: usize,
+    pub host: u32,
+    pub state: InstanceState,
+    /// Bumped on every death and restart so stale events are ignored.
+    pub generation: u32,
+    pub busy: u32,
+    pub queue: VecDeque<u32>,
+}
+
+impl Instance {
+    pub fn load(&self) -> usize {
+        self.busy as usize + self.queue.len()
+    }
+}
+
+/// The (gateway, route) pairs a request went through, outermost first.
+pub const MAX_HOPS: usize = 4;
+
+#[derive(Clone, Copy, Debug)]
+pub struct Request {
+    pub serial: u64,
+    pub arrival: Nanos,
+    pub hops: [(u32, u32); MAX_HOPS],
+    pub hop_count: u8,
+    pub service: u32,
+    pub instance: u32,
+    pub source: u32,
+    pub client: u32,
+}
+
+/// In-flight requests in reusable slots: memory follows the number in flight, not the
+/// number ever made.
+#[derive(Debug, Default)]
+pub struct RequestSlab {
+    slots: Vec<Option<Request>>,
+    free: Vec<u32>,
+    live: u64,
+}
+
+impl RequestSlab {
+    pub fn insert(&mut self, request: Request) -> u32 {
+        self.live += 1;
+        if let Some(index) = self.free.pop() {
+            self.slots[index as usize] = Some(request);
+            index
+        } else {
+            self.slots.push(Some(request));
+            (self.slots.len() - 1) as u32
+        }
+    }
+
+    pub fn get(&self, index: u32) -> Option<&Request> {
+        self.slots.get(index as usize).and_then(Option::as_ref)
+    }
+
+    pub fn remove(&mut self, index: u32) -> Option<Request> {
+        let taken = self.slots.get_mut(index as usize).and_then(Option::take);
+        if taken.is_some() {
+            self.live -= 1;
+            self.free.push(index);
+        }
+        taken
+    }
+
+    pub fn live(&self) -> u64 {
+        self.live
+    }
+}
+
+impl World<'_> {
+    /// Hands a routed request to one of the service's ready instances, or answers 503.
+    pub(crate) fn dispatch(&mut self, mut request: Request, balance: Balance, pinned: Option<u32>) {
+        let service = request.service as usize;
+        if self.is_partitioned(service, &request) {
+            self.finish_unavailable(&request);
+            return;
+        }
+        let Some(instance) = self.choose_instance(service, balance, pinned) else {
+            self.finish_unavailable(&request);
+            return;
+        };
+        request.instance = instance;
+        self.pin_instance(&request, instance);
+        self.account_population();
+        let slot = self.requests.insert(request);
+        let concurrency = self.model.services[service].concurrency.max(1);
+        let inst = &mut self.instances[instance as usize];
+        if inst.busy < concurrency {
+            inst.busy += 1;
+            self.start_service(slot);
+        } else {
+            inst.queue.push_back(slot);
+        }
+    }
+
+    /// Remembers the instance of a client on a `sticky: instance` gateway.
+    fn pin_instance(&mut self, request: &Request, instance: u32) {
+        let Some(&(gateway, _)) = request.hops[..request.hop_count as usize].last() else {
+            return;
+        };
+        if self.model.gateways[gateway as usize].sticky == Sticky::Instance {
+            self.sticky_instances
+                .insert((gateway, request.source, request.client), instance);
+        }
+    }
+
+    fn is_partitioned(&self, service: usize, request: &Request) -> bool {
+        let partitions = &self.services[service].partitions;
+        if partitions.is_empty() {
+            return false;
+        }
+        let hops = &request.hops[..request.hop_count as usize];
+        partitions.iter().any(|from| match from {
+            None => true,
+            Some(g) => hops.iter().any(|(hop, _)| *hop as usize == *g),
+        })
+    }
+
+    fn choose_instance(
+        &mut self,
+        service: usize,
+        balance: Balance,
+        pinned: Option<u32>,
+    ) -> Option<u32> {
+        if let Some(p) = pinned {
+            if self
+                .instances
+                .get(p as usize)
+                .is_some_and(|i| i.state == InstanceState::Ready && i.service == service)
+            {
+                return Some(p);
+            }
+        }
+        let state = &mut self.services[service];
+        let instances = &self.instances;
+        let ready = |&&i: &&u32| instances[i as usize].state == InstanceState::Ready;
+        match balance {
+            Balance::RoundRobin => {
+                let count = state.instances.len();
+                for step in 0..count {
+                    let candidate = state.instances[(state.rr_next + step) % count];
+                    if ready(&&candidate) {
+                        state.rr_next = (state.rr_next + step + 1) % count;
+                        return Some(candidate);
+                    }
+                }
+                None
+            }
+            Balance::LeastConn => state
+                .instances
+                .iter()
+                .filter(ready)
+                .min_by_key(|&&i| instances[i as usize].load())
+                .copied(),
+        }
+    }
+
+    fn start_service(&mut self, slot: u32) {
+        let Some(request) = self.requests.get(slot).copied() else {
+            return;
+        };
+        let service = request.service as usize;
+        let model = &self.model.services[service];
+        let state = &mut self.services[service];
+        let time = secs_to_nanos(
+            model
+                .latency
+                .sample_with_spare(&mut state.stream, &mut state.spare_normal),
+        )
+        .saturating_add(state.extra_latency);
+        self.queue.schedule_in(
+            time,
+            Event::ServiceDone {
+                request: slot,
+                serial: request.serial,
+            },
+        );
+    }
+
+    pub(crate) fn on_service_done(&mut self, slot: u32, serial: u64) {
+        match self.requests.get(slot) {
+            Some(r) if r.serial == serial => {}
+            _ => return, // failed earlier (instance killed)
+        }
+        self.account_population();
+        let Some(request) = self.requests.remove(slot) else {
+            return;
+        };
+        let service = request.service as usize;
+        let rate =
+            self.model.services[service].error_rate + self.services[service].extra_error_rate;
+        let error = bernoulli(&mut self.services[service].stream, rate);
+        let latency = self.now().saturating_sub(request.arrival);
+        let now = self.now();
+        self.services[service].counters.record(now, error, latency);
+        self.record_completion(&request, error, latency);
+        self.release_slot(request.instance);
+    }
+
+    /// Frees a concurrency slot and starts the next queued request, if any.
+    fn release_slot(&mut self, instance: u32) {
+        let inst = &mut self.instances[instance as usize];
+        if let Some(next) = inst.queue.pop_front() {
+            self.start_service(next);
+        } else {
+            inst.busy = inst.busy.saturating_sub(1);
+        }
+    }
+
+    /// A request that never reached an instance: 503 at once.
+    pub(crate) fn finish_unavailable(&mut self, request: &Request) {
+        self.services[request.service as usize].unavailable += 1;
+        self.record_completion(request, true, 0);
+    }
+
+    /// Gateway and route metrics, and the run's totals.
+    pub(crate) fn record_completion(&mut self, request: &Request, error: bool, latency: Nanos) {
+        let now = self.now();
+        for &(gateway, route) in &request.hops[..request.hop_count as usize] {
+            let state = &mut self.gateways[gateway as usize];
+            state.counters.record(now, error, latency);
+            if let Some(c) = state.route_counters.get_mut(route as usize) {
+                c.record(now, error, latency);
+            }
+        }
+        self.totals.completed += 1;
+        self.totals.errors += u64::from(error);
+        self.totals.latency_sum_ns += u128::from(latency);
+    }
+
+    /// Fails everything an instance holds (it died): 503 for each.
+    pub(crate) fn fail_instance_requests(&mut self, instance: u32) {
+        let inst = &mut self.instances[instance as usize];
+        let queued: Vec<u32> = inst.queue.drain(..).collect();
+        inst.busy = 0;
+        // In-service requests are found by scanning the slab for this instance; the number
+        // in flight is small compared to the run.
+        let mut victims = queued;
+        victims.extend(self.requests.slots_of_instance(instance));
+        victims.sort_unstable();
+        victims.dedup();
+        self.account_population();
+        for slot in victims {
+            if let Some(request) = self.requests.remove(slot) {
+                self.services[request.service as usize].unavailable += 1;
+                let latency = self.now().saturating_sub(request.arrival);
+                self.record_completion(&request, true, latency);
+            }
+        }
+    }
+}
+
+impl RequestSlab {
+    pub fn slots_of_instance(&self, instance: u32) -> Vec<u32> {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter(|(_, r)| r.is_some_and(|r| r.instance == instance))
+            .map(|(i, _)| i as u32)
+            .collect()
+    }
+}

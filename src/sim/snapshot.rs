@@ -1,0 +1,51 @@
+//! Periodic metric snapshots for the trace.
+
+use super::engine::nanos_to_secs;
+use super::trace::round_to;
+use super::world::{Event, World};
+use serde_json::{json, Map, Value};
+
+impl World<'_> {
+    pub(crate) fn on_snapshot(&mut self) {
+        let period = self.model.snapshot_every;
+        if period == 0 {
+            return;
+        }
+        self.queue.schedule_in(period, Event::Snapshot);
+        let line = self.snapshot_json();
+        if let Some(trace) = &mut self.trace {
+            trace.line(&line);
+        }
+    }
+
+    /// Cumulative counts per gateway and service, the gateways' weights and ready instances.
+    pub fn snapshot_json(&self) -> Value {
+        let mut gateways = Map::new();
+        for (g, model) in self.model.gateways.iter().enumerate() {
+            let c = &self.gateways[g].counters;
+            gateways.insert(
+                model.name.clone(),
+                json!({"requests": c.requests, "errors": c.errors, "weights": self.weights_json(g)}),
+            );
+        }
+        let mut services = Map::new();
+        for (s, model) in self.model.services.iter().enumerate() {
+            let state = &self.services[s];
+            services.insert(
+                model.name.clone(),
+                json!({
+                    "requests": state.counters.requests + state.unavailable,
+                    "errors": state.counters.errors + state.unavailable,
+                    "ready": self.ready_instances(s),
+                }),
+            );
+        }
+        json!({
+            "type": "snapshot",
+            "t_s": round_to(nanos_to_secs(self.now()), 9),
+            "in_flight": self.in_flight(),
+            "gateways": gateways,
+            "services": services,
+        })
+    }
+}
