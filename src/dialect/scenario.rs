@@ -4,6 +4,44 @@
 //! traffic, faults, expect. Quantities use the units grammar (Go durations, decimal
 //! percentages, rates). References to blueprints, services and gateways are checked later,
 //! against the deployments (`crate::sim::build`).
+//!
+//! ```yaml
+//! kind: scenario
+//! name: sava-crash-during-canary      # required
+//! seed: 42                            # optional (0); `--seed` overrides
+//! duration: 4m                        # required, Go duration
+//! deploy:                             # in order; a known deployment name merges (Vamp PUT)
+//!   - sava                            #   blueprint `sava` as deployment `sava`
+//!   - { blueprint: "sava:1.1", as: sava }
+//! hosts: { count: 4 }                 # optional; default one host per instance
+//! behaviors:                          # per service name:version
+//!   sava:1.0:
+//!     latency: { p50: 20ms, p99: 120ms }   # or {distribution: exponential, mean: 5ms},
+//!                                          # {mean: 2ms, sd: 1ms}, or a constant `5ms`
+//!     errors: 0.1%                    # default 0
+//!     concurrency: 64                 # slots per instance, default 64
+//!     startup: 10s                    # default 0
+//!     restart_delay: 10s              # after a crash when the fault names none; default 10s
+//! traffic:
+//!   - to: sava/9050                   # a gateway name
+//!     rate: 50/s                      # exactly one of rate | ramp | steps
+//!     # ramp: { from: 10/s, to: 100/s, over: 2m }
+//!     # steps: [ { at: 0s, rate: 10/s }, { at: 1m, rate: 100/s } ]
+//!     start: 0s                       # optional; stop: 3m optional
+//!     clients: 1000                   # distinct client ids (sticky gateways), default 1
+//!     headers: { User-Agent: { Firefox: 60%, Chrome: 40% } }
+//! faults:                             # exactly one action each
+//!   - { at: 27s, kill: "sava:1.1", restart_delay: 20s }        # instances: N optional
+//!   - { at: 2m, host_down: 2, for: 30s }                       # hosts numbered from 1
+//!   - { at: 2m, errors: "sava:1.0", rate: 20%, for: 30s }
+//!   - { at: 2m, latency: "sava:1.0", add: 200ms, for: 30s }
+//!   - { at: 2m, partition: "sava:1.1", from: sava/sava/web, for: 30s }   # from optional
+//! expect:
+//!   - rollback_within: { after: 27s, within: 5s }
+//!   - no_rollback: {}
+//!   - user_error_rate: { below: 0.5% }
+//!   - weight_reaches: { route: "sava/sava/sava:1.1/web", weight: 100%, by: 95s }
+//! ```
 
 use crate::diag::codes::s;
 use crate::diag::{Code, Diagnostic};

@@ -617,6 +617,8 @@ fn program(
         match &w.schedule.value {
             vamp::Schedule::Daemon => Schedule::Every { start: 0, period },
             vamp::Schedule::Event { tags } => Schedule::Event { tags: tags.clone() },
+            // A rehearsal has no calendar: a time schedule starts at t = 0 whatever its
+            // absolute `start`, and a period's months count 30 days, its years 365.
             vamp::Schedule::Time {
                 period: p, repeat, ..
             } => {
