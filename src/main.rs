@@ -27,6 +27,8 @@ struct Cli {
 enum Command {
     /// Parse and validate specs; report diagnostics.
     Check(CheckArgs),
+    /// Rehearse a scenario: simulate traffic, rollout programs and faults deterministically.
+    Run(RunArgs),
     /// Print the long explanation of a diagnostic code (e.g. `rehearse explain V012`).
     Explain {
         /// The code, e.g. Y002 or V012. Without one, lists every code.
@@ -54,6 +56,31 @@ struct CheckArgs {
     color: ColorChoice,
 }
 
+#[derive(clap::Args)]
+struct RunArgs {
+    /// Files or directories of the project (specs and scenarios).
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// The scenario to run; optional when the project holds exactly one.
+    #[arg(long)]
+    scenario: Option<String>,
+    /// Root seed; overrides the scenario's `seed`.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// Write a JSON-lines trace (header, every decision, metric snapshots every 5 s) here.
+    #[arg(long, value_name = "FILE")]
+    trace: Option<PathBuf>,
+    /// Output format of the summary.
+    #[arg(long, value_enum, default_value_t = RunFormat::Human)]
+    format: RunFormat,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum RunFormat {
+    Human,
+    Json,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum OutputFormat {
     Human,
@@ -73,6 +100,7 @@ fn main() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Check(args) => run_check(args),
+        Command::Run(args) => run_scenario(args),
         Command::Explain { code } => explain(code.as_deref()),
     }
 }
@@ -111,6 +139,85 @@ fn run_check(args: CheckArgs) -> ExitCode {
     } else {
         ExitCode::SUCCESS
     }
+}
+
+fn run_scenario(args: RunArgs) -> ExitCode {
+    let options = Options::default();
+    let inputs =
+        match rehearse::discover::discover(&args.paths, None, options.limits.max_file_bytes) {
+            Ok(inputs) => inputs,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        };
+    let checked = check::check(inputs, &options);
+    // The project must check without errors before anything is simulated; warnings are shown
+    // but do not stop the run.
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    if checked.errors() > 0 {
+        eprint!("{}", report::human::render(&checked, color));
+        return ExitCode::from(1);
+    }
+
+    let mut trace_buffer = Vec::new();
+    let result = rehearse::sim::run(
+        &checked.project,
+        rehearse::sim::RunOptions {
+            scenario: args.scenario,
+            seed: args.seed,
+            trace: args
+                .trace
+                .as_ref()
+                .map(|_| &mut trace_buffer as &mut dyn Write),
+        },
+    );
+    let result = match result {
+        Ok(result) => result,
+        Err(diagnostics) => {
+            for d in &diagnostics {
+                eprint!("{}", report::human::render_one(&checked.sources, d, color));
+            }
+            return ExitCode::from(1);
+        }
+    };
+    for d in &result.warnings {
+        eprint!("{}", report::human::render_one(&checked.sources, d, color));
+    }
+    if let Some(path) = &args.trace {
+        if let Err(e) = write_atomically(path, &trace_buffer) {
+            eprintln!("error: {}: {e}", path.display());
+            return ExitCode::from(2);
+        }
+    }
+    let text = match args.format {
+        RunFormat::Human => report::run::human(&result),
+        RunFormat::Json => report::run::json(&result),
+    };
+    if write_stdout(&text).is_err() {
+        return ExitCode::from(2);
+    }
+    if result.passed() {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(1)
+    }
+}
+
+/// Writes a file whole or not at all: a temporary file beside it, then a rename.
+fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
+        _ => PathBuf::from("."),
+    };
+    let name = path
+        .file_name()
+        .ok_or_else(|| std::io::Error::other("not a file path"))?;
+    let temp = dir.join(format!(".{}.tmp", name.to_string_lossy()));
+    std::fs::write(&temp, bytes)?;
+    std::fs::rename(&temp, path).inspect_err(|_| {
+        let _ = std::fs::remove_file(&temp);
+    })
 }
 
 fn explain(code: Option<&str>) -> ExitCode {

@@ -154,6 +154,11 @@ impl SourceMap {
         &self.files[id.0 as usize]
     }
 
+    /// The file, or `None` for an id this map never issued.
+    pub fn try_get(&self, id: FileId) -> Option<&SourceFile> {
+        self.files.get(id.0 as usize)
+    }
+
     pub fn find(&self, path: &str) -> Option<FileId> {
         self.files
             .iter()

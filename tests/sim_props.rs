@@ -200,11 +200,11 @@ proptest! {
         world.run();
         let t = world.totals;
         prop_assert_eq!(t.arrivals, t.completed + world.in_flight());
-        for d in &world.decisions {
-            if let Some(weights) = d.detail.get("weights").and_then(|w| w.as_object()) {
-                let sum: f64 = weights.values().filter_map(|v| v.as_f64()).sum();
-                prop_assert!((sum - 100.0).abs() < 1e-9, "{:?}", d);
-            }
+        for d in world.decisions.iter().filter(|d| d.kind == "weights" || d.kind == "rollback") {
+            let weights = d.detail.as_object();
+            prop_assert!(weights.is_some_and(|w| !w.is_empty()), "{:?}", d);
+            let sum: f64 = weights.into_iter().flat_map(|w| w.values()).filter_map(|v| v.as_f64()).sum();
+            prop_assert!((sum - 100.0).abs() < 1e-9, "{:?}", d);
         }
         for g in &world.gateways {
             let sum: u32 = g.weights_bp.iter().sum();

@@ -73,7 +73,7 @@ fn canary_reaches_full_weight_on_the_twentieth_clean_tick() {
     let full = result
         .decisions
         .iter()
-        .find(|d| d.kind == "weights" && d.detail["weights"]["sava/sava/sava:1.1/web"] == 100)
+        .find(|d| d.kind == "weights" && d.detail["sava/sava/sava:1.1/web"] == 100)
         .expect("sava:1.1 reaches 100%");
     assert_eq!(full.t, 95_000_000_000, "{}", timeline(&result));
     let steps = result
@@ -100,7 +100,7 @@ fn crash_at_thirty_percent_rolls_back_and_ramps_again() {
         .iter()
         .rev()
         .find(|d| d.kind == "weights" && d.t < rollback.t)
-        .map(|d| d.detail["weights"]["sava/sava/sava:1.1/web"].clone());
+        .map(|d| d.detail["sava/sava/sava:1.1/web"].clone());
     assert_eq!(weight_before, Some(serde_json::json!(30)), "{text}");
     let down = result
         .decisions
@@ -219,8 +219,5 @@ fn json_report_has_the_contract_fields() {
     assert_eq!(v["decisions"][0]["t_s"], 0.0);
     assert_eq!(v["decisions"][0]["kind"], "weights");
     assert_eq!(v["decisions"][0]["target"], "sava/sava/web");
-    assert_eq!(
-        v["decisions"][0]["detail"]["weights"]["sava/sava/sava:1.1/web"],
-        5
-    );
+    assert_eq!(v["decisions"][0]["detail"]["sava/sava/sava:1.1/web"], 5);
 }

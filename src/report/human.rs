@@ -32,7 +32,15 @@ pub fn render_one(sources: &SourceMap, diagnostic: &Diagnostic, color: bool) -> 
     let handler = GraphicalReportHandler::new_themed(theme)
         .with_links(false)
         .with_width(100);
-    let file = sources.get(diagnostic.span.file);
+    let Some(file) = sources.try_get(diagnostic.span.file) else {
+        // A finding about the project as a whole (e.g. "no scenario") has no file to show.
+        return format!(
+            "  {} {}: {}\n",
+            if diagnostic.is_error() { "×" } else { "⚠" },
+            diagnostic.code.id,
+            diagnostic.message
+        );
+    };
     let view = View {
         diagnostic,
         source: NamedText {

@@ -65,7 +65,10 @@ pub fn human(result: &RunResult) -> String {
             i = j;
             continue;
         }
-        let detail = match d.detail.get("weights").and_then(|w| w.as_object()) {
+        let weights = matches!(d.kind, "weights" | "rollback")
+            .then(|| d.detail.as_object())
+            .flatten();
+        let detail = match weights {
             Some(weights) => weights
                 .iter()
                 .map(|(route, w)| format!("{route} {w}%"))

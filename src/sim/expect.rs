@@ -12,9 +12,12 @@ pub struct Outcome {
     pub detail: Value,
 }
 
-/// Weight of `route` in a decision's detail (`{"weights": {route: percent}}`), if present.
+/// Weight of `route` in a weights or rollback decision (detail `{route: percent}`).
 fn weight_in(decision: &Decision, route: &str) -> Option<f64> {
-    decision.detail.get("weights")?.get(route)?.as_f64()
+    if !matches!(decision.kind, "weights" | "rollback") {
+        return None;
+    }
+    decision.detail.get(route)?.as_f64()
 }
 
 pub fn evaluate(

@@ -54,11 +54,9 @@ impl World<'_> {
                 super::percent_json(proposed[old]),
                 super::percent_json(proposed[new])
             );
-            let mut detail = json!({"weights": self.weights_json(gateway)});
-            if kind == "rollback" {
-                detail["errors_in_window"] = json!(errors);
-            }
-            self.decide(kind, gateway_name, detail);
+            // The JSON contract: the detail of a weights or rollback decision is exactly the
+            // new weights, {route: percent}.
+            self.decide(kind, gateway_name, self.weights_json(gateway));
             self.publish(&[tags[0].clone(), "updated".into()], json!(value), "event");
         } else {
             self.decide(
