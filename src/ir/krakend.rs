@@ -13,18 +13,8 @@ use crate::syntax::Node;
 /// lura's `DefaultTimeout`.
 pub const DEFAULT_TIMEOUT_NS: u64 = 2_000_000_000;
 
-/// A value and where it was written (`span` is the whole config's span for defaults).
-#[derive(Clone, Debug, PartialEq)]
-pub struct Spanned<T> {
-    pub value: T,
-    pub span: Span,
-}
-
-impl<T> Spanned<T> {
-    pub fn new(value: T, span: Span) -> Spanned<T> {
-        Spanned { value, span }
-    }
-}
+/// Defaulted fields carry the whole config's span.
+pub use crate::ir::Spanned;
 
 #[derive(Clone, Debug)]
 pub struct Config {

@@ -9,6 +9,21 @@ pub mod krakend;
 pub mod scenario;
 pub mod vamp;
 
+use crate::source::Span;
+
+/// A value with the span it was read from.
+#[derive(Clone, Debug, PartialEq)]
+pub struct Spanned<T> {
+    pub value: T,
+    pub span: Span,
+}
+
+impl<T> Spanned<T> {
+    pub fn new(value: T, span: Span) -> Spanned<T> {
+        Spanned { value, span }
+    }
+}
+
 /// Everything one `check` run read, across files and dialects.
 #[derive(Debug, Default)]
 pub struct Project {

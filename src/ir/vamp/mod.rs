@@ -58,18 +58,7 @@ name_type! {
     PortName;
 }
 
-/// A value with the span it was read from.
-#[derive(Clone, Debug, PartialEq)]
-pub struct Spanned<T> {
-    pub value: T,
-    pub span: Span,
-}
-
-impl<T> Spanned<T> {
-    pub fn new(value: T, span: Span) -> Spanned<T> {
-        Spanned { value, span }
-    }
-}
+pub use crate::ir::Spanned;
 
 /// A whole percentage, 0..=100 (Vamp's `Percentage` is an integer).
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Hash)]
