@@ -4,7 +4,8 @@
 
 use super::breed::{
     check_health_check_ports, has_trait, read_arguments, read_breed, read_breed_ref,
-    read_health_checks, read_traits, reference_text, split_alias, ALWAYS_ALLOWED,
+    read_health_checks, read_traits, reference_text, split_alias, validate_environment_overrides,
+    ALWAYS_ALLOWED,
 };
 use super::codes;
 use super::gateway::{
@@ -755,38 +756,12 @@ fn validate_unique_breeds(cx: &mut Cx<'_>, blueprint: &Blueprint) {
 
 fn validate_service_environment_variables(cx: &mut Cx<'_>, blueprint: &Blueprint) {
     for service in blueprint.services() {
-        for variable in &service.environment_variables {
-            if variable.value.is_none() {
-                cx.error(
-                    &codes::V026,
-                    variable.name.span,
-                    format!(
-                        "Missing environment variable value for '{}' in service '{}.'",
-                        variable.name.value,
-                        service.breed.name()
-                    ),
-                )
-                .help("give the variable a value or remove it");
-                continue;
-            }
-            if let Some(breed) = service.breed.inline() {
-                if !breed
-                    .environment_variables
-                    .iter()
-                    .any(|e| e.name.value == variable.name.value)
-                {
-                    cx.error(
-                        &codes::V015,
-                        variable.name.span,
-                        format!(
-                            "Unresolved reference '{}' in breed '{} -> {}'. Check if breed dependency is declared.",
-                            variable.name.value, breed.name.value, breed.deployable.definition.value
-                        ),
-                    )
-                    .help("a service may only set environment variables its breed declares");
-                }
-            }
-        }
+        validate_environment_overrides(
+            cx,
+            &service.breed,
+            &service.environment_variables,
+            "service",
+        );
     }
 }
 

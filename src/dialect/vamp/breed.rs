@@ -539,3 +539,49 @@ pub fn reference_text(reference: &ValueReference) -> String {
         ValueReference::Local { name } => name.clone(),
     }
 }
+
+/// Vamp's rule for the environment variables a service or a workflow sets on its breed: each
+/// needs a value, and an inline breed must declare it (a referenced breed is checked once it
+/// resolves).
+pub(super) fn validate_environment_overrides(
+    cx: &mut Cx<'_>,
+    breed: &BreedRef,
+    variables: &[EnvironmentVariable],
+    owner: &str,
+) {
+    for variable in variables {
+        if variable.value.is_none() {
+            cx.error(
+                &codes::V026,
+                variable.name.span,
+                format!(
+                    "Missing environment variable value for '{}' in service '{}.'",
+                    variable.name.value,
+                    breed.name()
+                ),
+            )
+            .help("give the variable a value or remove it");
+            continue;
+        }
+        let Some(inline) = breed.inline() else {
+            continue;
+        };
+        if !inline
+            .environment_variables
+            .iter()
+            .any(|e| e.name.value == variable.name.value)
+        {
+            cx.error(
+                &codes::V015,
+                variable.name.span,
+                format!(
+                    "Unresolved reference '{}' in breed '{} -> {}'. Check if breed dependency is declared.",
+                    variable.name.value, inline.name.value, inline.deployable.definition.value
+                ),
+            )
+            .help(format!(
+                "a {owner} may only set environment variables its breed declares"
+            ));
+        }
+    }
+}

@@ -3,7 +3,7 @@
 
 use super::breed::{
     check_health_check_ports, read_arguments, read_breed_ref, read_environment_variables,
-    read_health_checks, scalar_sub_span, ALWAYS_ALLOWED,
+    read_health_checks, scalar_sub_span, validate_environment_overrides, ALWAYS_ALLOWED,
 };
 use super::codes;
 use super::grammar;
@@ -230,38 +230,12 @@ fn read_period(cx: &mut Cx<'_>, node: &Node) -> Option<SchedulePeriod> {
 }
 
 fn validate(cx: &mut Cx<'_>, workflow: &Workflow) {
-    for variable in &workflow.environment_variables {
-        if variable.value.is_none() {
-            cx.error(
-                &codes::V026,
-                variable.name.span,
-                format!(
-                    "Missing environment variable value for '{}' in service '{}.'",
-                    variable.name.value,
-                    workflow.breed.name()
-                ),
-            )
-            .help("give the variable a value or remove it");
-            continue;
-        }
-        if let Some(breed) = workflow.breed.inline() {
-            if !breed
-                .environment_variables
-                .iter()
-                .any(|e| e.name.value == variable.name.value)
-            {
-                cx.error(
-                    &codes::V015,
-                    variable.name.span,
-                    format!(
-                        "Unresolved reference '{}' in breed '{} -> {}'. Check if breed dependency is declared.",
-                        variable.name.value, breed.name.value, breed.deployable.definition.value
-                    ),
-                )
-                .help("a workflow may only set environment variables its inline breed declares");
-            }
-        }
-    }
+    validate_environment_overrides(
+        cx,
+        &workflow.breed,
+        &workflow.environment_variables,
+        "workflow",
+    );
     if let (Some(checks), Some(breed)) = (&workflow.health_checks, workflow.breed.inline()) {
         let ports: Vec<&str> = breed.ports.iter().map(|p| p.name.value.as_str()).collect();
         check_health_check_ports(cx, checks, &ports);
