@@ -206,28 +206,21 @@ pub fn read(
 
 fn read_plugins(ctx: &mut Ctx, node: Option<&Node>) -> IndexMap<String, Plugin> {
     let mut out = IndexMap::new();
-    let Some(map) = node.and_then(|n| ctx.map(n)) else {
-        return out;
-    };
-    for (name, key, value) in ctx.entries(map) {
-        let Some(fields) = ctx.map(value) else {
-            continue;
-        };
-        ctx.check_keys(
-            fields,
-            &[
-                ("executor", ALL_VERSIONS),
-                ("source", ALL_VERSIONS),
-                ("install", ALL_VERSIONS),
-                ("install_arguments", DslVersion::V1_1),
-                ("package_name", DslVersion::V1_2),
-                ("package_version", DslVersion::V1_2),
-                ("supported_platform", DslVersion::V1_2),
-                ("distribution", DslVersion::V1_2),
-                ("distribution_version", DslVersion::V1_2),
-                ("distribution_release", DslVersion::V1_2),
-            ],
-        );
+    for (name, key, fields) in ctx.definitions(
+        node,
+        &[
+            ("executor", ALL_VERSIONS),
+            ("source", ALL_VERSIONS),
+            ("install", ALL_VERSIONS),
+            ("install_arguments", DslVersion::V1_1),
+            ("package_name", DslVersion::V1_2),
+            ("package_version", DslVersion::V1_2),
+            ("supported_platform", DslVersion::V1_2),
+            ("distribution", DslVersion::V1_2),
+            ("distribution_version", DslVersion::V1_2),
+            ("distribution_release", DslVersion::V1_2),
+        ],
+    ) {
         for key in [
             "install_arguments",
             "package_version",
@@ -350,17 +343,10 @@ fn read_workflows(
 
 fn read_outputs(ctx: &mut Ctx, node: Option<&Node>) -> IndexMap<String, Output> {
     let mut out = IndexMap::new();
-    let Some(map) = node.and_then(|n| ctx.map(n)) else {
-        return out;
-    };
-    for (name, key, value) in ctx.entries(map) {
-        let Some(fields) = ctx.map(value) else {
-            continue;
-        };
-        ctx.check_keys(
-            fields,
-            &[("description", ALL_VERSIONS), ("value", ALL_VERSIONS)],
-        );
+    for (name, key, fields) in ctx.definitions(
+        node,
+        &[("description", ALL_VERSIONS), ("value", ALL_VERSIONS)],
+    ) {
         let description = ctx.opt_str(fields, "description");
         let Some(value) = ctx.required(fields, "value", key.span) else {
             continue;

@@ -29,17 +29,10 @@ fn read_definitions(
     String,
 )> {
     let mut out = Vec::new();
-    let Some(map) = node.and_then(|n| ctx.map(n)) else {
-        return out;
-    };
-    for (name, key, value) in ctx.entries(map) {
-        let Some(fields) = ctx.map(value) else {
-            continue;
-        };
-        ctx.check_keys(
-            fields,
-            &[("source", ALL_VERSIONS), (schema_key, ALL_VERSIONS)],
-        );
+    for (name, key, fields) in ctx.definitions(
+        node,
+        &[("source", ALL_VERSIONS), (schema_key, ALL_VERSIONS)],
+    ) {
         let source = ctx
             .required(fields, "source", key.span)
             .and_then(|n| ctx.str(n))
@@ -313,21 +306,14 @@ pub fn read_scaling_policies(
     groups: &[Group],
 ) -> Vec<ScalingPolicy> {
     let mut out = Vec::new();
-    let Some(map) = node.and_then(|n| ctx.map(n)) else {
-        return out;
-    };
-    for (name, key, value) in ctx.entries(map) {
-        let Some(fields) = ctx.map(value) else {
-            continue;
-        };
-        ctx.check_keys(
-            fields,
-            &[
-                ("type", ALL_VERSIONS),
-                ("properties", ALL_VERSIONS),
-                ("targets", ALL_VERSIONS),
-            ],
-        );
+    for (name, key, fields) in ctx.definitions(
+        node,
+        &[
+            ("type", ALL_VERSIONS),
+            ("properties", ALL_VERSIONS),
+            ("targets", ALL_VERSIONS),
+        ],
+    ) {
         let type_name = ctx
             .required(fields, "type", key.span)
             .and_then(|n| ctx.str(n).map(|s| (s.to_string(), n.span)));

@@ -94,6 +94,27 @@ impl Ctx<'_> {
         out
     }
 
+    /// A section of named definitions (`plugins`, `outputs`, `policy_triggers`, ...): each
+    /// entry whose value is a mapping, with its keys checked against `schema`. A value that is
+    /// not a mapping is reported (code 1) and skipped; an absent section has no entries.
+    pub fn definitions<'n>(
+        &mut self,
+        section: Option<&'n Node>,
+        schema: &[(&str, DslVersion)],
+    ) -> Vec<(&'n str, &'n Node, &'n Mapping)> {
+        let Some(map) = section.and_then(|n| self.map(n)) else {
+            return Vec::new();
+        };
+        let mut out = Vec::with_capacity(map.len());
+        for (name, key, value) in self.entries(map) {
+            if let Some(fields) = self.map(value) {
+                self.check_keys(fields, schema);
+                out.push((name, key, fields));
+            }
+        }
+        out
+    }
+
     /// A mapping, or code 1 when the value is something else. Null counts as absent.
     pub fn map<'n>(&mut self, node: &'n Node) -> Option<&'n Mapping> {
         match &node.value {
