@@ -1,6 +1,8 @@
 //! The YAML and JSON front ends: values, spans, merge keys, duplicate keys, tags, documents,
 //! JSON strictness, and a round trip of generated trees through YAML and JSON text.
 
+mod common;
+
 use proptest::prelude::*;
 use rehearse::diag::{Diagnostic, Severity};
 use rehearse::source::SourceMap;
@@ -639,17 +641,9 @@ fn reads_back(text: &str, format: Format, tree: &Tree) -> Result<(), TestCaseErr
     Ok(())
 }
 
-/// 64 cases in CI; set PROPTEST_CASES for a longer local run.
-fn proptest_cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|cases| cases.parse().ok())
-        .unwrap_or(64)
-}
-
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: proptest_cases(),
+        cases: common::proptest_cases(),
         // Integration tests have no lib.rs beside them to persist failures next to.
         failure_persistence: None,
         ..ProptestConfig::default()

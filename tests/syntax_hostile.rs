@@ -2,6 +2,8 @@
 //! and oversized files, and arbitrary bytes. Each must end quickly with a clear diagnostic and
 //! never panic or overflow the stack (these tests run on the default 2 MiB test thread).
 
+mod common;
+
 use proptest::prelude::*;
 use rehearse::diag::{Diagnostic, Severity};
 use rehearse::source::SourceMap;
@@ -300,17 +302,9 @@ fn check_invariants(sources: &SourceMap, parsed: &Parsed) -> Result<(), TestCase
     Ok(())
 }
 
-/// 64 cases in CI; set PROPTEST_CASES for a longer local run.
-fn proptest_cases() -> u32 {
-    std::env::var("PROPTEST_CASES")
-        .ok()
-        .and_then(|cases| cases.parse().ok())
-        .unwrap_or(64)
-}
-
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: proptest_cases(),
+        cases: common::proptest_cases(),
         // Integration tests have no lib.rs beside them to persist failures next to.
         failure_persistence: None,
         ..ProptestConfig::default()

@@ -25,3 +25,11 @@ pub fn shared_dir(test: &str) -> Option<PathBuf> {
     );
     None
 }
+
+/// Proptest case count: 64 in CI; set PROPTEST_CASES for a longer local run.
+pub fn proptest_cases() -> u32 {
+    std::env::var("PROPTEST_CASES")
+        .ok()
+        .and_then(|cases| cases.parse().ok())
+        .unwrap_or(64)
+}
