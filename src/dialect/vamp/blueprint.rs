@@ -129,17 +129,7 @@ fn read_cluster(cx: &mut Cx<'_>, name: Spanned<ClusterName>, map: &MapReader<'_>
             .get("services")
             .map(|n| read_services(cx, n, &format!("{path}/services")))
             .unwrap_or_default();
-        let health_checks = map
-            .get("health_checks")
-            .map(|n| read_health_checks(cx, n, &format!("{path}/health_checks")));
-        let network = map
-            .get("network")
-            .and_then(|n| cx.string(n, "network"))
-            .map(|n| n.value);
-        for dialect in ["dialects", "dialect"] {
-            map.consume(dialect);
-        }
-        map.finish(cx, ALWAYS_ALLOWED);
+        let (health_checks, network) = read_placement_and_finish(cx, map, &path);
         (services, health_checks, network)
     } else if map.has("breed") || map.has("name") || map.has("reference") || map.has("ref") {
         // The cluster map (without `sla` and `gateways`, read above) is the one service.
@@ -237,17 +227,7 @@ fn read_service_map(cx: &mut Cx<'_>, map: &MapReader<'_>) -> Option<Service> {
         .get("arguments")
         .map(|n| read_arguments(cx, n))
         .unwrap_or_default();
-    let health_checks = map
-        .get("health_checks")
-        .map(|n| read_health_checks(cx, n, &format!("{path}/health_checks")));
-    let network = map
-        .get("network")
-        .and_then(|n| cx.string(n, "network"))
-        .map(|n| n.value);
-    for dialect in ["dialects", "dialect"] {
-        map.consume(dialect);
-    }
-    map.finish(cx, ALWAYS_ALLOWED);
+    let (health_checks, network) = read_placement_and_finish(cx, map, &path);
     Some(Service {
         breed: breed?,
         environment_variables,
@@ -843,4 +823,25 @@ fn validate_escalation_targets(cx: &mut Cx<'_>, blueprint: &Blueprint) {
             }
         }
     }
+}
+
+/// The keys a cluster and a service share (health checks, network, dialects, which rehearse
+/// keeps opaque), read last: the map is then finished, so any key left is unexpected.
+fn read_placement_and_finish(
+    cx: &mut Cx<'_>,
+    map: &MapReader<'_>,
+    path: &str,
+) -> (Option<Vec<crate::ir::vamp::HealthCheck>>, Option<String>) {
+    let health_checks = map
+        .get("health_checks")
+        .map(|n| read_health_checks(cx, n, &format!("{path}/health_checks")));
+    let network = map
+        .get("network")
+        .and_then(|n| cx.string(n, "network"))
+        .map(|n| n.value);
+    for dialect in ["dialects", "dialect"] {
+        map.consume(dialect);
+    }
+    map.finish(cx, ALWAYS_ALLOWED);
+    (health_checks, network)
 }
