@@ -23,6 +23,14 @@ pub struct WindowTotals {
 }
 
 impl WindowTotals {
+    pub fn plus(self, other: WindowTotals) -> WindowTotals {
+        WindowTotals {
+            requests: self.requests + other.requests,
+            errors: self.errors + other.errors,
+            latency_sum_ns: self.latency_sum_ns.saturating_add(other.latency_sum_ns),
+        }
+    }
+
     /// Mean latency in milliseconds (0 without requests).
     pub fn mean_ms(&self) -> f64 {
         if self.requests == 0 {

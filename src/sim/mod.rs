@@ -7,6 +7,7 @@ pub mod build;
 pub mod engine;
 pub mod events;
 pub mod expect;
+pub mod fast_exp;
 pub mod faults;
 pub mod metrics;
 pub mod model;
@@ -21,5 +22,6 @@ pub mod snapshot;
 pub mod trace;
 pub mod traffic;
 pub mod world;
+pub mod ziggurat;
 
 pub use run::{run, RunOptions, RunResult};

@@ -10,8 +10,8 @@ use super::world::World;
 
 impl World<'_> {
     /// Walks gateways from `gateway` to a service, recording the hops in `request`. Returns
-    /// the last route's balance and a pinned instance, or `None` when no route can take the
-    /// request.
+    /// the last route's balance and a pinned instance, or the gateway that could not route
+    /// the request (every weight zero, or more than `MAX_HOPS` gateways deep).
     pub(crate) fn route(
         &mut self,
         gateway: usize,
@@ -19,10 +19,12 @@ impl World<'_> {
         client: u32,
         headers: &[(u16, u16)],
         request: &mut Request,
-    ) -> Option<(Balance, Option<u32>)> {
+    ) -> Result<(Balance, Option<u32>), usize> {
         let mut current = gateway;
         for _ in 0..MAX_HOPS {
-            let route = self.choose_route(current, source, client, headers)?;
+            let route = self
+                .choose_route(current, source, client, headers)
+                .ok_or(current)?;
             request.hops[request.hop_count as usize] = (current as u32, route as u32);
             request.hop_count += 1;
             let model = &self.model.gateways[current].routes[route];
@@ -38,11 +40,11 @@ impl World<'_> {
                     } else {
                         None
                     };
-                    return Some((balance, pinned));
+                    return Ok((balance, pinned));
                 }
             }
         }
-        None
+        Err(current)
     }
 
     fn choose_route(

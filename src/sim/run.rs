@@ -130,8 +130,8 @@ pub fn run(project: &Project, options: RunOptions<'_>) -> Result<RunResult, Vec<
     user_gateways.sort_unstable();
     user_gateways.dedup();
     let (user_requests, user_errors) = user_gateways.iter().fold((0, 0), |(r, e), &g| {
-        let c = &world.gateways[g].counters;
-        (r + c.requests, e + c.errors)
+        let state = &world.gateways[g];
+        (r + state.requests(), e + state.errors())
     });
     let initial = |route: &str| {
         world.model.gateways.iter().find_map(|g| {

@@ -25,7 +25,7 @@ pub struct Instance {
     /// Bumped on every death and restart so stale events are ignored.
     pub generation: u32,
     pub busy: u32,
-    pub queue: VecDeque<u32>,
+    pub queue: VecDeque<RequestId>,
 }
 
 impl Instance {
@@ -39,7 +39,6 @@ pub const MAX_HOPS: usize = 4;
 
 #[derive(Clone, Copy, Debug)]
 pub struct Request {
-    pub serial: u64,
     pub arrival: Nanos,
     pub hops: [(u32, u32); MAX_HOPS],
     pub hop_count: u8,
@@ -49,42 +48,86 @@ pub struct Request {
     pub client: u32,
 }
 
+/// A request's place in the slab: the slot and the slot's generation when it was taken, so
+/// an event for a request that already ended (its instance died) finds a newer generation
+/// and is ignored.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RequestId {
+    pub slot: u32,
+    pub generation: u32,
+}
+
+#[derive(Debug)]
+struct Slot {
+    generation: u32,
+    request: Option<Request>,
+}
+
 /// In-flight requests in reusable slots: memory follows the number in flight, not the
 /// number ever made.
 #[derive(Debug, Default)]
 pub struct RequestSlab {
-    slots: Vec<Option<Request>>,
+    slots: Vec<Slot>,
     free: Vec<u32>,
     live: u64,
 }
 
 impl RequestSlab {
-    pub fn insert(&mut self, request: Request) -> u32 {
+    pub fn insert(&mut self, request: Request) -> RequestId {
         self.live += 1;
         if let Some(index) = self.free.pop() {
-            self.slots[index as usize] = Some(request);
-            index
+            let slot = &mut self.slots[index as usize];
+            slot.request = Some(request);
+            RequestId {
+                slot: index,
+                generation: slot.generation,
+            }
         } else {
-            self.slots.push(Some(request));
-            (self.slots.len() - 1) as u32
+            self.slots.push(Slot {
+                generation: 0,
+                request: Some(request),
+            });
+            RequestId {
+                slot: (self.slots.len() - 1) as u32,
+                generation: 0,
+            }
         }
     }
 
-    pub fn get(&self, index: u32) -> Option<&Request> {
-        self.slots.get(index as usize).and_then(Option::as_ref)
+    pub fn get(&self, id: RequestId) -> Option<&Request> {
+        self.slots
+            .get(id.slot as usize)
+            .filter(|s| s.generation == id.generation)
+            .and_then(|s| s.request.as_ref())
     }
 
-    pub fn remove(&mut self, index: u32) -> Option<Request> {
-        let taken = self.slots.get_mut(index as usize).and_then(Option::take);
-        if taken.is_some() {
-            self.live -= 1;
-            self.free.push(index);
-        }
-        taken
+    pub fn remove(&mut self, id: RequestId) -> Option<Request> {
+        let slot = self
+            .slots
+            .get_mut(id.slot as usize)
+            .filter(|s| s.generation == id.generation)?;
+        let taken = slot.request.take()?;
+        slot.generation = slot.generation.wrapping_add(1);
+        self.live -= 1;
+        self.free.push(id.slot);
+        Some(taken)
     }
 
     pub fn live(&self) -> u64 {
         self.live
+    }
+
+    /// The requests an instance holds (queued or in service).
+    pub fn of_instance(&self, instance: u32) -> Vec<RequestId> {
+        self.slots
+            .iter()
+            .enumerate()
+            .filter(|(_, s)| s.request.is_some_and(|r| r.instance == instance))
+            .map(|(i, s)| RequestId {
+                slot: i as u32,
+                generation: s.generation,
+            })
+            .collect()
     }
 }
 
@@ -157,11 +200,22 @@ impl World<'_> {
         let ready = |&&i: &&u32| instances[i as usize].state == InstanceState::Ready;
         match balance {
             Balance::RoundRobin => {
+                // Indices wrap by comparison, not `%`: a division per request showed in
+                // profiles.
                 let count = state.instances.len();
-                for step in 0..count {
-                    let candidate = state.instances[(state.rr_next + step) % count];
+                let mut index = if state.rr_next < count {
+                    state.rr_next
+                } else {
+                    0
+                };
+                for _ in 0..count {
+                    let candidate = state.instances[index];
+                    index += 1;
+                    if index == count {
+                        index = 0;
+                    }
                     if ready(&&candidate) {
-                        state.rr_next = (state.rr_next + step + 1) % count;
+                        state.rr_next = index;
                         return Some(candidate);
                     }
                 }
@@ -176,43 +230,35 @@ impl World<'_> {
         }
     }
 
-    fn start_service(&mut self, slot: u32) {
-        let Some(request) = self.requests.get(slot).copied() else {
+    fn start_service(&mut self, id: RequestId) {
+        let Some(request) = self.requests.get(id) else {
             return;
         };
         let service = request.service as usize;
         let model = &self.model.services[service];
         let state = &mut self.services[service];
-        let time = secs_to_nanos(
-            model
-                .latency
-                .sample_with_spare(&mut state.stream, &mut state.spare_normal),
-        )
-        .saturating_add(state.extra_latency);
+        let time = secs_to_nanos(model.latency.sample(&mut state.stream))
+            .saturating_add(state.extra_latency);
         self.queue.schedule_in(
             time,
             Event::ServiceDone {
-                request: slot,
-                serial: request.serial,
+                slot: id.slot,
+                generation: id.generation,
             },
         );
     }
 
-    pub(crate) fn on_service_done(&mut self, slot: u32, serial: u64) {
-        match self.requests.get(slot) {
-            Some(r) if r.serial == serial => {}
-            _ => return, // failed earlier (instance killed)
-        }
+    pub(crate) fn on_service_done(&mut self, id: RequestId) {
         self.account_population();
-        let Some(request) = self.requests.remove(slot) else {
-            return;
+        let Some(request) = self.requests.remove(id) else {
+            return; // failed earlier (its instance died)
         };
         let service = request.service as usize;
         let rate =
             self.model.services[service].error_rate + self.services[service].extra_error_rate;
         let error = bernoulli(&mut self.services[service].stream, rate);
-        let latency = self.now().saturating_sub(request.arrival);
         let now = self.now();
+        let latency = now.saturating_sub(request.arrival);
         self.services[service].counters.record(now, error, latency);
         self.record_completion(&request, error, latency);
         self.release_slot(request.instance);
@@ -238,9 +284,10 @@ impl World<'_> {
     pub(crate) fn record_completion(&mut self, request: &Request, error: bool, latency: Nanos) {
         let now = self.now();
         for &(gateway, route) in &request.hops[..request.hop_count as usize] {
-            let state = &mut self.gateways[gateway as usize];
-            state.counters.record(now, error, latency);
-            if let Some(c) = state.route_counters.get_mut(route as usize) {
+            if let Some(c) = self.gateways[gateway as usize]
+                .route_counters
+                .get_mut(route as usize)
+            {
                 c.record(now, error, latency);
             }
         }
@@ -252,32 +299,18 @@ impl World<'_> {
     /// Fails everything an instance holds (it died): 503 for each.
     pub(crate) fn fail_instance_requests(&mut self, instance: u32) {
         let inst = &mut self.instances[instance as usize];
-        let queued: Vec<u32> = inst.queue.drain(..).collect();
+        inst.queue.clear();
         inst.busy = 0;
-        // In-service requests are found by scanning the slab for this instance; the number
-        // in flight is small compared to the run.
-        let mut victims = queued;
-        victims.extend(self.requests.slots_of_instance(instance));
-        victims.sort_unstable();
-        victims.dedup();
+        // Queued and in-service requests alike are found by scanning the slab: the number in
+        // flight is small compared to the run, and slot order is deterministic.
+        let victims = self.requests.of_instance(instance);
         self.account_population();
-        for slot in victims {
-            if let Some(request) = self.requests.remove(slot) {
+        for id in victims {
+            if let Some(request) = self.requests.remove(id) {
                 self.services[request.service as usize].unavailable += 1;
                 let latency = self.now().saturating_sub(request.arrival);
                 self.record_completion(&request, true, latency);
             }
         }
-    }
-}
-
-impl RequestSlab {
-    pub fn slots_of_instance(&self, instance: u32) -> Vec<u32> {
-        self.slots
-            .iter()
-            .enumerate()
-            .filter(|(_, r)| r.is_some_and(|r| r.instance == instance))
-            .map(|(i, _)| i as u32)
-            .collect()
     }
 }

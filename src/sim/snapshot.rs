@@ -22,10 +22,10 @@ impl World<'_> {
     pub fn snapshot_json(&self) -> Value {
         let mut gateways = Map::new();
         for (g, model) in self.model.gateways.iter().enumerate() {
-            let c = &self.gateways[g].counters;
+            let state = &self.gateways[g];
             gateways.insert(
                 model.name.clone(),
-                json!({"requests": c.requests, "errors": c.errors, "weights": self.weights_json(g)}),
+                json!({"requests": state.requests(), "errors": state.errors(), "weights": self.weights_json(g)}),
             );
         }
         let mut services = Map::new();

@@ -28,7 +28,8 @@ impl World<'_> {
                 break;
             }
         }
-        self.queue.schedule_at(
+        self.queue.schedule_on_lane(
+            source,
             t,
             Event::Arrival {
                 source: source as u32,
@@ -57,10 +58,7 @@ impl World<'_> {
             }
         }
         let gateway = model.gateway;
-        let serial = self.next_request_serial;
-        self.next_request_serial += 1;
         let mut request = Request {
-            serial,
             arrival: self.now(),
             hops: [(0, 0); MAX_HOPS],
             hop_count: 0,
@@ -70,9 +68,12 @@ impl World<'_> {
             client,
         };
         match self.route(gateway, source, client, &headers, &mut request) {
-            Some((balance, pinned)) => self.dispatch(request, balance, pinned),
-            None => {
-                // No route could take it (all weights zero, or a gateway loop): 503.
+            Ok((balance, pinned)) => self.dispatch(request, balance, pinned),
+            Err(stuck) => {
+                // No route could take it (all weights zero, or a gateway loop): 503, counted
+                // at the gateway that could not route it and at every hop before.
+                let now = self.now();
+                self.gateways[stuck].unrouted.record(now, true, 0);
                 self.record_completion(&request, true, 0);
             }
         }

@@ -6,10 +6,10 @@
 
 use super::engine::{EventQueue, Nanos};
 use super::events::EventBus;
-use super::metrics::Counters;
+use super::metrics::{Counters, WindowTotals};
 use super::model::{Model, Sticky};
 use super::rng::{Seeds, Stream};
-use super::service::{Instance, RequestSlab};
+use super::service::{Instance, RequestId, RequestSlab};
 use super::trace::{Decision, TraceSink};
 use std::collections::BTreeMap;
 
@@ -17,12 +17,12 @@ use std::collections::BTreeMap;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Event {
     Arrival { source: u32 },
-    ServiceDone { request: u32, serial: u64 },
+    ServiceDone { slot: u32, generation: u32 },
     InstanceReady { instance: u32, generation: u32 },
     Restart { instance: u32, generation: u32 },
     FaultStart { fault: u32 },
     FaultEnd { fault: u32 },
-    ProgramRun { program: u32, run: u64 },
+    ProgramRun { program: u32 },
     Snapshot,
 }
 
@@ -33,8 +33,6 @@ pub struct ServiceState {
     pub instances: Vec<u32>,
     pub rr_next: usize,
     pub stream: Stream,
-    /// Box–Muller's second normal, kept for the next latency draw.
-    pub spare_normal: Option<f64>,
     /// Requests answered 503 because no instance could take them.
     pub unavailable: u64,
     pub counters: Counters,
@@ -48,12 +46,41 @@ pub struct ServiceState {
 pub struct GatewayState {
     /// Current weights in basis points (programs change them).
     pub weights_bp: Vec<u32>,
-    pub counters: Counters,
+    /// Per route. Every request a gateway routes takes exactly one route, so the gateway's
+    /// own figures are the routes' sums (plus `unrouted`): one record per hop, not two.
     pub route_counters: Vec<Counters>,
+    /// Requests the gateway could not route (every weight zero): 503 at once.
+    pub unrouted: Counters,
     /// Sticky pins: (source, client) → route index.
     pub sticky_routes: BTreeMap<(u32, u32), u16>,
     /// Route choices (weights, condition strength).
     pub stream: Stream,
+}
+
+impl GatewayState {
+    fn all_counters(&self) -> impl Iterator<Item = &Counters> {
+        self.route_counters
+            .iter()
+            .chain(std::iter::once(&self.unrouted))
+    }
+
+    /// Requests completed at this gateway (routed or not).
+    pub fn requests(&self) -> u64 {
+        self.all_counters().map(|c| c.requests).sum()
+    }
+
+    pub fn errors(&self) -> u64 {
+        self.all_counters().map(|c| c.errors).sum()
+    }
+
+    /// The gateway's totals over the last `w` seconds (see [`SecondRing::window`]).
+    ///
+    /// [`SecondRing::window`]: super::metrics::SecondRing::window
+    pub fn window(&self, now: Nanos, w: u64) -> WindowTotals {
+        self.all_counters()
+            .map(|c| c.ring.window(now, w))
+            .fold(WindowTotals::default(), WindowTotals::plus)
+    }
 }
 
 #[derive(Debug)]
@@ -104,7 +131,6 @@ pub struct World<'t> {
     pub trace: Option<TraceSink<'t>>,
     /// Sticky instances: (gateway, source, client) → instance.
     pub sticky_instances: BTreeMap<(u32, u32, u32), u32>,
-    pub(crate) next_request_serial: u64,
     /// A stream for the orchestrator's choices (placement).
     pub orchestrator_stream: Stream,
 }
@@ -121,7 +147,6 @@ impl<'t> World<'t> {
                 instances: Vec::new(),
                 rr_next: 0,
                 stream: seeds.stream(&format!("service:{}", s.name)),
-                spare_normal: None,
                 unavailable: 0,
                 counters: Counters::new(window),
                 extra_error_rate: 0.0,
@@ -134,7 +159,7 @@ impl<'t> World<'t> {
             .iter()
             .map(|g| GatewayState {
                 weights_bp: g.routes.iter().map(|r| r.weight_bp).collect(),
-                counters: Counters::without_sketch(window),
+                unrouted: Counters::without_sketch(window),
                 route_counters: g
                     .routes
                     .iter()
@@ -168,9 +193,12 @@ impl<'t> World<'t> {
         } else {
             model.hosts
         };
+        // Each traffic source has its own lane in the queue (its next arrival).
+        let mut queue = EventQueue::new();
+        queue.add_lanes(model.traffic.len());
         let mut world = World {
             seeds,
-            queue: EventQueue::new(),
+            queue,
             services,
             gateways,
             sources,
@@ -184,7 +212,6 @@ impl<'t> World<'t> {
             decisions: Vec::new(),
             trace,
             sticky_instances: BTreeMap::new(),
-            next_request_serial: 0,
             orchestrator_stream: seeds.stream("orchestrator"),
             model,
         };
@@ -249,7 +276,9 @@ impl<'t> World<'t> {
     fn handle(&mut self, event: Event) {
         match event {
             Event::Arrival { source } => self.on_arrival(source as usize),
-            Event::ServiceDone { request, serial } => self.on_service_done(request, serial),
+            Event::ServiceDone { slot, generation } => {
+                self.on_service_done(RequestId { slot, generation })
+            }
             Event::InstanceReady {
                 instance,
                 generation,
@@ -260,7 +289,7 @@ impl<'t> World<'t> {
             } => self.on_restart(instance, generation),
             Event::FaultStart { fault } => self.on_fault_start(fault as usize),
             Event::FaultEnd { fault } => self.on_fault_end(fault as usize),
-            Event::ProgramRun { program, run } => self.on_program_run(program as usize, run),
+            Event::ProgramRun { program } => self.on_program_run(program as usize),
             Event::Snapshot => self.on_snapshot(),
         }
     }

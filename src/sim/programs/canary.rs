@@ -15,11 +15,7 @@ impl World<'_> {
         new: usize,
         window_s: u64,
     ) {
-        let errors = self.gateways[gateway]
-            .counters
-            .ring
-            .window(self.now(), window_s)
-            .errors;
+        let errors = self.gateways[gateway].window(self.now(), window_s).errors;
         let current = self.gateways[gateway].weights_bp.clone();
         let (Some(&w_old), Some(_)) = (current.get(old), current.get(new)) else {
             return;

@@ -20,7 +20,7 @@ impl World<'_> {
         let now = self.now();
         let mut values: Vec<(Vec<String>, String, u8)> = Vec::new();
         for (g, gateway) in self.model.gateways.iter().enumerate() {
-            let errors = self.gateways[g].counters.ring.window(now, window_s).errors;
+            let errors = self.gateways[g].window(now, window_s).errors;
             let health = u8::from(errors == 0);
             values.push((
                 vec![

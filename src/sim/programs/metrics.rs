@@ -11,7 +11,7 @@ impl World<'_> {
         let window = window_s.max(1);
         let mut out: Vec<(Vec<String>, f64, f64)> = Vec::new();
         for (g, gateway) in self.model.gateways.iter().enumerate() {
-            let w = self.gateways[g].counters.ring.window(now, window);
+            let w = self.gateways[g].window(now, window);
             out.push((
                 vec![format!("gateways:{}", gateway.name), "gateway".into()],
                 round_to(w.requests as f64 / window as f64, 2),

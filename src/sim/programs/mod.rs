@@ -39,14 +39,13 @@ impl World<'_> {
                     at,
                     Event::ProgramRun {
                         program: index as u32,
-                        run: 0,
                     },
                 );
             }
         }
     }
 
-    pub(crate) fn on_program_run(&mut self, program: usize, _run: u64) {
+    pub(crate) fn on_program_run(&mut self, program: usize) {
         let Some(model) = self.model.programs.get(program).cloned() else {
             return;
         };
@@ -67,7 +66,6 @@ impl World<'_> {
                 period,
                 Event::ProgramRun {
                     program: program as u32,
-                    run: runs,
                 },
             );
         }
@@ -103,7 +101,6 @@ impl World<'_> {
                         0,
                         Event::ProgramRun {
                             program: index as u32,
-                            run: 0,
                         },
                     );
                 }
