@@ -739,7 +739,9 @@ fn program(
             });
         }
         _ => {
-            // `traffic`: 1000/PERIOD requests per second to the gateway on PORT.
+            // `traffic` (CANARY.md §1.1): `setInterval(run, PERIOD)` from the start; the first
+            // tick only resolves the gateway host, every later one sends a request to the
+            // gateway on PORT, and the responses are published on the bus.
             let port = env_u64(w, "PORT", 0);
             let period_ms = env_u64(w, "PERIOD", 500).max(1);
             let Some(gateway) = model
@@ -750,10 +752,19 @@ fn program(
                 bad(diagnostics, format!("no gateway on PORT {port}"));
                 return None;
             };
+            let every = period_ms.saturating_mul(NANOS_PER_MS);
+            model.workflow_traffic.push(WorkflowTraffic {
+                source: model.traffic.len(),
+                workflow: name.clone(),
+                ok_every: 10_000.0 / period_ms as f64,
+            });
             model.traffic.push(TrafficModel {
                 id: format!("workflow:{name}"),
                 gateway,
-                rate: RateProfile::Constant(1000.0 / period_ms as f64),
+                rate: RateProfile::Periodic {
+                    first: every.saturating_mul(2),
+                    every,
+                },
                 clients: 1,
                 headers: Vec::new(),
                 until: u64::MAX,

@@ -3,7 +3,7 @@
 //! Built from the IR and a scenario (`build.rs`), or by hand (queueing tests, benches). It
 //! holds no state; [`World`](super::world::World) runs it.
 
-use super::engine::Nanos;
+use super::engine::{Nanos, NANOS_PER_SEC};
 use super::samplers::Duration;
 use std::fmt;
 use std::sync::Arc;
@@ -113,6 +113,12 @@ pub enum RateProfile {
     },
     /// Piecewise constant: `(from time, rate)`, sorted by time; 0 before the first.
     Steps(Vec<(Nanos, f64)>),
+    /// Deterministic: one request at `first`, then one every `every` (a script's
+    /// `setInterval`, e.g. Vamp's traffic workflow).
+    Periodic {
+        first: Nanos,
+        every: Nanos,
+    },
 }
 
 impl RateProfile {
@@ -138,6 +144,13 @@ impl RateProfile {
                 .take_while(|(at, _)| *at <= t)
                 .last()
                 .map_or(0.0, |(_, r)| *r),
+            RateProfile::Periodic { first, every } => {
+                if t < *first || *every == 0 {
+                    0.0
+                } else {
+                    NANOS_PER_SEC as f64 / *every as f64
+                }
+            }
         }
     }
 
@@ -147,6 +160,7 @@ impl RateProfile {
             RateProfile::Constant(r) => *r,
             RateProfile::Ramp { from, to, .. } => from.max(*to),
             RateProfile::Steps(steps) => steps.iter().map(|(_, r)| *r).fold(0.0, f64::max),
+            RateProfile::Periodic { every, .. } => NANOS_PER_SEC as f64 / (*every).max(1) as f64,
         }
     }
 }
@@ -208,6 +222,30 @@ pub struct FaultModel {
     pub action: FaultAction,
     /// As written, for the trace header and the decisions.
     pub description: String,
+}
+
+/// A traffic source that is a Vamp traffic workflow (reference/vamp/CANARY.md §1.1): on the
+/// completion of its requests it publishes `[workflows:<name>, response:ok]` (every
+/// `10000/PERIOD`-th request, counted when the response arrives) or `response:error`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WorkflowTraffic {
+    pub source: SourceId,
+    /// The workflow's name, for its tags.
+    pub workflow: String,
+    /// The script's `10000 / PERIOD` (a float in JavaScript; `count % it == 0` is tested
+    /// with the same floating-point remainder).
+    pub ok_every: f64,
+}
+
+/// A point in a calendar: a local date-time at a fixed UTC offset.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CalendarAnchor {
+    pub year: i32,
+    pub month: u8,
+    pub day: u8,
+    /// Nanoseconds into the local day.
+    pub time_of_day_ns: u64,
+    pub offset_seconds: i32,
 }
 
 /// When a program runs.
@@ -283,4 +321,6 @@ pub struct Model {
     pub max_window_s: u64,
     /// Metric snapshots for the trace, every this often (none when 0).
     pub snapshot_every: Nanos,
+    /// Traffic sources that publish their responses on the bus (Vamp traffic workflows).
+    pub workflow_traffic: Vec<WorkflowTraffic>,
 }
