@@ -198,3 +198,82 @@ faults:
         .expect("the allocation program published");
     assert_eq!(last_run.t, expected[9]);
 }
+
+fn timed_workflow(start: &str) -> String {
+    format!(
+        r#"
+kind: workflow
+name: timed
+breed: allocation
+schedule: {{ time: {{ period: PT1M, start: "{start}", repeat: 3 }} }}
+"#
+    )
+}
+
+fn allocation_runs(world: &mut World<'_>) -> Vec<u64> {
+    events(world, &["allocation"], NANOS_PER_SEC)
+        .into_iter()
+        .map(|(t, _)| t / NANOS_PER_SEC)
+        .collect()
+}
+
+#[test]
+fn a_time_schedule_starting_after_the_clock_runs_at_the_difference() {
+    let scenario = r#"
+kind: scenario
+name: clocked
+clock: 2026-03-01T00:00:00Z
+duration: 5m
+deploy: [{ blueprint: "sava:1.0", as: sava }]
+"#;
+    let workflow = timed_workflow("2026-03-01T00:00:30Z");
+    let checked = checked(&[
+        ("sava.yml", SAVA),
+        ("w.yml", &workflow),
+        ("s.yml", scenario),
+    ]);
+    assert!(checked.diagnostics.is_empty(), "{:?}", checked.diagnostics);
+    let mut world = world(&checked);
+    assert_eq!(allocation_runs(&mut world), vec![30, 90, 150]);
+}
+
+#[test]
+fn a_time_schedule_starting_before_the_clock_runs_at_its_next_boundary() {
+    // Every minute from 23:58:45 the day before, three times: 23:58:45 and 23:59:45 are
+    // gone at the clock, so only 00:00:45 runs.
+    let scenario = r#"
+kind: scenario
+name: clocked
+clock: "2026-03-01T01:00:00+01:00"
+duration: 5m
+deploy: [{ blueprint: "sava:1.0", as: sava }]
+"#;
+    let workflow = timed_workflow("2026-02-28T23:58:45Z");
+    let checked = checked(&[
+        ("sava.yml", SAVA),
+        ("w.yml", &workflow),
+        ("s.yml", scenario),
+    ]);
+    let mut world = world(&checked);
+    assert_eq!(allocation_runs(&mut world), vec![45]);
+}
+
+#[test]
+fn without_a_clock_an_absolute_start_is_ignored_with_a_warning() {
+    let scenario = r#"
+kind: scenario
+name: unclocked
+duration: 3m
+deploy: [{ blueprint: "sava:1.0", as: sava }]
+"#;
+    let workflow = timed_workflow("2026-03-01T00:00:30Z");
+    let checked = checked(&[
+        ("sava.yml", SAVA),
+        ("w.yml", &workflow),
+        ("s.yml", scenario),
+    ]);
+    let codes: Vec<&str> = checked.diagnostics.iter().map(|d| d.code.id).collect();
+    assert_eq!(codes, vec!["S019"]);
+    let mut world = world(&checked);
+    assert_eq!(allocation_runs(&mut world), vec![0, 60, 120]);
+}

@@ -261,6 +261,18 @@ pub enum Schedule {
     },
     /// Whenever an event carrying all these tags is published.
     Event { tags: Vec<String> },
+    /// Occurrence `k` at `anchor + k·(months, days, time)` in calendar arithmetic, minus
+    /// `clock_ns` (the Unix time t = 0 stands for). Occurrences before t = 0 are skipped,
+    /// and count against `repeat`; the first to run is `first`.
+    Calendar {
+        anchor: CalendarAnchor,
+        months: i64,
+        days: i64,
+        time_ns: i128,
+        clock_ns: i128,
+        first: u64,
+        repeat: Option<u64>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
