@@ -1,5 +1,6 @@
 //! Traffic sources: Poisson arrivals at a gateway, with a rate that may change over time
-//! (thinning against the profile's maximum), client ids and header values.
+//! (thinning against the profile's maximum), client ids and header values; and periodic
+//! sources (Vamp's traffic workflow), which publish their responses on the bus.
 
 use super::engine::{secs_to_nanos, Nanos};
 use super::model::RateProfile;
