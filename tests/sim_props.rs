@@ -120,6 +120,7 @@ fn canary_model(
         ],
         max_window_s: 30,
         snapshot_every: 0,
+        ..Model::default()
     }
 }
 

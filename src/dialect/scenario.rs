@@ -9,6 +9,7 @@
 //! kind: scenario
 //! name: sava-crash-during-canary      # required
 //! seed: 42                            # optional (0); `--seed` overrides
+//! clock: 2026-03-01T00:00:00Z         # optional: the instant t = 0 stands for (time schedules)
 //! duration: 4m                        # required, Go duration
 //! deploy:                             # in order; a known deployment name merges (Vamp PUT)
 //!   - sava                            #   blueprint `sava` as deployment `sava`
@@ -46,6 +47,7 @@
 use crate::diag::codes::s;
 use crate::diag::{Code, Diagnostic};
 use crate::ir::scenario::*;
+use crate::syntax::iso8601::{parse_date_time, DateTime};
 use crate::syntax::node::{Mapping, Node, Value};
 use crate::syntax::units::{parse_fine_percentage, parse_go_duration, parse_rate, Rate};
 use crate::syntax::Document;
@@ -84,6 +86,7 @@ const TOP_FIELDS: &[&str] = &[
     "kind",
     "name",
     "seed",
+    "clock",
     "duration",
     "deploy",
     "hosts",
@@ -310,6 +313,7 @@ impl Reader<'_> {
             }
         };
         let seed = map.get("seed").and_then(|n| self.unsigned(n, "seed", 0));
+        let clock = map.get("clock").and_then(|n| self.clock(n));
         let deploy = map
             .get("deploy")
             .map(|n| self.deploy(n))
@@ -343,6 +347,7 @@ impl Reader<'_> {
         Some(Scenario {
             name: name?,
             seed,
+            clock,
             duration_ns: duration?,
             deploy,
             hosts,
@@ -352,6 +357,36 @@ impl Reader<'_> {
             expect,
             span: root.span,
         })
+    }
+
+    /// `clock`: an ISO 8601 offset date-time (a YAML timestamp is accepted too).
+    fn clock(&mut self, node: &Node) -> Option<Spanned<DateTime>> {
+        let help = "write an offset date-time such as `clock: 2026-03-01T00:00:00Z`";
+        let Value::Str(text) = &node.value else {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    &s::S020,
+                    node.span,
+                    format!("clock must be a date-time, found {}", type_name(node)),
+                )
+                .with_help(help),
+            );
+            return None;
+        };
+        match parse_date_time(text) {
+            Ok(at) => Some(Spanned::new(at, node.span)),
+            Err(e) => {
+                self.diagnostics.push(
+                    Diagnostic::error(
+                        &s::S020,
+                        e.span_in(node.span),
+                        format!("bad clock: {}", e.message),
+                    )
+                    .with_help(help),
+                );
+                None
+            }
+        }
     }
 
     fn deploy(&mut self, node: &Node) -> Vec<DeployStep> {

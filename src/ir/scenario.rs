@@ -3,6 +3,7 @@
 //! nanoseconds, percentages in parts per million, rates as count per unit.
 
 use crate::source::Span;
+use crate::syntax::iso8601::DateTime;
 use crate::syntax::units::Rate;
 
 pub use crate::ir::vamp::Spanned;
@@ -15,6 +16,9 @@ pub struct Scenario {
     pub name: Spanned<String>,
     /// Overridable with `--seed`.
     pub seed: Option<u64>,
+    /// The instant t = 0 stands for (`clock: 2026-03-01T00:00:00Z`): time schedules with an
+    /// absolute `start` run relative to it, and months and years follow its calendar.
+    pub clock: Option<Spanned<DateTime>>,
     pub duration_ns: Spanned<u64>,
     pub deploy: Vec<DeployStep>,
     pub hosts: Option<Spanned<u32>>,

@@ -3,6 +3,7 @@
 //! routes, traffic, faults and the workflows' built-in programs. Every name is resolved here;
 //! what does not resolve is an S diagnostic.
 
+use super::calendar::{self, CalendarPeriod};
 use super::engine::{Nanos, NANOS_PER_MS, NANOS_PER_SEC};
 use super::model::*;
 use super::samplers::Duration;
@@ -13,6 +14,7 @@ use crate::ir::vamp::deployment::{deploy, merge, Deployment, RouteTarget};
 use crate::ir::vamp::{self, DeploymentName, RouteCondition, ScaleRef, Workflow};
 use crate::ir::Project;
 use crate::syntax::condition::{evaluate, RequestAttributes};
+use crate::syntax::iso8601;
 use crate::syntax::units::Rate;
 use std::sync::Arc;
 
@@ -483,7 +485,7 @@ pub fn build(
 
     // Programs.
     for w in &project.vamp.workflows {
-        if let Some(program) = program(project, w, &mut model, &mut diagnostics) {
+        if let Some(program) = program(project, scenario, w, &mut model, &mut diagnostics) {
             model.programs.push(program);
         }
     }
@@ -563,6 +565,7 @@ fn env_u64(w: &Workflow, name: &str, default: u64) -> u64 {
 /// The built-in program a workflow selects, with its parameters resolved.
 fn program(
     project: &Project,
+    scenario: &Scenario,
     w: &Workflow,
     model: &mut Model,
     diagnostics: &mut Vec<Diagnostic>,
@@ -613,24 +616,22 @@ fn program(
         ));
     };
     let period_s = |default: u64| env_u64(w, "VAMP_WORKFLOW_EXECUTION_PERIOD", default);
-    let schedule_with = |period: Nanos| -> Schedule {
+    let schedule_with = |period: Nanos, diagnostics: &mut Vec<Diagnostic>| -> Schedule {
         match &w.schedule.value {
             vamp::Schedule::Daemon => Schedule::Every { start: 0, period },
             vamp::Schedule::Event { tags } => Schedule::Event { tags: tags.clone() },
-            // A rehearsal has no calendar: a time schedule starts at t = 0 whatever its
-            // absolute `start`, and a period's months count 30 days, its years 365.
             vamp::Schedule::Time {
-                period: p, repeat, ..
-            } => {
-                let days =
-                    i128::from(p.days) + 30 * i128::from(p.months) + 365 * i128::from(p.years);
-                let ns = p.time_ns + days * 86_400 * i128::from(NANOS_PER_SEC);
-                Schedule::Time {
-                    start: 0,
-                    period: ns.clamp(0, i128::from(u64::MAX)) as u64,
-                    repeat: repeat.map(|r| r.max(0) as u64),
-                }
-            }
+                period: p,
+                start,
+                repeat,
+            } => time_schedule(
+                w.name.value.as_str(),
+                p,
+                start.as_ref(),
+                *repeat,
+                scenario,
+                diagnostics,
+            ),
         }
     };
     let find_gateway = |model: &Model, key: &str| -> Result<usize, String> {
@@ -679,7 +680,7 @@ fn program(
                     new_route,
                     window_s,
                 },
-                schedule: schedule_with(period),
+                schedule: schedule_with(period, diagnostics),
             });
         }
         "health" => ProgramKind::Health {
@@ -735,11 +736,13 @@ fn program(
                     min: env_u64(w, "SCALE_MIN", 2) as u32,
                     max: env_u64(w, "SCALE_MAX", 4) as u32,
                 },
-                schedule: schedule_with(period),
+                schedule: schedule_with(period, diagnostics),
             });
         }
         _ => {
-            // `traffic`: 1000/PERIOD requests per second to the gateway on PORT.
+            // `traffic` (CANARY.md §1.1): `setInterval(run, PERIOD)` from the start; the first
+            // tick only resolves the gateway host, every later one sends a request to the
+            // gateway on PORT, and the responses are published on the bus.
             let port = env_u64(w, "PORT", 0);
             let period_ms = env_u64(w, "PERIOD", 500).max(1);
             let Some(gateway) = model
@@ -750,10 +753,19 @@ fn program(
                 bad(diagnostics, format!("no gateway on PORT {port}"));
                 return None;
             };
+            let every = period_ms.saturating_mul(NANOS_PER_MS);
+            model.workflow_traffic.push(WorkflowTraffic {
+                source: model.traffic.len(),
+                workflow: name.clone(),
+                ok_every: 10_000.0 / period_ms as f64,
+            });
             model.traffic.push(TrafficModel {
                 id: format!("workflow:{name}"),
                 gateway,
-                rate: RateProfile::Constant(1000.0 / period_ms as f64),
+                rate: RateProfile::Periodic {
+                    first: every.saturating_mul(2),
+                    every,
+                },
                 clients: 1,
                 headers: Vec::new(),
                 until: u64::MAX,
@@ -764,6 +776,70 @@ fn program(
     Some(ProgramModel {
         name,
         kind,
-        schedule: schedule_with(period_s(5) * NANOS_PER_SEC),
+        schedule: schedule_with(period_s(5) * NANOS_PER_SEC, diagnostics),
     })
+}
+
+/// A Vamp time schedule on the rehearsal's clock. With a scenario `clock`, an absolute
+/// `start` runs at `start − clock` (a start in the past at its next period boundary) and
+/// months and years follow the calendar; `start: now` is t = 0. Without a clock there is no
+/// calendar: the schedule starts at t = 0, months count 30 days and years 365, and an
+/// absolute start draws a warning.
+fn time_schedule(
+    workflow: &str,
+    period: &vamp::SchedulePeriod,
+    start: Option<&(crate::ir::Spanned<String>, i128)>,
+    repeat: Option<i64>,
+    scenario: &Scenario,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Schedule {
+    let repeat = repeat.map(|r| r.max(0) as u64);
+    if let Some(clock) = &scenario.clock {
+        let anchor = match start {
+            Some((text, _)) => match iso8601::parse_date_time(&text.value) {
+                Ok(at) => at,
+                // Already refused by the workflow's reader.
+                Err(_) => clock.value,
+            },
+            None => clock.value,
+        };
+        let calendar_period = CalendarPeriod {
+            months: i64::from(period.years) * 12 + i64::from(period.months),
+            days: i64::from(period.days),
+            time_ns: period.time_ns,
+        };
+        return calendar::schedule(
+            &calendar::anchor_of(&anchor),
+            &calendar_period,
+            repeat,
+            clock.value.unix_nanos(),
+        );
+    }
+    if let Some((text, _)) = start {
+        // At the scenario: the fix (a clock) goes there, and each scenario needs its own.
+        diagnostics.push(
+            Diagnostic::warning(
+                &s::S019,
+                scenario.name.span,
+                format!(
+                    "scenario '{}' has no `clock`, so the start of workflow '{workflow}' ({}) is ignored: it starts at t = 0",
+                    scenario.name.value,
+                    text.value.trim()
+                ),
+            )
+            .with_help(format!(
+                "add e.g. `clock: {}` to the scenario to say which instant t = 0 stands for",
+                text.value.trim()
+            ))
+            .with_label(text.span, "an absolute start"),
+        );
+    }
+    let days =
+        i128::from(period.days) + 30 * i128::from(period.months) + 365 * i128::from(period.years);
+    let ns = period.time_ns + days * 86_400 * i128::from(NANOS_PER_SEC);
+    Schedule::Time {
+        start: 0,
+        period: ns.clamp(0, i128::from(u64::MAX)) as u64,
+        repeat,
+    }
 }

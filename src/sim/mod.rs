@@ -4,6 +4,7 @@
 //! first-in first-out, and every entity draws from its own seeded stream.
 
 pub mod build;
+pub mod calendar;
 pub mod engine;
 pub mod events;
 pub mod expect;

@@ -3,7 +3,7 @@
 //! Built from the IR and a scenario (`build.rs`), or by hand (queueing tests, benches). It
 //! holds no state; [`World`](super::world::World) runs it.
 
-use super::engine::Nanos;
+use super::engine::{Nanos, NANOS_PER_SEC};
 use super::samplers::Duration;
 use std::fmt;
 use std::sync::Arc;
@@ -113,6 +113,12 @@ pub enum RateProfile {
     },
     /// Piecewise constant: `(from time, rate)`, sorted by time; 0 before the first.
     Steps(Vec<(Nanos, f64)>),
+    /// Deterministic: one request at `first`, then one every `every` (a script's
+    /// `setInterval`, e.g. Vamp's traffic workflow).
+    Periodic {
+        first: Nanos,
+        every: Nanos,
+    },
 }
 
 impl RateProfile {
@@ -138,6 +144,13 @@ impl RateProfile {
                 .take_while(|(at, _)| *at <= t)
                 .last()
                 .map_or(0.0, |(_, r)| *r),
+            RateProfile::Periodic { first, every } => {
+                if t < *first || *every == 0 {
+                    0.0
+                } else {
+                    NANOS_PER_SEC as f64 / *every as f64
+                }
+            }
         }
     }
 
@@ -147,6 +160,7 @@ impl RateProfile {
             RateProfile::Constant(r) => *r,
             RateProfile::Ramp { from, to, .. } => from.max(*to),
             RateProfile::Steps(steps) => steps.iter().map(|(_, r)| *r).fold(0.0, f64::max),
+            RateProfile::Periodic { every, .. } => NANOS_PER_SEC as f64 / (*every).max(1) as f64,
         }
     }
 }
@@ -210,6 +224,30 @@ pub struct FaultModel {
     pub description: String,
 }
 
+/// A traffic source that is a Vamp traffic workflow (reference/vamp/CANARY.md §1.1): on the
+/// completion of its requests it publishes `[workflows:<name>, response:ok]` (every
+/// `10000/PERIOD`-th request, counted when the response arrives) or `response:error`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct WorkflowTraffic {
+    pub source: SourceId,
+    /// The workflow's name, for its tags.
+    pub workflow: String,
+    /// The script's `10000 / PERIOD` (a float in JavaScript; `count % it == 0` is tested
+    /// with the same floating-point remainder).
+    pub ok_every: f64,
+}
+
+/// A point in a calendar: a local date-time at a fixed UTC offset.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct CalendarAnchor {
+    pub year: i32,
+    pub month: u8,
+    pub day: u8,
+    /// Nanoseconds into the local day.
+    pub time_of_day_ns: u64,
+    pub offset_seconds: i32,
+}
+
 /// When a program runs.
 #[derive(Clone, Debug, PartialEq)]
 pub enum Schedule {
@@ -223,6 +261,18 @@ pub enum Schedule {
     },
     /// Whenever an event carrying all these tags is published.
     Event { tags: Vec<String> },
+    /// Occurrence `k` at `anchor + k·(months, days, time)` in calendar arithmetic, minus
+    /// `clock_ns` (the Unix time t = 0 stands for). Occurrences before t = 0 are skipped,
+    /// and count against `repeat`; the first to run is `first`.
+    Calendar {
+        anchor: CalendarAnchor,
+        months: i64,
+        days: i64,
+        time_ns: i128,
+        clock_ns: i128,
+        first: u64,
+        repeat: Option<u64>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -283,4 +333,6 @@ pub struct Model {
     pub max_window_s: u64,
     /// Metric snapshots for the trace, every this often (none when 0).
     pub snapshot_every: Nanos,
+    /// Traffic sources that publish their responses on the bus (Vamp traffic workflows).
+    pub workflow_traffic: Vec<WorkflowTraffic>,
 }

@@ -294,6 +294,10 @@ impl World<'_> {
         self.totals.completed += 1;
         self.totals.errors += u64::from(error);
         self.totals.latency_sum_ns += u128::from(latency);
+        // Vamp traffic workflows publish their responses; one length test for the rest.
+        if !self.model.workflow_traffic.is_empty() {
+            self.on_workflow_response(request.source, error);
+        }
     }
 
     /// Fails everything an instance holds (it died): 503 for each.

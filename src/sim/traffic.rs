@@ -1,7 +1,9 @@
 //! Traffic sources: Poisson arrivals at a gateway, with a rate that may change over time
-//! (thinning against the profile's maximum), client ids and header values.
+//! (thinning against the profile's maximum), client ids and header values; and periodic
+//! sources (Vamp's traffic workflow), which publish their responses on the bus.
 
 use super::engine::{secs_to_nanos, Nanos};
+use super::model::RateProfile;
 use super::rng::below;
 use super::samplers::{bernoulli, exponential, weighted_choice};
 use super::service::{Request, MAX_HOPS};
@@ -11,6 +13,10 @@ impl World<'_> {
     /// Draws the next arrival of `source` (none after its end or at rate 0).
     pub(crate) fn schedule_next_arrival(&mut self, source: usize) {
         let model = &self.model.traffic[source];
+        if let RateProfile::Periodic { first, every } = model.rate {
+            self.schedule_next_tick(source, first, every);
+            return;
+        }
         let max = model.rate.max();
         if max.is_nan() || max <= 0.0 {
             return;
@@ -76,6 +82,60 @@ impl World<'_> {
                 self.gateways[stuck].unrouted.record(now, true, 0);
                 self.record_completion(&request, true, 0);
             }
+        }
+    }
+}
+
+impl World<'_> {
+    /// A periodic source's next request: `first`, then every `every` after the last one.
+    /// (Like `setInterval`, nothing fires at t = 0 itself: a `first` of 0 means `every`.)
+    fn schedule_next_tick(&mut self, source: usize, first: Nanos, every: Nanos) {
+        let now = self.now();
+        let t = if now < first {
+            first
+        } else {
+            now.saturating_add(every.max(1))
+        };
+        if t > self.model.traffic[source].until {
+            return;
+        }
+        self.queue.schedule_on_lane(
+            source,
+            t,
+            Event::Arrival {
+                source: source as u32,
+            },
+        );
+    }
+
+    /// What Vamp's traffic workflow does with a response (reference/vamp/CANARY.md §1.1):
+    /// a 5xx publishes `[workflows:<name>, response:error]`; a success publishes
+    /// `[workflows:<name>, response:ok]` with the count when `count % (10000/PERIOD) == 0`.
+    /// `count` is the script's global, read when the response arrives: the requests sent so
+    /// far, not this request's number.
+    pub(crate) fn on_workflow_response(&mut self, source: u32, error: bool) {
+        let Some(workflow) = self
+            .model
+            .workflow_traffic
+            .iter()
+            .find(|w| w.source == source as usize)
+        else {
+            return;
+        };
+        let count = self.sources[source as usize].arrivals;
+        let tag = format!("workflows:{}", workflow.workflow);
+        if error {
+            self.publish(
+                &[tag, "response:error".to_owned()],
+                serde_json::json!("5xx response"),
+                "event",
+            );
+        } else if libm::fmod(count as f64, workflow.ok_every) == 0.0 {
+            self.publish(
+                &[tag, "response:ok".to_owned()],
+                serde_json::json!(count),
+                "event",
+            );
         }
     }
 }

@@ -16,13 +16,32 @@ use std::collections::BTreeMap;
 /// Everything that can happen.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Event {
-    Arrival { source: u32 },
-    ServiceDone { slot: u32, generation: u32 },
-    InstanceReady { instance: u32, generation: u32 },
-    Restart { instance: u32, generation: u32 },
-    FaultStart { fault: u32 },
-    FaultEnd { fault: u32 },
-    ProgramRun { program: u32 },
+    Arrival {
+        source: u32,
+    },
+    ServiceDone {
+        slot: u32,
+        generation: u32,
+    },
+    InstanceReady {
+        instance: u32,
+        generation: u32,
+    },
+    Restart {
+        instance: u32,
+        generation: u32,
+    },
+    FaultStart {
+        fault: u32,
+    },
+    FaultEnd {
+        fault: u32,
+    },
+    /// `run`: the occurrence number of a calendar schedule (0 for other schedules).
+    ProgramRun {
+        program: u32,
+        run: u64,
+    },
     Snapshot,
 }
 
@@ -289,7 +308,7 @@ impl<'t> World<'t> {
             } => self.on_restart(instance, generation),
             Event::FaultStart { fault } => self.on_fault_start(fault as usize),
             Event::FaultEnd { fault } => self.on_fault_end(fault as usize),
-            Event::ProgramRun { program } => self.on_program_run(program as usize),
+            Event::ProgramRun { program, run } => self.on_program_run(program as usize, run),
             Event::Snapshot => self.on_snapshot(),
         }
     }

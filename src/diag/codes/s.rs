@@ -4,7 +4,8 @@ declare_codes! {
     /// A scenario lacks a field it cannot do without: `name` and `duration` are required.
     S001 "missing-field";
     /// A scenario field is not one rehearse knows; it is ignored. Check the spelling against
-    /// DESIGN.md §6 (name, seed, duration, deploy, hosts, behaviors, traffic, faults, expect).
+    /// DESIGN.md §6 (name, seed, clock, duration, deploy, hosts, behaviors, traffic, faults,
+    /// expect).
     S002 "unknown-field";
     /// A field has the wrong shape, e.g. a list where a mapping is expected, or a number
     /// where a duration is expected.
@@ -47,4 +48,14 @@ declare_codes! {
     S017 "bad-program-parameter";
     /// An expectation names a route that no gateway of the deployments has.
     S018 "unknown-route";
+    /// A workflow's time schedule has an absolute `start`, but the scenario has no `clock`
+    /// saying which instant t = 0 stands for: the start is ignored and the schedule starts at
+    /// t = 0 (and its months count 30 days, its years 365). Add e.g.
+    /// `clock: 2026-03-01T00:00:00Z` to the scenario: a start 30 s after the clock then runs
+    /// first at t = 30 s, a start before it at its next period boundary.
+    S019 "start-without-clock";
+    /// A scenario's `clock` is not an ISO 8601 date-time. Write an offset date-time such as
+    /// `2026-03-01T00:00:00Z` or `2026-03-01T01:00:00+01:00` (seconds optional; no zone
+    /// means UTC).
+    S020 "bad-clock";
 }

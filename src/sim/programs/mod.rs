@@ -7,6 +7,7 @@ mod canary;
 mod health;
 mod metrics;
 
+use super::calendar::calendar_time;
 use super::events::{carries_all, expand_tags, BusEvent};
 use super::model::{ProgramKind, Schedule};
 use super::world::{Event, World};
@@ -29,23 +30,28 @@ pub fn js_round(x: f64) -> f64 {
 impl World<'_> {
     pub(crate) fn schedule_programs(&mut self) {
         for (index, program) in self.model.programs.iter().enumerate() {
+            // (time, run): a calendar run carries its occurrence number, to find the next.
             let first = match &program.schedule {
-                Schedule::Every { start, .. } => Some(*start),
-                Schedule::Time { start, repeat, .. } => (repeat != &Some(0)).then_some(*start),
+                Schedule::Every { start, .. } => Some((*start, 0)),
+                Schedule::Time { start, repeat, .. } => (repeat != &Some(0)).then_some((*start, 0)),
                 Schedule::Event { .. } => None,
+                Schedule::Calendar { first, .. } => {
+                    calendar_time(&program.schedule, *first).map(|at| (at, *first))
+                }
             };
-            if let Some(at) = first {
+            if let Some((at, run)) = first {
                 self.queue.schedule_at(
                     at,
                     Event::ProgramRun {
                         program: index as u32,
+                        run,
                     },
                 );
             }
         }
     }
 
-    pub(crate) fn on_program_run(&mut self, program: usize) {
+    pub(crate) fn on_program_run(&mut self, program: usize, run: u64) {
         let Some(model) = self.model.programs.get(program).cloned() else {
             return;
         };
@@ -66,8 +72,21 @@ impl World<'_> {
                 period,
                 Event::ProgramRun {
                     program: program as u32,
+                    run: 0,
                 },
             );
+        }
+        if let Some(k) = run.checked_add(1) {
+            match calendar_time(&model.schedule, k) {
+                Some(at) if at > self.now() => self.queue.schedule_at(
+                    at,
+                    Event::ProgramRun {
+                        program: program as u32,
+                        run: k,
+                    },
+                ),
+                _ => {}
+            }
         }
         match &model.kind {
             ProgramKind::Canary {
@@ -101,6 +120,7 @@ impl World<'_> {
                         0,
                         Event::ProgramRun {
                             program: index as u32,
+                            run: 0,
                         },
                     );
                 }
