@@ -171,17 +171,6 @@ impl LatencySketch {
         }
     }
 
-    /// A sketch that records nothing (no buckets allocated).
-    pub fn empty() -> LatencySketch {
-        LatencySketch {
-            counts: Vec::new(),
-            count: 0,
-            sum_ns: 0,
-            min_ns: u64::MAX,
-            max_ns: 0,
-        }
-    }
-
     #[inline]
     pub fn record(&mut self, value_ns: u64) {
         let Some(slot) = self.counts.get_mut(bucket_of(value_ns)) else {
@@ -239,14 +228,12 @@ impl LatencySketch {
     }
 }
 
-/// Everything recorded for one gateway, route or service.
+/// What a route (or a gateway's unrouted requests) records: counts, and per-second buckets
+/// for the windows programs read.
 #[derive(Clone, Debug)]
 pub struct Counters {
     pub requests: u64,
     pub errors: u64,
-    /// Whole-run latency quantiles; kept where a report reads them (services).
-    pub latency: LatencySketch,
-    pub keeps_sketch: bool,
     pub ring: SecondRing,
 }
 
@@ -255,18 +242,7 @@ impl Counters {
         Counters {
             requests: 0,
             errors: 0,
-            latency: LatencySketch::new(),
-            keeps_sketch: true,
             ring: SecondRing::new(max_window_s),
-        }
-    }
-
-    /// Counts and windows only (gateways and routes: programs read windows, not quantiles).
-    pub fn without_sketch(max_window_s: u64) -> Counters {
-        Counters {
-            latency: LatencySketch::empty(),
-            keeps_sketch: false,
-            ..Counters::new(max_window_s)
         }
     }
 
@@ -274,10 +250,25 @@ impl Counters {
     pub fn record(&mut self, now: Nanos, error: bool, latency: Nanos) {
         self.requests += 1;
         self.errors += u64::from(error);
-        if self.keeps_sketch {
-            self.latency.record(latency);
-        }
         self.ring.record(now, error, latency);
+    }
+}
+
+/// What a service records: whole-run counts and latency quantiles, for the report. No
+/// program reads a service's windows, so it keeps no ring.
+#[derive(Clone, Debug, Default)]
+pub struct ServiceCounters {
+    pub requests: u64,
+    pub errors: u64,
+    pub latency: LatencySketch,
+}
+
+impl ServiceCounters {
+    #[inline]
+    pub fn record(&mut self, error: bool, latency: Nanos) {
+        self.requests += 1;
+        self.errors += u64::from(error);
+        self.latency.record(latency);
     }
 }
 

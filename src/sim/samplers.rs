@@ -70,19 +70,30 @@ pub fn poisson(rng: &mut impl RngCore, mean: f64) -> u64 {
 
 /// Chooses an index with probability proportional to its integer weight; `None` when every
 /// weight is zero. Integer arithmetic only, so weights in basis points are exact.
+#[inline]
 pub fn weighted_choice<W: Copy + Into<u64>>(
     rng: &mut impl RngCore,
     weights: &[W],
 ) -> Option<usize> {
-    let total: u64 = weights
+    weighted_choice_by(rng, weights, |&w| w.into())
+}
+
+/// [`weighted_choice`] over items that carry their weight (no weight list is built).
+#[inline]
+pub fn weighted_choice_by<T>(
+    rng: &mut impl RngCore,
+    items: &[T],
+    weight: impl Fn(&T) -> u64,
+) -> Option<usize> {
+    let total: u64 = items
         .iter()
-        .fold(0u64, |s, &w| s.saturating_add(w.into()));
+        .fold(0u64, |s, item| s.saturating_add(weight(item)));
     if total == 0 {
         return None;
     }
     let mut r = below(rng, total);
-    for (i, &w) in weights.iter().enumerate() {
-        let w: u64 = w.into();
+    for (i, item) in items.iter().enumerate() {
+        let w = weight(item);
         if r < w {
             return Some(i);
         }

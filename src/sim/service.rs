@@ -151,7 +151,7 @@ impl World<'_> {
         let inst = &mut self.instances[instance as usize];
         if inst.busy < concurrency {
             inst.busy += 1;
-            self.start_service(slot);
+            self.start_service(slot, service);
         } else {
             inst.queue.push_back(slot);
         }
@@ -230,11 +230,9 @@ impl World<'_> {
         }
     }
 
-    fn start_service(&mut self, id: RequestId) {
-        let Some(request) = self.requests.get(id) else {
-            return;
-        };
-        let service = request.service as usize;
+    /// Draws the service time of request `id` (of `service`, which the caller knows: no slab
+    /// lookup on the hot path) and schedules its completion.
+    fn start_service(&mut self, id: RequestId, service: usize) {
         let model = &self.model.services[service];
         let state = &mut self.services[service];
         let time = secs_to_nanos(model.latency.sample(&mut state.stream))
@@ -259,7 +257,7 @@ impl World<'_> {
         let error = bernoulli(&mut self.services[service].stream, rate);
         let now = self.now();
         let latency = now.saturating_sub(request.arrival);
-        self.services[service].counters.record(now, error, latency);
+        self.services[service].counters.record(error, latency);
         self.record_completion(&request, error, latency);
         self.release_slot(request.instance);
     }
@@ -268,7 +266,8 @@ impl World<'_> {
     fn release_slot(&mut self, instance: u32) {
         let inst = &mut self.instances[instance as usize];
         if let Some(next) = inst.queue.pop_front() {
-            self.start_service(next);
+            let service = inst.service; // a queue holds its instance's service's requests
+            self.start_service(next, service);
         } else {
             inst.busy = inst.busy.saturating_sub(1);
         }

@@ -5,7 +5,7 @@
 use super::engine::{secs_to_nanos, Nanos};
 use super::model::RateProfile;
 use super::rng::below;
-use super::samplers::{bernoulli, exponential, weighted_choice};
+use super::samplers::{bernoulli, exponential, weighted_choice_by};
 use super::service::{Request, MAX_HOPS};
 use super::world::{Event, World};
 
@@ -55,11 +55,11 @@ impl World<'_> {
         } else {
             0
         };
-        // Header values as (header index, value index): no strings copied per request.
-        let mut headers: Vec<(u16, u16)> = Vec::with_capacity(model.headers.len());
+        // Header values as (header index, value index): no strings copied per request, and
+        // no allocation at all for traffic without headers.
+        let mut headers: Vec<(u16, u16)> = Vec::new();
         for (h, header) in model.headers.iter().enumerate() {
-            let weights: Vec<u64> = header.values.iter().map(|(_, w)| *w).collect();
-            if let Some(v) = weighted_choice(stream, &weights[..]) {
+            if let Some(v) = weighted_choice_by(stream, &header.values, |(_, w)| *w) {
                 headers.push((h as u16, v as u16));
             }
         }

@@ -6,7 +6,7 @@
 
 use super::engine::{EventQueue, Nanos};
 use super::events::EventBus;
-use super::metrics::{Counters, WindowTotals};
+use super::metrics::{Counters, ServiceCounters, WindowTotals};
 use super::model::{Model, Sticky};
 use super::rng::{Seeds, Stream};
 use super::service::{Instance, RequestId, RequestSlab};
@@ -54,7 +54,7 @@ pub struct ServiceState {
     pub stream: Stream,
     /// Requests answered 503 because no instance could take them.
     pub unavailable: u64,
-    pub counters: Counters,
+    pub counters: ServiceCounters,
     pub extra_error_rate: f64,
     pub extra_latency: Nanos,
     /// Gateways partitioned from this service (`None` entry = all gateways).
@@ -167,7 +167,7 @@ impl<'t> World<'t> {
                 rr_next: 0,
                 stream: seeds.stream(&format!("service:{}", s.name)),
                 unavailable: 0,
-                counters: Counters::new(window),
+                counters: ServiceCounters::default(),
                 extra_error_rate: 0.0,
                 extra_latency: 0,
                 partitions: Vec::new(),
@@ -178,12 +178,8 @@ impl<'t> World<'t> {
             .iter()
             .map(|g| GatewayState {
                 weights_bp: g.routes.iter().map(|r| r.weight_bp).collect(),
-                unrouted: Counters::without_sketch(window),
-                route_counters: g
-                    .routes
-                    .iter()
-                    .map(|_| Counters::without_sketch(window))
-                    .collect(),
+                unrouted: Counters::new(window),
+                route_counters: g.routes.iter().map(|_| Counters::new(window)).collect(),
                 sticky_routes: BTreeMap::new(),
                 stream: seeds.stream(&format!("gateway:{}", g.name)),
             })
