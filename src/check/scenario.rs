@@ -196,3 +196,108 @@ fn unknown_gateway(topology: &Topology, name: &str, span: Span) -> Diagnostic {
         },
     )
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::check::{check as check_inputs, Input, Options};
+
+    const SPECS: &str = r#"
+kind: breed
+name: web:1.0
+deployable: web:1.0
+ports: { web: 8080/http }
+---
+kind: blueprint
+name: v1
+gateways: { 9050: shop/web }
+clusters:
+  shop:
+    services: [{ breed: "web:1.0" }]
+---
+kind: workflow
+name: custom
+breed: { name: custom, deployable: "js://x", ports: {} }
+schedule: daemon
+---
+kind: workflow
+name: canary
+breed: canary
+schedule: daemon
+environment_variables: { GATEWAY: live/shop/web, SERVICE1: live/shop/web:1.0/web }
+---
+kind: workflow
+name: timed
+breed: health
+schedule: { time: { period: PT10S, start: "2026-01-01T00:00:00Z" } }
+---
+kind: workflow
+name: stopped
+breed: custom
+status: suspended
+schedule: daemon
+---
+kind: scenario
+name: mistakes
+duration: 1m
+hosts: { count: 1 }
+deploy:
+  - { blueprint: v1, as: live }
+  - { blueprint: v9, as: live }
+behaviors:
+  web:7.0: { errors: 1% }
+traffic:
+  - { to: live/9999, rate: 1/s }
+faults:
+  - { at: 1s, kill: "web:3.0" }
+  - { at: 1s, partition: "web:3.0", from: nowhere, for: 1s }
+  - { at: 1s, partition: "web:1.0", from: nowhere, for: 1s }
+  - { at: 1s, host_down: 2, for: 1s }
+expect:
+  - weight_reaches: { route: "live/shop/web:2.0/web", weight: 100%, by: 50s }
+"#;
+
+    #[test]
+    fn findings_come_in_the_order_of_the_scenario_then_the_workflows() {
+        let checked = check_inputs(
+            vec![Input {
+                path: "specs.yml".to_owned(),
+                bytes: SPECS.as_bytes().to_vec(),
+                reported: true,
+                forced_kind: None,
+            }],
+            &Options::default(),
+        );
+        let project = &checked.project;
+        let scenario = project.scenarios.first().expect("one scenario");
+        let topology = Topology::resolve(project, scenario);
+        let found: Vec<String> = check(project, scenario, &topology)
+            .iter()
+            .map(|d| format!("{} {}", d.code.id, d.message))
+            .collect();
+        assert_eq!(
+            found,
+            vec![
+                "S010 no blueprint named 'v9'",
+                "S011 no deployed service named 'web:7.0'",
+                "S012 no gateway named 'live/9999'",
+                "S011 no deployed service named 'web:3.0'",
+                // The partition's gateway is looked at once its service is known.
+                "S011 no deployed service named 'web:3.0'",
+                "S012 no gateway named 'nowhere'",
+                "S013 host 2 does not exist: hosts are numbered 1 to 1",
+                "S018 no gateway has a route named 'live/shop/web:2.0/web'",
+                "S016 workflow 'custom' runs JavaScript breed 'custom': it does not run in the rehearsal",
+                "S017 workflow 'canary' (canary): SERVICE2 is not set; it does not run",
+                "S019 scenario 'mistakes' has no `clock`, so the start of workflow 'timed' (2026-01-01T00:00:00Z) is ignored: it starts at t = 0",
+            ]
+        );
+        // The project check reports the same findings (sorted).
+        let reported = checked
+            .diagnostics
+            .iter()
+            .filter(|d| d.code.id.starts_with('S'))
+            .count();
+        assert_eq!(reported, found.len());
+    }
+}

@@ -4,8 +4,8 @@
 //! `deployment/port`, the project's gateways that route to them, and the workflows that run.
 //!
 //! Pure data. The checker reports what does not resolve (`check::scenario`); the simulator
-//! builds its runtime model from it (`sim::build`). Both read the same decisions from here:
-//! which routes exist, which workflows run and with which parameters.
+//! builds its runtime model from it. Both read the same decisions from here: which routes
+//! exist, which workflows run and with which parameters.
 
 use crate::ir::scenario::Scenario;
 use crate::ir::vamp::deployment::{deploy, merge, DeployedGateway, Deployment, RouteTarget};
