@@ -30,9 +30,6 @@ pub const DEFAULT_WINDOW_S: u64 = 30;
 /// Trace snapshots every 5 s.
 pub const SNAPSHOT_EVERY: Nanos = 5 * NANOS_PER_SEC;
 
-/// The built-in programs, by breed name or `metadata: {rehearse/program: NAME}`.
-pub use crate::ir::topology::BUILT_IN_PROGRAMS;
-
 /// A reference the model cannot be built without; `check::scenario` reports each as an error.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Unresolved {
