@@ -3,6 +3,7 @@
 
 pub mod cloudify;
 pub mod krakend;
+pub mod scenario;
 pub mod vamp;
 
 use crate::diag::{self, codes, Diagnostic};
@@ -196,5 +197,5 @@ fn read_document(
 fn resolve(project: &mut Project, diagnostics: &mut Vec<Diagnostic>) {
     vamp::resolve(&mut project.vamp, diagnostics);
     cloudify::resolve(project, diagnostics);
-    crate::dialect::scenario::resolve(project, diagnostics);
+    scenario::resolve(project, diagnostics);
 }

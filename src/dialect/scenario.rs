@@ -3,7 +3,7 @@
 //! Field spellings are a contract (issue 5): name, seed, duration, deploy, hosts, behaviors,
 //! traffic, faults, expect. Quantities use the units grammar (Go durations, decimal
 //! percentages, rates). References to blueprints, services and gateways are checked later,
-//! against the deployments (`crate::sim::build`).
+//! against what the scenario deploys (`crate::check::scenario`).
 //!
 //! ```yaml
 //! kind: scenario
@@ -890,14 +890,5 @@ impl Reader<'_> {
             kind,
             span: node.span,
         })
-    }
-}
-
-/// Cross-document checks of every scenario against the deployments it builds (unknown
-/// blueprints, services, gateways, hosts, routes; workflows that will not run).
-pub fn resolve(project: &crate::ir::Project, diagnostics: &mut Vec<Diagnostic>) {
-    for scenario in &project.scenarios {
-        let (_, found) = crate::sim::build::build(project, scenario, scenario.seed.unwrap_or(0));
-        diagnostics.extend(found);
     }
 }

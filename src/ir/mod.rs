@@ -7,6 +7,7 @@
 pub mod cloudify;
 pub mod krakend;
 pub mod scenario;
+pub mod topology;
 pub mod vamp;
 
 use crate::source::Span;
