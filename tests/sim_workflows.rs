@@ -277,3 +277,27 @@ deploy: [{ blueprint: "sava:1.0", as: sava }]
     let mut world = world(&checked);
     assert_eq!(allocation_runs(&mut world), vec![0, 60, 120]);
 }
+
+#[test]
+fn a_huge_period_saturates_instead_of_overflowing() {
+    // Periods are user input: 2^64 - 1 seconds must not overflow the nanosecond arithmetic
+    // (a panic in debug builds, a wrapped period in release). The workflow runs once at
+    // t = 0 and never again within the run.
+    let workflow = r#"
+kind: workflow
+name: slow
+breed: allocation
+schedule: daemon
+environment_variables:
+  VAMP_WORKFLOW_EXECUTION_PERIOD: 18446744073709551615
+"#;
+    let scenario = r#"
+kind: scenario
+name: slow-period
+duration: 10s
+deploy: [{ blueprint: "sava:1.0", as: sava }]
+"#;
+    let checked = checked(&[("sava.yml", SAVA), ("w.yml", workflow), ("s.yml", scenario)]);
+    let mut world = world(&checked);
+    assert_eq!(allocation_runs(&mut world), vec![0]);
+}

@@ -445,7 +445,7 @@ fn add_program(
             return;
         }
     };
-    let period = period_s * NANOS_PER_SEC;
+    let period = period_s.saturating_mul(NANOS_PER_SEC); // periods are user input
     let schedule = match &plan.schedule {
         vamp::Schedule::Daemon => Schedule::Every { start: 0, period },
         vamp::Schedule::Event { tags } => Schedule::Event { tags: tags.clone() },
