@@ -1,6 +1,9 @@
 //! Built-in programs beyond the canary: auto-scaling follows the traffic split through the
 //! metrics program's events, and event-scheduled programs run on tag-expanded events.
 
+mod common;
+
+use common::sim::route;
 use rehearse::sim::engine::NANOS_PER_SEC;
 use rehearse::sim::model::*;
 use rehearse::sim::samplers::Duration;
@@ -19,17 +22,6 @@ fn service(name: &str, instances: u32) -> ServiceModel {
         restart_delay: NANOS_PER_SEC,
         cpu: 0.1,
         memory_mb: 64.0,
-    }
-}
-
-fn route(name: &str, weight_bp: u32, service: usize) -> RouteModel {
-    RouteModel {
-        name: name.into(),
-        weight_bp,
-        condition: None,
-        condition_strength_bp: 0,
-        target: Target::Service(service),
-        balance: Balance::RoundRobin,
     }
 }
 

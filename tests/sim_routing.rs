@@ -1,27 +1,13 @@
 //! Route choice: condition strength on matching requests, the weighted pool for the rest,
 //! 503 when a route has no ready instance.
 
+mod common;
+
+use common::sim::quick_service;
 use rehearse::sim::engine::NANOS_PER_SEC;
 use rehearse::sim::model::*;
-use rehearse::sim::samplers::Duration;
 use rehearse::sim::world::World;
 use std::sync::Arc;
-
-fn service(name: &str, instances: u32) -> ServiceModel {
-    ServiceModel {
-        name: name.into(),
-        deployment: "d".into(),
-        cluster: "c".into(),
-        latency: Duration::Constant { seconds: 0.001 },
-        error_rate: 0.0,
-        concurrency: 100,
-        startup: 0,
-        instances,
-        restart_delay: NANOS_PER_SEC,
-        cpu: 0.0,
-        memory_mb: 0.0,
-    }
-}
 
 fn model(strength_bp: u32, v2_instances: u32) -> Model {
     let firefox = Condition {
@@ -35,7 +21,7 @@ fn model(strength_bp: u32, v2_instances: u32) -> Model {
     Model {
         seed: 5,
         duration: 100 * NANOS_PER_SEC,
-        services: vec![service("v1", 1), service("v2", v2_instances)],
+        services: vec![quick_service("v1", 1), quick_service("v2", v2_instances)],
         gateways: vec![GatewayModel {
             name: "d/80".into(),
             sticky: Sticky::None,

@@ -1,5 +1,8 @@
 //! The seed tutorial (specs/sava): the canary ramp without faults and the crash at 30%.
 
+mod common;
+
+use common::sim::checked_without_errors;
 use rehearse::check::{check, Input, Options};
 use rehearse::sim::{run, RunOptions, RunResult};
 
@@ -23,14 +26,7 @@ fn project_files() -> Vec<Input> {
 }
 
 fn rehearse(scenario: &str, seed: Option<u64>) -> RunResult {
-    let checked = check(project_files(), &Options::default());
-    let errors: Vec<String> = checked
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .map(|d| format!("{} {}", d.code.id, d.message))
-        .collect();
-    assert!(errors.is_empty(), "specs/sava has errors: {errors:#?}");
+    let checked = checked_without_errors(project_files());
     match run(
         &checked.project,
         RunOptions {

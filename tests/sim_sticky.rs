@@ -1,40 +1,14 @@
 //! Sticky gateways (a client keeps its route, or its instance while that is ready) and a Vamp
 //! route condition end to end from YAML, with its condition strength.
 
-use rehearse::check::{check, Input, Options};
+mod common;
+
+use common::sim::{checked_without_errors, inputs, quick_service, route};
 use rehearse::sim::build::build;
 use rehearse::sim::engine::{NANOS_PER_MS, NANOS_PER_SEC};
 use rehearse::sim::model::*;
-use rehearse::sim::samplers::Duration;
 use rehearse::sim::service::InstanceState;
 use rehearse::sim::world::World;
-
-fn service(name: &str, instances: u32) -> ServiceModel {
-    ServiceModel {
-        name: name.into(),
-        deployment: "d".into(),
-        cluster: "c".into(),
-        latency: Duration::Constant { seconds: 0.001 },
-        error_rate: 0.0,
-        concurrency: 100,
-        startup: 0,
-        instances,
-        restart_delay: NANOS_PER_SEC,
-        cpu: 0.0,
-        memory_mb: 0.0,
-    }
-}
-
-fn route(name: &str, weight_bp: u32, service: usize) -> RouteModel {
-    RouteModel {
-        name: name.into(),
-        weight_bp,
-        condition: None,
-        condition_strength_bp: 0,
-        target: Target::Service(service),
-        balance: Balance::RoundRobin,
-    }
-}
 
 fn model(sticky: Sticky, routes: Vec<RouteModel>, services: Vec<ServiceModel>) -> Model {
     Model {
@@ -84,7 +58,7 @@ fn v2_after_the_change(
 
 fn fifty_fifty(sticky: Sticky) -> World<'static> {
     let routes = vec![route("v1", 5_000, 0), route("v2", 5_000, 1)];
-    let services = vec![service("v1", 2), service("v2", 2)];
+    let services = vec![quick_service("v1", 2), quick_service("v2", 2)];
     World::new(model(sticky, routes, services), None)
 }
 
@@ -126,7 +100,7 @@ fn a_sticky_instance_holds_while_ready_and_is_pinned_again_when_it_dies() {
     let mut m = model(
         Sticky::Instance,
         vec![route("v1", 10_000, 0)],
-        vec![service("v1", 4)],
+        vec![quick_service("v1", 4)],
     );
     m.traffic[0].clients = 8;
     m.faults = vec![FaultModel {
@@ -224,20 +198,11 @@ clusters:
       - breed: sava:1.1
 "#
     );
-    let inputs = [
+    let checked = checked_without_errors(inputs(&[
         ("breeds.yml", BREEDS),
         ("blueprint.yml", blueprint.as_str()),
         ("scenario.yml", SCENARIO),
-    ]
-    .into_iter()
-    .map(|(path, text)| Input {
-        path: path.to_owned(),
-        bytes: text.as_bytes().to_vec(),
-        reported: true,
-        forced_kind: None,
-    })
-    .collect();
-    let checked = check(inputs, &Options::default());
+    ]));
     let found: Vec<String> = checked
         .diagnostics
         .iter()

@@ -2,7 +2,10 @@
 //! (reference/vamp/CANARY.md §1.1) as a periodic source publishing its responses on the bus,
 //! event schedules woken by those events, and time schedules against a scenario `clock`.
 
-use rehearse::check::{check, Checked, Input, Options};
+mod common;
+
+use common::sim::{checked_without_errors, inputs};
+use rehearse::check::Checked;
 use rehearse::sim::build::build;
 use rehearse::sim::engine::{NANOS_PER_MS, NANOS_PER_SEC};
 use rehearse::sim::world::World;
@@ -43,25 +46,9 @@ environment_variables:
   VAMP_WORKFLOW_EXECUTION_TIMEOUT: 0
 "#;
 
+/// Checks in-memory files, failing the test on errors.
 fn checked(files: &[(&str, &str)]) -> Checked {
-    let inputs = files
-        .iter()
-        .map(|(path, text)| Input {
-            path: (*path).to_owned(),
-            bytes: text.as_bytes().to_vec(),
-            reported: true,
-            forced_kind: None,
-        })
-        .collect();
-    let checked = check(inputs, &Options::default());
-    let errors: Vec<String> = checked
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .map(|d| format!("{} {}", d.code.id, d.message))
-        .collect();
-    assert!(errors.is_empty(), "{errors:#?}");
-    checked
+    checked_without_errors(inputs(files))
 }
 
 fn world(checked: &Checked) -> World<'static> {

@@ -7,6 +7,7 @@ use crate::diag::{codes, Diagnostic};
 use crate::dialect::vamp::blueprint;
 use crate::dialect::vamp::codes as v;
 use crate::dialect::vamp::reader::Cx;
+use crate::ir::topology::BUILT_IN_PROGRAMS;
 use crate::ir::vamp::deployment::{merge, Deployment, MergeProblem};
 use crate::ir::vamp::{
     Artifacts, Blueprint, Breed, BreedRef, DeploymentName, EscalationKind, EscalationRef,
@@ -18,19 +19,15 @@ use petgraph::graphmap::DiGraphMap;
 use std::collections::BTreeMap;
 use std::hash::{BuildHasherDefault, DefaultHasher};
 
-/// Workflow breeds that name rehearse's built-in programs (reference/vamp/CANARY.md): they need
-/// no breed definition.
-pub const BUILT_IN_PROGRAMS: &[&str] = &[
-    "canary",
-    "health",
-    "metrics",
-    "auto-scaling",
-    "traffic",
-    "allocation",
-    "kibana",
-    "vga",
-    "vamp-workflow-javascript",
-];
+/// Vamp's own workflow breeds that rehearse does not simulate (the Kibana and gateway-agent
+/// helpers, the JavaScript executor): like the built-in programs
+/// ([`BUILT_IN_PROGRAMS`]), they need no breed definition.
+const VAMP_SYSTEM_BREEDS: &[&str] = &["kibana", "vga", "vamp-workflow-javascript"];
+
+/// Whether a workflow's breed name needs no definition in the project.
+fn is_known_workflow_breed(name: &str) -> bool {
+    BUILT_IN_PROGRAMS.contains(&name) || VAMP_SYSTEM_BREEDS.contains(&name)
+}
 
 pub fn resolve(artifacts: &mut Artifacts, diagnostics: &mut Vec<Diagnostic>) {
     report_duplicates(artifacts, diagnostics);
@@ -261,7 +258,7 @@ fn report_unresolved(artifacts: &Artifacts, diagnostics: &mut Vec<Diagnostic>) {
     }
     for workflow in &artifacts.workflows {
         if let BreedRef::Reference(name) = &workflow.breed {
-            if !BUILT_IN_PROGRAMS.contains(&name.value.as_str()) {
+            if !is_known_workflow_breed(name.value.as_str()) {
                 breed_refs.push(Spanned::new(name.value.0.clone(), name.span));
             }
         }

@@ -1,6 +1,8 @@
 //! Helpers shared by integration tests.
 #![allow(dead_code)]
 
+pub mod sim;
+
 use std::path::PathBuf;
 
 /// The `../shared` folder beside the repository (corpus, references, oracles), or `None` with a

@@ -1,0 +1,62 @@
+//! Builders shared by the simulator's tests.
+
+use rehearse::check::{check, Checked, Input, Options};
+use rehearse::sim::engine::NANOS_PER_SEC;
+use rehearse::sim::model::{Balance, RouteModel, ServiceModel, Target};
+use rehearse::sim::samplers::Duration;
+
+/// A service answering in a constant 1 ms, without errors, with room for 100 requests at a
+/// time; restarted 1 s after a death.
+pub fn quick_service(name: &str, instances: u32) -> ServiceModel {
+    ServiceModel {
+        name: name.into(),
+        deployment: "d".into(),
+        cluster: "c".into(),
+        latency: Duration::Constant { seconds: 0.001 },
+        error_rate: 0.0,
+        concurrency: 100,
+        startup: 0,
+        instances,
+        restart_delay: NANOS_PER_SEC,
+        cpu: 0.0,
+        memory_mb: 0.0,
+    }
+}
+
+/// An unconditional round-robin route to a service.
+pub fn route(name: &str, weight_bp: u32, service: usize) -> RouteModel {
+    RouteModel {
+        name: name.into(),
+        weight_bp,
+        condition: None,
+        condition_strength_bp: 0,
+        target: Target::Service(service),
+        balance: Balance::RoundRobin,
+    }
+}
+
+/// In-memory files, all reported.
+pub fn inputs(files: &[(&str, &str)]) -> Vec<Input> {
+    files
+        .iter()
+        .map(|(path, text)| Input {
+            path: (*path).to_owned(),
+            bytes: text.as_bytes().to_vec(),
+            reported: true,
+            forced_kind: None,
+        })
+        .collect()
+}
+
+/// Checks `inputs`, failing the test with the errors if there are any.
+pub fn checked_without_errors(inputs: Vec<Input>) -> Checked {
+    let checked = check(inputs, &Options::default());
+    let errors: Vec<String> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.is_error())
+        .map(|d| format!("{} {}", d.code.id, d.message))
+        .collect();
+    assert!(errors.is_empty(), "{errors:#?}");
+    checked
+}
