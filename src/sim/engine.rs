@@ -32,6 +32,7 @@ pub fn nanos_to_ms(t: Nanos) -> f64 {
     t as f64 / NANOS_PER_MS as f64
 }
 
+#[derive(Clone, Copy)]
 struct Scheduled<E> {
     /// `time << 64 | seq`: one integer comparison orders by time, then by scheduling order.
     key: u128,
@@ -39,27 +40,26 @@ struct Scheduled<E> {
 }
 
 /// A binary min-heap on `key`, written out rather than `std`'s `BinaryHeap` because the
-/// queue is the simulator's hottest structure: an element moves through a hole held in
-/// registers and is written once, where it lands (the standard heap writes it at the end and
-/// reads it back, which stalls on store forwarding with a small heap).
+/// queue is the simulator's hottest structure: entries are small `Copy` values, so an entry
+/// moves along its path as a hole and is written once, where it lands (no swaps through a
+/// temporary, no write-then-read-back of the same slot).
 struct MinHeap<E> {
     items: Vec<Scheduled<E>>,
 }
 
-impl<E> MinHeap<E> {
+impl<E: Copy> MinHeap<E> {
     fn push(&mut self, item: Scheduled<E>) {
         let mut hole = self.items.len();
-        // Reserve the slot: the vector's length grows by one, the value goes in at the end.
         self.items.push(item);
-        let key = self.items[hole].key;
         while hole > 0 {
             let parent = (hole - 1) / 2;
-            if self.items[parent].key <= key {
+            if self.items[parent].key <= item.key {
                 break;
             }
-            self.items.swap(parent, hole);
+            self.items[hole] = self.items[parent];
             hole = parent;
         }
+        self.items[hole] = item;
     }
 
     fn peek_key(&self) -> Option<u128> {
@@ -67,9 +67,11 @@ impl<E> MinHeap<E> {
     }
 
     fn pop(&mut self) -> Option<Scheduled<E>> {
-        let last = self.items.len().checked_sub(1)?;
-        self.items.swap(0, last);
-        let top = self.items.pop();
+        let last = self.items.pop()?;
+        let Some(&top) = self.items.first() else {
+            return Some(last);
+        };
+        // `last` sinks from the root: smaller children move up into the hole.
         let len = self.items.len();
         let mut hole = 0;
         loop {
@@ -83,13 +85,14 @@ impl<E> MinHeap<E> {
             } else {
                 left
             };
-            if self.items[hole].key <= self.items[child].key {
+            if last.key <= self.items[child].key {
                 break;
             }
-            self.items.swap(hole, child);
+            self.items[hole] = self.items[child];
             hole = child;
         }
-        top
+        self.items[hole] = last;
+        Some(top)
     }
 }
 
@@ -112,13 +115,13 @@ pub struct EventQueue<E> {
 /// The key of an empty lane: later than any real key (times stop short of u64::MAX).
 const EMPTY: u128 = u128::MAX;
 
-impl<E> Default for EventQueue<E> {
+impl<E: Copy> Default for EventQueue<E> {
     fn default() -> Self {
         EventQueue::new()
     }
 }
 
-impl<E> EventQueue<E> {
+impl<E: Copy> EventQueue<E> {
     pub fn new() -> EventQueue<E> {
         EventQueue {
             heap: MinHeap { items: Vec::new() },
