@@ -159,6 +159,10 @@ fn run_scenario(args: RunArgs) -> ExitCode {
         eprint!("{}", report::human::render(&checked, color));
         return ExitCode::from(1);
     }
+    // The check's warnings (e.g. workflows that will not run) come before the rehearsal.
+    for d in &checked.diagnostics {
+        eprint!("{}", report::human::render_one(&checked.sources, d, color));
+    }
 
     let mut trace_buffer = Vec::new();
     let result = rehearse::sim::run(
@@ -181,9 +185,6 @@ fn run_scenario(args: RunArgs) -> ExitCode {
             return ExitCode::from(1);
         }
     };
-    for d in &result.warnings {
-        eprint!("{}", report::human::render_one(&checked.sources, d, color));
-    }
     if let Some(path) = &args.trace {
         if let Err(e) = write_atomically(path, &trace_buffer) {
             eprintln!("error: {}: {e}", path.display());

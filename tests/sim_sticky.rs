@@ -210,8 +210,7 @@ clusters:
         .collect();
     assert!(found.is_empty(), "{found:#?}");
     let scenario = &checked.project.scenarios[0];
-    let (model, diagnostics) = build(&checked.project, scenario, 3);
-    let model = model.unwrap_or_else(|| panic!("{} diagnostics", diagnostics.len()));
+    let model = build(&checked.project, scenario, 3).unwrap_or_else(|u| panic!("{u:?}"));
     let canary = model
         .services
         .iter()

@@ -53,16 +53,7 @@ fn checked(files: &[(&str, &str)]) -> Checked {
 
 fn world(checked: &Checked) -> World<'static> {
     let scenario = checked.project.scenarios.first().expect("one scenario");
-    let (model, diagnostics) = build(&checked.project, scenario, 1);
-    let model = model.unwrap_or_else(|| {
-        panic!(
-            "{:#?}",
-            diagnostics
-                .iter()
-                .map(|d| format!("{} {}", d.code.id, d.message))
-                .collect::<Vec<_>>()
-        )
-    });
+    let model = build(&checked.project, scenario, 1).unwrap_or_else(|u| panic!("{u:?}"));
     World::new(model, None)
 }
 
@@ -287,4 +278,39 @@ deploy: [{ blueprint: "sava:1.0", as: sava }]
     let checked = checked(&[("sava.yml", SAVA), ("w.yml", workflow), ("s.yml", scenario)]);
     let mut world = world(&checked);
     assert_eq!(allocation_runs(&mut world), vec![0]);
+}
+
+#[test]
+fn running_an_unchecked_reference_is_refused_with_the_checks_code() {
+    // `sim::run` trusts the check but does not assume it ran: a scenario that sends traffic
+    // to no gateway is refused with the code `rehearse check` gives the mistake.
+    let scenario = r#"
+kind: scenario
+name: nowhere
+duration: 10s
+deploy: [{ blueprint: "sava:1.0", as: sava }]
+traffic: [{ to: sava/1234, rate: 5/s }]
+"#;
+    let checked = rehearse::check::check(
+        inputs(&[("sava.yml", SAVA), ("s.yml", scenario)]),
+        &rehearse::check::Options::default(),
+    );
+    assert!(checked.diagnostics.iter().any(|d| d.code.id == "S012"));
+    let refused = rehearse::sim::run(
+        &checked.project,
+        rehearse::sim::RunOptions {
+            scenario: None,
+            seed: None,
+            trace: None,
+        },
+    )
+    .expect_err("the run is refused");
+    let found: Vec<_> = refused
+        .iter()
+        .map(|d| (d.code.id, d.message.clone()))
+        .collect();
+    assert_eq!(
+        found,
+        vec![("S012", "no gateway named 'sava/1234'".to_owned())]
+    );
 }

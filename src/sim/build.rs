@@ -2,13 +2,15 @@
 //! services with their behaviors, gateways and routes with compiled conditions, traffic,
 //! faults and the workflows' built-in programs, every name turned into an index.
 //!
-//! Names that do not resolve are the checker's to report (`check::scenario`); `build` runs
-//! it and builds only a scenario it finds no error in.
+//! Names that do not resolve are the checker's to report (`check::scenario`, run by
+//! `check::check`); `build` expects a checked project and only says which reference it could
+//! not build.
 
 use super::calendar::{self, CalendarPeriod};
 use super::engine::{Nanos, NANOS_PER_MS, NANOS_PER_SEC};
 use super::model::*;
 use super::samplers::Duration;
+use crate::diag::codes::s;
 use crate::diag::Diagnostic;
 use crate::ir::scenario::{FaultKind, Latency, Load, Scenario, PPM_FULL};
 use crate::ir::topology::{self, Program, RouteTo, Topology, WorkflowOutcome};
@@ -30,19 +32,40 @@ pub const DEFAULT_WINDOW_S: u64 = 30;
 /// Trace snapshots every 5 s.
 pub const SNAPSHOT_EVERY: Nanos = 5 * NANOS_PER_SEC;
 
-/// A reference the model cannot be built without; `check::scenario` reports each as an error.
+/// A reference the model cannot be built without. `check::scenario` reports each of these
+/// as an error (under the same code), so a checked project never produces one.
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Unresolved {
+    pub what: Missing,
     pub name: String,
     pub span: Span,
 }
 
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Missing {
+    Service,
+    Gateway,
+    Host,
+}
+
 impl Unresolved {
-    fn of(name: &Spanned<String>) -> Unresolved {
+    fn of(what: Missing, name: &Spanned<String>) -> Unresolved {
         Unresolved {
+            what,
             name: name.value.clone(),
             span: name.span,
         }
+    }
+
+    /// The finding, under the code the scenario check gives it.
+    pub fn diagnostic(&self) -> Diagnostic {
+        let (code, what) = match self.what {
+            Missing::Service => (&s::S011, "service"),
+            Missing::Gateway => (&s::S012, "gateway"),
+            Missing::Host => (&s::S013, "host"),
+        };
+        Diagnostic::error(code, self.span, format!("no {what} named '{}'", self.name))
+            .with_help("`rehearse check` lists what the scenario may refer to")
     }
 }
 
@@ -66,24 +89,10 @@ fn rate_per_s(rate: Rate) -> f64 {
     rate.per_second()
 }
 
-/// Checks the scenario against what it deploys and builds its model; the model is `None`
-/// when the check finds an error. The diagnostics are the check's (warnings included).
-pub fn build(
-    project: &Project,
-    scenario: &Scenario,
-    seed: u64,
-) -> (Option<Model>, Vec<Diagnostic>) {
-    let topology = Topology::resolve(project, scenario);
-    let diagnostics = crate::check::scenario::check(project, scenario, &topology);
-    if diagnostics.iter().any(Diagnostic::is_error) {
-        return (None, diagnostics);
-    }
-    let model = build_model(&topology, scenario, seed);
-    debug_assert!(
-        model.is_ok(),
-        "the scenario check missed a reference: {model:?}"
-    );
-    (model.ok(), diagnostics)
+/// Builds the model of a scenario of a checked project (`check::check` has reported its
+/// mistakes; an unchecked reference that cannot be built comes back as an error).
+pub fn build(project: &Project, scenario: &Scenario, seed: u64) -> Result<Model, Unresolved> {
+    build_model(&Topology::resolve(project, scenario), scenario, seed)
 }
 
 /// Builds the model of a checked scenario.
@@ -199,7 +208,7 @@ fn add_traffic(
     for (i, t) in scenario.traffic.iter().enumerate() {
         let gateway = topology
             .gateway_by_name(&t.to.value)
-            .ok_or_else(|| Unresolved::of(&t.to))?;
+            .ok_or_else(|| Unresolved::of(Missing::Gateway, &t.to))?;
         let rate = match &t.load {
             Load::Constant(r) => RateProfile::Constant(rate_per_s(*r)),
             Load::Ramp { from, to, over_ns } => RateProfile::Ramp {
@@ -243,7 +252,7 @@ fn add_faults(
     let service_of = |name: &Spanned<String>| {
         topology
             .service_by_name(&name.value)
-            .ok_or_else(|| Unresolved::of(name))
+            .ok_or_else(|| Unresolved::of(Missing::Service, name))
     };
     for f in &scenario.faults {
         let (action, description) = match &f.kind {
@@ -269,6 +278,7 @@ fn add_faults(
             FaultKind::HostDown { host, for_ns } => {
                 if !topology.has_host(host.value) {
                     return Err(Unresolved {
+                        what: Missing::Host,
                         name: host.value.to_string(),
                         span: host.span,
                     });
@@ -315,7 +325,7 @@ fn add_faults(
                     Some(name) => Some(
                         topology
                             .gateway_by_name(&name.value)
-                            .ok_or_else(|| Unresolved::of(name))?,
+                            .ok_or_else(|| Unresolved::of(Missing::Gateway, name))?,
                     ),
                     None => None,
                 };

@@ -44,8 +44,6 @@ pub struct RunResult {
     pub services: Vec<ServiceSummary>,
     pub decisions: Vec<Decision>,
     pub expectations: Vec<Outcome>,
-    /// Warnings found while building the world (e.g. workflows that do not run).
-    pub warnings: Vec<Diagnostic>,
 }
 
 impl RunResult {
@@ -96,10 +94,7 @@ pub fn run(project: &Project, options: RunOptions<'_>) -> Result<RunResult, Vec<
         return Err(vec![no_scenario(project, options.scenario.as_deref())]);
     };
     let seed = options.seed.or(scenario.seed).unwrap_or(0);
-    let (model, diagnostics) = build(project, scenario, seed);
-    let Some(model) = model else {
-        return Err(diagnostics);
-    };
+    let model = build(project, scenario, seed).map_err(|u| vec![u.diagnostic()])?;
     let mut trace = options.trace.map(TraceSink::new);
     if let Some(t) = &mut trace {
         t.line(&header(scenario.name.value.as_str(), &model));
@@ -169,7 +164,6 @@ pub fn run(project: &Project, options: RunOptions<'_>) -> Result<RunResult, Vec<
         services,
         decisions: std::mem::take(&mut world.decisions),
         expectations,
-        warnings: diagnostics,
     })
 }
 
