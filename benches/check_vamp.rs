@@ -40,12 +40,7 @@ fn main() {
     for _ in 0..rounds {
         let inputs = files
             .iter()
-            .map(|(path, bytes)| Input {
-                path: path.clone(),
-                bytes: bytes.clone(),
-                reported: true,
-                forced_kind: None,
-            })
+            .map(|(path, bytes)| Input::reported(path.clone(), bytes.clone()))
             .collect();
         findings = check(inputs, &options).diagnostics.len();
     }

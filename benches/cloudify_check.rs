@@ -47,9 +47,7 @@ fn main() {
             &options,
         );
         let peers: Vec<String> = checked
-            .diagnostics
-            .iter()
-            .filter(|d| d.is_error())
+            .error_diagnostics()
             .map(|d| match (&d.peer, d.code.id) {
                 (Some(peer), _) => peer.clone(),
                 // Cloudify reports every YAML syntax error as -1.

@@ -38,9 +38,7 @@ fn deployment_time(case: &Case) -> bool {
 /// Our verdict in Cloudify's terms: "valid", or "error:<peer>" for each error we report.
 pub fn verdicts(checked: &Checked) -> Vec<String> {
     checked
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
+        .error_diagnostics()
         .map(|d| match &d.peer {
             Some(peer) => format!("error:{peer}"),
             // A YAML syntax error is Cloudify's -1.

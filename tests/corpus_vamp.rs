@@ -88,11 +88,7 @@ fn run_check(path: &str, bytes: Vec<u8>, forced: Option<Kind>) -> Outcome {
         }],
         &Options::default(),
     );
-    let errors: Vec<_> = checked
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .collect();
+    let errors: Vec<_> = checked.error_diagnostics().collect();
     let peers = errors
         .iter()
         .map(|d| match &d.peer {

@@ -69,9 +69,7 @@ fn ours(path: &Path) -> Vec<String> {
         &Options::default(),
     );
     checked
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
+        .error_diagnostics()
         .map(|d| match &d.peer {
             Some(p) => p.clone(),
             None if d.code.id == "Y001" => "-1".to_string(),

@@ -59,10 +59,6 @@ fn the_seed_scenarios_check_clean() {
         names.iter().map(|p| input(p, true)).collect(),
         &Options::default(),
     );
-    let errors: Vec<_> = checked
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
-        .collect();
+    let errors: Vec<_> = checked.error_diagnostics().collect();
     assert!(errors.is_empty(), "{errors:#?}");
 }

@@ -16,11 +16,11 @@ fn project_files() -> Vec<Input> {
     paths.sort();
     paths
         .into_iter()
-        .map(|p| Input {
-            path: format!("specs/sava/{}", p.file_name().unwrap().to_string_lossy()),
-            bytes: std::fs::read(&p).unwrap(),
-            reported: true,
-            forced_kind: None,
+        .map(|p| {
+            Input::reported(
+                format!("specs/sava/{}", p.file_name().unwrap().to_string_lossy()),
+                std::fs::read(&p).unwrap(),
+            )
         })
         .collect()
 }

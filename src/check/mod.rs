@@ -42,9 +42,26 @@ pub struct Checked {
     pub files: usize,
 }
 
+impl Input {
+    /// A file whose findings are reported, its kind read from its content.
+    pub fn reported(path: impl Into<String>, bytes: impl Into<Vec<u8>>) -> Input {
+        Input {
+            path: path.into(),
+            bytes: bytes.into(),
+            reported: true,
+            forced_kind: None,
+        }
+    }
+}
+
 impl Checked {
+    /// The error findings, in report order.
+    pub fn error_diagnostics(&self) -> impl Iterator<Item = &Diagnostic> {
+        self.diagnostics.iter().filter(|d| d.is_error())
+    }
+
     pub fn errors(&self) -> usize {
-        self.diagnostics.iter().filter(|d| d.is_error()).count()
+        self.error_diagnostics().count()
     }
 
     pub fn warnings(&self) -> usize {

@@ -260,12 +260,10 @@ expect:
     #[test]
     fn findings_come_in_the_order_of_the_scenario_then_the_workflows() {
         let checked = check_inputs(
-            vec![Input {
-                path: "specs.yml".to_owned(),
-                bytes: SPECS.as_bytes().to_vec(),
-                reported: true,
-                forced_kind: None,
-            }],
+            vec![Input::reported(
+                "specs.yml".to_owned(),
+                SPECS.as_bytes().to_vec(),
+            )],
             &Options::default(),
         );
         let project = &checked.project;

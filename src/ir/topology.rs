@@ -653,12 +653,10 @@ deploy:
 
     fn topology() -> (Project, Topology) {
         let checked = check(
-            vec![Input {
-                path: "specs.yml".to_owned(),
-                bytes: SPECS.as_bytes().to_vec(),
-                reported: true,
-                forced_kind: None,
-            }],
+            vec![Input::reported(
+                "specs.yml".to_owned(),
+                SPECS.as_bytes().to_vec(),
+            )],
             &Options::default(),
         );
         let project = checked.project;

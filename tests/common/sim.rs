@@ -39,12 +39,7 @@ pub fn route(name: &str, weight_bp: u32, service: usize) -> RouteModel {
 pub fn inputs(files: &[(&str, &str)]) -> Vec<Input> {
     files
         .iter()
-        .map(|(path, text)| Input {
-            path: (*path).to_owned(),
-            bytes: text.as_bytes().to_vec(),
-            reported: true,
-            forced_kind: None,
-        })
+        .map(|(path, text)| Input::reported((*path).to_owned(), text.as_bytes().to_vec()))
         .collect()
 }
 
@@ -52,9 +47,7 @@ pub fn inputs(files: &[(&str, &str)]) -> Vec<Input> {
 pub fn checked_without_errors(inputs: Vec<Input>) -> Checked {
     let checked = check(inputs, &Options::default());
     let errors: Vec<String> = checked
-        .diagnostics
-        .iter()
-        .filter(|d| d.is_error())
+        .error_diagnostics()
         .map(|d| format!("{} {}", d.code.id, d.message))
         .collect();
     assert!(errors.is_empty(), "{errors:#?}");

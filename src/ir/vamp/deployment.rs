@@ -455,19 +455,13 @@ mod tests {
 
     fn artifacts(yaml: &str) -> Artifacts {
         let checked = check(
-            vec![Input {
-                path: "test.yaml".to_string(),
-                bytes: yaml.as_bytes().to_vec(),
-                reported: true,
-                forced_kind: None,
-            }],
+            vec![Input::reported(
+                "test.yaml".to_string(),
+                yaml.as_bytes().to_vec(),
+            )],
             &Options::default(),
         );
-        let errors: Vec<_> = checked
-            .diagnostics
-            .iter()
-            .filter(|d| d.is_error())
-            .collect();
+        let errors: Vec<_> = checked.error_diagnostics().collect();
         assert!(errors.is_empty(), "{errors:?}");
         checked.project.vamp
     }
