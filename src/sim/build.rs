@@ -114,16 +114,7 @@ pub fn build_model(
         .iter()
         .map(|s| service(s, scenario))
         .collect();
-    model.clusters = topology
-        .clusters
-        .iter()
-        .map(|c| ClusterModel {
-            deployment: c.deployment.clone(),
-            name: c.name.clone(),
-            gateway: c.gateway,
-            services: c.services.clone(),
-        })
-        .collect();
+    model.clusters = topology.clusters.clone();
     model.gateways = topology.gateways.iter().map(gateway).collect();
     add_traffic(&mut model, topology, scenario)?;
     add_faults(&mut model, topology, scenario)?;

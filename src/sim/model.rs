@@ -308,14 +308,9 @@ pub struct ProgramModel {
     pub schedule: Schedule,
 }
 
-/// A cluster: its internal gateway and services, for health aggregation.
-#[derive(Clone, Debug, PartialEq)]
-pub struct ClusterModel {
-    pub deployment: String,
-    pub name: String,
-    pub gateway: Option<GatewayId>,
-    pub services: Vec<ServiceId>,
-}
+/// A cluster: its internal gateway and services, for health aggregation. The runtime model
+/// takes the topology's own description (same indices) rather than a copy of it.
+pub use crate::ir::topology::Cluster as ClusterModel;
 
 #[derive(Clone, Debug, Default)]
 pub struct Model {
