@@ -28,10 +28,6 @@ pub fn nanos_to_secs(t: Nanos) -> f64 {
     t as f64 / NANOS_PER_SEC as f64
 }
 
-pub fn nanos_to_ms(t: Nanos) -> f64 {
-    t as f64 / NANOS_PER_MS as f64
-}
-
 #[derive(Clone, Copy)]
 struct Scheduled<E> {
     /// `time << 64 | seq`: one integer comparison orders by time, then by scheduling order.
@@ -188,12 +184,6 @@ impl<E: Copy> EventQueue<E> {
     #[inline]
     fn next_key(&self) -> u128 {
         self.heap.peek_key().unwrap_or(EMPTY).min(self.first_lane.0)
-    }
-
-    /// The time of the next event, if any.
-    pub fn peek_time(&self) -> Option<Nanos> {
-        let key = self.next_key();
-        (key != EMPTY).then_some((key >> 64) as Nanos)
     }
 
     /// Removes the next event and advances `now` to its time.

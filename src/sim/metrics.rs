@@ -215,9 +215,6 @@ impl LatencySketch {
     }
 
     pub fn merge(&mut self, other: &LatencySketch) {
-        if self.counts.is_empty() {
-            self.counts = vec![0; SKETCH_BUCKETS];
-        }
         for (a, b) in self.counts.iter_mut().zip(&other.counts) {
             *a += b;
         }

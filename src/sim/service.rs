@@ -94,13 +94,6 @@ impl RequestSlab {
         }
     }
 
-    pub fn get(&self, id: RequestId) -> Option<&Request> {
-        self.slots
-            .get(id.slot as usize)
-            .filter(|s| s.generation == id.generation)
-            .and_then(|s| s.request.as_ref())
-    }
-
     pub fn remove(&mut self, id: RequestId) -> Option<Request> {
         let slot = self
             .slots

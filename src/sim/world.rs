@@ -7,7 +7,7 @@
 use super::engine::{EventQueue, Nanos};
 use super::events::EventBus;
 use super::metrics::{Counters, ServiceCounters, WindowTotals};
-use super::model::{Model, Sticky};
+use super::model::Model;
 use super::rng::{Seeds, Stream};
 use super::service::{Instance, RequestId, RequestSlab};
 use super::trace::{Decision, TraceSink};
@@ -331,13 +331,5 @@ impl<'t> World<'t> {
     /// Requests in flight (queued or in service).
     pub fn in_flight(&self) -> u64 {
         self.requests.live()
-    }
-
-    pub fn gateway_index(&self, name: &str) -> Option<usize> {
-        self.model.gateways.iter().position(|g| g.name == name)
-    }
-
-    pub fn sticky(&self, gateway: usize) -> Sticky {
-        self.model.gateways[gateway].sticky
     }
 }
