@@ -529,7 +529,7 @@ pub fn has_trait(breed: &Breed, group: &str, name: &str) -> bool {
 /// A reference as Vamp prints it (without the `$`).
 pub fn reference_text(reference: &ValueReference) -> String {
     match reference {
-        ValueReference::Global { schema, path } => format!("{schema}://{path}"),
+        ValueReference::Global { schema, path } => format!("{schema}://{}", path.join(".")),
         ValueReference::Trait {
             cluster,
             group,

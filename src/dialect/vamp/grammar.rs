@@ -83,25 +83,7 @@ pub fn value_references(text: &str) -> Result<Vec<ValueReference>, ScalarError> 
     let parsed = value::parse_trait_value(text)?;
     Ok(parsed
         .references()
-        .map(|(reference, _)| match reference {
-            value::Reference::Global { schema, path } => ValueReference::Global {
-                schema: schema.clone(),
-                path: path.join("."),
-            },
-            value::Reference::Trait {
-                cluster,
-                group,
-                name,
-            } => ValueReference::Trait {
-                cluster: cluster.clone(),
-                group: group.clone(),
-                name: name.clone(),
-            },
-            value::Reference::Host { cluster } => ValueReference::Host {
-                cluster: cluster.clone(),
-            },
-            value::Reference::Local { name } => ValueReference::Local { name: name.clone() },
-        })
+        .map(|(reference, _)| reference.clone())
         .collect())
 }
 

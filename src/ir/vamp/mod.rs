@@ -267,22 +267,8 @@ pub struct TraitValue {
     pub references: Vec<ValueReference>,
 }
 
-/// A `$reference` inside a trait value (SPEC §7).
-#[derive(Clone, Debug, PartialEq, Eq)]
-pub enum ValueReference {
-    /// `${config://a.b}`, `${vamp://token}`
-    Global { schema: String, path: String },
-    /// `$cluster.group.name`, e.g. `$db.ports.port`
-    Trait {
-        cluster: String,
-        group: String,
-        name: String,
-    },
-    /// `$cluster.host`
-    Host { cluster: String },
-    /// `$name`: the service's own environment variable or constant
-    Local { name: String },
-}
+/// A `$reference` inside a trait value (SPEC §7), as the value grammar parses it.
+pub use crate::syntax::value::Reference as ValueReference;
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Port {
