@@ -17,11 +17,12 @@ impl World<'_> {
             self.schedule_next_tick(source, first, every);
             return;
         }
-        let max = model.rate.max();
+        let state = &mut self.sources[source];
+        let max = state.max_rate;
         if max.is_nan() || max <= 0.0 {
             return;
         }
-        let stream = &mut self.sources[source].stream;
+        let stream = &mut state.stream;
         let mut t: Nanos = self.queue.now();
         loop {
             t = t.saturating_add(secs_to_nanos(exponential(stream, 1.0 / max)).max(1));

@@ -106,6 +106,9 @@ impl GatewayState {
 pub struct SourceState {
     pub stream: Stream,
     pub arrivals: u64,
+    /// The profile's highest rate (per second), the thinning bound: computed once, not per
+    /// arrival.
+    pub max_rate: f64,
 }
 
 #[derive(Debug)]
@@ -190,6 +193,7 @@ impl<'t> World<'t> {
             .map(|t| SourceState {
                 stream: seeds.stream(&t.id),
                 arrivals: 0,
+                max_rate: t.rate.max(),
             })
             .collect();
         let programs = model
