@@ -14,7 +14,7 @@ use std::io::Read;
 use std::path::{Path, PathBuf};
 
 /// Marks a project root; its contents are reserved for settings.
-pub const PROJECT_MARKER: &str = "rehearse.toml";
+pub const PROJECT_MARKER: &str = crate::config::FILE_NAME;
 
 #[derive(Debug)]
 pub struct DiscoverError {

@@ -5,6 +5,7 @@
 //! (DESIGN.md §1). Each module is one stage.
 
 pub mod check;
+pub mod config;
 pub mod diag;
 pub mod dialect;
 pub mod discover;
