@@ -232,7 +232,14 @@ impl Loader<'_> {
             ),
             Target::File(path, bytes) => (path.display().to_string(), bytes),
         };
-        let (file, parsed) = syntax::load(self.sources, &path, bytes, Format::Yaml, self.limits);
+        let (file, parsed) = syntax::load_as(
+            self.sources,
+            &path,
+            bytes,
+            Format::Yaml,
+            self.limits,
+            syntax::Profile::PyYaml,
+        );
         self.diagnostics
             .extend(parsed.diagnostics.into_iter().map(with_yaml_peer));
         let root = parsed

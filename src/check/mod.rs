@@ -199,6 +199,8 @@ fn read_document(
             }
         },
     };
+    // The neutral tree becomes what this kind's runtime loads.
+    let document = &*kind.loading_profile().apply(document, diagnostics);
     match kind {
         Kind::Cloudify => cloudify_pending.push(cloudify::Pending {
             document: document.clone(),
