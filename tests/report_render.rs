@@ -50,33 +50,28 @@ fn diagnostic(lens: Vec<usize>) -> impl Strategy<Value = Diagnostic> {
         prop::option::of("[A-Za-z0-9-]{0,10}"),
         prop::option::of(".{0,20}"),
     )
-        .prop_map(
-            |(span, labels, error, message, help, peer, span_label)| {
-                let code = &codes::y::Y001;
-                let mut d = if error {
-                    Diagnostic::error(code, span, message)
-                } else {
-                    Diagnostic::warning(code, span, message)
-                };
-                for (span, text) in labels {
-                    d = d.with_label(span, text);
-                }
-                d.help = help;
-                d.peer = peer;
-                d.span_label = span_label;
-                d
-            },
-        )
+        .prop_map(|(span, labels, error, message, help, peer, span_label)| {
+            let code = &codes::y::Y001;
+            let mut d = if error {
+                Diagnostic::error(code, span, message)
+            } else {
+                Diagnostic::warning(code, span, message)
+            };
+            for (span, text) in labels {
+                d = d.with_label(span, text);
+            }
+            d.help = help;
+            d.peer = peer;
+            d.span_label = span_label;
+            d
+        })
 }
 
 fn checked() -> impl Strategy<Value = Checked> {
     prop::collection::vec(text(), 1..3).prop_flat_map(|texts| {
         let lens: Vec<usize> = texts.iter().map(String::len).collect();
-        (
-            Just(texts),
-            prop::collection::vec(diagnostic(lens), 0..4),
-        )
-            .prop_map(|(texts, diagnostics)| {
+        (Just(texts), prop::collection::vec(diagnostic(lens), 0..4)).prop_map(
+            |(texts, diagnostics)| {
                 let mut sources = SourceMap::new();
                 for (i, text) in texts.into_iter().enumerate() {
                     sources.add(format!("dir/file{i}.yaml"), text);
@@ -87,7 +82,8 @@ fn checked() -> impl Strategy<Value = Checked> {
                     project: Project::default(),
                     diagnostics,
                 }
-            })
+            },
+        )
     })
 }
 
