@@ -24,7 +24,7 @@ BIN="$CARGO_TARGET_DIR/$TRIPLE/release"
 build() {
     # `--target` keeps RUSTFLAGS off build scripts and proc macros (pest_derive), which must
     # not be instrumented.
-    (cd "$FUZZ" && nice -n 19 cargo build --release --target "$TRIPLE" --bins "$@")
+    (cd "$FUZZ" && nice -n 10 cargo build --release --target "$TRIPLE" --bins "$@")
 }
 
 cmd="${1:-}"
