@@ -37,7 +37,8 @@ run)
     target="$1"
     seconds="${2:-600}"
     shift 2 || shift $#
-    build --bin "$target" >&2
+    # FUZZ_NO_BUILD=1 runs the binary as built (e.g. while the sources are being edited).
+    [ "${FUZZ_NO_BUILD:-0}" = 1 ] || build --bin "$target" >&2
     mkdir -p "$FUZZ/corpus/$target" "$FUZZ/artifacts/$target"
     # Cloudify imports resolve against the working directory: run in an empty scratch one.
     mkdir -p "$FUZZ/artifacts/cwd"

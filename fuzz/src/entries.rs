@@ -68,9 +68,9 @@ fn load(data: &[u8], path: &str, format: Format) {
     );
     let text = &sources.get(file).text;
     for d in &parsed.diagnostics {
-        assert_span_in(d.span, text, &d.code.id);
+        assert_span_in(d.span, text, d.code.id);
         for label in &d.labels {
-            assert_span_in(label.span, text, &d.code.id);
+            assert_span_in(label.span, text, d.code.id);
         }
     }
 }
@@ -133,7 +133,11 @@ pub fn units(data: &[u8]) {
         let _ = t.normal_form();
     }
     if let Ok(n) = text.trim().parse::<i64>() {
-        check_error(&units::vamp_time_from_integer(text, n), text, "vamp time int");
+        check_error(
+            &units::vamp_time_from_integer(text, n),
+            text,
+            "vamp time int",
+        );
     }
     let go = units::parse_go_duration(text);
     check_error(&go, text, "go duration");
@@ -363,10 +367,7 @@ pub fn run_simulated(data: &[u8]) -> bool {
             let json = report::run::json(&result);
             assert_json(&json, "run report");
             let _ = report::run::human(&result);
-            for line in String::from_utf8(trace)
-                .expect("trace is UTF-8")
-                .lines()
-            {
+            for line in String::from_utf8(trace).expect("trace is UTF-8").lines() {
                 assert_json(line, "trace line");
             }
         }
