@@ -36,6 +36,23 @@ fn every_folder_of_the_regression_corpus_names_a_target() {
     }
 }
 
+/// The corpus is checked in and replayed on every `cargo test`: minimise crashes first.
+const MAX_REGRESSION_BYTES: u64 = 64 * 1024;
+
+#[test]
+fn regression_inputs_are_small() {
+    for (target, _) in entries::TARGETS {
+        for path in inputs_of(target) {
+            let size = std::fs::metadata(&path).expect("readable input").len();
+            assert!(
+                size <= MAX_REGRESSION_BYTES,
+                "{} is {size} bytes; minimise it (fuzz/README.md)",
+                path.display()
+            );
+        }
+    }
+}
+
 #[test]
 fn every_regression_input_replays_without_a_panic() {
     let mut failures = Vec::new();
