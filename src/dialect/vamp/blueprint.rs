@@ -32,9 +32,8 @@ pub fn read_blueprint(
     let name = cx.name(map);
     let is_reference = deployment
         && map
-            .entries()
-            .iter()
-            .all(|(k, _, _)| k == "name" || ALWAYS_ALLOWED.contains(&k.as_str()));
+            .peek_entries()
+            .all(|(k, _)| k == "name" || ALWAYS_ALLOWED.contains(&k));
     let clusters = map
         .get("clusters")
         .map(|node| read_clusters(cx, node))
@@ -305,7 +304,7 @@ fn read_external_gateways(cx: &mut Cx<'_>, node: &Node) -> Vec<Gateway> {
         } else {
             None
         };
-        let (fields_routes, sticky, virtual_hosts, metadata) = match &value.value {
+        let (fields_routes, sticky, virtual_hosts, metadata, selector) = match &value.value {
             Value::Map(_) => {
                 let Some(inner) = MapReader::new(value, &path) else {
                     continue;
@@ -323,7 +322,13 @@ fn read_external_gateways(cx: &mut Cx<'_>, node: &Node) -> Vec<Gateway> {
                 let fields = read_gateway_fields(cx, &inner, RouteSite::Gateway);
                 let metadata = cx.metadata(&inner);
                 inner.finish(cx, ALWAYS_ALLOWED);
-                (fields.routes, fields.sticky, fields.virtual_hosts, metadata)
+                (
+                    fields.routes,
+                    fields.sticky,
+                    fields.virtual_hosts,
+                    metadata,
+                    fields.selector,
+                )
             }
             _ => {
                 if !looks_like_port(&key_text) {
@@ -335,7 +340,7 @@ fn read_external_gateways(cx: &mut Cx<'_>, node: &Node) -> Vec<Gateway> {
                     .help("key the gateway by its port (`9050: cluster/port`) or write `name: {port: 9050, routes: cluster/port}`");
                 }
                 let routes = super::gateway::read_routes(cx, value, &path, RouteSite::Gateway);
-                (routes, None, Vec::new(), Vec::new())
+                (routes, None, Vec::new(), Vec::new(), None)
             }
         };
         let Some(port) = port else {
@@ -348,6 +353,7 @@ fn read_external_gateways(cx: &mut Cx<'_>, node: &Node) -> Vec<Gateway> {
             sticky: sticky.as_ref().map(|s| s.value),
             virtual_hosts,
             routes: fields_routes,
+            selector,
             deployed: None,
             metadata,
             span: key.span.join(value.span),

@@ -492,6 +492,14 @@ impl<'a> MapReader<'a> {
             .collect()
     }
 
+    /// Every entry as (key text, value node), without consuming any.
+    pub fn peek_entries(&self) -> impl Iterator<Item = (&str, &'a Node)> + '_ {
+        self.keys
+            .iter()
+            .zip(self.entries)
+            .map(|(k, (_, value))| (k.as_str(), value))
+    }
+
     /// Entries not consumed yet, now consumed (Vamp's `flatten` of the remaining keys).
     pub fn remaining(&self) -> Vec<(String, &'a Node, &'a Node)> {
         let mut consumed = self.consumed.borrow_mut();
