@@ -196,12 +196,12 @@ pub fn parse_port(
     name: Option<String>,
 ) -> Option<GatewayPort> {
     let lower = text.trim().to_ascii_lowercase();
-    let (number, protocol) = if let Some(n) = lower.strip_suffix("/tcp") {
-        (n, Protocol::Tcp)
+    let (number, protocol, suffixed) = if let Some(n) = lower.strip_suffix("/tcp") {
+        (n, Protocol::Tcp, true)
     } else if let Some(n) = lower.strip_suffix("/http") {
-        (n, Protocol::Http)
+        (n, Protocol::Http, true)
     } else {
-        (lower.as_str(), Protocol::Http)
+        (lower.as_str(), Protocol::Http, false)
     };
     let number = number.trim();
     match number.parse::<i64>() {
@@ -216,14 +216,32 @@ pub fn parse_port(
                 .help("ports are 0..65535 (0: let Vamp assign one)");
             None
         }
-        Err(_) => {
+        // Vamp's `Port.apply`: `<text>/http` calls `toInt` on the text and fails with a
+        // NumberFormatException; bare text silently reads as 0, a port Vamp assigns itself.
+        Err(_) if suffixed => {
             cx.error(
                 &codes::V002,
                 span,
                 format!("Unexpected type for path 'port': `{text}` is not a port."),
             )
+            .peer(Some("NumberFormatException"))
             .help("write a port such as `9050` or `9050/http`");
             None
+        }
+        Err(_) => {
+            cx.warning(
+                &codes::V002,
+                span,
+                format!("`{text}` is not a port number: Vamp reads it as port 0 and assigns one itself."),
+            )
+            .peer(None)
+            .help("write a port such as `9050` or `9050/http`, or leave `port` out to let Vamp choose");
+            Some(GatewayPort {
+                number: 0,
+                protocol,
+                name,
+                span,
+            })
         }
     }
 }
@@ -450,7 +468,10 @@ fn percent(
                         "Route condition strength {text} is out of range: it cannot be less than 0% or greater than 100%."
                     )
                 };
+                // Vamp's `Percentage` refuses such a value while reading it, inside the typed
+                // look-up, so what it reports is the look-up's UnexpectedTypeError.
                 cx.error(range_code, node.span, message)
+                    .peer(Some("UnexpectedTypeError"))
                     .help("percentages are whole numbers from 0% to 100%");
             } else {
                 cx.error(
