@@ -315,7 +315,7 @@ mod tests {
             ("label(app)", 10),
             ("port(http)", 5),
             ("app == vshop", 0),
-            ("name(a) &&name(b)", 8),
+            ("name(a) &&name(b)", 10),
             ("name(a) && b == 1", 11),
             ("(name(a)", 8),
             ("", 0),
