@@ -243,7 +243,7 @@ pub fn foreign_file(path: &str) -> Option<&'static str> {
         ".gitlab-ci.yml" | ".gitlab-ci.yaml" => Some("a GitLab CI configuration"),
         ".travis.yml" | "appveyor.yml" | ".appveyor.yml" | "azure-pipelines.yml"
         | "bitbucket-pipelines.yml" | "cloudbuild.yaml" | "cloudbuild.yml" | ".drone.yml"
-        | "codecov.yml" | ".codecov.yml" | "buildspec.yml" | "app.yaml" => {
+        | "codecov.yml" | ".codecov.yml" | "buildspec.yml" => {
             Some("a CI or hosting configuration")
         }
         "dependabot.yml" | "dependabot.yaml" | "funding.yml" | "release-drafter.yml"
