@@ -40,6 +40,12 @@ pub struct ObjectKind {
 pub const OBJECT_DIALECTS: &[(&str, &str, Kind)] = &[];
 
 pub fn detect(root: &Node) -> Detected {
+    // Vamp's single-artifact readers accept a one-element list, and so does `--kind`:
+    // detection looks inside it too, so both read the same document the same way.
+    let root = match root.as_seq() {
+        Some([only]) => only,
+        _ => root,
+    };
     let Some(map) = root.as_map() else {
         return Detected::Unknown;
     };
@@ -199,7 +205,10 @@ fn vamp_shape(map: &Mapping) -> Option<VampKind> {
         Some(VampKind::Breed)
     } else if map.contains_key("schedule") && map.contains_key("breed") {
         Some(VampKind::Workflow)
-    } else if map.contains_key("routes") {
+    } else if map.contains_key("routes")
+        || (map.contains_key("port") && map.contains_key("selector"))
+    {
+        // Vamp 0.9.5 gateways may select their routes (`selector`) instead of listing them.
         Some(VampKind::Gateway)
     } else if map.contains_key("cpu") && map.contains_key("memory") {
         Some(VampKind::Scale)
@@ -401,6 +410,14 @@ mod tests {
             Detected::Kind(Kind::Vamp(VampKind::Blueprint))
         );
         assert_eq!(yaml("name: x\nimage: y\n"), Detected::Unknown);
+        assert_eq!(
+            yaml("- name: b\n  deployable: x\n"),
+            Detected::Kind(Kind::Vamp(VampKind::Breed))
+        );
+        assert_eq!(
+            yaml("name: g\nport: 9050\nselector: label(app)(sava)\n"),
+            Detected::Kind(Kind::Vamp(VampKind::Gateway))
+        );
     }
 
     #[test]
