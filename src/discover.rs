@@ -267,14 +267,19 @@ fn project_root(file: &Path) -> PathBuf {
     project_root_of_dir(&parent)
 }
 
-/// The nearest folder, from `dir` up, holding a `rehearse.toml`; else `dir`.
+/// The nearest folder, from `dir` up, holding a `rehearse.toml`; else `dir`. A relative
+/// `dir` is climbed up to `.` (its ancestors beyond the working folder are not looked at).
 fn project_root_of_dir(dir: &Path) -> PathBuf {
-    let mut current = Some(dir);
+    let mut current = Some(dir.to_path_buf());
     while let Some(d) = current {
         if d.join(PROJECT_MARKER).is_file() {
-            return d.to_path_buf();
+            return d;
         }
-        current = d.parent().filter(|p| !p.as_os_str().is_empty());
+        current = match d.parent() {
+            Some(p) if p.as_os_str().is_empty() && d != Path::new(".") => Some(PathBuf::from(".")),
+            Some(p) if !p.as_os_str().is_empty() => Some(p.to_path_buf()),
+            _ => None,
+        };
     }
     dir.to_path_buf()
 }
