@@ -17,6 +17,7 @@ use crate::diag::{self, codes, Diagnostic};
 use crate::dialect::detect::{detect, foreign_file, Detected};
 use crate::dialect::Kind;
 use crate::ir::{ForeignObject, Project};
+use crate::sandbox::Sandbox;
 use crate::source::{FileId, SourceMap, Span};
 use crate::syntax::{self, Document, Format, Limits, Node};
 use std::collections::BTreeSet;
@@ -61,6 +62,9 @@ impl SpecPolicy {
 pub struct Options {
     pub limits: Limits,
     pub specs: SpecPolicy,
+    /// Which files documents may name (Cloudify imports, includes). `None`: the projects of
+    /// the inputs' folders (see [`Sandbox::for_checked_paths`]).
+    pub sandbox: Option<Sandbox>,
 }
 
 /// A path of the run that could not be checked, or a broken settings file; each becomes a
@@ -181,6 +185,14 @@ pub fn check_with(
 ) -> Checked {
     inputs.sort_by(|a, b| a.path.cmp(&b.path));
     inputs.dedup_by(|a, b| a.path == b.path);
+    let sandbox = options.sandbox.clone().unwrap_or_else(|| {
+        let paths: Vec<std::path::PathBuf> = inputs.iter().map(|i| i.path.clone().into()).collect();
+        Sandbox::for_checked_paths(&paths, &[])
+    });
+    let options = &Options {
+        sandbox: Some(sandbox),
+        ..options.clone()
+    };
 
     let Some(context) = context else {
         return run(inputs, problems, options);
@@ -642,6 +654,7 @@ impl<'o> Session<'o> {
                 pending,
                 &mut self.sources,
                 &self.options.limits,
+                self.options.sandbox.as_ref().unwrap_or(&Sandbox::default()),
                 &mut self.project,
                 &mut self.diagnostics,
             );
