@@ -5,7 +5,7 @@
 //! errors.
 
 use clap::{Parser, Subcommand, ValueEnum};
-use rehearse::check::{self, Options};
+use rehearse::check::{self, Options, SpecPolicy};
 use rehearse::dialect::Kind;
 use rehearse::report;
 use rehearse::sandbox::Sandbox;
@@ -61,6 +61,14 @@ struct CheckArgs {
     /// Colour in human output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
+    /// Every file checked must be a spec: report documents of unknown kind (X001) and other
+    /// tools' files (Kubernetes objects X004, CI workflows, compose files ... X009) instead of
+    /// skipping them.
+    #[arg(long)]
+    strict_kinds: bool,
+    /// Also list the files and documents skipped as not specs, with the reason.
+    #[arg(long, short)]
+    verbose: bool,
 }
 
 #[derive(clap::Args)]
@@ -125,16 +133,24 @@ fn main() -> ExitCode {
 }
 
 fn run_check(args: CheckArgs) -> ExitCode {
-    let options = options(&args.paths, &args.allow_read);
-    let inputs =
+    let mut options = options(&args.paths, &args.allow_read);
+    let mut discovered =
         match rehearse::discover::discover(&args.paths, args.kind, options.limits.max_file_bytes) {
-            Ok(inputs) => inputs,
+            Ok(discovered) => discovered,
             Err(e) => {
                 eprintln!("error: {e}");
                 return ExitCode::from(2);
             }
         };
-    let checked = check::check(inputs, &options);
+    if !args.strict_kinds {
+        options.specs = SpecPolicy::Listed(std::mem::take(&mut discovered.required_specs));
+    }
+    let checked = check::check_with(
+        discovered.inputs,
+        discovered.problems,
+        Some(&mut discovered.context),
+        &options,
+    );
     let format = match args.format {
         OutputFormat::Human => report::Format::Human,
         OutputFormat::Json => report::Format::Json,
@@ -148,7 +164,7 @@ fn run_check(args: CheckArgs) -> ExitCode {
             std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
         }
     };
-    let text = report::render(format, &checked, color);
+    let text = report::render_with(format, &checked, color, args.verbose);
     if let Err(code) = print_stdout(&text) {
         return code;
     }
@@ -161,16 +177,23 @@ fn run_check(args: CheckArgs) -> ExitCode {
 }
 
 fn run_scenario(args: RunArgs) -> ExitCode {
-    let options = options(&args.paths, &args.allow_read);
-    let inputs =
+    let mut options = options(&args.paths, &args.allow_read);
+    let mut discovered =
         match rehearse::discover::discover(&args.paths, None, options.limits.max_file_bytes) {
-            Ok(inputs) => inputs,
+            Ok(discovered) => discovered,
             Err(e) => {
                 eprintln!("error: {e}");
                 return ExitCode::from(2);
             }
         };
-    let mut checked = check::check(inputs, &options);
+    // Other tools' files in the project are not the run's business.
+    options.specs = SpecPolicy::Listed(std::mem::take(&mut discovered.required_specs));
+    let mut checked = check::check_with(
+        discovered.inputs,
+        discovered.problems,
+        Some(&mut discovered.context),
+        &options,
+    );
     // Refused before anything is simulated or written: a trace over an input would destroy it.
     if let Some(path) = &args.trace {
         if let Err(message) = refuse_input_as_output("--trace", path, &checked) {

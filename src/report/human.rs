@@ -12,10 +12,26 @@ use std::fmt;
 /// Renders every diagnostic and a summary line. `color` selects ANSI styling; snapshots and
 /// pipes use plain text.
 pub fn render(checked: &Checked, color: bool) -> String {
+    render_with(checked, color, false)
+}
+
+/// [`render`], and with `verbose` the files and documents skipped as not specs, each with why.
+pub fn render_with(checked: &Checked, color: bool, verbose: bool) -> String {
     let mut out = String::new();
     for diagnostic in &checked.diagnostics {
         out.push_str(&render_one(&checked.sources, diagnostic, color));
         out.push('\n');
+    }
+    if verbose {
+        for skipped in &checked.skipped {
+            match skipped.document {
+                Some(n) => out.push_str(&format!(
+                    "skipped {} (document {n}): {}\n",
+                    skipped.path, skipped.reason
+                )),
+                None => out.push_str(&format!("skipped {}: {}\n", skipped.path, skipped.reason)),
+            }
+        }
     }
     out.push_str(&summary(checked));
     out.push('\n');
@@ -90,12 +106,20 @@ fn summary(checked: &Checked) -> String {
             format!("{n} {word}s")
         }
     };
-    if errors == 0 && warnings == 0 {
-        format!("checked {}: no problems", plural(files, "file"))
+    let checked_files = if checked.skipped.is_empty() {
+        plural(files, "file")
     } else {
         format!(
-            "checked {}: {}, {}",
+            "{} ({} skipped as not specs)",
             plural(files, "file"),
+            checked.skipped.len()
+        )
+    };
+    if errors == 0 && warnings == 0 {
+        format!("checked {checked_files}: no problems")
+    } else {
+        format!(
+            "checked {checked_files}: {}, {}",
             plural(errors, "error"),
             plural(warnings, "warning")
         )

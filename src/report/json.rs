@@ -4,8 +4,13 @@
 //! ```json
 //! {"files": 1, "errors": 1, "warnings": 0, "diagnostics": [{"code": "V012",
 //!  "severity": "error", "message": "…", "file": "path as given", "line": 3, "column": 5,
-//!  "end_line": 3, "end_column": 9, "peer": "RouteWeightError", "help": "…"}]}
+//!  "end_line": 3, "end_column": 9, "peer": "RouteWeightError", "help": "…"}],
+//!  "skipped": 2, "skipped_files": [{"file": "ci.yml", "document": null,
+//!  "reason": "a GitHub Actions workflow"}]}
 //! ```
+//! `files` counts the files checked as specs; `skipped` the files and documents read but not
+//! treated as specs (`document` is the 1-based index of a skipped document in a file whose
+//! other documents are specs, `null` for a whole file).
 //! Lines and columns are 1-based; columns count characters; the end is exclusive. `file` is
 //! `null` (at line 1, column 1) for a finding about the project as a whole, which no file holds.
 
@@ -56,10 +61,17 @@ pub fn to_value(checked: &Checked) -> Value {
             })
         })
         .collect();
+    let skipped: Vec<Value> = checked
+        .skipped
+        .iter()
+        .map(|s| json!({"file": s.path, "document": s.document, "reason": s.reason}))
+        .collect();
     json!({
         "files": checked.files,
         "errors": checked.errors(),
         "warnings": checked.warnings(),
         "diagnostics": diagnostics,
+        "skipped": checked.skipped.len(),
+        "skipped_files": skipped,
     })
 }

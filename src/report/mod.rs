@@ -55,8 +55,18 @@ pub enum Format {
 
 /// Renders a finished check in the chosen format.
 pub fn render(format: Format, checked: &crate::check::Checked, color: bool) -> String {
+    render_with(format, checked, color, false)
+}
+
+/// [`render`]; `verbose` lists the skipped files in human output (JSON always lists them).
+pub fn render_with(
+    format: Format,
+    checked: &crate::check::Checked,
+    color: bool,
+    verbose: bool,
+) -> String {
     match format {
-        Format::Human => human::render(checked, color),
+        Format::Human => human::render_with(checked, color, verbose),
         Format::Json => json::render(checked),
         Format::Sarif => sarif::render(checked),
         Format::Github => github::render(checked),
