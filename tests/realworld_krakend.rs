@@ -179,7 +179,11 @@ fn realworld_verdicts_agree() {
     }
 
     assert!(rows.len() >= 60, "the set has {} configs", rows.len());
-    assert!(repos.len() >= 30, "the set has {} repositories", repos.len());
+    assert!(
+        repos.len() >= 30,
+        "the set has {} repositories",
+        repos.len()
+    );
     assert_eq!(
         forced[0][1], 0,
         "false errors (rehearse errors where lura accepts): {forced_misses:#?}"
@@ -243,7 +247,9 @@ fn recorded_verdicts_match_the_oracles() {
         if std::env::var("REHEARSE_REQUIRE_SHARED").is_ok_and(|v| v == "1") {
             panic!("real-world krakend oracles: no venv (run ../shared/oracles/setup.sh)");
         }
-        eprintln!("notice: real-world krakend oracles skipped: no venv (run ../shared/oracles/setup.sh)");
+        eprintln!(
+            "notice: real-world krakend oracles skipped: no venv (run ../shared/oracles/setup.sh)"
+        );
         return;
     };
     let rows = rows();
