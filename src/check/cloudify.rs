@@ -5,12 +5,16 @@
 use crate::diag::codes::c;
 use crate::diag::Diagnostic;
 use crate::dialect::cloudify::{self as dialect, builtin, merge, schema};
-use crate::ir::cloudify::{Blueprint, Count, Member, PolicyKind};
+use crate::ir::cloudify::{Blueprint, Count, DslVersion, Member, PolicyKind};
 use crate::ir::Project;
 use crate::source::{FileId, SourceMap, Span};
 use crate::syntax::{self, Document, Format, Limits, Node, Value};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+
+use super::Options;
+
+mod plugins;
 
 /// A Cloudify document found by detection, read once every input is loaded.
 #[derive(Debug)]
@@ -25,7 +29,7 @@ pub struct Pending {
 pub fn read_blueprint(
     pending: &Pending,
     sources: &mut SourceMap,
-    limits: &Limits,
+    options: &Options,
     project: &mut Project,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<FileId> {
@@ -41,14 +45,17 @@ pub fn read_blueprint(
     let main_key = file_key(Path::new(&path));
     let mut loader = Loader {
         sources,
-        limits,
+        version,
+        plugin_cache: plugins::cache_dir(options, Path::new(&path)),
+        opaque: false,
+        limits: &options.limits,
         diagnostics,
         loaded: Vec::new(),
         seen: BTreeMap::new(),
         stack: vec![main_key.clone()],
     };
     loader.visit(root, Path::new(&path).parent().map(Path::to_path_buf));
-    let Loader { loaded, .. } = loader;
+    let Loader { loaded, opaque, .. } = loader;
     let imports: Vec<merge::Imported> = loaded
         .iter()
         .map(|l| merge::Imported {
@@ -69,7 +76,14 @@ pub fn read_blueprint(
             }
         })
         .filter(|p| p.is_dir());
-    let blueprint = dialect::read(&merged, root.span, version, blueprint_dir, diagnostics);
+    let blueprint = dialect::read(
+        &merged,
+        root.span,
+        version,
+        blueprint_dir,
+        opaque,
+        diagnostics,
+    );
     project.cloudify.push(blueprint);
     loaded.iter().map(|l| l.file).collect()
 }
@@ -83,12 +97,18 @@ struct LoadedImport {
 
 /// Where an import points.
 enum Target {
-    Builtin,
+    /// Cloudify's built-in definitions of one manager version.
+    Builtin(builtin::ManagerVersion),
     File(PathBuf),
 }
 
 struct Loader<'a> {
     sources: &'a mut SourceMap,
+    /// The blueprint's DSL version (chooses plugin_1_4/1_5.yaml).
+    version: DslVersion,
+    plugin_cache: Option<PathBuf>,
+    /// Whether a plugin import could not be read from the cache.
+    opaque: bool,
     limits: &'a Limits,
     diagnostics: &'a mut Vec<Diagnostic>,
     loaded: Vec<LoadedImport>,
@@ -141,7 +161,7 @@ impl Loader<'_> {
                 continue;
             };
             let key = match &target {
-                Target::Builtin => "builtin:types.yaml".to_string(),
+                Target::Builtin(version) => format!("builtin:{}", version.name()),
                 Target::File(path) => file_key(path),
             };
             if self.stack.last() == Some(&key) {
@@ -179,7 +199,7 @@ impl Loader<'_> {
                 root: root.clone(),
             });
             let next_dir = match &target {
-                Target::Builtin => None,
+                Target::Builtin(_) => None,
                 Target::File(path) => path.parent().map(Path::to_path_buf),
             };
             self.stack.push(key);
@@ -189,8 +209,11 @@ impl Loader<'_> {
     }
 
     fn resolve(&mut self, name: &str, span: Span, dir: Option<&Path>) -> Option<Target> {
-        if builtin::is_types_url(name) {
-            return Some(Target::Builtin);
+        if let Some(version) = builtin::types_url_version(name) {
+            return Some(Target::Builtin(version));
+        }
+        if let Some(request) = plugins::PluginRequest::parse(name) {
+            return self.resolve_plugin(name, &request, span);
         }
         if builtin::is_url(name) {
             self.diagnostics.push(
@@ -199,7 +222,7 @@ impl Loader<'_> {
                     span,
                     format!("Import failed: Unable to open import url {name}; rehearse does not fetch remote imports"),
                 )
-                .with_help("download the file next to the blueprint and import it by relative path; only Cloudify's types.yaml URLs are built in"),
+                .with_help("download the file next to the blueprint and import it by relative path; Cloudify's types.yaml URLs are built in and plugin imports read the plugin cache"),
             );
             return None;
         }
@@ -213,6 +236,10 @@ impl Loader<'_> {
         ];
         match candidates.into_iter().flatten().find(|p| p.is_file()) {
             Some(path) => Some(Target::File(path)),
+            // A manager serves its own types under this path (resources_base_path).
+            None if local == builtin::MANAGER_RESOURCE_TYPES => {
+                Some(Target::Builtin(builtin::ManagerVersion::resources()))
+            }
             None => {
                 self.diagnostics.push(schema::error(
                     &c::C013,
@@ -224,11 +251,49 @@ impl Loader<'_> {
         }
     }
 
+    /// A plugin import, from the plugin cache; when the cache lacks it, one warning and the
+    /// blueprint's unknown names are taken to be the plugin's (opaque, never a cascade).
+    fn resolve_plugin(
+        &mut self,
+        name: &str,
+        request: &plugins::PluginRequest,
+        span: Span,
+    ) -> Option<Target> {
+        if let Some(path) = self
+            .plugin_cache
+            .as_deref()
+            .and_then(|dir| request.find(dir, self.version))
+        {
+            return Some(Target::File(path));
+        }
+        self.opaque = true;
+        let wanted = match &request.version {
+            Some(v) => format!("{}/{v}", request.name),
+            None => format!("{}/<version>", request.name),
+        };
+        let message = match &self.plugin_cache {
+            Some(dir) => format!(
+                "plugin '{}' is not in the plugin cache {}; the types it defines are not checked",
+                request.name,
+                dir.display()
+            ),
+            None => format!(
+                "'{name}' names a plugin and no plugin cache is configured; the types it defines are not checked"
+            ),
+        };
+        self.diagnostics.push(
+            Diagnostic::warning(&c::C408, span, message).with_help(format!(
+                "put the plugin's plugin.yaml (and plugin_1_4.yaml/plugin_1_5.yaml if it has them) at <cache>/{wanted}/, and set the cache with rehearse.toml `[cloudify] plugins = \"DIR\"` or $REHEARSE_CLOUDIFY_PLUGINS"
+            )),
+        );
+        None
+    }
+
     fn load(&mut self, target: &Target) -> Option<(FileId, Node)> {
         let (path, bytes) = match target {
-            Target::Builtin => (
-                builtin::TYPES_PATH.to_string(),
-                builtin::TYPES_YAML.as_bytes().to_vec(),
+            Target::Builtin(version) => (
+                format!("{}/{}/types.yaml", builtin::TYPES_PATH, version.name()),
+                builtin::types_yaml(*version).into_bytes(),
             ),
             Target::File(path) => match std::fs::read(path) {
                 Ok(bytes) => (path.display().to_string(), bytes),

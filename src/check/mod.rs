@@ -29,6 +29,9 @@ pub struct Input {
 #[derive(Clone, Debug, Default)]
 pub struct Options {
     pub limits: Limits,
+    /// The Cloudify plugin cache (`[cloudify] plugins` in rehearse.toml); when unset,
+    /// `$REHEARSE_CLOUDIFY_PLUGINS`, then the rehearse.toml above a blueprint, are used.
+    pub cloudify_plugins: Option<std::path::PathBuf>,
 }
 
 /// The result of a check run.
@@ -125,7 +128,7 @@ pub fn check(mut inputs: Vec<Input>, options: &Options) -> Checked {
         let files = cloudify::read_blueprint(
             pending,
             &mut sources,
-            &options.limits,
+            options,
             &mut project,
             &mut diagnostics,
         );

@@ -22,7 +22,19 @@ const MERGEABLE: [&str; 9] = [
 ];
 
 /// Mergeable from cloudify_dsl_1_3 on.
-const MERGEABLE_FROM_1_3: [&str; 3] = ["inputs", "outputs", "node_templates"];
+const MERGEABLE_FROM_1_3: [&str; 7] = [
+    "inputs",
+    "outputs",
+    "node_templates",
+    "capabilities",
+    "blueprint_labels",
+    "labels",
+    "resource_tags",
+];
+
+/// Sections whose first definition wins: a later file's value is ignored (cloudify-common
+/// 7.0.5 `imports.py` DONT_OVERWRITE).
+const FIRST_WINS: [&str; 2] = ["description", "metadata"];
 
 /// Keys an imported file may have that are ignored.
 const IGNORED_IN_IMPORTS: [&str; 3] = ["dsl_definitions", "imports", "tosca_definitions_version"];
@@ -86,6 +98,7 @@ pub fn merge(
                 None => combined.entries.push((key.clone(), value.clone())),
                 Some((_, current)) if current.is_null() => *current = value.clone(),
                 Some(_) if value.is_null() => {}
+                Some(_) if FIRST_WINS.contains(&name) => {}
                 Some((_, current)) if mergeable => merge_section(name, current, value, diags),
                 Some(_) => {
                     let mut message = format!("Import failed: non-mergeable field: '{name}'");
