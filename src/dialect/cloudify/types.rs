@@ -256,7 +256,8 @@ pub fn check_value(
                 Some(parameter) => {
                     if let Some(field_type) = &parameter.type_name {
                         let nested = format!("{path}.{name}");
-                        check_value(ctx, field, field_type, data_types, owner, &nested, true);
+                        let field = with_default(field, parameter, data_types);
+                        check_value(ctx, &field, field_type, data_types, owner, &nested, true);
                     }
                 }
             }
@@ -320,7 +321,8 @@ pub fn merge_properties(
             None => ctx.error(&c::C106, key.span, owner.undeclared(name)),
             Some(parameter) => {
                 if let Some(type_name) = &parameter.type_name {
-                    check_value(ctx, value, type_name, data_types, &owner_name, name, true);
+                    let value = with_default(value, parameter, data_types);
+                    check_value(ctx, &value, type_name, data_types, &owner_name, name, true);
                 }
             }
         }
@@ -374,6 +376,19 @@ pub fn merge_properties(
         }
     }
     merged
+}
+
+/// A data-typed value with its declared default merged under it: the parser looks for
+/// missing fields in the merged value (7.0.5 `utils.parse_value`, `derived_value`).
+fn with_default(value: &Node, parameter: &Parameter, data_types: &DataTypes) -> Node {
+    match (&parameter.default, parameter.type_name.as_deref()) {
+        (Some(default), Some(t))
+            if data_types.contains_key(t) && default.as_map().is_some() && value.as_map().is_some() =>
+        {
+            deep_merge(default, value)
+        }
+        _ => value.clone(),
+    }
 }
 
 /// Python's truthiness of a plain value.
