@@ -2,17 +2,16 @@
 //! importing file, each file read once, cycles reported), hands the merged tree to the dialect,
 //! then runs the checks Cloudify never made (reference/cloudify/ISSUES.md).
 
-use crate::diag::codes::c;
+use crate::diag::codes::{c, x};
 use crate::diag::Diagnostic;
 use crate::dialect::cloudify::{self as dialect, builtin, merge, schema};
 use crate::ir::cloudify::{Blueprint, Count, DslVersion, Member, PolicyKind};
 use crate::ir::Project;
+use crate::sandbox::{Denied, Sandbox};
 use crate::source::{FileId, SourceMap, Span};
 use crate::syntax::{self, Document, Format, Limits, Node, Value};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
-
-use super::Options;
 
 mod plugins;
 
@@ -29,7 +28,9 @@ pub struct Pending {
 pub fn read_blueprint(
     pending: &Pending,
     sources: &mut SourceMap,
-    options: &Options,
+    limits: &Limits,
+    sandbox: &Sandbox,
+    plugin_cache: Option<&Path>,
     project: &mut Project,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<FileId> {
@@ -43,12 +44,17 @@ pub fn read_blueprint(
         return Vec::new();
     };
     let main_key = file_key(Path::new(&path));
+    let plugin_cache = plugins::cache_dir(plugin_cache, Path::new(&path));
     let mut loader = Loader {
         sources,
+        limits,
+        sandbox,
         version,
-        plugin_cache: plugins::cache_dir(options, Path::new(&path)),
+        plugin_sandbox: plugin_cache
+            .as_deref()
+            .map(|dir| Sandbox::new(dir, &[])),
+        plugin_cache,
         opaque: false,
-        limits: &options.limits,
         diagnostics,
         loaded: Vec::new(),
         seen: BTreeMap::new(),
@@ -99,17 +105,22 @@ struct LoadedImport {
 enum Target {
     /// Cloudify's built-in definitions of one manager version.
     Builtin(builtin::ManagerVersion),
-    File(PathBuf),
+    /// A file inside the sandbox, read when resolved: its canonical path and bytes.
+    File(PathBuf, Vec<u8>),
 }
 
 struct Loader<'a> {
     sources: &'a mut SourceMap,
+    limits: &'a Limits,
+    sandbox: &'a Sandbox,
     /// The blueprint's DSL version (chooses plugin_1_4/1_5.yaml).
     version: DslVersion,
+    /// The plugin cache, and a sandbox whose one root it is: a plugin.yaml is read from the
+    /// cache only.
     plugin_cache: Option<PathBuf>,
+    plugin_sandbox: Option<Sandbox>,
     /// Whether a plugin import could not be read from the cache.
     opaque: bool,
-    limits: &'a Limits,
     diagnostics: &'a mut Vec<Diagnostic>,
     loaded: Vec<LoadedImport>,
     /// Canonical key → index in `loaded`.
@@ -162,7 +173,7 @@ impl Loader<'_> {
             };
             let key = match &target {
                 Target::Builtin(version) => format!("builtin:{}", version.name()),
-                Target::File(path) => file_key(path),
+                Target::File(path, _) => file_key(path),
             };
             if self.stack.last() == Some(&key) {
                 self.diagnostics.push(
@@ -187,9 +198,11 @@ impl Loader<'_> {
             if self.seen.contains_key(&key) {
                 continue;
             }
-            let Some((file, root)) = self.load(&target) else {
-                continue;
+            let next_dir = match &target {
+                Target::Builtin(_) => None,
+                Target::File(path, _) => path.parent().map(Path::to_path_buf),
             };
+            let (file, root) = self.load(target);
             dialect::check_ascii(&root, self.diagnostics);
             self.seen.insert(key.clone(), self.loaded.len());
             self.loaded.push(LoadedImport {
@@ -198,10 +211,6 @@ impl Loader<'_> {
                 file,
                 root: root.clone(),
             });
-            let next_dir = match &target {
-                Target::Builtin(_) => None,
-                Target::File(path) => path.parent().map(Path::to_path_buf),
-            };
             self.stack.push(key);
             self.visit(&root, next_dir);
             self.stack.pop();
@@ -226,45 +235,45 @@ impl Loader<'_> {
             );
             return None;
         }
-        let local = name
-            .strip_prefix("file://")
-            .or_else(|| name.strip_prefix("file:"))
-            .unwrap_or(name);
-        let candidates = [
-            dir.map(|d| d.join(local)),
-            Path::new(local).is_absolute().then(|| PathBuf::from(local)),
-        ];
-        match candidates.into_iter().flatten().find(|p| p.is_file()) {
-            Some(path) => Some(Target::File(path)),
-            // A manager serves its own types under this path (resources_base_path).
-            None if local == builtin::MANAGER_RESOURCE_TYPES => {
-                Some(Target::Builtin(builtin::ManagerVersion::resources()))
+        // Every file a blueprint names is read through the project sandbox (src/sandbox.rs):
+        // relative to the importing file's folder first, then as an absolute path.
+        let dir = dir.unwrap_or(Path::new("."));
+        match self
+            .sandbox
+            .read(Path::new(name), dir, self.limits.max_file_bytes)
+        {
+            Ok(named) => return Some(Target::File(named.shown, named.bytes)),
+            // A manager serves its own types under this path (its resources_base_path).
+            Err(Denied::NotFound) if name == builtin::MANAGER_RESOURCE_TYPES => {
+                return Some(Target::Builtin(builtin::ManagerVersion::resources()));
             }
-            None => {
-                self.diagnostics.push(schema::error(
-                    &c::C013,
-                    span,
-                    format!("Import failed: no suitable location found for import '{name}'"),
-                ));
-                None
-            }
+            Err(Denied::NotFound) => self.diagnostics.push(schema::error(
+                &c::C013,
+                span,
+                format!("Import failed: no suitable location found for import '{name}'"),
+            )),
+            Err(denied) => self.diagnostics.push(refused_import(name, span, &denied)),
         }
+        None
     }
 
-    /// A plugin import, from the plugin cache; when the cache lacks it, one warning and the
-    /// blueprint's unknown names are taken to be the plugin's (opaque, never a cascade).
+    /// A plugin import, from the plugin cache (read through a sandbox rooted there); when the
+    /// cache lacks it, one warning, and the blueprint's unresolved names are taken to be the
+    /// plugin's (opaque: never a cascade of errors).
     fn resolve_plugin(
         &mut self,
         name: &str,
         request: &plugins::PluginRequest,
         span: Span,
     ) -> Option<Target> {
-        if let Some(path) = self
-            .plugin_cache
-            .as_deref()
-            .and_then(|dir| request.find(dir, self.version))
-        {
-            return Some(Target::File(path));
+        let found = match (&self.plugin_cache, &self.plugin_sandbox) {
+            (Some(dir), Some(sandbox)) => request
+                .find(dir, self.version)
+                .and_then(|path| sandbox.read(&path, dir, self.limits.max_file_bytes).ok()),
+            _ => None,
+        };
+        if let Some(named) = found {
+            return Some(Target::File(named.shown, named.bytes));
         }
         self.opaque = true;
         let wanted = match &request.version {
@@ -283,24 +292,28 @@ impl Loader<'_> {
         };
         self.diagnostics.push(
             Diagnostic::warning(&c::C408, span, message).with_help(format!(
-                "put the plugin's plugin.yaml (and plugin_1_4.yaml/plugin_1_5.yaml if it has them) at <cache>/{wanted}/, and set the cache with rehearse.toml `[cloudify] plugins = \"DIR\"` or $REHEARSE_CLOUDIFY_PLUGINS"
+                "put the plugin's plugin.yaml (and plugin_1_4.yaml/plugin_1_5.yaml if it has them) at <cache>/{wanted}/; name the cache with rehearse.toml `[cloudify] plugins = \"DIR\"` or $REHEARSE_CLOUDIFY_PLUGINS"
             )),
         );
         None
     }
 
-    fn load(&mut self, target: &Target) -> Option<(FileId, Node)> {
+    fn load(&mut self, target: Target) -> (FileId, Node) {
         let (path, bytes) = match target {
             Target::Builtin(version) => (
                 format!("{}/{}/types.yaml", builtin::TYPES_PATH, version.name()),
-                builtin::types_yaml(*version).into_bytes(),
+                builtin::types_yaml(version).into_bytes(),
             ),
-            Target::File(path) => match std::fs::read(path) {
-                Ok(bytes) => (path.display().to_string(), bytes),
-                Err(_) => return None,
-            },
+            Target::File(path, bytes) => (path.display().to_string(), bytes),
         };
-        let (file, parsed) = syntax::load(self.sources, &path, bytes, Format::Yaml, self.limits);
+        let (file, parsed) = syntax::load_as(
+            self.sources,
+            &path,
+            bytes,
+            Format::Yaml,
+            self.limits,
+            syntax::Profile::PyYaml,
+        );
         self.diagnostics
             .extend(parsed.diagnostics.into_iter().map(with_yaml_peer));
         let root = parsed
@@ -309,7 +322,27 @@ impl Loader<'_> {
             .next()
             .map(|d| d.root)
             .unwrap_or_else(|| Node::new(Value::Null, Span::point(file, 0)));
-        Some((file, root))
+        (file, root)
+    }
+}
+
+/// An import the sandbox refused: names the import, never anything read from the target.
+fn refused_import(name: &str, span: Span, denied: &Denied) -> Diagnostic {
+    let code = match denied {
+        Denied::Outside => &x::X010,
+        Denied::Directory | Denied::Special => &x::X011,
+        Denied::NotFound | Denied::Unreadable(_) => &c::C013,
+    };
+    let diagnostic = Diagnostic::error(
+        code,
+        span,
+        format!("import '{name}' was not read: {denied}"),
+    );
+    match denied {
+        Denied::Outside => diagnostic.with_help(
+            "rehearse reads only files inside the project (the folder holding rehearse.toml, else the checked path's folder); pass --allow-read DIR to widen it",
+        ),
+        _ => diagnostic,
     }
 }
 

@@ -2,7 +2,6 @@
 //! `oracles/cloudify_parse_offline.py --plugins` reads. A manager would download a plugin's
 //! plugin.yaml; rehearse never uses the network, so the user fills this folder once.
 
-use super::Options;
 use crate::config::ProjectConfig;
 use crate::ir::cloudify::DslVersion;
 use std::path::{Path, PathBuf};
@@ -133,9 +132,9 @@ fn newest_version(base: &Path) -> Option<String> {
 /// The plugin cache for a blueprint: the options' (rehearse.toml, wired by the caller), then
 /// `$REHEARSE_CLOUDIFY_PLUGINS`, then the `[cloudify] plugins` of the nearest rehearse.toml
 /// above the blueprint.
-pub fn cache_dir(options: &Options, blueprint: &Path) -> Option<PathBuf> {
-    if let Some(dir) = &options.cloudify_plugins {
-        return Some(dir.clone());
+pub fn cache_dir(configured: Option<&Path>, blueprint: &Path) -> Option<PathBuf> {
+    if let Some(dir) = configured {
+        return Some(dir.to_path_buf());
     }
     if let Some(dir) = std::env::var_os(ENV).filter(|d| !d.is_empty()) {
         return Some(PathBuf::from(dir));
