@@ -65,6 +65,10 @@ pub struct Options {
     /// Which files documents may name (Cloudify imports, includes). `None`: the projects of
     /// the inputs' folders (see [`Sandbox::for_checked_paths`]).
     pub sandbox: Option<Sandbox>,
+    /// The Cloudify plugin cache (`[cloudify] plugins` in rehearse.toml); when unset,
+    /// `$REHEARSE_CLOUDIFY_PLUGINS`, then the rehearse.toml above a blueprint, are used.
+    /// plugin.yaml files are read from it only (it is their sandbox).
+    pub cloudify_plugins: Option<std::path::PathBuf>,
 }
 
 /// A path of the run that could not be checked, or a broken settings file; each becomes a
@@ -656,6 +660,7 @@ impl<'o> Session<'o> {
                 &mut self.sources,
                 &self.options.limits,
                 self.options.sandbox.as_ref().unwrap_or(&Sandbox::default()),
+                self.options.cloudify_plugins.as_deref(),
                 &mut self.project,
                 &mut self.diagnostics,
             );
