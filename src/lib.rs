@@ -12,6 +12,7 @@ pub mod discover;
 pub mod ir;
 pub mod lower;
 pub mod report;
+pub mod sandbox;
 pub mod sim;
 pub mod source;
 pub mod syntax;

@@ -8,6 +8,7 @@ use clap::{Parser, Subcommand, ValueEnum};
 use rehearse::check::{self, Options};
 use rehearse::dialect::Kind;
 use rehearse::report;
+use rehearse::sandbox::Sandbox;
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -51,6 +52,11 @@ struct CheckArgs {
     /// workflow, scale, sla, condition, escalation, deployment, cloudify, krakend, scenario).
     #[arg(long, value_name = "KIND")]
     kind: Option<Kind>,
+    /// Let documents name files in this folder too (repeatable). By default a file a document
+    /// names (a Cloudify import) is read only inside the project: the folder holding
+    /// `rehearse.toml`, else the checked path's folder.
+    #[arg(long, value_name = "DIR")]
+    allow_read: Vec<PathBuf>,
     /// Colour in human output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
@@ -73,6 +79,11 @@ struct RunArgs {
     /// Output format of the summary.
     #[arg(long, value_enum, default_value_t = RunFormat::Human)]
     format: RunFormat,
+    /// Let documents name files in this folder too (repeatable). By default a file a document
+    /// names (a Cloudify import) is read only inside the project: the folder holding
+    /// `rehearse.toml`, else the checked path's folder.
+    #[arg(long, value_name = "DIR")]
+    allow_read: Vec<PathBuf>,
 }
 
 #[derive(Clone, Copy, ValueEnum)]
@@ -106,7 +117,7 @@ fn main() -> ExitCode {
 }
 
 fn run_check(args: CheckArgs) -> ExitCode {
-    let options = Options::default();
+    let options = options(&args.paths, &args.allow_read);
     let inputs =
         match rehearse::discover::discover(&args.paths, args.kind, options.limits.max_file_bytes) {
             Ok(inputs) => inputs,
@@ -142,7 +153,7 @@ fn run_check(args: CheckArgs) -> ExitCode {
 }
 
 fn run_scenario(args: RunArgs) -> ExitCode {
-    let options = Options::default();
+    let options = options(&args.paths, &args.allow_read);
     let inputs =
         match rehearse::discover::discover(&args.paths, None, options.limits.max_file_bytes) {
             Ok(inputs) => inputs,
@@ -202,6 +213,14 @@ fn run_scenario(args: RunArgs) -> ExitCode {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
+    }
+}
+
+/// Check options of a run over `paths`: the project sandbox is their projects plus `allow_read`.
+fn options(paths: &[PathBuf], allow_read: &[PathBuf]) -> Options {
+    Options {
+        sandbox: Some(Sandbox::for_checked_paths(paths, allow_read)),
+        ..Options::default()
     }
 }
 

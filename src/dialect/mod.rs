@@ -92,6 +92,17 @@ impl Kind {
         }
     }
 
+    /// How this kind's runtime loads YAML and JSON (see `syntax::profile`).
+    pub fn loading_profile(self) -> crate::syntax::Profile {
+        use crate::syntax::Profile;
+        match self {
+            Kind::Vamp(_) => Profile::SnakeYaml,
+            Kind::Cloudify => Profile::PyYaml,
+            Kind::Krakend => Profile::Go,
+            Kind::Scenario => Profile::Yaml12,
+        }
+    }
+
     /// All names `--kind` accepts.
     pub fn names() -> Vec<&'static str> {
         let mut names: Vec<_> = VampKind::ALL.iter().map(|k| k.as_str()).collect();

@@ -10,8 +10,9 @@
 //!
 //! The YAML reader tries it only after saphyr failed with an indentation error. Spaces are
 //! inserted at line starts, so every offset in the repaired text maps back to the original.
+//! [`Repaired`] also serves the reader's other repair, a space after the `:` of `{key:[...]}`.
 
-/// The repaired text and where spaces were inserted.
+/// A text with spaces inserted, and the way back to the original offsets.
 pub(crate) struct Repaired {
     pub text: String,
     /// Insertions in text order.
@@ -27,13 +28,32 @@ struct Insertion {
 }
 
 impl Repaired {
-    /// Original offset of the first line that was re-indented.
-    pub fn first_line(&self) -> usize {
-        self.insertions.first().map_or(0, |i| i.original)
+    /// The text with `count` spaces inserted at each original offset of `insertions` (sorted by
+    /// offset; offsets must be character boundaries).
+    pub fn new(original: &str, insertions: &[(usize, usize)]) -> Option<Repaired> {
+        let total: usize = insertions.iter().map(|&(_, count)| count).sum();
+        let mut text = String::with_capacity(original.len() + total);
+        let mut placed = Vec::with_capacity(insertions.len());
+        let mut copied = 0;
+        for &(at, count) in insertions {
+            text.push_str(original.get(copied..at)?);
+            placed.push(Insertion {
+                original: at,
+                repaired: text.len(),
+                count,
+            });
+            text.extend(std::iter::repeat_n(' ', count));
+            copied = at;
+        }
+        text.push_str(original.get(copied..)?);
+        Some(Repaired {
+            text,
+            insertions: placed,
+        })
     }
 
     /// Maps an offset in the repaired text back to the original text. An offset inside the
-    /// inserted spaces maps to the start of their line. Binary search: it runs once per event.
+    /// inserted spaces maps to where they were inserted. Binary search: it runs once per event.
     pub fn original(&self, repaired: usize) -> usize {
         let before = self.insertions.partition_point(|i| i.repaired <= repaired);
         let Some(last) = before.checked_sub(1).and_then(|i| self.insertions.get(i)) else {
@@ -48,39 +68,19 @@ impl Repaired {
     }
 }
 
-/// Re-indents the under-indented continuation lines of flow collections that start in block
-/// context; `None` when there is nothing to re-indent.
-pub(crate) fn indent_flow_continuations(text: &str) -> Option<Repaired> {
+/// Where the under-indented continuation lines of flow collections that start in block
+/// context need spaces: (line start, spaces) in text order; `None` when there are none.
+pub(crate) fn indent_flow_continuations(text: &str) -> Option<Vec<(usize, usize)>> {
     let mut scanner = Scanner::default();
     let mut insertions = Vec::new();
     let mut line_start = 0;
-    let mut inserted = 0;
     for line in text.split_inclusive('\n') {
         if let Some(count) = scanner.line(line) {
-            insertions.push(Insertion {
-                original: line_start,
-                repaired: line_start + inserted,
-                count,
-            });
-            inserted += count;
+            insertions.push((line_start, count));
         }
         line_start += line.len();
     }
-    if insertions.is_empty() {
-        return None;
-    }
-    let mut repaired = String::with_capacity(text.len() + inserted);
-    let mut copied = 0;
-    for insertion in &insertions {
-        repaired.push_str(text.get(copied..insertion.original)?);
-        repaired.extend(std::iter::repeat_n(' ', insertion.count));
-        copied = insertion.original;
-    }
-    repaired.push_str(text.get(copied..)?);
-    Some(Repaired {
-        text: repaired,
-        insertions,
-    })
+    (!insertions.is_empty()).then_some(insertions)
 }
 
 /// A rough YAML lexer: enough to know where flow collections, quoted scalars, comments and
@@ -187,16 +187,19 @@ impl Scanner {
 mod tests {
     use super::*;
 
+    fn repair(text: &str) -> Option<Repaired> {
+        Repaired::new(text, &indent_flow_continuations(text)?)
+    }
+
     #[test]
     fn closing_bracket_at_the_key_column_is_indented() {
         let text = "hosts: [\n  \"a\",\n  \"b\"\n]\nnext: [x]\n";
-        let repaired = indent_flow_continuations(text).expect("a repair");
+        let repaired = repair(text).expect("a repair");
         assert_eq!(
             repaired.text,
             "hosts: [\n  \"a\",\n  \"b\"\n ]\nnext: [x]\n"
         );
         let bracket = text.find(']').unwrap();
-        assert_eq!(repaired.first_line(), bracket);
         assert_eq!(repaired.original(bracket + 1), bracket);
         assert_eq!(repaired.original(bracket), bracket);
         assert_eq!(repaired.original(bracket - 1), bracket - 1);
@@ -208,7 +211,7 @@ mod tests {
     #[test]
     fn offsets_map_back_across_many_insertions() {
         let text = "a: [\n1,\n  2,\n3\n]\n";
-        let repaired = indent_flow_continuations(text).expect("a repair");
+        let repaired = repair(text).expect("a repair");
         assert_eq!(repaired.text, "a: [\n 1,\n  2,\n 3\n ]\n");
         for (original, c) in text.char_indices().filter(|(_, c)| !c.is_whitespace()) {
             // The n-th occurrence of a character maps back to its n-th occurrence.
@@ -221,13 +224,13 @@ mod tests {
     #[test]
     fn nested_blocks_use_the_opening_line_indentation() {
         let text = "a:\n  hosts: [\n    x\n  ]\n  more: 1\n";
-        let repaired = indent_flow_continuations(text).expect("a repair");
+        let repaired = repair(text).expect("a repair");
         assert_eq!(repaired.text, "a:\n  hosts: [\n    x\n   ]\n  more: 1\n");
     }
 
     #[test]
     fn brackets_in_scalars_comments_and_block_scalars_are_ignored() {
         let text = "a: x [y\nb: 'it''s [' # [\nc: |\n  [\nd: \"[\\\"\"\n";
-        assert!(indent_flow_continuations(text).is_none());
+        assert!(repair(text).is_none());
     }
 }

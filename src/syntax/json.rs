@@ -3,15 +3,15 @@
 //! jsonc-parser recurses once per nesting level, so the text is scanned for bracket depth first
 //! and refused over the limit before the parser sees it.
 
-use std::collections::hash_map::Entry;
-use std::collections::HashMap;
+use std::collections::HashSet;
 
 use jsonc_parser::ast::{ObjectPropName, Value as JsonValue};
 use jsonc_parser::common::Range;
 use jsonc_parser::{parse_to_ast, CollectOptions, ParseOptions};
 
 use super::node::{Document, Mapping, Node, Value};
-use super::{Limits, Parsed};
+use super::profile::LoadingNotes;
+use super::{Format, Limits, Parsed};
 use crate::diag::{codes, Diagnostic};
 use crate::source::{FileId, Span};
 
@@ -81,10 +81,18 @@ pub(crate) fn parse(file: FileId, text: &str, limits: &Limits) -> Parsed {
         let mut converter = Converter {
             file,
             shift: body_start,
-            diagnostics: &mut parsed.diagnostics,
+            duplicate_keys: false,
         };
         let root = converter.node(value);
-        parsed.documents.push(Document { root, index: 0 });
+        parsed.documents.push(Document {
+            root,
+            index: 0,
+            loading: LoadingNotes {
+                format: Format::Json,
+                duplicate_keys: converter.duplicate_keys,
+                ..LoadingNotes::default()
+            },
+        });
     }
     parsed
 }
@@ -151,14 +159,15 @@ fn too_deep_at(text: &str, max_depth: usize) -> Option<usize> {
     None
 }
 
-struct Converter<'d> {
+struct Converter {
     file: FileId,
     /// Bytes skipped before the parsed text (a byte-order mark).
     shift: usize,
-    diagnostics: &'d mut Vec<Diagnostic>,
+    /// Some object repeats a key (every entry is kept; the loading profile decides).
+    duplicate_keys: bool,
 }
 
-impl Converter<'_> {
+impl Converter {
     fn span(&self, range: Range) -> Span {
         Span::new(
             self.file,
@@ -187,7 +196,7 @@ impl Converter<'_> {
             }
             JsonValue::Object(object) => {
                 let span = self.span(object.range);
-                let mut first_keys: HashMap<String, Span> = HashMap::new();
+                let mut names: HashSet<String> = HashSet::new();
                 let mut entries = Vec::with_capacity(object.properties.len());
                 for property in object.properties {
                     let (name, range) = match property.name {
@@ -195,28 +204,13 @@ impl Converter<'_> {
                         // Unreachable with loose property names off; read as text anyway.
                         ObjectPropName::Word(w) => (w.value.to_string(), w.range),
                     };
-                    let key = Node::new(Value::Str(name.clone()), self.span(range));
-                    match first_keys.entry(name) {
-                        Entry::Occupied(first) => {
-                            self.diagnostics.push(
-                                Diagnostic::error(
-                                    &codes::y::Y002,
-                                    key.span,
-                                    format!("duplicate key `{}`", first.key()),
-                                )
-                                .with_span_label("this entry is ignored")
-                                .with_label(*first.get(), "first defined here")
-                                .with_help(
-                                    "keys of an object must be unique; the first entry is kept",
-                                ),
-                            );
-                        }
-                        Entry::Vacant(slot) => {
-                            slot.insert(key.span);
-                            let value = self.node(property.value);
-                            entries.push((key, value));
-                        }
+                    let span = self.span(range);
+                    if !names.insert(name.clone()) {
+                        self.duplicate_keys = true;
                     }
+                    let key = Node::new(Value::Str(name), span);
+                    let value = self.node(property.value);
+                    entries.push((key, value));
                 }
                 Node::new(Value::Map(Mapping { entries }), span)
             }

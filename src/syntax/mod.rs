@@ -11,12 +11,14 @@ pub mod grammar_error;
 pub mod iso8601;
 pub mod json;
 pub mod node;
+pub mod profile;
 pub mod units;
 pub mod url_pattern;
 pub mod value;
 pub mod yaml;
 
 pub use node::{Document, Mapping, Node, Value};
+pub use profile::Profile;
 
 use crate::diag::{codes, Diagnostic};
 use crate::source::{FileId, SourceMap, Span};
@@ -46,8 +48,9 @@ impl Default for Limits {
 }
 
 /// Which syntax a file is read with.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub enum Format {
+    #[default]
     Yaml,
     Json,
 }
@@ -160,6 +163,28 @@ pub fn load(
         // Comments only (YAML): no document at all.
         parsed.diagnostics.push(empty_file(file, format));
     }
+    (file, parsed)
+}
+
+/// [`load`], then every document read with `profile` (for files whose kind is known before
+/// reading, such as Cloudify imports). The profile's findings join the file's diagnostics.
+pub fn load_as(
+    sources: &mut SourceMap,
+    path: &str,
+    bytes: Vec<u8>,
+    format: Format,
+    limits: &Limits,
+    profile: Profile,
+) -> (FileId, Parsed) {
+    let (file, mut parsed) = load(sources, path, bytes, format, limits);
+    let documents = std::mem::take(&mut parsed.documents);
+    parsed.documents = documents
+        .into_iter()
+        .map(|document| match profile.apply(&document, &mut parsed.diagnostics) {
+            std::borrow::Cow::Borrowed(_) => document,
+            std::borrow::Cow::Owned(owned) => owned,
+        })
+        .collect();
     (file, parsed)
 }
 

@@ -1,8 +1,10 @@
 //! The spanned document tree every front end produces and every dialect reads.
 //!
 //! YAML and JSON both become [`Node`]s, so a dialect never knows which syntax a document was
-//! written in. Scalars are typed by the YAML 1.2 core schema (JSON is typed by its own syntax).
+//! written in. Scalars are typed by the YAML 1.2 core schema (JSON is typed by its own syntax)
+//! until a loading profile ([`super::profile`]) retypes them as the dialect's runtime does.
 
+use super::profile::LoadingNotes;
 use crate::source::Span;
 
 #[derive(Clone, Debug, PartialEq)]
@@ -25,8 +27,9 @@ pub enum Value {
 }
 
 /// An ordered mapping. Keys are nodes: YAML allows any node as a key (Vamp's own tests use a
-/// flow sequence), and a key keeps its own span for diagnostics. Duplicate keys never reach a
-/// mapping: the front end reports them and keeps the first.
+/// flow sequence), and a key keeps its own span for diagnostics. A neutral tree (straight from
+/// the front end) keeps every entry of a repeated key; the document's loading profile
+/// ([`super::profile::Profile::apply`]) keeps the one its runtime keeps and reports the rest.
 #[derive(Clone, Debug, Default, PartialEq)]
 pub struct Mapping {
     pub entries: Vec<(Node, Node)>,
@@ -192,4 +195,6 @@ pub struct Document {
     pub root: Node,
     /// Position of the document in its file, from 0.
     pub index: usize,
+    /// What a loading profile needs to turn this neutral reading into a runtime's.
+    pub(crate) loading: LoadingNotes,
 }

@@ -15,7 +15,8 @@ use saphyr_parser::{Event, Parser, ScalarStyle, ScanError, Span as EventSpan, Ta
 
 use super::flow_indent::{indent_flow_continuations, Repaired};
 use super::node::{Document, Mapping, Node, Value};
-use super::{Limits, Parsed};
+use super::profile::{key_identity, profile_dependent, LoadingNotes, PlainText};
+use super::{Format, Limits, Parsed};
 use crate::diag::{codes, Diagnostic};
 use crate::source::{FileId, Span};
 
@@ -36,22 +37,79 @@ pub(crate) fn parse(file: FileId, text: &str, limits: &Limits) -> Parsed {
     })
 }
 
-/// Reads the text; if saphyr rejects it for an under-indented flow collection that YAML 1.1
-/// loaders accept, reads it again with those lines re-indented and says so with a warning.
+/// At most this many re-reads repair one file; past it the first error is reported.
+const MAX_REPAIRS: usize = 64;
+
+/// Reads the text. If saphyr rejects it for something YAML 1.1 loaders accept — an
+/// under-indented flow collection, or `{key:[...]}` — reads it again with spaces inserted, as
+/// often as needed. The indentation repair is reported here (Y014, for every dialect); each
+/// adjacent `:` is noted on its document, and the document's loading profile judges it (Y015).
 fn read_with_repair(file: FileId, text: &str, limits: &Limits) -> Parsed {
-    let first = Reader::new(file, text, None, limits).read();
-    if !first.indentation_error {
-        return first.parsed;
+    let first = Reader::new(file, text, None, &[], limits).read();
+    let mut repair = first.repair;
+    // Insertions into the file's text (offset, spaces), kept sorted.
+    let mut insertions: Vec<(usize, usize)> = Vec::new();
+    let mut colons: Vec<usize> = Vec::new();
+    let mut first_indented: Option<usize> = None;
+    let mut current: Option<Repaired> = None;
+    for _ in 0..MAX_REPAIRS {
+        let current_text = current.as_ref().map_or(text, |r| r.text.as_str());
+        let to_original = |at: usize| current.as_ref().map_or(at, |r| r.original(at));
+        match repair {
+            Repair::None => break,
+            Repair::Indentation => {
+                if first_indented.is_some() {
+                    break;
+                }
+                let Some(lines) = indent_flow_continuations(current_text) else {
+                    break;
+                };
+                let lines: Vec<(usize, usize)> = lines
+                    .into_iter()
+                    .map(|(at, count)| (to_original(at), count))
+                    .collect();
+                first_indented = lines.first().map(|&(at, _)| at);
+                lines.into_iter().for_each(|l| insert(&mut insertions, l));
+            }
+            Repair::AdjacentColon(at) => {
+                if current_text.as_bytes().get(at) != Some(&b':') {
+                    break;
+                }
+                let colon = to_original(at);
+                if colons.contains(&colon) {
+                    break;
+                }
+                colons.push(colon);
+                insert(&mut insertions, (colon + 1, 1));
+            }
+        }
+        let Some(repaired) = Repaired::new(text, &insertions) else {
+            break;
+        };
+        colons.sort_unstable();
+        let outcome = Reader::new(file, &repaired.text, Some(&repaired), &colons, limits).read();
+        current = Some(repaired);
+        if !outcome.scan_failed {
+            let mut parsed = outcome.parsed;
+            if let Some(line) = first_indented {
+                parsed.diagnostics.push(flow_indentation_warning(file, text, line));
+            }
+            return parsed;
+        }
+        repair = outcome.repair;
     }
-    let Some(repaired) = indent_flow_continuations(text) else {
-        return first.parsed;
-    };
-    let second = Reader::new(file, &repaired.text, Some(&repaired), limits).read();
-    if second.scan_failed {
-        return first.parsed;
+    first.parsed
+}
+
+/// Adds an insertion, keeping the list sorted and one entry per offset.
+fn insert(insertions: &mut Vec<(usize, usize)>, (at, count): (usize, usize)) {
+    match insertions.binary_search_by_key(&at, |&(offset, _)| offset) {
+        Ok(i) => insertions[i].1 += count,
+        Err(i) => insertions.insert(i, (at, count)),
     }
-    let mut parsed = second.parsed;
-    let line = repaired.first_line();
+}
+
+fn flow_indentation_warning(file: FileId, text: &str, line: usize) -> Diagnostic {
     let token = text.get(line..).map_or(line, |rest| {
         line + rest.len() - rest.trim_start_matches(' ').len()
     });
@@ -59,20 +117,28 @@ fn read_with_repair(file: FileId, text: &str, limits: &Limits) -> Parsed {
         .get(token..)
         .and_then(|rest| rest.chars().next())
         .map_or(0, char::len_utf8);
-    parsed.diagnostics.push(
-        Diagnostic::warning(
-            &codes::y::Y014,
-            Span::new(file, token, token + token_len),
-            "this line continues a flow collection (`[...]`, `{...}`) but is not indented past \
-             the line that opened it",
-        )
-        .with_span_label("indent this line further")
-        .with_help(
-            "YAML 1.2 requires it; YAML 1.1 loaders accept it, so the file is read as if the line \
-             were indented",
-        ),
-    );
-    parsed
+    Diagnostic::warning(
+        &codes::y::Y014,
+        Span::new(file, token, token + token_len),
+        "this line continues a flow collection (`[...]`, `{...}`) but is not indented past \
+         the line that opened it",
+    )
+    .with_span_label("indent this line further")
+    .with_help(
+        "YAML 1.2 requires it; YAML 1.1 loaders accept it, so the file is read as if the line \
+         were indented",
+    )
+}
+
+/// What a failed read could be repaired with.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum Repair {
+    None,
+    /// saphyr reported an indentation error (maybe an under-indented flow collection).
+    Indentation,
+    /// A `:` at this offset of the parsed text comes straight before `[` or `{` in a flow
+    /// mapping.
+    AdjacentColon(usize),
 }
 
 /// What one read of a text produced.
@@ -80,8 +146,8 @@ struct Outcome {
     parsed: Parsed,
     /// saphyr stopped with an error.
     scan_failed: bool,
-    /// That error was about indentation.
-    indentation_error: bool,
+    /// What might fix that error.
+    repair: Repair,
 }
 
 /// Whether reading goes on after an event.
@@ -141,8 +207,14 @@ struct Reader<'t> {
     text: &'t str,
     /// Maps offsets in a repaired text back to the file's text.
     repaired: Option<&'t Repaired>,
+    /// File offsets of the `:`s a repair separated from a following `[` or `{`, sorted; the
+    /// ones not yet given to a document.
+    colons: &'t [usize],
     scan_failed: bool,
-    indentation_error: bool,
+    repair: Repair,
+    /// Notes for the loading profile, for the document being read.
+    plain: Vec<PlainText>,
+    duplicate_keys: bool,
     offsets: CharOffsets<'t>,
     limits: &'t Limits,
     stack: Vec<Frame>,
@@ -160,14 +232,18 @@ impl<'t> Reader<'t> {
         file: FileId,
         text: &'t str,
         repaired: Option<&'t Repaired>,
+        colons: &'t [usize],
         limits: &'t Limits,
     ) -> Reader<'t> {
         Reader {
             file,
             text,
             repaired,
+            colons,
             scan_failed: false,
-            indentation_error: false,
+            repair: Repair::None,
+            plain: Vec::new(),
+            duplicate_keys: false,
             offsets: CharOffsets::new(text),
             limits,
             stack: Vec::new(),
@@ -187,7 +263,7 @@ impl<'t> Reader<'t> {
                 diagnostics: self.diagnostics,
             },
             scan_failed: self.scan_failed,
-            indentation_error: self.indentation_error,
+            repair: self.repair,
         }
     }
 
@@ -218,6 +294,34 @@ impl<'t> Reader<'t> {
         }
     }
 
+    /// Closes the document read so far, ending at file offset `end`, with its loading notes.
+    fn end_document(&mut self, end: usize) {
+        let mut plain = std::mem::take(&mut self.plain);
+        let duplicate_keys = std::mem::replace(&mut self.duplicate_keys, false);
+        let taken = self.colons.partition_point(|&colon| colon < end);
+        let (mine, rest) = self.colons.split_at(taken);
+        self.colons = rest;
+        let Some(root) = self.root.take() else {
+            return;
+        };
+        plain.sort_by_key(|p| p.at);
+        plain.dedup_by_key(|p| p.at);
+        let index = self.documents.len();
+        self.documents.push(Document {
+            root,
+            index,
+            loading: LoadingNotes {
+                format: Format::Yaml,
+                plain,
+                duplicate_keys,
+                adjacent_flow_values: mine
+                    .iter()
+                    .map(|&colon| Span::new(self.file, colon, colon + 1))
+                    .collect(),
+            },
+        });
+    }
+
     fn event(&mut self, event: Event<'_>, span: EventSpan) -> Flow {
         match event {
             Event::Nothing | Event::StreamStart | Event::StreamEnd => Flow::Continue,
@@ -227,10 +331,8 @@ impl<'t> Reader<'t> {
                 Flow::Continue
             }
             Event::DocumentEnd => {
-                if let Some(root) = self.root.take() {
-                    let index = self.documents.len();
-                    self.documents.push(Document { root, index });
-                }
+                let end = self.original(self.offsets.byte(span.end.index()));
+                self.end_document(end);
                 Flow::Continue
             }
             Event::Alias(id) => self.alias(id, span),
@@ -238,9 +340,21 @@ impl<'t> Reader<'t> {
                 let tag_span = self.tag_span(span);
                 let decorated = anchor != 0 || tag.is_some();
                 let span = self.content_span(span, decorated);
-                let merge = style == ScalarStyle::Plain && tag.is_none() && text == "<<";
-                let tag = tag.as_deref().map(|tag| (tag, tag_span));
-                let value = self.scalar_value(text, style, tag, span);
+                let plain = style == ScalarStyle::Plain && tag.is_none();
+                let merge = plain && text == "<<";
+                let value = if plain {
+                    let value = resolve_plain(&text);
+                    if profile_dependent(&text, &value) {
+                        self.plain.push(PlainText {
+                            at: span.start,
+                            text: text.as_ref().into(),
+                        });
+                    }
+                    value
+                } else {
+                    let tag = tag.as_deref().map(|tag| (tag, tag_span));
+                    self.scalar_value(text, style, tag, span)
+                };
                 let built = Built {
                     node: Node::new(value, span),
                     size: 1,
@@ -336,6 +450,17 @@ impl<'t> Reader<'t> {
         let Some(mut built) = self.anchors.get(&id).cloned() else {
             return Flow::Stop;
         };
+        if built.node.is_scalar() {
+            // The copy's profile reading is the anchored scalar's.
+            let anchored = built.node.span.start;
+            if let Ok(i) = self.plain.binary_search_by_key(&anchored, |p| p.at) {
+                let text = self.plain[i].text.clone();
+                self.plain.push(PlainText {
+                    at: span.start,
+                    text,
+                });
+            }
+        }
         // The copy's root points at the alias: that is where its value is used.
         built.node.span = span;
         self.complete(built, 0, false)
@@ -365,7 +490,9 @@ impl<'t> Reader<'t> {
                         merge,
                     })
                 }
-                Some(key) => add_entry(map, key, built.node, &mut self.diagnostics),
+                Some(key) => {
+                    self.duplicate_keys |= add_entry(map, key, built.node);
+                }
             },
         }
         Flow::Continue
@@ -432,11 +559,17 @@ impl<'t> Reader<'t> {
                 Item::Entry(key, value) => entries.push((key, value)),
                 Item::Merge(source) => {
                     for merged in self.merge_sources(source) {
+                        // A key repeated inside one merged mapping stays repeated, so the
+                        // profile keeps the value its runtime keeps.
+                        let mut added = Vec::new();
                         for (key, value) in merged.entries {
-                            if present.insert(key_identity(&key)) {
+                            let identity = key_identity(&key);
+                            if !present.contains(&identity) {
                                 entries.push((key, value));
+                                added.push(identity);
                             }
                         }
+                        present.extend(added);
                     }
                 }
             }
@@ -581,7 +714,13 @@ impl<'t> Reader<'t> {
         let span = self.char_span(offset);
         let info = error.info();
         self.scan_failed = true;
-        self.indentation_error = info.contains("indentation");
+        self.repair = if info.contains("indentation") {
+            Repair::Indentation
+        } else if info.contains("may not precede any of `[{`") {
+            Repair::AdjacentColon(offset)
+        } else {
+            Repair::None
+        };
         if info == "recursion limit exceeded" {
             // saphyr's own bound on flow nesting (255 levels).
             self.diagnostics.push(
@@ -680,72 +819,23 @@ fn scan_error_help(info: &str, at_tab: bool) -> Option<&'static str> {
     Some(help)
 }
 
-fn add_entry(
-    map: &mut MapBuilder,
-    key: PendingKey,
-    value: Node,
-    diagnostics: &mut Vec<Diagnostic>,
-) {
+/// Adds a key and its value; true when the key repeats one already in the mapping. Every
+/// entry is kept: which one counts is the loading profile's decision.
+fn add_entry(map: &mut MapBuilder, key: PendingKey, value: Node) -> bool {
     if key.merge {
         // Several `<<` keys merge in order, as a list would (PyYAML and SnakeYAML agree).
         map.items.push(Item::Merge(value));
-        return;
+        return false;
     }
-    match map.seen.entry(key_identity(&key.node)) {
-        Entry::Occupied(first) => {
-            let message = match key.node.key_text() {
-                Some(name) => format!("duplicate key `{name}`"),
-                None => "duplicate key".to_string(),
-            };
-            diagnostics.push(
-                Diagnostic::error(&codes::y::Y002, key.node.span, message)
-                    .with_span_label("this entry is ignored")
-                    .with_label(*first.get(), "first defined here")
-                    .with_help("keys of a mapping must be unique; the first entry is kept"),
-            );
-        }
+    let repeated = match map.seen.entry(key_identity(&key.node)) {
+        Entry::Occupied(_) => true,
         Entry::Vacant(slot) => {
             slot.insert(key.node.span);
-            map.items.push(Item::Entry(key.node, value));
+            false
         }
-    }
-}
-
-/// What makes two keys the same: the text of a scalar key (as dialects read keys), or a
-/// canonical rendering of a list or mapping key (kept apart from any text by a NUL prefix).
-fn key_identity(key: &Node) -> String {
-    match key.key_text() {
-        Some(text) => text,
-        None => {
-            let mut out = String::from("\u{0}");
-            canonical(key, &mut out);
-            out
-        }
-    }
-}
-
-fn canonical(node: &Node, out: &mut String) {
-    match &node.value {
-        Value::Seq(items) => {
-            out.push('[');
-            for item in items {
-                canonical(item, out);
-                out.push(',');
-            }
-            out.push(']');
-        }
-        Value::Map(map) => {
-            out.push('{');
-            for (key, value) in &map.entries {
-                canonical(key, out);
-                out.push(':');
-                canonical(value, out);
-                out.push(',');
-            }
-            out.push('}');
-        }
-        scalar => out.push_str(&format!("{scalar:?}")),
-    }
+    };
+    map.items.push(Item::Entry(key.node, value));
+    repeated
 }
 
 const CORE_SCHEMA: &str = "tag:yaml.org,2002:";

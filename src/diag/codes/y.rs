@@ -7,7 +7,20 @@ declare_codes! {
     /// A mapping has the same key twice. YAML requires keys to be unique, but most loaders
     /// silently keep the last value, so a duplicated route or property is lost without a word
     /// (Vamp issue 648: two 50% routes under one key became one route, total weight 50%).
-    /// rehearse keeps the first occurrence and reports the second.
+    /// rehearse reads each document as its runtime does and says which value that is:
+    /// - Cloudify (PyYAML): the last value wins, at the first key's place — `SafeConstructor.
+    ///   construct_mapping` assigns each entry into a Python dict (PyYAML constructor.py). A
+    ///   warning.
+    /// - Vamp (SnakeYAML 1.x): the last value wins — `SafeConstructor.constructMapping2ndStep`
+    ///   puts each entry into a `LinkedHashMap`, duplicates allowed by default
+    ///   (`LoaderOptions.allowDuplicateKeys`). A warning.
+    /// - KrakenD JSON (Go `encoding/json`): the last value wins — `json.Unmarshal` stores each
+    ///   member into the map in order. A warning.
+    /// - KrakenD YAML (koanf → `gopkg.in/yaml.v3`): refused — `decoder.mapping` fails with
+    ///   "mapping key \"x\" already defined at line N" (yaml.v3 decode.go). An error.
+    /// - Scenario documents (rehearse's own, strict YAML 1.2): an error.
+    ///
+    /// A warning becomes an error under `--deny warnings`.
     Y002 "duplicate-key";
     /// Expanding YAML aliases would create more nodes than the budget allows. A small file can
     /// expand exponentially through nested aliases ("billion laughs"); rehearse counts the
@@ -50,4 +63,13 @@ declare_codes! {
     /// it; YAML 1.1 loaders (SnakeYAML, PyYAML) accept it, so rehearse reads the file as if the
     /// line were indented and warns.
     Y014 "flow-indentation";
+    /// Inside a flow mapping, a `:` comes straight before `[` or `{`, as in
+    /// `{concat:[a, b]}`. YAML 1.2 needs a space there, and YAML 1.2 parsers (and Go's
+    /// yaml.v3, which KrakenD's YAML reader uses) refuse it. PyYAML (Cloudify) and SnakeYAML
+    /// (Vamp) read it as `{concat: [a, b]}`: their scanner ends a plain scalar at a `:`
+    /// followed by a flow indicator, and in flow context any `:` is a value indicator (PyYAML
+    /// scanner.py `scan_plain` and `check_value`; SnakeYAML `ScannerImpl`). For Cloudify and
+    /// Vamp documents rehearse reads it the same way and warns; for KrakenD YAML and scenario
+    /// documents it is an error.
+    Y015 "adjacent-flow-value";
 }
