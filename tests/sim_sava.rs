@@ -219,3 +219,28 @@ fn json_report_has_the_contract_fields() {
     assert_eq!(v["decisions"][0]["target"], "sava/sava/web");
     assert_eq!(v["decisions"][0]["detail"]["sava/sava/sava:1.1/web"], 5);
 }
+
+/// The crash run's JSON report and trace, pinned byte for byte: a refactoring of the runtime
+/// model (e.g. the dialect-neutral topology of DESIGN §5a) must not change a single one.
+/// Written by the binary of the commit before that refactoring (`rehearse run specs/sava
+/// --scenario sava-crash-during-canary --format json --trace FILE`, seed 42).
+#[test]
+fn the_crash_report_and_trace_are_pinned() {
+    let checked = checked_without_errors(project_files());
+    let mut trace: Vec<u8> = Vec::new();
+    let result = run(
+        &checked.project,
+        RunOptions {
+            scenario: Some("sava-crash-during-canary".into()),
+            seed: None,
+            trace: Some(&mut trace),
+        },
+    )
+    .map_err(|d| format!("{d:?}"))
+    .expect("runs");
+    insta::assert_snapshot!("crash_report_json", rehearse::report::run::json(&result));
+    insta::assert_snapshot!(
+        "crash_trace",
+        String::from_utf8(trace).expect("the trace is UTF-8")
+    );
+}
