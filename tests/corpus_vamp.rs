@@ -22,8 +22,6 @@ const OUT_OF_SCOPE: &[&str] = &[
 /// Cases Vamp accepts where rehearse is deliberately stricter (reference/vamp/ISSUES.md): the
 /// file, the only code we report as an error, and why. They are printed and counted apart.
 const STRICTER_BY_DESIGN: &[(&str, &str, &str)] = &[
-    ("BreedReaderSpec_13.yml", "Y002", "duplicate key: Vamp silently keeps the last one (issue #648)"),
-    ("BreedReaderSpec_14.yml", "Y002", "duplicate key: Vamp silently keeps the last one (issue #648)"),
     ("BlueprintReaderSpec_13.yml", "V045", "condition `android` does not parse: Vamp hands it to HAProxy as a raw ACL, which HAProxy rejects (issues #926, #1056)"),
     ("BlueprintReaderSpec_17.yml", "V045", "condition `android` does not parse (raw ACL for HAProxy)"),
     ("BlueprintReaderSpec_21.yml", "V045", "condition `ua = android` does not parse (raw ACL for HAProxy)"),
@@ -113,7 +111,14 @@ fn run_check(path: &str, bytes: Vec<u8>, forced: Option<Kind>) -> Outcome {
 /// same reads.
 fn run_generic_reader(file: &str, bytes: Vec<u8>) -> Outcome {
     let mut sources = SourceMap::new();
-    let (_, parsed) = syntax::load(&mut sources, file, bytes, Format::Yaml, &Limits::default());
+    let (_, parsed) = syntax::load_as(
+        &mut sources,
+        file,
+        bytes,
+        Format::Yaml,
+        &Limits::default(),
+        syntax::Profile::SnakeYaml,
+    );
     let mut diagnostics = parsed.diagnostics;
     if let Some(document) = parsed.documents.first() {
         let mut cx = Cx {
