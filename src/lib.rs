@@ -11,6 +11,7 @@ pub mod dialect;
 pub mod discover;
 pub mod ir;
 pub mod report;
+pub mod sandbox;
 pub mod sim;
 pub mod source;
 pub mod syntax;

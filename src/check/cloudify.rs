@@ -2,11 +2,12 @@
 //! importing file, each file read once, cycles reported), hands the merged tree to the dialect,
 //! then runs the checks Cloudify never made (reference/cloudify/ISSUES.md).
 
-use crate::diag::codes::c;
+use crate::diag::codes::{c, x};
 use crate::diag::Diagnostic;
 use crate::dialect::cloudify::{self as dialect, builtin, merge, schema};
 use crate::ir::cloudify::{Blueprint, Count, Member, PolicyKind};
 use crate::ir::Project;
+use crate::sandbox::{Denied, Sandbox};
 use crate::source::{FileId, SourceMap, Span};
 use crate::syntax::{self, Document, Format, Limits, Node, Value};
 use std::collections::BTreeMap;
@@ -26,6 +27,7 @@ pub fn read_blueprint(
     pending: &Pending,
     sources: &mut SourceMap,
     limits: &Limits,
+    sandbox: &Sandbox,
     project: &mut Project,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<FileId> {
@@ -42,6 +44,7 @@ pub fn read_blueprint(
     let mut loader = Loader {
         sources,
         limits,
+        sandbox,
         diagnostics,
         loaded: Vec::new(),
         seen: BTreeMap::new(),
@@ -84,12 +87,14 @@ struct LoadedImport {
 /// Where an import points.
 enum Target {
     Builtin,
-    File(PathBuf),
+    /// A file inside the sandbox, read when resolved: its canonical path and bytes.
+    File(PathBuf, Vec<u8>),
 }
 
 struct Loader<'a> {
     sources: &'a mut SourceMap,
     limits: &'a Limits,
+    sandbox: &'a Sandbox,
     diagnostics: &'a mut Vec<Diagnostic>,
     loaded: Vec<LoadedImport>,
     /// Canonical key → index in `loaded`.
@@ -142,7 +147,7 @@ impl Loader<'_> {
             };
             let key = match &target {
                 Target::Builtin => "builtin:types.yaml".to_string(),
-                Target::File(path) => file_key(path),
+                Target::File(path, _) => file_key(path),
             };
             if self.stack.last() == Some(&key) {
                 self.diagnostics.push(
@@ -167,9 +172,11 @@ impl Loader<'_> {
             if self.seen.contains_key(&key) {
                 continue;
             }
-            let Some((file, root)) = self.load(&target) else {
-                continue;
+            let next_dir = match &target {
+                Target::Builtin => None,
+                Target::File(path, _) => path.parent().map(Path::to_path_buf),
             };
+            let (file, root) = self.load(target);
             dialect::check_ascii(&root, self.diagnostics);
             self.seen.insert(key.clone(), self.loaded.len());
             self.loaded.push(LoadedImport {
@@ -178,10 +185,6 @@ impl Loader<'_> {
                 file,
                 root: root.clone(),
             });
-            let next_dir = match &target {
-                Target::Builtin => None,
-                Target::File(path) => path.parent().map(Path::to_path_buf),
-            };
             self.stack.push(key);
             self.visit(&root, next_dir);
             self.stack.pop();
@@ -203,37 +206,31 @@ impl Loader<'_> {
             );
             return None;
         }
-        let local = name
-            .strip_prefix("file://")
-            .or_else(|| name.strip_prefix("file:"))
-            .unwrap_or(name);
-        let candidates = [
-            dir.map(|d| d.join(local)),
-            Path::new(local).is_absolute().then(|| PathBuf::from(local)),
-        ];
-        match candidates.into_iter().flatten().find(|p| p.is_file()) {
-            Some(path) => Some(Target::File(path)),
-            None => {
-                self.diagnostics.push(schema::error(
-                    &c::C013,
-                    span,
-                    format!("Import failed: no suitable location found for import '{name}'"),
-                ));
-                None
-            }
+        // Every file a blueprint names is read through the project sandbox (src/sandbox.rs):
+        // relative to the importing file's folder first, then as an absolute path.
+        let dir = dir.unwrap_or(Path::new("."));
+        match self
+            .sandbox
+            .read(Path::new(name), dir, self.limits.max_file_bytes)
+        {
+            Ok(named) => return Some(Target::File(named.shown, named.bytes)),
+            Err(Denied::NotFound) => self.diagnostics.push(schema::error(
+                &c::C013,
+                span,
+                format!("Import failed: no suitable location found for import '{name}'"),
+            )),
+            Err(denied) => self.diagnostics.push(refused_import(name, span, &denied)),
         }
+        None
     }
 
-    fn load(&mut self, target: &Target) -> Option<(FileId, Node)> {
+    fn load(&mut self, target: Target) -> (FileId, Node) {
         let (path, bytes) = match target {
             Target::Builtin => (
                 builtin::TYPES_PATH.to_string(),
                 builtin::TYPES_YAML.as_bytes().to_vec(),
             ),
-            Target::File(path) => match std::fs::read(path) {
-                Ok(bytes) => (path.display().to_string(), bytes),
-                Err(_) => return None,
-            },
+            Target::File(path, bytes) => (path.display().to_string(), bytes),
         };
         let (file, parsed) = syntax::load_as(
             self.sources,
@@ -251,7 +248,27 @@ impl Loader<'_> {
             .next()
             .map(|d| d.root)
             .unwrap_or_else(|| Node::new(Value::Null, Span::point(file, 0)));
-        Some((file, root))
+        (file, root)
+    }
+}
+
+/// An import the sandbox refused: names the import, never anything read from the target.
+fn refused_import(name: &str, span: Span, denied: &Denied) -> Diagnostic {
+    let code = match denied {
+        Denied::Outside => &x::X010,
+        Denied::Directory | Denied::Special => &x::X011,
+        Denied::NotFound | Denied::Unreadable(_) => &c::C013,
+    };
+    let diagnostic = Diagnostic::error(
+        code,
+        span,
+        format!("import '{name}' was not read: {denied}"),
+    );
+    match denied {
+        Denied::Outside => diagnostic.with_help(
+            "rehearse reads only files inside the project (the folder holding rehearse.toml, else the checked path's folder); pass --allow-read DIR to widen it",
+        ),
+        _ => diagnostic,
     }
 }
 

@@ -10,6 +10,7 @@ use crate::diag::{self, codes, Diagnostic};
 use crate::dialect::detect::{detect, Detected};
 use crate::dialect::Kind;
 use crate::ir::Project;
+use crate::sandbox::Sandbox;
 use crate::source::{FileId, SourceMap};
 use crate::syntax::{self, Document, Format, Limits};
 
@@ -29,6 +30,9 @@ pub struct Input {
 #[derive(Clone, Debug, Default)]
 pub struct Options {
     pub limits: Limits,
+    /// Which files documents may name (Cloudify imports, includes). `None`: the projects of
+    /// the inputs' folders (see [`Sandbox::for_checked_paths`]).
+    pub sandbox: Option<Sandbox>,
 }
 
 /// The result of a check run.
@@ -74,6 +78,10 @@ impl Checked {
 pub fn check(mut inputs: Vec<Input>, options: &Options) -> Checked {
     inputs.sort_by(|a, b| a.path.cmp(&b.path));
     inputs.dedup_by(|a, b| a.path == b.path);
+    let sandbox = options.sandbox.clone().unwrap_or_else(|| {
+        let paths: Vec<std::path::PathBuf> = inputs.iter().map(|i| i.path.clone().into()).collect();
+        Sandbox::for_checked_paths(&paths, &[])
+    });
 
     let mut sources = SourceMap::new();
     let mut project = Project::default();
@@ -126,6 +134,7 @@ pub fn check(mut inputs: Vec<Input>, options: &Options) -> Checked {
             pending,
             &mut sources,
             &options.limits,
+            &sandbox,
             &mut project,
             &mut diagnostics,
         );
@@ -202,7 +211,6 @@ fn read_document(
         Kind::Vamp(vamp_kind) => crate::dialect::vamp::read_document(
             document,
             vamp_kind,
-            forced.is_some(),
             &mut project.vamp,
             diagnostics,
         ),

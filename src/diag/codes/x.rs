@@ -14,4 +14,15 @@ declare_codes! {
     X003 "duplicate-definition";
     /// A document's `kind:` is not one rehearse knows.
     X004 "unsupported-kind";
+    /// A document names a file (a Cloudify import, an include) that resolves outside the
+    /// project after `..` and symlinks are resolved. rehearse runs on pull requests from
+    /// strangers and its diagnostics are published (SARIF, GitHub annotations), so it reads only
+    /// files inside the project root (the folder holding `rehearse.toml`, else the checked
+    /// path's folder) or a folder given with `--allow-read DIR`. The file is not opened, and no
+    /// byte of it appears in any report.
+    X010 "read-outside-project";
+    /// A document names a file that is not a regular file: a directory, a device, a socket, a
+    /// FIFO, or a kernel file under /proc, /sys or /dev. These are never read, whatever
+    /// `--allow-read` says: reading them can block, never end, or reveal the machine's state.
+    X011 "read-not-a-file";
 }
