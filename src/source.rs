@@ -105,9 +105,10 @@ impl SourceFile {
     }
 
     /// Line and column (both 1-based, column in characters) of a byte offset. Offsets inside a
-    /// multi-byte character count as that character.
+    /// multi-byte character count as that character. The end of a text that ends with a line
+    /// break is the end of its last line, not the start of a line that does not exist.
     pub fn line_col(&self, offset: usize) -> LineCol {
-        let offset = offset.min(self.text.len());
+        let offset = self.clamp_to_last_line(offset.min(self.text.len()));
         let line = match self.line_starts.binary_search(&(offset as u32)) {
             Ok(i) => i,
             Err(i) => i - 1,
@@ -121,6 +122,23 @@ impl SourceFile {
             line: line + 1,
             column: self.text[start..end].chars().count() + 1,
         }
+    }
+
+    /// `offset`, or, when it is the very end of a text ending with a line break, the end of the
+    /// last line (before its `\n` or `\r\n`).
+    pub fn clamp_to_last_line(&self, offset: usize) -> usize {
+        if offset < self.text.len() || !self.text.ends_with('\n') {
+            return offset;
+        }
+        let body = &self.text[..self.text.len() - 1];
+        body.strip_suffix('\r').unwrap_or(body).len()
+    }
+
+    /// `span` with both ends moved off the phantom line after a final line break.
+    pub fn clamp_span(&self, span: Span) -> Span {
+        let start = self.clamp_to_last_line(span.start as usize);
+        let end = self.clamp_to_last_line(span.end as usize).max(start);
+        Span::new(span.file, start, end)
     }
 
     pub fn slice(&self, span: Span) -> &str {
@@ -197,6 +215,26 @@ mod tests {
         // "näme: x": the x is at byte 12 (the umlaut takes two bytes), character column 7
         assert_eq!(file.line_col(12), LineCol { line: 2, column: 7 });
         assert_eq!(file.slice(Span::new(id, 12, 13)), "x");
+    }
+
+    #[test]
+    fn the_end_of_a_text_with_a_final_newline_is_on_its_last_line() {
+        let mut map = SourceMap::new();
+        let id = map.add("a.yaml", "a: [1, 2\n");
+        let file = map.get(id);
+        assert_eq!(file.line_col(9), LineCol { line: 1, column: 9 });
+        assert_eq!(file.line_col(8), LineCol { line: 1, column: 9 });
+        let crlf = map.add("b.yaml", "ab\r\n");
+        assert_eq!(map.get(crlf).line_col(4), LineCol { line: 1, column: 3 });
+        let none = map.add("c.yaml", "ab");
+        assert_eq!(map.get(none).line_col(2), LineCol { line: 1, column: 3 });
+        // A blank last line is a real line.
+        let blank = map.add("d.yaml", "a\n\n");
+        assert_eq!(map.get(blank).line_col(3), LineCol { line: 2, column: 1 });
+        assert_eq!(
+            map.get(id).clamp_span(Span::point(id, 9)),
+            Span::point(id, 8)
+        );
     }
 
     #[test]

@@ -111,7 +111,14 @@ fn run_check(path: &str, bytes: Vec<u8>, forced: Option<Kind>) -> Outcome {
 /// same reads.
 fn run_generic_reader(file: &str, bytes: Vec<u8>) -> Outcome {
     let mut sources = SourceMap::new();
-    let (_, parsed) = syntax::load(&mut sources, file, bytes, Format::Yaml, &Limits::default());
+    let (_, parsed) = syntax::load_as(
+        &mut sources,
+        file,
+        bytes,
+        Format::Yaml,
+        &Limits::default(),
+        syntax::Profile::SnakeYaml,
+    );
     let mut diagnostics = parsed.diagnostics;
     if let Some(document) = parsed.documents.first() {
         let mut cx = Cx {

@@ -107,12 +107,13 @@ fn to_json(node: &Node) -> Json {
 fn load_json(path: &Path) -> Option<Json> {
     let bytes = std::fs::read(path).ok()?;
     let mut sources = SourceMap::new();
-    let (_, parsed) = syntax::load(
+    let (_, parsed) = syntax::load_as(
         &mut sources,
         &path.display().to_string(),
         bytes,
         Format::Yaml,
         &Limits::default(),
+        syntax::Profile::PyYaml,
     );
     if !parsed.diagnostics.is_empty() {
         return None;

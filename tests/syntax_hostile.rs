@@ -232,12 +232,59 @@ fn oversized_files_are_y011_and_not_read() {
         max_file_bytes: 16,
         ..Limits::default()
     };
-    let (sources, parsed) = load_bytes(vec![b'a'; 17], Format::Yaml, &limits);
+    let (sources, parsed) = load_bytes(vec![b'a'; 40], Format::Yaml, &limits);
     assert_eq!(codes(&parsed.diagnostics), ["Y011"]);
-    assert!(parsed.diagnostics[0].message.contains("17 bytes"));
+    assert!(parsed.diagnostics[0].message.contains("40 bytes"));
+    assert!(parsed.diagnostics[0].message.contains("16 bytes"));
+    // Exactly one byte over is all a capped reader sees of a bigger file: no size is claimed.
+    let (_, parsed) = load_bytes(vec![b'a'; 17], Format::Yaml, &limits);
+    assert_eq!(codes(&parsed.diagnostics), ["Y011"]);
+    assert!(!parsed.diagnostics[0].message.contains("17"));
     assert!(sources.get(parsed.diagnostics[0].span.file).text.is_empty());
     let (_, parsed) = load_bytes(b"a: 1\n".to_vec(), Format::Yaml, &limits);
     assert!(parsed.diagnostics.is_empty());
+}
+
+/// Issue 14: a file found by discovery (which reads one byte past the limit) was reported as
+/// limit + 1 bytes long, whatever its size.
+#[test]
+fn y011_never_reports_the_capped_read_as_the_file_size() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("big.yaml");
+    std::fs::write(&path, "a: 1\n".repeat(100)).unwrap();
+    let inputs = rehearse::discover::discover(std::slice::from_ref(&path), None, 16).unwrap();
+    let options = rehearse::check::Options {
+        limits: Limits {
+            max_file_bytes: 16,
+            ..Limits::default()
+        },
+    };
+    let checked = rehearse::check::check(inputs, &options);
+    let y011: Vec<_> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.code.id == "Y011")
+        .collect();
+    assert_eq!(y011.len(), 1);
+    assert!(!y011[0].message.contains("17 bytes"), "{}", y011[0].message);
+}
+
+/// Issue 14: a parser error at the end of a file that ends with a line break pointed at a line
+/// the file does not have.
+#[test]
+fn errors_at_the_end_of_a_file_point_at_its_last_line() {
+    for (text, format) in [("a: [1, 2\n", Format::Yaml), ("{\"a\": 1\n", Format::Json)] {
+        let (sources, parsed) = load_bytes(text.as_bytes().to_vec(), format, &Limits::default());
+        assert!(!parsed.diagnostics.is_empty(), "{text:?}");
+        for diagnostic in &parsed.diagnostics {
+            let file = sources.get(diagnostic.span.file);
+            let start = file.line_col(diagnostic.span.start as usize);
+            let end = file.line_col(diagnostic.span.end as usize);
+            assert_eq!((start.line, end.line), (1, 1), "{text:?}: {diagnostic:?}");
+            // The span itself stays off the phantom line, for renderers that count lines.
+            assert!((diagnostic.span.end as usize) < text.len(), "{text:?}");
+        }
+    }
 }
 
 #[test]

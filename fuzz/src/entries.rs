@@ -67,7 +67,19 @@ fn load(data: &[u8], path: &str, format: Format) {
         &syntax::Limits::default(),
     );
     let text = &sources.get(file).text;
-    for d in &parsed.diagnostics {
+    // Every loading profile over every document: never a panic, spans inside the file.
+    let mut diagnostics = parsed.diagnostics;
+    for document in &parsed.documents {
+        for profile in [
+            syntax::Profile::Yaml12,
+            syntax::Profile::PyYaml,
+            syntax::Profile::SnakeYaml,
+            syntax::Profile::Go,
+        ] {
+            let _ = profile.apply(document, &mut diagnostics);
+        }
+    }
+    for d in &diagnostics {
         assert_span_in(d.span, text, d.code.id);
         for label in &d.labels {
             assert_span_in(label.span, text, d.code.id);

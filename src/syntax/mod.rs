@@ -86,15 +86,20 @@ pub fn load(
     let mut parsed = Parsed::default();
 
     if bytes.len() > limits.max_file_bytes {
-        // Not read at all, so the source map holds no text for it.
+        // Not read at all, so the source map holds no text for it. Readers stop one byte past
+        // the limit (discovery does), so a length of exactly limit + 1 is only a lower bound.
         let file = sources.add(path, String::new());
+        let size = if bytes.len() > limits.max_file_bytes.saturating_add(1) {
+            format!("file is {} bytes", bytes.len())
+        } else {
+            "file is larger than that".to_string()
+        };
         parsed.diagnostics.push(
             Diagnostic::error(
                 &codes::y::Y011,
                 Span::point(file, 0),
                 format!(
-                    "file is {} bytes, more than the limit of {} bytes; it is not read",
-                    bytes.len(),
+                    "files are read up to {} bytes and this {size}; it is not read",
                     limits.max_file_bytes
                 ),
             )
@@ -162,6 +167,15 @@ pub fn load(
     if parsed.documents.is_empty() && parsed.diagnostics.is_empty() {
         // Comments only (YAML): no document at all.
         parsed.diagnostics.push(empty_file(file, format));
+    }
+    // A parser stopping at the end of the text points past its final line break; every
+    // renderer shows that as a line the file does not have.
+    let source = sources.get(file);
+    for diagnostic in &mut parsed.diagnostics {
+        diagnostic.span = source.clamp_span(diagnostic.span);
+        for label in &mut diagnostic.labels {
+            label.span = source.clamp_span(label.span);
+        }
     }
     (file, parsed)
 }

@@ -225,7 +225,7 @@ struct Pass<'p> {
 }
 
 impl Pass<'_> {
-    /// Iterative in spirit but recursive in fact: trees are bounded by the depth limit.
+    /// Recursive: trees are bounded by the depth limit.
     fn node(&mut self, node: &mut Node) {
         match &mut node.value {
             Value::Seq(items) => items.iter_mut().for_each(|item| self.node(item)),

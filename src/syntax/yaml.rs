@@ -561,17 +561,14 @@ impl<'t> Reader<'t> {
                 Item::Entry(key, value) => entries.push((key, value)),
                 Item::Merge(source) => {
                     for merged in self.merge_sources(source) {
-                        // A key repeated inside one merged mapping stays repeated, so the
-                        // profile keeps the value its runtime keeps.
-                        let mut added = Vec::new();
+                        // The first merged entry of a key wins, even over a repetition inside
+                        // one merged mapping: PyYAML 6 (`flatten_mapping` skips keys already
+                        // merged) and SnakeYAML (`mergeNode`) agree.
                         for (key, value) in merged.entries {
-                            let identity = key_identity(&key);
-                            if !present.contains(&identity) {
+                            if present.insert(key_identity(&key)) {
                                 entries.push((key, value));
-                                added.push(identity);
                             }
                         }
-                        present.extend(added);
                     }
                 }
             }
