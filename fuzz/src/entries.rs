@@ -400,6 +400,7 @@ fn run_options<'w>(
         scenario: Some(scenario.name.value.clone()),
         seed: None,
         trace: trace.map(|t| t as &mut dyn std::io::Write),
+        ..Default::default()
     }
 }
 
@@ -553,11 +554,20 @@ fn arbitrary_checked(data: &[u8]) -> Checked {
         diagnostics.push(d);
     }
     rehearse::diag::normalize(&mut diagnostics);
+    // Files and documents that are not specs, as the reports list them.
+    let skipped = (0..r.byte() % 3)
+        .map(|i| check::Skipped {
+            path: r.text(24),
+            document: (i == 1).then_some(2),
+            reason: r.text(40),
+        })
+        .collect();
     Checked {
         sources,
         project: Project::default(),
         diagnostics,
         files: 1,
+        skipped,
     }
 }
 
