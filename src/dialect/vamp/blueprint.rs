@@ -59,6 +59,10 @@ pub fn read_blueprint(
             }
         })
         .collect();
+    // Blueprint-level dialects are read and kept opaque (`DefaultBlueprint.dialects`).
+    for dialect in ["dialects", "dialect"] {
+        map.consume(dialect);
+    }
     let metadata = cx.metadata(map);
     map.finish(cx, ALWAYS_ALLOWED);
     let name = name?;
@@ -859,6 +863,9 @@ fn read_placement_and_finish(
     for dialect in ["dialects", "dialect"] {
         map.consume(dialect);
     }
+    // A service's `health` (staged/running/healthy/unhealthy counts) is API output that
+    // Vamp's `HealthReader` reads back.
+    map.consume("health");
     map.finish(cx, ALWAYS_ALLOWED);
     (health_checks, network)
 }

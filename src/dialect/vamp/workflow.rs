@@ -54,6 +54,11 @@ pub fn read_workflow(cx: &mut Cx<'_>, map: &MapReader<'_>, origin: Origin) -> Op
     for dialect in ["dialects", "dialect"] {
         map.consume(dialect);
     }
+    // API output read back by Vamp's WorkflowReader: `health` is flattened away, `instances`
+    // parsed as the running instances.
+    for api_output in ["health", "instances"] {
+        map.consume(api_output);
+    }
     let metadata = cx.metadata(map);
     map.finish(cx, ALWAYS_ALLOWED);
 
