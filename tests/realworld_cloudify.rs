@@ -7,6 +7,7 @@ mod common;
 
 use rehearse::check::{self, Checked, Input, Options};
 use rehearse::dialect::Kind;
+use rehearse::sandbox::Sandbox;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -46,6 +47,8 @@ fn check_with(path: &Path, plugins: Option<PathBuf>) -> Checked {
         }],
         &Options {
             cloudify_plugins: plugins,
+            // The set is one project: a blueprint may import files of its repository.
+            sandbox: Some(Sandbox::new(Path::new(SET), &[])),
             ..Options::default()
         },
     )

@@ -269,7 +269,7 @@ impl Loader<'_> {
         let found = match (&self.plugin_cache, &self.plugin_sandbox) {
             (Some(dir), Some(sandbox)) => request
                 .find(dir, self.version)
-                .and_then(|path| sandbox.read(&path, dir, self.limits.max_file_bytes).ok()),
+                .and_then(|path| sandbox.read(&path, Path::new("."), self.limits.max_file_bytes).ok()),
             _ => None,
         };
         if let Some(named) = found {
