@@ -306,7 +306,8 @@ pub fn read_node_templates(
                 ),
             );
         }
-        let hierarchy = known_type.map_or_else(|| vec![type_name.to_string()], |t| t.hierarchy.clone());
+        let hierarchy =
+            known_type.map_or_else(|| vec![type_name.to_string()], |t| t.hierarchy.clone());
         let properties = match known_type {
             Some(node_type) => merge_properties(
                 ctx,
