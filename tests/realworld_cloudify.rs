@@ -7,6 +7,7 @@ mod common;
 
 use rehearse::check::{self, Checked, Input, Options};
 use rehearse::dialect::Kind;
+use rehearse::sandbox::Sandbox;
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command;
@@ -46,6 +47,8 @@ fn check_with(path: &Path, plugins: Option<PathBuf>) -> Checked {
         }],
         &Options {
             cloudify_plugins: plugins,
+            // The set is one project: a blueprint may import files of its repository.
+            sandbox: Some(Sandbox::new(Path::new(SET), &[])),
             ..Options::default()
         },
     )
@@ -68,9 +71,10 @@ fn same_code(oracle: &str, ours: &[String]) -> bool {
     match oracle.strip_prefix("error:") {
         None => ours.is_empty(),
         Some(code) if code.parse::<i64>().is_ok() => ours.iter().any(|p| p == code),
-        Some(class) if class.ends_with("Error") && class.contains("Scanner")
-            || class.contains("Parser")
-            || class.contains("Composer") =>
+        Some(class)
+            if class.ends_with("Error") && class.contains("Scanner")
+                || class.contains("Parser")
+                || class.contains("Composer") =>
         {
             ours.iter().any(|p| p == "-1")
         }
@@ -111,8 +115,18 @@ fn verdicts_agree_with_cloudify() {
             "{:<100} {:<22} {}{}",
             case.path,
             case.oracle,
-            if shown.is_empty() { "valid".to_string() } else { format!("error:{}", shown.join(",")) },
-            if code_ok { "" } else if verdict_ok { "   (code differs)" } else { "   (VERDICT DIFFERS)" }
+            if shown.is_empty() {
+                "valid".to_string()
+            } else {
+                format!("error:{}", shown.join(","))
+            },
+            if code_ok {
+                ""
+            } else if verdict_ok {
+                "   (code differs)"
+            } else {
+                "   (VERDICT DIFFERS)"
+            }
         );
         *table
             .entry((
@@ -139,14 +153,18 @@ fn verdicts_agree_with_cloudify() {
         "Cloudify accepts these, rehearse rejects them:\n{}",
         false_errors.join("\n")
     );
-    assert!(verdict_rate >= 0.97, "verdict agreement {verdict_rate:.3} < 0.97");
+    assert!(
+        verdict_rate >= 0.97,
+        "verdict agreement {verdict_rate:.3} < 0.97"
+    );
 }
 
 /// Without a plugin cache, each plugin import is one warning and nothing it would define
 /// cascades into errors.
 #[test]
 fn missing_plugins_are_one_warning_each() {
-    let path = Path::new(SET).join("cloudify-community__blueprint-examples/hello-world-example/aws.yaml");
+    let path =
+        Path::new(SET).join("cloudify-community__blueprint-examples/hello-world-example/aws.yaml");
     let empty = tempfile::tempdir().expect("temp dir");
     let checked = check_with(&path, Some(empty.path().to_path_buf()));
     let warnings: Vec<_> = checked
@@ -174,7 +192,9 @@ fn recorded_verdicts_are_the_parsers() {
         .filter(|p| p.is_file());
     let Some(python) = python else {
         if std::env::var("REHEARSE_REQUIRE_SHARED").is_ok_and(|v| v == "1") {
-            panic!("realworld_cloudify: the oracle venv is missing (run ../shared/oracles/setup.sh)");
+            panic!(
+                "realworld_cloudify: the oracle venv is missing (run ../shared/oracles/setup.sh)"
+            );
         }
         eprintln!("notice: realworld_cloudify oracle re-run skipped: oracle venv not found");
         return;
@@ -192,7 +212,11 @@ fn recorded_verdicts_are_the_parsers() {
         .args(sample.iter().map(|c| set.join(&c.path)))
         .output()
         .expect("the oracle runs");
-    assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stderr));
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
     let stdout = String::from_utf8_lossy(&output.stdout);
     let verdicts: Vec<String> = stdout
         .lines()

@@ -50,9 +50,7 @@ pub fn read_blueprint(
         limits,
         sandbox,
         version,
-        plugin_sandbox: plugin_cache
-            .as_deref()
-            .map(|dir| Sandbox::new(dir, &[])),
+        plugin_sandbox: plugin_cache.as_deref().map(|dir| Sandbox::new(dir, &[])),
         plugin_cache,
         opaque: false,
         diagnostics,
@@ -267,9 +265,11 @@ impl Loader<'_> {
         span: Span,
     ) -> Option<Target> {
         let found = match (&self.plugin_cache, &self.plugin_sandbox) {
-            (Some(dir), Some(sandbox)) => request
-                .find(dir, self.version)
-                .and_then(|path| sandbox.read(&path, dir, self.limits.max_file_bytes).ok()),
+            (Some(dir), Some(sandbox)) => request.find(dir, self.version).and_then(|path| {
+                sandbox
+                    .read(&path, Path::new("."), self.limits.max_file_bytes)
+                    .ok()
+            }),
             _ => None,
         };
         if let Some(named) = found {

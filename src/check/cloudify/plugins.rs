@@ -40,9 +40,7 @@ impl PluginRequest {
             .or_else(|| import.strip_prefix("http://"))?;
         let parts: Vec<&str> = rest.split('/').collect();
         match parts.as_slice() {
-            ["raw.githubusercontent.com", _owner, name, version, file]
-                if is_plugin_file(file) =>
-            {
+            ["raw.githubusercontent.com", _owner, name, version, file] if is_plugin_file(file) => {
                 Some(PluginRequest {
                     name: name.to_string(),
                     version: Some(version.to_string()),
@@ -87,7 +85,11 @@ impl PluginRequest {
         ];
         preferred
             .iter()
-            .find_map(|name| files.iter().find(|p| p.file_name().is_some_and(|n| n == name.as_str())))
+            .find_map(|name| {
+                files
+                    .iter()
+                    .find(|p| p.file_name().is_some_and(|n| n == name.as_str()))
+            })
             .or_else(|| files.first())
             .cloned()
     }
@@ -102,8 +104,7 @@ fn exact_version(constraint: &str) -> Option<String> {
     let c = constraint.trim();
     let c = c.strip_prefix("==").unwrap_or(c).trim();
     let exact = c.starts_with(|ch: char| ch.is_ascii_digit())
-        && c
-            .chars()
+        && c.chars()
             .all(|ch| ch.is_ascii_alphanumeric() || matches!(ch, '.' | '-' | '_'));
     exact.then(|| c.to_string())
 }
@@ -172,7 +173,9 @@ mod tests {
             request("cloudify-utilities-plugin", None)
         );
         assert_eq!(
-            PluginRequest::parse("http://www.getcloudify.org/spec/openstack-plugin/1.3/plugin.yaml"),
+            PluginRequest::parse(
+                "http://www.getcloudify.org/spec/openstack-plugin/1.3/plugin.yaml"
+            ),
             request("cloudify-openstack-plugin", Some("1.3"))
         );
         assert_eq!(

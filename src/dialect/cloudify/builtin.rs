@@ -209,10 +209,7 @@ mod tests {
             v("http://www.getcloudify.org/spec/openstack-plugin/1.3/plugin.yaml"),
             None
         );
-        assert_eq!(
-            v("http://evil.example/spec/cloudify/3.4/types.yaml"),
-            None
-        );
+        assert_eq!(v("http://evil.example/spec/cloudify/3.4/types.yaml"), None);
         assert!(is_url("https://example.com/x.yaml"));
         assert!(!is_url("imports/x.yaml"));
     }

@@ -153,7 +153,11 @@ fn merge_section(
     };
     for (key, value) in source.iter() {
         let name = key.key_text();
-        let Some(index) = target.entries.iter().position(|(k, _)| k.key_text() == name) else {
+        let Some(index) = target
+            .entries
+            .iter()
+            .position(|(k, _)| k.key_text() == name)
+        else {
             target.entries.push((key.clone(), value.clone()));
             continue;
         };
@@ -165,7 +169,11 @@ fn merge_section(
             let existing = &mut target.entries[index].1;
             if let (Value::Map(have), Value::Map(more)) = (&mut existing.value, &value.value) {
                 for (k, v) in more.iter() {
-                    if !have.entries.iter().any(|(h, _)| h.key_text() == k.key_text()) {
+                    if !have
+                        .entries
+                        .iter()
+                        .any(|(h, _)| h.key_text() == k.key_text())
+                    {
                         have.entries.push((k.clone(), v.clone()));
                     }
                 }

@@ -292,7 +292,10 @@ pub fn read_node_templates(
         let properties_node = fields.get("properties");
         let values = properties_node.and_then(|n| ctx.map(n));
         let interfaces = read_interfaces(ctx, fields.get("interfaces"));
-        let Some(node_type) = node_types.types.get(type_name) else {
+        // A template of an unknown type is still a node (its relationships, its place in
+        // groups and functions are checked), with its properties taken as written.
+        let known_type = node_types.types.get(type_name);
+        if known_type.is_none() {
             let existing: Vec<String> = node_types.types.keys().map(|k| format!("'{k}'")).collect();
             ctx.error(
                 &c::C007,
@@ -302,16 +305,26 @@ pub fn read_node_templates(
                     existing.join(", ")
                 ),
             );
-            continue;
+        }
+        let hierarchy =
+            known_type.map_or_else(|| vec![type_name.to_string()], |t| t.hierarchy.clone());
+        let properties = match known_type {
+            Some(node_type) => merge_properties(
+                ctx,
+                &node_type.properties,
+                values,
+                data_types,
+                &Owner::Node(name.to_string()),
+                key.span,
+            ),
+            None => values
+                .map(|m| {
+                    m.iter()
+                        .filter_map(|(k, v)| Some((k.as_str()?.to_string(), v.clone())))
+                        .collect()
+                })
+                .unwrap_or_default(),
         };
-        let properties = merge_properties(
-            ctx,
-            &node_type.properties,
-            values,
-            data_types,
-            &Owner::Node(name.to_string()),
-            key.span,
-        );
         let type_interfaces = node_types
             .raw_interfaces
             .get(type_name)
@@ -342,7 +355,9 @@ pub fn read_node_templates(
                 else {
                     continue;
                 };
-                let Some(definition) = relationship_types.types.get(&rel_type) else {
+                // An unknown type does not hide a bad target: both are reported.
+                let definition = relationship_types.types.get(&rel_type);
+                if definition.is_none() {
                     ctx.error(
                         &c::C026,
                         type_span,
@@ -350,8 +365,7 @@ pub fn read_node_templates(
                             "A relationship instance under node '{name}' declares an undefined relationship type '{rel_type}'"
                         ),
                     );
-                    continue;
-                };
+                }
                 if target == *name {
                     ctx.error(
                         &c::C023,
@@ -372,6 +386,19 @@ pub fn read_node_templates(
                     );
                     continue;
                 }
+                let Some(definition) = definition else {
+                    relationships.push(RelationshipInstance {
+                        span: item.span,
+                        type_name: rel_type.clone(),
+                        hierarchy: vec![rel_type.clone()],
+                        target: NodeId(usize::MAX),
+                        properties: IndexMap::new(),
+                        source_operations: IndexMap::new(),
+                        target_operations: IndexMap::new(),
+                    });
+                    targets.push((target, target_span));
+                    continue;
+                };
                 let rel_values = rel.get("properties").and_then(|n| ctx.map(n));
                 let rel_properties = merge_properties(
                     ctx,
@@ -446,19 +473,22 @@ pub fn read_node_templates(
             name: name.to_string(),
             span: key.span,
             type_name: type_name.to_string(),
-            hierarchy: node_type.hierarchy.clone(),
+            is_host: hierarchy.iter().any(|t| t == COMPUTE),
+            hierarchy,
             properties,
             interfaces: operations,
             relationships,
             contained_in: None,
             host: None,
-            is_host: node_type.hierarchy.iter().any(|t| t == COMPUTE),
             instances,
         });
         pending_targets.push(targets);
     }
     link(&mut templates, &pending_targets);
-    check_host_agent_plugins(ctx, &templates, plugins);
+    // With an unread plugin, a node's host may be of one of its types: hosts are unknown.
+    if !ctx.opaque {
+        check_host_agent_plugins(ctx, &templates, plugins);
+    }
     templates
 }
 

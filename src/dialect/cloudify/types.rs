@@ -78,10 +78,7 @@ pub fn read_schema(ctx: &mut Ctx, node: &Node) -> IndexMap<String, Parameter> {
             .as_deref()
             .is_some_and(|t| user_type(t).is_none());
         if data_typed && parameter.default.is_none() {
-            parameter.default = Some(Node::new(
-                Value::Map(Mapping::default()),
-                parameter.span,
-            ));
+            parameter.default = Some(Node::new(Value::Map(Mapping::default()), parameter.span));
         }
     }
     schema
@@ -383,7 +380,9 @@ pub fn merge_properties(
 fn with_default(value: &Node, parameter: &Parameter, data_types: &DataTypes) -> Node {
     match (&parameter.default, parameter.type_name.as_deref()) {
         (Some(default), Some(t))
-            if data_types.contains_key(t) && default.as_map().is_some() && value.as_map().is_some() =>
+            if data_types.contains_key(t)
+                && default.as_map().is_some()
+                && value.as_map().is_some() =>
         {
             deep_merge(default, value)
         }
