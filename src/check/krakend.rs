@@ -36,7 +36,7 @@ pub fn require_document(file: FileId, documents: usize, diagnostics: &mut Vec<Di
                 Span::point(file, 0),
                 "unexpected end of JSON input: the file holds no config",
             )
-            .with_peer("ParseError"),
+            .with_peer("unexpected end of JSON input"),
         );
     }
 }
@@ -254,6 +254,10 @@ fn check_variables(
         inputs.join(" "),
         sorted_outputs.join(" ")
     );
+    // What lura itself prints for this backend (KrakenD CE; workflows are Enterprise's).
+    let lura = (!context.enterprise)
+        .then(|| lura_params_error(&inputs, &sorted_outputs, &detail))
+        .flatten();
     if plain_outputs > inputs.len() {
         let mut diagnostic = Diagnostic::error(
             &k::K007,
@@ -263,8 +267,10 @@ fn check_variables(
         .with_help(format!(
             "the url_pattern uses {plain_outputs} params, the endpoint declares {}",
             inputs.len()
-        ))
-        .with_peer("WrongNumberOfParamsError");
+        ));
+        if let Some(lura) = &lura {
+            diagnostic = diagnostic.with_peer(lura.clone());
+        }
         for (name, at) in &undefined {
             diagnostic = diagnostic.with_label(*at, format!("`{name}` is not declared"));
         }
@@ -272,23 +278,60 @@ fn check_variables(
         return;
     }
     for (name, at) in undefined {
-        diagnostics.push(
-            Diagnostic::error(
-                &k::K008,
-                at,
-                format!("undefined output param '{name}'! {detail}"),
-            )
-            .with_help(format!(
-                "declare `{{{name}}}` in the {} path, or use a `respN_` / `JWT.` variable",
-                if context.enterprise {
-                    "workflow"
-                } else {
-                    "endpoint"
-                }
-            ))
-            .with_peer("UndefinedOutputParamError"),
-        );
+        let message = format!("undefined output param '{name}'! {detail}");
+        let mut diagnostic = Diagnostic::error(&k::K008, at, message.clone()).with_help(format!(
+            "declare `{{{name}}}` in the {} path, or use a `respN_` / `JWT.` variable",
+            if context.enterprise {
+                "workflow"
+            } else {
+                "endpoint"
+            }
+        ));
+        // lura stops at its first error: only that param carries lura's text.
+        if lura.as_deref() == Some(message.as_str()) {
+            diagnostic = diagnostic.with_peer(message);
+        }
+        diagnostics.push(diagnostic);
     }
+}
+
+/// lura's `sequentialParamsPattern` `^(resp[\d]+_.+)?(JWT\.([\w\-\.:/]+))?$`: a placeholder
+/// its param checks let through.
+fn lura_passes(output: &str) -> bool {
+    if output.is_empty() {
+        return true;
+    }
+    if let Some(rest) = output.strip_prefix("resp") {
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        if digits > 0 && rest[digits..].len() > 1 && rest[digits..].starts_with('_') {
+            return true;
+        }
+    }
+    output.strip_prefix("JWT.").is_some_and(|claim| {
+        !claim.is_empty()
+            && claim
+                .bytes()
+                .all(|b| b.is_ascii_alphanumeric() || b"_-.:/".contains(&b))
+    })
+}
+
+/// The error lura's `initBackendURLMappings` returns for one backend, if any: its
+/// `uniqueOutput` counts the distinct placeholders that are not sequential/JWT ones but skips
+/// the last distinct one in sort order, so `/a` → `/b/{id}` is not "do not match" (0 > 0 is
+/// false) but `undefined output param 'id'!`.
+fn lura_params_error(inputs: &[&str], sorted_outputs: &[&str], detail: &str) -> Option<String> {
+    let counted = sorted_outputs
+        .iter()
+        .take(sorted_outputs.len().saturating_sub(1))
+        .filter(|o| !lura_passes(o))
+        .count();
+    if counted > inputs.len() {
+        return Some(format!("input and output params do not match. {detail}"));
+    }
+    sorted_outputs
+        .iter()
+        .find(|o| !lura_passes(o) && !inputs.contains(o))
+        .map(|o| format!("undefined output param '{o}'! {detail}"))
 }
 
 /// A span inside a url_pattern / path string, when its written form lines up with its value.
@@ -374,6 +417,14 @@ struct RouteNode {
     terminal: Option<usize>,
 }
 
+/// A route gin refuses: the endpoint registered first, our reason, and gin's panic message when
+/// rehearse knows its exact text.
+struct Conflict {
+    earlier: usize,
+    reason: String,
+    gin: Option<String>,
+}
+
 /// Route trees, one per method; inserting a route says whether gin would panic and which
 /// earlier endpoint it collides with. Linear in the total number of segments.
 #[derive(Default)]
@@ -393,7 +444,13 @@ impl Router {
 
     /// Registers `path` for `method` on behalf of endpoint `owner`; on a conflict returns the
     /// earlier endpoint and the reason, registering nothing.
+    #[cfg(test)]
     fn insert(&mut self, method: &str, path: &str, owner: usize) -> Option<(usize, String)> {
+        self.insert_route(method, path, owner)
+            .map(|conflict| (conflict.earlier, conflict.reason))
+    }
+
+    fn insert_route(&mut self, method: &str, path: &str, owner: usize) -> Option<Conflict> {
         let root = match self.roots.get(method) {
             Some(root) => *root,
             None => {
@@ -405,10 +462,12 @@ impl Router {
         let mut at = root;
         for segment in segments(path) {
             if let Some(other) = self.nodes[at].catch_all {
-                return Some((
-                    self.nodes[other].owner,
-                    "a catch-all conflicts with any other route at the same position".to_string(),
-                ));
+                return Some(Conflict {
+                    earlier: self.nodes[other].owner,
+                    reason: "a catch-all conflicts with any other route at the same position"
+                        .to_string(),
+                    gin: None,
+                });
             }
             at = match segment {
                 Segment::Static(name) => match self.nodes[at].statics.get(name) {
@@ -422,12 +481,19 @@ impl Router {
                 Segment::Param(name) => match &self.nodes[at].param {
                     Some((existing, next)) if existing == name => *next,
                     Some((existing, next)) => {
-                        return Some((
-                            self.nodes[*next].owner,
-                            format!(
+                        // gin's tree.go: the new segment, then the new path up to it plus the
+                        // existing wildcard as the "existing prefix".
+                        let segment = format!(":{name}");
+                        let before = path.find(&segment).map_or(path, |at| &path[..at]);
+                        return Some(Conflict {
+                            earlier: self.nodes[*next].owner,
+                            reason: format!(
                                 "':{name}' conflicts with the wildcard ':{existing}' at the same position"
                             ),
-                        ))
+                            gin: Some(format!(
+                                "'{segment}' in new path '{path}' conflicts with existing wildcard ':{existing}' in existing prefix '{before}:{existing}'"
+                            )),
+                        });
                     }
                     None => {
                         let next = self.child(owner);
@@ -444,11 +510,13 @@ impl Router {
                         .copied()
                         .or(node.param.as_ref().map(|(_, next)| *next));
                     if let Some(sibling) = sibling {
-                        return Some((
-                            self.nodes[sibling].owner,
-                            "a catch-all conflicts with any other route at the same position"
-                                .to_string(),
-                        ));
+                        return Some(Conflict {
+                            earlier: self.nodes[sibling].owner,
+                            reason:
+                                "a catch-all conflicts with any other route at the same position"
+                                    .to_string(),
+                            gin: None,
+                        });
                     }
                     let next = self.child(owner);
                     self.nodes[at].catch_all = Some(next);
@@ -457,10 +525,11 @@ impl Router {
             };
         }
         if let Some(other) = self.nodes[at].terminal {
-            return Some((
-                other,
-                "handlers are already registered for this path".to_string(),
-            ));
+            return Some(Conflict {
+                earlier: other,
+                reason: "handlers are already registered for this path".to_string(),
+                gin: Some(format!("handlers are already registered for path '{path}'")),
+            });
         }
         self.nodes[at].terminal = Some(owner);
         None
@@ -474,25 +543,31 @@ fn check_routes(config: &Config, diagnostics: &mut Vec<Diagnostic>) {
         if !["GET", "POST", "PUT", "PATCH", "DELETE"].contains(&method) {
             continue;
         }
-        let Some((earlier, reason)) = router.insert(method, &gin_path(endpoint), index) else {
+        let Some(Conflict {
+            earlier,
+            reason,
+            gin,
+        }) = router.insert_route(method, &gin_path(endpoint), index)
+        else {
             continue;
         };
         let Some(earlier) = config.endpoints.get(earlier) else {
             continue;
         };
-        diagnostics.push(
-            Diagnostic::error(
-                &k::K010,
-                endpoint.path.span,
-                format!(
-                    "{method} {} collides with {} {} in KrakenD's router: {reason}",
-                    endpoint.path.value, earlier.method.value, earlier.path.value
-                ),
-            )
-            .with_label(earlier.path.span, "registered first here")
-            .with_help("KrakenD panics at startup; `krakend check` without `-t` does not notice")
-            .with_peer("RouteConflict"),
-        );
+        let mut diagnostic = Diagnostic::error(
+            &k::K010,
+            endpoint.path.span,
+            format!(
+                "{method} {} collides with {} {} in KrakenD's router: {reason}",
+                endpoint.path.value, earlier.method.value, earlier.path.value
+            ),
+        )
+        .with_label(earlier.path.span, "registered first here")
+        .with_help("KrakenD panics at startup; `krakend check` without `-t` does not notice");
+        if let Some(gin) = gin {
+            diagnostic = diagnostic.with_peer(gin);
+        }
+        diagnostics.push(diagnostic);
     }
 }
 

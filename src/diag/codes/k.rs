@@ -1,11 +1,15 @@
 //! Codes of the `K` family (see `codes/mod.rs`): KrakenD gateway configs.
 //!
-//! K001–K009 are lura's own startup errors (the peer name is lura's error type); K010 and
-//! later are findings lura misses. K030–K039 say the config fails `krakend check --lint`.
+//! K001–K009 are KrakenD's own startup errors (the peer text is the message KrakenD prints);
+//! K010 and later are findings KrakenD misses. K030–K032 say the config fails `krakend check
+//! --lint`; K033 and later are the extra_config and flexible-configuration findings.
 
 declare_codes! {
-    /// The config's `version` is not 3. lura refuses to start: `unsupported version: N
-    /// (want: 3)` (UnsupportedVersionError). A missing version reads as 0.
+    /// The config's `version` is not 3. KrakenD refuses to start: `unsupported version: N
+    /// (want: 3)` (lura `config/config.go`, UnsupportedVersionError). A missing version reads as
+    /// 0; a string is converted first (`"2"` is 2). `version: 2` is a KrakenD 1.x config: its
+    /// `github_com/devopsfaith/...` namespaces need the renames of KrakenD's "upgrading to v2"
+    /// guide as well.
     K001 "unsupported-version";
     /// `listen_ip` is not an IP address; lura fails with `invalid ip address X`.
     K002 "invalid-listen-ip";
@@ -31,7 +35,17 @@ declare_codes! {
     /// (UndefinedOutputParamError).
     K008 "undefined-output-param";
     /// The file does not parse as a KrakenD config, or a value has a type KrakenD's decoder
-    /// refuses (e.g. `endpoints` that is not a list). lura reports a ParseError.
+    /// refuses (e.g. `endpoints` that is not a list, `concurrent_calls: "abc"`).
+    ///
+    /// KrakenD CE decodes its config with type conversion on: viper up to 2.11
+    /// (`defaultDecoderConfig`) and krakend-koanf since 2.12 (`koanf.UnmarshalWithConf`) both
+    /// run mapstructure with `WeaklyTypedInput: true` and the `StringToSliceHookFunc(",")` hook.
+    /// So `"concurrent_calls": "1"`, `"concurrent_calls": true` (1), `"is_collection": "true"`,
+    /// `"port": "8080"`, `"host": "http://a,http://b"` (split on commas) and
+    /// `"input_query_strings": "page"` all run; rehearse reports them only as K032 (the schema
+    /// lint fails). What mapstructure cannot convert (a list for an integer, `"abc"` for an
+    /// integer, `"yes"` for a boolean: `strconv.ParseBool` takes 1 t T TRUE true True and their
+    /// false forms) is this error, with mapstructure's message as the peer text.
     K009 "wrong-type";
     /// Two endpoints collide in KrakenD's router (gin): the same method and path twice, two
     /// different param names at the same position, or a catch-all beside other routes. `krakend
@@ -60,8 +74,10 @@ declare_codes! {
     /// An endpoint method the router does not serve (anything but GET, POST, PUT, PATCH,
     /// DELETE): KrakenD logs `Unsupported method` and skips the endpoint.
     K017 "unsupported-method";
-    /// A backend without `url_pattern`: the schema requires it and the request goes to the
-    /// host root, which is almost never meant.
+    /// A backend without `url_pattern` (a warning): lura's `CleanPath` turns the missing pattern
+    /// into `/`, so KrakenD runs and calls the host root; only the schema requires the key. A
+    /// pubsub or AMQP backend does not use it at all (KrakenD's pubsub docs), but `krakend check
+    /// --lint` still fails.
     K018 "missing-url-pattern";
     /// An endpoint param not followed by `/` or the end of the path (e.g. `/{id}.json`): the
     /// router's param swallows the following text, so the value never reaches the backend
@@ -81,10 +97,27 @@ declare_codes! {
     K030 "schema-unknown-key";
     /// The config fails `krakend check --lint`: an `extra_config` namespace the schema does not
     /// know at this level, e.g. a legacy `github_com/devopsfaith/...` alias the runtime still
-    /// maps, or a namespace added in a later schema version.
+    /// maps. rehearse knows every namespace up to the newest schema it ships (v2.13, with
+    /// `ai/mcp`); a namespace added later than the schema version the config's `$schema` pins
+    /// is reported only then, naming that version.
     K031 "schema-unknown-namespace";
     /// The config fails `krakend check --lint`: a value the schema rejects although KrakenD runs
     /// it (lower-case methods, `/*` paths, durations like `1m30s` or numbers, out-of-range
     /// `concurrent_calls`, a missing required key).
     K032 "schema-invalid-value";
+    /// A value inside an `extra_config` namespace (or a KrakenD Enterprise workflow) of a type the
+    /// component does not read. lura keeps `extra_config` as raw data and each component reads
+    /// its namespace with type assertions: `"sequential": "true"` is not `true` for lura's proxy
+    /// (`proxy/merging.go` asserts a bool), so the endpoint is not sequential. KrakenD runs; the
+    /// value is ignored.
+    K033 "extra-config-value-ignored";
+    /// A flexible-configuration template that KrakenD cannot render: a Go template syntax error,
+    /// an undefined template or function, a settings file that is not JSON, or an error while
+    /// executing (e.g. `index` out of range). krakend-flexibleconfig (`template.go`) logs the
+    /// error and falls back to parsing the template itself as the config, which fails.
+    K034 "template-error";
+    /// A flexible-configuration template rehearse cannot render although KrakenD may: it uses a
+    /// Sprig function rehearse does not implement, or one whose result changes on every run
+    /// (`now`, `uuidv4`, `randAlphaNum`). The rendered config is not checked.
+    K035 "template-not-rendered";
 }

@@ -9,6 +9,7 @@
 mod host;
 pub mod schema;
 mod schema_tables;
+pub mod weak;
 
 use crate::diag::{codes::k, Code, Diagnostic};
 use crate::ir::krakend::{
@@ -19,6 +20,7 @@ use crate::source::Span;
 use crate::syntax::url_pattern::{Part, UrlPattern};
 use crate::syntax::{expr, Mapping, Node, Value};
 use schema::{Enum, Level, Object, SchemaVersion};
+use weak::Weak;
 
 pub use host::clean as clean_host;
 
@@ -28,6 +30,8 @@ pub fn read(root: &Node) -> (Option<Config>, Vec<Diagnostic>) {
         diagnostics: Vec::new(),
         targets: SchemaVersion::ALL.to_vec(),
         strict_params: true,
+        at: Vec::new(),
+        component: false,
     };
     let config = reader.service(root);
     (config, reader.diagnostics)
@@ -55,6 +59,10 @@ struct Reader {
     targets: Vec<SchemaVersion>,
     /// lura's strict param extraction (`disable_rest: false`).
     strict_params: bool,
+    /// Where the reader is, as mapstructure names fields (`endpoints[0]`, `backend[1]`).
+    at: Vec<String>,
+    /// Inside an `extra_config` namespace: values are read by a component, not decoded by lura.
+    component: bool,
 }
 
 /// What backends inherit from the endpoint or workflow that holds them.
@@ -69,14 +77,93 @@ impl Reader {
         self.diagnostics.push(diagnostic);
     }
 
+    /// The mapstructure field name of `key` in the object being read (`endpoints[0].method`).
+    fn field(&self, key: &str) -> String {
+        let mut parts = self.at.clone();
+        if !key.is_empty() {
+            parts.push(key.to_string());
+        }
+        parts.join(".")
+    }
+
+    /// A value of a type KrakenD cannot use. Inside lura's own structs the decoder refuses it
+    /// (K009, an error, with mapstructure's message); inside an `extra_config` namespace the
+    /// component reads it with a type assertion and ignores it (K033, a warning).
     fn wrong_type(&mut self, node: &Node, what: &str, expected: &str) {
+        if self.component {
+            self.push(
+                Diagnostic::warning(
+                    &k::K033,
+                    node.span,
+                    format!("{what} must be {expected}, found {}", node.type_name()),
+                )
+                .with_help(
+                    "KrakenD's component ignores a value of another type, as if it were not there",
+                ),
+            );
+            return;
+        }
+        // mapstructure's messages (decode.go): a struct from a non-map, a slice from a map, a
+        // scalar lifted into a one-element slice whose element is then not a map.
+        let key = what
+            .strip_prefix('`')
+            .and_then(|w| w.strip_suffix('`'))
+            .unwrap_or("");
+        let name = self.field(key);
+        let kind = match node.value {
+            Value::Null => "invalid",
+            Value::Bool(_) => "bool",
+            Value::Int(_) | Value::Float(..) => "float64",
+            Value::Str(_) => "string",
+            Value::Seq(_) => "slice",
+            Value::Map(_) => "map",
+        };
+        let peer = match (expected, &node.value) {
+            ("a list", Value::Map(_)) => {
+                format!("'{name}': source data must be an array or slice, got map")
+            }
+            ("a list", _) => format!("'{name}[0]' expected a map, got '{kind}'"),
+            ("a duration string" | "a string", _) => format!(
+                "'{name}' expected type '{}', got unconvertible type '{}', value: '{}'",
+                if expected == "a string" {
+                    "string"
+                } else {
+                    "time.Duration"
+                },
+                weak::go_type(node),
+                weak::go_value(node)
+            ),
+            _ => format!("'{name}' expected a map, got '{kind}'"),
+        };
+        self.refused(
+            node,
+            format!("{what} must be {expected}, found {}", node.type_name()),
+            peer,
+        );
+    }
+
+    /// K009: KrakenD CE's decoder refuses the value; `peer` is its message.
+    fn refused(&mut self, node: &Node, message: String, peer: String) {
         self.push(
-            Diagnostic::error(
-                &k::K009,
-                node.span,
-                format!("{what} must be {expected}, found {}", node.type_name()),
-            )
-            .with_peer("ParseError"),
+            Diagnostic::error(&k::K009, node.span, message)
+                .with_help(
+                    "KrakenD converts strings, numbers and booleans into each other, but not this",
+                )
+                .with_peer(peer),
+        );
+    }
+
+    /// A value lura's decoder converts (`"1"` for an integer, …): it runs, the schema lint
+    /// fails.
+    fn converted(&mut self, node: &Node, key: &str, written: &str, value: &str, wanted: &str) {
+        let failing = self.targets.clone();
+        self.lint(
+            &k::K032,
+            node.span,
+            &failing,
+            format!(
+                "`{key}` is {written}; KrakenD converts it to {value}, the schema wants {wanted}"
+            ),
         );
     }
 
@@ -108,7 +195,11 @@ impl Reader {
                 &k::K030,
                 key.span,
                 &failing,
-                format!("`{name}` is not a {} key", object.describe()),
+                format!(
+                    "`{name}` is not {} {} key",
+                    schema::article(object.describe()),
+                    object.describe()
+                ),
             );
         }
     }
@@ -128,11 +219,29 @@ impl Reader {
 
     fn string(&mut self, map: &Mapping, key: &str, what: &str) -> Option<Spanned<String>> {
         let node = map.get(key)?;
-        match &node.value {
-            Value::Str(s) => Some(Spanned::new(s.clone(), node.span)),
-            Value::Null => None,
-            _ => {
-                self.wrong_type(node, what, "a string");
+        if self.component {
+            return match &node.value {
+                Value::Str(s) => Some(Spanned::new(s.clone(), node.span)),
+                Value::Null => None,
+                _ => {
+                    self.wrong_type(node, what, "a string");
+                    None
+                }
+            };
+        }
+        match weak::string(node, &self.field(key)) {
+            Weak::Exact(_) if node.is_null() => None,
+            Weak::Exact(s) => Some(Spanned::new(s, node.span)),
+            Weak::Converted { value, written } => {
+                self.converted(node, key, written, &format!("\"{value}\""), "a string");
+                Some(Spanned::new(value, node.span))
+            }
+            Weak::Refused(peer) => {
+                self.refused(
+                    node,
+                    format!("{what} must be a string, found {}", node.type_name()),
+                    peer,
+                );
                 None
             }
         }
@@ -142,11 +251,28 @@ impl Reader {
         let Some(node) = map.get(key) else {
             return false;
         };
-        match node.value {
-            Value::Bool(b) => b,
-            Value::Null => false,
-            _ => {
-                self.wrong_type(node, what, "true or false");
+        if self.component {
+            return match node.value {
+                Value::Bool(b) => b,
+                Value::Null => false,
+                _ => {
+                    self.wrong_type(node, what, "true or false");
+                    false
+                }
+            };
+        }
+        match weak::boolean(node, &self.field(key)) {
+            Weak::Exact(b) => b,
+            Weak::Converted { value, written } => {
+                self.converted(node, key, written, &value.to_string(), "true or false");
+                value
+            }
+            Weak::Refused(peer) => {
+                self.refused(
+                    node,
+                    format!("{what} must be true or false, found {}", node.type_name()),
+                    peer,
+                );
                 false
             }
         }
@@ -156,35 +282,69 @@ impl Reader {
         let Some(node) = map.get(key) else {
             return Vec::new();
         };
-        match &node.value {
-            Value::Null => Vec::new(),
-            Value::Seq(items) => {
-                let mut out = Vec::new();
-                let mut seen = std::collections::BTreeSet::new();
-                for item in items {
-                    match item.as_str() {
-                        Some(s) => {
-                            if !seen.insert(s) {
-                                let failing = self.targets.clone();
-                                self.lint(
-                                    &k::K032,
-                                    item.span,
-                                    &failing,
-                                    format!("`{s}` is listed twice in {what}"),
-                                );
+        let entries = if self.component {
+            match &node.value {
+                Value::Null => Vec::new(),
+                Value::Seq(items) => {
+                    let mut out = Vec::new();
+                    for item in items {
+                        match item.as_str() {
+                            Some(s) => out.push((s.to_string(), item.span)),
+                            None => {
+                                self.wrong_type(item, &format!("an entry of {what}"), "a string")
                             }
-                            out.push(Spanned::new(s.to_string(), item.span));
                         }
-                        None => self.wrong_type(item, &format!("an entry of {what}"), "a string"),
                     }
+                    out
                 }
-                out
+                _ => {
+                    self.wrong_type(node, what, "a list of strings");
+                    Vec::new()
+                }
             }
-            _ => {
-                self.wrong_type(node, what, "a list of strings");
-                Vec::new()
+        } else {
+            match weak::strings(node, &self.field(key)) {
+                Weak::Exact(entries) => entries,
+                Weak::Converted { value, written } => {
+                    let shown: Vec<String> =
+                        value.iter().map(|(s, _)| format!("\"{s}\"")).collect();
+                    self.converted(
+                        node,
+                        key,
+                        written,
+                        &format!("[{}]", shown.join(", ")),
+                        "a list of strings",
+                    );
+                    value
+                }
+                Weak::Refused(peer) => {
+                    self.refused(
+                        node,
+                        format!(
+                            "{what} must be a list of strings, found {}",
+                            node.type_name()
+                        ),
+                        peer,
+                    );
+                    Vec::new()
+                }
             }
+        };
+        let mut seen = std::collections::BTreeSet::new();
+        let mut out = Vec::new();
+        for (text, span) in entries {
+            if !seen.insert(text.clone()) {
+                let failing = self.targets.clone();
+                self.lint(
+                    &k::K032,
+                    span,
+                    &failing,
+                    format!("`{text}` is listed twice in {what}"),
+                );
+            }
+            out.push(Spanned::new(text, span));
         }
+        out
     }
 
     /// A duration key: Go syntax at runtime, the schema's stricter pattern for lint.
@@ -252,24 +412,52 @@ impl Reader {
         let Some(node) = map.get("concurrent_calls") else {
             return 1;
         };
-        match node.as_i64() {
-            Some(n) => {
-                if !(1..=5).contains(&n) {
-                    let failing = self.targets.clone();
-                    self.lint(
-                        &k::K032,
-                        node.span,
-                        &failing,
-                        format!("`concurrent_calls: {n}` is outside 1..5"),
-                    );
+        let number = if self.component {
+            match node.as_i64() {
+                Some(n) => Some(n),
+                None => {
+                    self.wrong_type(node, "`concurrent_calls`", "an integer");
+                    None
                 }
-                u32::try_from(n).ok().filter(|n| *n > 0).unwrap_or(1)
             }
-            None => {
-                self.wrong_type(node, "`concurrent_calls`", "an integer");
-                1
+        } else {
+            match weak::int(node, &self.field("concurrent_calls")) {
+                Weak::Exact(n) => Some(n),
+                Weak::Converted { value, written } => {
+                    self.converted(
+                        node,
+                        "concurrent_calls",
+                        written,
+                        &value.to_string(),
+                        "an integer",
+                    );
+                    Some(value)
+                }
+                Weak::Refused(peer) => {
+                    self.refused(
+                        node,
+                        format!(
+                            "`concurrent_calls` must be an integer, found {}",
+                            node.type_name()
+                        ),
+                        peer,
+                    );
+                    None
+                }
             }
+        };
+        let Some(n) = number else { return 1 };
+        if !(1..=5).contains(&n) {
+            let failing = self.targets.clone();
+            self.lint(
+                &k::K032,
+                node.span,
+                &failing,
+                format!("`concurrent_calls: {n}` is outside 1..5"),
+            );
         }
+        // lura: `if e.ConcurrentCalls == 0 { e.ConcurrentCalls = 1 }`; below 1 runs one call.
+        u32::try_from(n).ok().filter(|n| *n > 0).unwrap_or(1)
     }
 
     fn service(&mut self, root: &Node) -> Option<Config> {
@@ -280,7 +468,10 @@ impl Reader {
                     root.span,
                     format!("a KrakenD config is an object, found {}", root.type_name()),
                 )
-                .with_peer("ParseError"),
+                .with_peer(format!(
+                    "json: cannot unmarshal {} into Go value of type map[string]interface {{}}",
+                    json_type_name(root)
+                )),
             );
             return None;
         };
@@ -293,60 +484,91 @@ impl Reader {
                     Diagnostic::error(&k::K001, root.span, "unsupported version: 0 (want: 3)")
                         .with_span_label("no `version` here")
                         .with_help("add `\"version\": 3`")
-                        .with_peer("UnsupportedVersionError"),
+                        .with_peer("unsupported version: 0 (want: 3)"),
                 );
                 0
             }
-            Some(node) => match node.as_i64() {
-                Some(3) => 3,
-                Some(v) => {
-                    self.push(
-                        Diagnostic::error(
-                            &k::K001,
-                            node.span,
-                            format!("unsupported version: {v} (want: 3)"),
-                        )
-                        .with_peer("UnsupportedVersionError"),
-                    );
-                    v
+            Some(node) => {
+                let version = match weak::int(node, "version") {
+                    Weak::Exact(v) => Some(v),
+                    Weak::Converted { value, written } => {
+                        if value == 3 {
+                            self.converted(node, "version", written, "3", "the integer 3");
+                        }
+                        Some(value)
+                    }
+                    Weak::Refused(peer) => {
+                        self.refused(
+                            node,
+                            format!(
+                                "`version` must be the integer 3, found {}",
+                                node.type_name()
+                            ),
+                            peer,
+                        );
+                        None
+                    }
+                };
+                match version {
+                    Some(3) => 3,
+                    Some(v) => {
+                        let message = format!("unsupported version: {v} (want: 3)");
+                        let help = if v == 2 || v == 1 {
+                            "a KrakenD 1.x config: KrakenD 2 wants `\"version\": 3` and the 2.x namespace names (see KrakenD's \"upgrading to v2\" guide)"
+                        } else {
+                            "set `\"version\": 3`"
+                        };
+                        self.push(
+                            Diagnostic::error(&k::K001, node.span, message.clone())
+                                .with_help(help)
+                                .with_peer(message),
+                        );
+                        v
+                    }
+                    None => 0,
                 }
-                None => {
-                    self.wrong_type(node, "`version`", "the integer 3");
-                    0
-                }
-            },
+            }
         };
 
         let port = match map.get("port") {
             None => 8080,
-            Some(node) => match &node.value {
-                Value::Int(p) => {
-                    if !(0..=65535).contains(p) {
-                        let failing = self.targets.clone();
-                        self.lint(
-                            &k::K032,
-                            node.span,
-                            &failing,
-                            format!("port {p} is outside 0..65535"),
-                        );
+            Some(node) => {
+                let port = match weak::int(node, "port") {
+                    Weak::Exact(p) => Some(p),
+                    Weak::Converted { value, written } => {
+                        self.converted(node, "port", written, &value.to_string(), "an integer");
+                        Some(value)
                     }
-                    *p
+                    Weak::Refused(peer) => {
+                        self.refused(
+                            node,
+                            format!("`port` must be an integer, found {}", node.type_name()),
+                            peer,
+                        );
+                        None
+                    }
+                };
+                match port {
+                    Some(p) => {
+                        if !(0..=65535).contains(&p) {
+                            let failing = self.targets.clone();
+                            self.lint(
+                                &k::K032,
+                                node.span,
+                                &failing,
+                                format!("port {p} is outside 0..65535"),
+                            );
+                        }
+                        // lura: `if s.Port == 0 { s.Port = defaultPort }`.
+                        if p == 0 {
+                            8080
+                        } else {
+                            p
+                        }
+                    }
+                    None => 8080,
                 }
-                Value::Str(s) if s.parse::<i64>().is_ok() => {
-                    let failing = self.targets.clone();
-                    self.lint(
-                        &k::K032,
-                        node.span,
-                        &failing,
-                        "`port` is a string; the schema wants an integer".to_string(),
-                    );
-                    s.parse().unwrap_or(8080)
-                }
-                _ => {
-                    self.wrong_type(node, "`port`", "an integer");
-                    8080
-                }
-            },
+            }
         };
 
         let listen_ip = self.string(map, "listen_ip", "`listen_ip`");
@@ -361,7 +583,7 @@ impl Reader {
                     .with_help(
                         "use an IPv4 or IPv6 address, or leave `listen_ip` out to listen on all",
                     )
-                    .with_peer("InvalidListenIP"),
+                    .with_peer(format!("invalid ip address {}", ip.value)),
                 );
             }
         }
@@ -402,15 +624,16 @@ impl Reader {
         if let Some(node) = map.get("endpoints") {
             match &node.value {
                 Value::Seq(items) => {
-                    for item in items {
-                        if let Some(endpoint) = self.endpoint(
+                    for (i, item) in items.iter().enumerate() {
+                        self.at.push(format!("endpoints[{i}]"));
+                        let endpoint = self.endpoint(
                             item,
                             timeout.value,
                             cache_ttl.value,
                             output_encoding.as_ref(),
-                        ) {
-                            endpoints.push(endpoint);
-                        }
+                        );
+                        self.at.pop();
+                        endpoints.extend(endpoint);
                     }
                 }
                 Value::Null => {}
@@ -466,7 +689,7 @@ impl Reader {
                     .with_help(
                         "write `[http[s]://]name[:port]`; for other schemes set `disable_host_sanitize: true`",
                     )
-                    .with_peer("InvalidHost"),
+                    .with_peer(format!("host {} not valid: invalid host", host.value)),
                 ),
             }
         }
@@ -609,7 +832,9 @@ impl Reader {
                     ),
                 )
                 .with_span_label(reason)
-                .with_peer("EndpointPathError"),
+                .with_peer(format!(
+                    "ignoring the '{raw_method_text} {path}' endpoint, since it is invalid!!!"
+                )),
             );
         }
 
@@ -634,7 +859,9 @@ impl Reader {
                     ),
                 )
                 .with_help("add at least one backend with a `url_pattern`")
-                .with_peer("NoBackendsError"),
+                .with_peer(format!(
+                    "ignoring the '{raw_method_text} {path}' endpoint, since it has 0 backends defined!"
+                )),
             );
         }
 
@@ -663,7 +890,7 @@ impl Reader {
                     "can not use NoOp encoding with more than one backends connected to the same endpoint",
                 )
                 .with_help("no-op passes one backend's response through untouched; use one backend or another encoding")
-                .with_peer("InvalidNoOpEncoding"),
+                .with_peer("can not use NoOp encoding with more than one backends connected to the same endpoint"),
             );
         }
         let input_headers = self
@@ -683,10 +910,12 @@ impl Reader {
             concurrent_calls,
             method: &method_text,
         };
-        let backends = backend_nodes
-            .iter()
-            .filter_map(|b| self.backend(b, &parent))
-            .collect();
+        let mut backends = Vec::new();
+        for (j, b) in backend_nodes.iter().enumerate() {
+            self.at.push(format!("backend[{j}]"));
+            backends.extend(self.backend(b, &parent));
+            self.at.pop();
+        }
 
         Some(Endpoint {
             span: node.span,
@@ -759,10 +988,17 @@ impl Reader {
             Some(u) => u,
             None => {
                 if !map.contains_key("url_pattern") {
-                    self.push(
-                        Diagnostic::error(&k::K018, node.span, "the backend has no `url_pattern`")
-                            .with_help("add the path to call on the backend host, e.g. `\"url_pattern\": \"/users/{id}\"`"),
-                    );
+                    // lura cleans the empty pattern to "/" and runs; only the schema requires it.
+                    let failing = self.targets.clone();
+                    if !failing.is_empty() {
+                        self.push(
+                            Diagnostic::warning(&k::K018, node.span, "the backend has no `url_pattern`: KrakenD calls `/` on its host")
+                                .with_help(format!(
+                                    "add the path to call, e.g. `\"url_pattern\": \"/users/{{id}}\"` (a pubsub or AMQP backend does not use it, but `krakend check --lint` wants it: {})",
+                                    schema::describe_versions(&failing)
+                                )),
+                        );
+                    }
                 }
                 Spanned::new(String::new(), node.span)
             }
@@ -817,7 +1053,13 @@ impl Reader {
             .get("extra_config")
             .and_then(Node::as_map)
             .and_then(|e| e.get("workflow"))
-            .and_then(|w| self.workflow(w, parent))
+            .and_then(|w| {
+                // A workflow is KrakenD Enterprise's (closed source): read like a component.
+                let outer = std::mem::replace(&mut self.component, true);
+                let workflow = self.workflow(w, parent);
+                self.component = outer;
+                workflow
+            })
             .map(Box::new);
         Some(Backend {
             span: node.span,
@@ -869,7 +1111,7 @@ impl Reader {
                     map.get("backend").map_or(node.span, |b| b.span),
                     format!("the workflow '{}' has 0 backends defined", endpoint.value),
                 )
-                .with_peer("NoBackendsError"),
+                .with_help("KrakenD Enterprise runs a workflow's backends like an endpoint's: it needs at least one"),
             );
         }
         let ignore_errors = self.boolean(map, "ignore_errors", "`ignore_errors`");
@@ -907,15 +1149,26 @@ impl Reader {
         })
     }
 
+    /// An `extra_config` object: lura keeps it as raw data and each component reads its own
+    /// namespace, so values inside are read in component mode (see [`Reader::wrong_type`]).
     fn extra_config(&mut self, node: Option<&Node>, level: Level) -> ExtraConfig {
-        let mut extra = ExtraConfig::default();
-        let Some(node) = node else { return extra };
+        let Some(node) = node else {
+            return ExtraConfig::default();
+        };
         let Some(map) = node.as_map() else {
             if !node.is_null() {
                 self.wrong_type(node, "`extra_config`", "an object");
             }
-            return extra;
+            return ExtraConfig::default();
         };
+        let outer = std::mem::replace(&mut self.component, true);
+        let extra = self.extra_config_entries(map, level);
+        self.component = outer;
+        extra
+    }
+
+    fn extra_config_entries(&mut self, map: &Mapping, level: Level) -> ExtraConfig {
+        let mut extra = ExtraConfig::default();
         for (key, value) in map.iter() {
             let Some(name) = key.key_text() else { continue };
             extra
@@ -925,13 +1178,22 @@ impl Reader {
                 continue;
             }
             let failing = schema::failing(&self.targets, |v| level.namespaces(v).contains(&&*name));
+            let newest = *SchemaVersion::ALL.last().expect("a shipped schema");
             let message = if schema::is_legacy_namespace(&name) {
                 format!(
                     "`{name}` is a legacy namespace name: KrakenD maps it at runtime, the schema does not know it"
                 )
+            } else if level.namespaces(newest).contains(&&*name) {
+                format!(
+                    "`{name}` is not {} {} extra_config namespace in {}, the version the `$schema` pins: KrakenD added it later",
+                    schema::article(level.describe()),
+                    level.describe(),
+                    schema::describe_versions(&failing)
+                )
             } else {
                 format!(
-                    "`{name}` is not a {} extra_config namespace",
+                    "`{name}` is not {} {} extra_config namespace",
+                    schema::article(level.describe()),
                     level.describe()
                 )
             };
@@ -1164,6 +1426,18 @@ pub fn canonical_header(name: &str) -> String {
             out
         })
         .collect()
+}
+
+/// The JSON type name Go's encoding/json prints in an UnmarshalTypeError.
+fn json_type_name(node: &Node) -> &'static str {
+    match node.value {
+        Value::Null => "null",
+        Value::Bool(_) => "bool",
+        Value::Int(_) | Value::Float(..) => "number",
+        Value::Str(_) => "string",
+        Value::Seq(_) => "array",
+        Value::Map(_) => "object",
+    }
 }
 
 /// lura's `CleanPath`: exactly one leading `/`.

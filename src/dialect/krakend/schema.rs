@@ -20,17 +20,40 @@ impl SchemaVersion {
     }
 }
 
-/// The schema versions a config is linted against. A `$schema` naming a version rehearse
-/// ships pins it; anything else (no `$schema`, the moving `krakend.json` alias, the old
-/// `v3.json`) is linted against every shipped version, so a clean config lints on all of them.
+/// The schema version a config is linted against. A `$schema` that pins a version picks the
+/// newest shipped one not newer than it: `v2.0`–`v2.7` and the old `v3.json` alias (= v2.4)
+/// lint against v2.7, `v2.8` and later against v2.13. No `$schema`, or the moving
+/// `krakend.json` alias, lints against the newest shipped schema: a config that uses a
+/// namespace KrakenD added recently (`ai/mcp`) is not warned about unless it pins an older
+/// version that lacks it.
 pub fn targets(schema_url: Option<&str>) -> Vec<SchemaVersion> {
     let url = schema_url.unwrap_or("");
-    for version in SchemaVersion::ALL {
-        if url.contains(&format!("/{}/", version.as_str())) {
-            return vec![version];
+    if url.ends_with("/v3.json") {
+        return vec![SchemaVersion::V2_7];
+    }
+    if let Some(at) = url.find("/v2.") {
+        let minor: String = url[at + 4..]
+            .chars()
+            .take_while(char::is_ascii_digit)
+            .collect();
+        if let Ok(minor) = minor.parse::<u32>() {
+            return vec![if minor <= 7 {
+                SchemaVersion::V2_7
+            } else {
+                SchemaVersion::V2_13
+            }];
         }
     }
-    SchemaVersion::ALL.to_vec()
+    vec![SchemaVersion::V2_13]
+}
+
+/// `a` or `an` before a word, for messages ("an endpoint key").
+pub fn article(word: &str) -> &'static str {
+    if word.starts_with(['a', 'e', 'i', 'o', 'u', 'A', 'E', 'I', 'O', 'U']) {
+        "an"
+    } else {
+        "a"
+    }
 }
 
 /// Objects whose keys the schema closes (`additionalProperties: false`).
@@ -213,10 +236,22 @@ mod tests {
             vec![SchemaVersion::V2_7]
         );
         assert_eq!(
-            targets(Some("https://www.krakend.io/schema/krakend.json")),
-            SchemaVersion::ALL.to_vec()
+            targets(Some("https://www.krakend.io/schema/v2.4/krakend.json")),
+            vec![SchemaVersion::V2_7]
         );
-        assert_eq!(targets(None), SchemaVersion::ALL.to_vec());
+        assert_eq!(
+            targets(Some("https://www.krakend.io/schema/v3.json")),
+            vec![SchemaVersion::V2_7]
+        );
+        assert_eq!(
+            targets(Some("https://www.krakend.io/schema/v2.9/krakend.json")),
+            vec![SchemaVersion::V2_13]
+        );
+        assert_eq!(
+            targets(Some("https://www.krakend.io/schema/krakend.json")),
+            vec![SchemaVersion::V2_13]
+        );
+        assert_eq!(targets(None), vec![SchemaVersion::V2_13]);
     }
 
     #[test]
