@@ -14,6 +14,7 @@ pub mod faults;
 pub mod metrics;
 pub mod model;
 pub mod orchestrator;
+pub mod policies;
 pub mod programs;
 pub mod rng;
 pub mod routing;
