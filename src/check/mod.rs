@@ -211,7 +211,6 @@ fn read_document(
         Kind::Vamp(vamp_kind) => crate::dialect::vamp::read_document(
             document,
             vamp_kind,
-            forced.is_some(),
             &mut project.vamp,
             diagnostics,
         ),

@@ -21,6 +21,11 @@ pub fn detect(root: &Node) -> Detected {
     if map.contains_key("tosca_definitions_version") {
         return Detected::Kind(Kind::Cloudify);
     }
+    // A Kubernetes object (`apiVersion` + `kind: Deployment`) often sits beside Vamp specs;
+    // no dialect rehearse reads has `apiVersion`, so its `kind:` is not ours to interpret.
+    if map.contains_key("apiVersion") {
+        return Detected::Unknown;
+    }
     if let Some(kind) = map.get("kind") {
         let Some(text) = kind.scalar_text() else {
             return Detected::UnsupportedKind(kind.type_name().to_string());
