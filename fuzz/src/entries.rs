@@ -388,6 +388,7 @@ fn run_options<'w>(
         scenario: Some(scenario.name.value.clone()),
         seed: None,
         trace: trace.map(|t| t as &mut dyn std::io::Write),
+        ..Default::default()
     }
 }
 
