@@ -65,7 +65,10 @@ fn documents(text: &str) -> Vec<String> {
             last.push('\n');
         }
     }
-    out.retain(|d| d.lines().any(|l| !l.trim().is_empty() && !l.starts_with('#')));
+    out.retain(|d| {
+        d.lines()
+            .any(|l| !l.trim().is_empty() && !l.starts_with('#'))
+    });
     out
 }
 
@@ -77,10 +80,7 @@ fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
         let path = entry.path();
         if path.is_dir() {
             yaml_files(&path, out);
-        } else if path
-            .extension()
-            .is_some_and(|e| e == "yml" || e == "yaml")
-        {
+        } else if path.extension().is_some_and(|e| e == "yml" || e == "yaml") {
             out.push(path);
         }
     }

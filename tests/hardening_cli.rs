@@ -77,10 +77,7 @@ fn a_million_requests_a_second_for_minutes_is_over_budget() {
 
 #[test]
 fn four_billion_hosts_are_refused() {
-    refused_quickly(
-        ("deploy:", "hosts: { count: 4294967295 }\ndeploy:"),
-        "S021",
-    );
+    refused_quickly(("deploy:", "hosts: { count: 4294967295 }\ndeploy:"), "S021");
 }
 
 #[test]
@@ -92,7 +89,10 @@ fn a_trillion_clients_are_refused() {
 #[test]
 fn a_concurrency_of_u32_max_is_refused() {
     refused_quickly(
-        ("concurrency: 64, startup", "concurrency: 4294967295, startup"),
+        (
+            "concurrency: 64, startup",
+            "concurrency: 4294967295, startup",
+        ),
         "S021",
     );
 }
@@ -121,7 +121,14 @@ fn the_sava_scenarios_fit_the_default_budget() {
     for scenario in ["sava-canary", "sava-crash-during-canary"] {
         let output = rehearse(
             repo(),
-            &["run", "specs/sava", "--scenario", scenario, "--format", "json"],
+            &[
+                "run",
+                "specs/sava",
+                "--scenario",
+                scenario,
+                "--format",
+                "json",
+            ],
         );
         let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap();
         assert_eq!(report["scenario"], scenario, "{}", text(&output));
@@ -195,7 +202,10 @@ fn a_trace_over_an_input_is_refused_before_anything_is_written() {
         let output = rehearse(dir.path(), &["run", ".", "--trace", "trace-link.jsonl"]);
         assert_eq!(output.status.code(), Some(2), "{}", text(&output));
     }
-    assert_eq!(std::fs::read(dir.path().join("breeds.yml")).unwrap(), before);
+    assert_eq!(
+        std::fs::read(dir.path().join("breeds.yml")).unwrap(),
+        before
+    );
     // A fresh file is fine.
     let output = rehearse(dir.path(), &["run", ".", "--trace", "out.jsonl"]);
     assert!(dir.path().join("out.jsonl").is_file(), "{}", text(&output));
@@ -221,7 +231,14 @@ fn run_json_prints_the_check_report_when_the_project_has_errors() {
 fn run_json_prints_a_report_for_an_unknown_scenario() {
     let output = rehearse(
         repo(),
-        &["run", "specs/sava", "--scenario", "nope", "--format", "json"],
+        &[
+            "run",
+            "specs/sava",
+            "--scenario",
+            "nope",
+            "--format",
+            "json",
+        ],
     );
     assert_eq!(output.status.code(), Some(1), "{}", text(&output));
     let report: serde_json::Value = serde_json::from_slice(&output.stdout)

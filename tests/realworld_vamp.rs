@@ -42,7 +42,11 @@ fn realworld_vamp_files_get_no_false_error() {
             vec![Input::reported(row.local.clone(), bytes)],
             &Options::default(),
         );
-        let verdict = if checked.errors() > 0 { "error" } else { "valid" };
+        let verdict = if checked.errors() > 0 {
+            "error"
+        } else {
+            "valid"
+        };
         let expected_error = row.expected.starts_with("error");
         let agrees = expected_error == (checked.errors() > 0);
         if agrees {
@@ -73,6 +77,10 @@ fn realworld_vamp_files_get_no_false_error() {
         repos.len(),
         false_errors.len()
     );
-    assert!(false_errors.is_empty(), "false errors:\n{}", false_errors.join("\n"));
+    assert!(
+        false_errors.is_empty(),
+        "false errors:\n{}",
+        false_errors.join("\n")
+    );
     assert_eq!(agreed, rows.len(), "verdicts differ");
 }

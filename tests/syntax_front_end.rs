@@ -275,7 +275,11 @@ fn duplicate_keys_under_yaml_1_2_are_errors_that_point_at_both() {
         text.find("sava:1.0").unwrap()
     );
     assert!(first.message.contains("sava:1.0"));
-    assert!(!first.help.as_deref().unwrap_or("").contains("first entry is kept"));
+    assert!(!first
+        .help
+        .as_deref()
+        .unwrap_or("")
+        .contains("first entry is kept"));
     // Keys compare as text, as dialects read them.
     assert_eq!(sources.slice(parsed.diagnostics[1].span), "1");
 
@@ -330,20 +334,43 @@ fn go_yaml_refuses_a_repeated_key() {
     let (_, parsed) = load_profiled("a: 1\na: 2\n", Format::Yaml, Profile::Go);
     assert_eq!(codes(&parsed.diagnostics), ["Y002"]);
     assert!(parsed.diagnostics[0].is_error());
-    assert!(parsed.diagnostics[0].help.as_deref().unwrap().contains("yaml.v3"));
+    assert!(parsed.diagnostics[0]
+        .help
+        .as_deref()
+        .unwrap()
+        .contains("yaml.v3"));
 }
 
 #[test]
 fn merge_keys_still_merge_under_every_profile() {
     let text = "base: &b {x: 1, y: yes}\nuse:\n  <<: *b\n  y: 2\n";
-    for profile in [Profile::Yaml12, Profile::PyYaml, Profile::SnakeYaml, Profile::Go] {
+    for profile in [
+        Profile::Yaml12,
+        Profile::PyYaml,
+        Profile::SnakeYaml,
+        Profile::Go,
+    ] {
         let (_, parsed) = load_profiled(text, Format::Yaml, profile);
-        assert!(parsed.diagnostics.is_empty(), "{profile:?}: {:?}", parsed.diagnostics);
-        let used = parsed.documents[0].root.as_map().unwrap().get("use").unwrap();
+        assert!(
+            parsed.diagnostics.is_empty(),
+            "{profile:?}: {:?}",
+            parsed.diagnostics
+        );
+        let used = parsed.documents[0]
+            .root
+            .as_map()
+            .unwrap()
+            .get("use")
+            .unwrap();
         assert_eq!(keys(used), ["x", "y"], "{profile:?}");
         assert_eq!(used.as_map().unwrap().get("y").unwrap().as_i64(), Some(2));
         // The anchored `yes` is read as each runtime reads it.
-        let base = parsed.documents[0].root.as_map().unwrap().get("base").unwrap();
+        let base = parsed.documents[0]
+            .root
+            .as_map()
+            .unwrap()
+            .get("base")
+            .unwrap();
         let yes = &base.as_map().unwrap().get("y").unwrap().value;
         let expected = match profile {
             Profile::PyYaml | Profile::SnakeYaml => Value::Bool(true),
@@ -357,14 +384,20 @@ fn merge_keys_still_merge_under_every_profile() {
 fn a_key_repeated_inside_a_merged_mapping_keeps_the_runtime_value() {
     let text = "base: &b\n  x: 1\n  x: 2\nuse:\n  <<: *b\n";
     let (_, parsed) = load_profiled(text, Format::Yaml, Profile::PyYaml);
-    let used = parsed.documents[0].root.as_map().unwrap().get("use").unwrap();
+    let used = parsed.documents[0]
+        .root
+        .as_map()
+        .unwrap()
+        .get("use")
+        .unwrap();
     assert_eq!(used.as_map().unwrap().get("x").unwrap().as_i64(), Some(2));
     assert_eq!(used.as_map().unwrap().len(), 1);
 }
 
 #[test]
 fn yaml_1_1_scalars_are_read_as_the_runtime_reads_them() {
-    let text = "a: yes\nb: off\nc: 0755\nd: 1:20\ne: 1e3\nf: 'yes'\ng: !!str 0755\nh: &y on\ni: *y\n";
+    let text =
+        "a: yes\nb: off\nc: 0755\nd: 1:20\ne: 1e3\nf: 'yes'\ng: !!str 0755\nh: &y on\ni: *y\n";
     let value = |parsed: &Parsed, key: &str| {
         let root = &parsed.documents[0].root;
         root.as_map().unwrap().get(key).unwrap().value.clone()
@@ -386,7 +419,9 @@ fn yaml_1_1_scalars_are_read_as_the_runtime_reads_them() {
     // Scenario documents stay YAML 1.2: unchanged from the neutral tree.
     let (_, strict) = load_profiled(text, Format::Yaml, Profile::Yaml12);
     let (_, neutral) = load_text(text, Format::Yaml);
-    assert!(strict.documents[0].root.same_value(&neutral.documents[0].root));
+    assert!(strict.documents[0]
+        .root
+        .same_value(&neutral.documents[0].root));
     assert_eq!(value(&strict, "a"), Value::Str("yes".into()));
     assert_eq!(value(&strict, "c"), Value::Int(755));
     assert_eq!(value(&strict, "d"), Value::Str("1:20".into()));
@@ -399,7 +434,10 @@ fn a_colon_straight_before_a_flow_collection_is_read_as_pyyaml_reads_it() {
     assert_eq!(codes(&py.diagnostics), ["Y015", "Y015"]);
     assert!(py.diagnostics.iter().all(|d| !d.is_error()));
     assert_eq!(sources.slice(py.diagnostics[0].span), ":");
-    assert_eq!(py.diagnostics[0].span.start as usize, text.find(":[").unwrap());
+    assert_eq!(
+        py.diagnostics[0].span.start as usize,
+        text.find(":[").unwrap()
+    );
     let root = &py.documents[0].root;
     let v = root.as_map().unwrap().get("v").unwrap();
     let concat = v.as_map().unwrap().get("concat").unwrap();

@@ -208,12 +208,9 @@ fn read_document(
             reported,
         }),
         Kind::Krakend => krakend::read_document(document, &mut project.krakend, diagnostics),
-        Kind::Vamp(vamp_kind) => crate::dialect::vamp::read_document(
-            document,
-            vamp_kind,
-            &mut project.vamp,
-            diagnostics,
-        ),
+        Kind::Vamp(vamp_kind) => {
+            crate::dialect::vamp::read_document(document, vamp_kind, &mut project.vamp, diagnostics)
+        }
         Kind::Scenario => {
             crate::dialect::scenario::read_document(document, &mut project.scenarios, diagnostics)
         }

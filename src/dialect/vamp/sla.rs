@@ -58,12 +58,7 @@ pub fn read_sla(cx: &mut Cx<'_>, map: &MapReader<'_>, origin: Option<Origin>) ->
 /// `group: {a: 1, b: 2}` read as two required integers. Vamp reads `group/a` as a path, so
 /// a `group` that is not a mapping is `UnexpectedInnerElementError`, and any other key inside
 /// it is unconsumed (`UnexpectedElement`).
-fn ints_in(
-    cx: &mut Cx<'_>,
-    map: &MapReader<'_>,
-    group: &str,
-    keys: [&str; 2],
-) -> [Option<i64>; 2] {
+fn ints_in(cx: &mut Cx<'_>, map: &MapReader<'_>, group: &str, keys: [&str; 2]) -> [Option<i64>; 2] {
     let missing = |cx: &mut Cx<'_>| {
         for key in keys {
             cx.missing(map, &format!("{group}/{key}"));
@@ -82,7 +77,10 @@ fn ints_in(
                 node.type_name()
             ),
         )
-        .help(format!("`{group}` must be a mapping, e.g. `{group}: {{{}: 1, {}: 1}}`", keys[0], keys[1]));
+        .help(format!(
+            "`{group}` must be a mapping, e.g. `{group}: {{{}: 1, {}: 1}}`",
+            keys[0], keys[1]
+        ));
         return [None, None];
     };
     let values = keys.map(|key| match inner.get(key) {
