@@ -57,14 +57,19 @@ pub fn render_one(sources: &SourceMap, diagnostic: &Diagnostic, color: bool) -> 
             diagnostic.message
         );
     };
-    let mut spans = vec![(diagnostic.span.start as usize, diagnostic.span.end as usize)];
+    // Spans past the end of the text (or inside a character) are clamped: miette panics on them.
+    let clamp = |o: u32| floor_char_boundary(&file.text, (o as usize).min(file.text.len()));
+    let mut spans = vec![(clamp(diagnostic.span.start), clamp(diagnostic.span.end))];
     spans.extend(
         diagnostic
             .labels
             .iter()
             .filter(|l| l.span.file == diagnostic.span.file)
-            .map(|l| (l.span.start as usize, l.span.end as usize)),
+            .map(|l| (clamp(l.span.start), clamp(l.span.end))),
     );
+    for span in &mut spans {
+        span.1 = span.1.max(span.0);
+    }
     let excerpt = Excerpt::around(&file.text, &spans);
     let view = View {
         diagnostic,

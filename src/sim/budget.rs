@@ -96,11 +96,10 @@ pub fn estimate(model: &Model) -> Estimate {
         f64::from(model.hosts)
     };
     let clients: f64 = model.traffic.iter().map(|t| f64::from(t.clients)).sum();
-    let snapshots = if model.snapshot_every == 0 {
-        0.0
-    } else {
-        (model.duration / model.snapshot_every) as f64
-    };
+    let snapshots = model
+        .duration
+        .checked_div(model.snapshot_every)
+        .unwrap_or(0) as f64;
     // Timers: programs tick about once a second, snapshots, faults start and end, instances
     // start and restart.
     let timers = duration_s * model.programs.len() as f64
@@ -152,7 +151,7 @@ fn arrivals(rate: &RateProfile, until: Nanos) -> f64 {
 
 impl Budget {
     /// S022 when the estimate is over budget, pointing at `at` (the scenario's name).
-    pub fn check(&self, estimate: &Estimate, at: Span) -> Result<(), Diagnostic> {
+    pub fn check(&self, estimate: &Estimate, at: Span) -> Result<(), Box<Diagnostic>> {
         let over_events = estimate.events > self.max_events as f64;
         let over_memory = estimate.memory_bytes > self.max_memory as f64;
         if !over_events && !over_memory {
@@ -173,7 +172,7 @@ impl Budget {
                 bytes(self.max_memory as f64)
             ));
         }
-        Err(Diagnostic::error(
+        Err(Box::new(Diagnostic::error(
             &s::S022,
             at,
             format!(
@@ -183,7 +182,7 @@ impl Budget {
                 round(estimate.peak_live_requests),
             ),
         )
-        .with_help("shorten the scenario or lower its rates; `rehearse explain S022` says how the estimate is made"))
+        .with_help("shorten the scenario or lower its rates; `rehearse explain S022` says how the estimate is made")))
     }
 }
 

@@ -105,7 +105,7 @@ pub fn run(project: &Project, options: RunOptions<'_>) -> Result<RunResult, Vec<
     options
         .budget
         .check(&estimate(&model), scenario.name.span)
-        .map_err(|d| vec![d])?;
+        .map_err(|d| vec![*d])?;
     let mut trace = options.trace.map(TraceSink::new);
     if let Some(t) = &mut trace {
         t.line(&header(scenario.name.value.as_str(), &model));
