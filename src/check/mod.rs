@@ -464,10 +464,15 @@ impl<'o> Session<'o> {
                     return Outcome::Spec;
                 }
                 Detected::Object(object) => {
-                    let reason = format!("a Kubernetes-style {} ({})", object.kind, object.api_version);
-                    self.project
-                        .objects
-                        .push(foreign_object(document, object.api_version, object.kind.clone()));
+                    let reason = format!(
+                        "a Kubernetes-style {} ({})",
+                        object.kind, object.api_version
+                    );
+                    self.project.objects.push(foreign_object(
+                        document,
+                        object.api_version,
+                        object.kind.clone(),
+                    ));
                     if must_be_spec {
                         diagnostics.push(
                             Diagnostic::error(
@@ -628,13 +633,16 @@ impl<'o> Session<'o> {
                     let file = self.sources.add(&path, text);
                     let source = &self.sources.get(file).text;
                     let last = keys[0].rsplit('.').next().unwrap_or_default();
-                    let span = source
-                        .find(last)
-                        .map_or(Span::point(file, 0), |at| Span::new(file, at, at + last.len()));
+                    let span = source.find(last).map_or(Span::point(file, 0), |at| {
+                        Span::new(file, at, at + last.len())
+                    });
                     Diagnostic::warning(
                         &codes::x::X005,
                         span,
-                        format!("rehearse.toml has settings rehearse does not know: {}", keys.join(", ")),
+                        format!(
+                            "rehearse.toml has settings rehearse does not know: {}",
+                            keys.join(", ")
+                        ),
                     )
                     .with_help("they are ignored; check the spelling")
                 }
@@ -673,7 +681,8 @@ impl<'o> Session<'o> {
                 || also.contains(&d.span.file)
         });
         diag::normalize(&mut self.diagnostics);
-        self.skipped.sort_by(|a, b| (&a.path, a.document).cmp(&(&b.path, b.document)));
+        self.skipped
+            .sort_by(|a, b| (&a.path, a.document).cmp(&(&b.path, b.document)));
         Checked {
             sources: self.sources,
             project: self.project,
@@ -720,7 +729,11 @@ fn mentions_a_dialect(text: &str) -> bool {
     }
     keys.iter().any(|line| {
         if let Some(value) = line.strip_prefix("kind:") {
-            return value.trim().trim_matches(['"', '\'']).parse::<Kind>().is_ok();
+            return value
+                .trim()
+                .trim_matches(['"', '\''])
+                .parse::<Kind>()
+                .is_ok();
         }
         ["clusters:", "deployable:", "endpoints:"]
             .iter()
