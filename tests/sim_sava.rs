@@ -33,6 +33,7 @@ fn rehearse(scenario: &str, seed: Option<u64>) -> RunResult {
             scenario: Some(scenario.into()),
             seed,
             trace: None,
+            ..Default::default()
         },
     ) {
         Ok(result) => result,
@@ -166,6 +167,7 @@ fn trace_is_byte_identical_and_file_order_changes_nothing() {
                 scenario: Some("sava-crash-during-canary".into()),
                 seed: None,
                 trace: Some(&mut buffer),
+                ..Default::default()
             },
         )
         .map_err(|d| format!("{d:?}"))

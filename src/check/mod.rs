@@ -542,6 +542,8 @@ impl<'o> Session<'o> {
                 }
             }
         }
+        // The neutral tree becomes what this kind's runtime loads.
+        let document = &*kind.loading_profile().apply(document, diagnostics);
         match kind {
             Kind::Cloudify => self.cloudify_pending.push(cloudify::Pending {
                 document: document.clone(),
@@ -554,7 +556,6 @@ impl<'o> Session<'o> {
             Kind::Vamp(vamp_kind) => crate::dialect::vamp::read_document(
                 document,
                 vamp_kind,
-                forced.is_some(),
                 &mut self.project.vamp,
                 diagnostics,
             ),

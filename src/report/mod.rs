@@ -20,12 +20,28 @@ pub struct Location {
     pub end: LineCol,
 }
 
+/// Where a diagnostic sits. A finding about the project as a whole (e.g. "no scenario" over
+/// an empty project) may name no file of the map: it sits at 1:1.
 pub fn locate(sources: &SourceMap, diagnostic: &Diagnostic) -> Location {
-    let file = sources.get(diagnostic.span.file);
-    Location {
-        start: file.line_col(diagnostic.span.start as usize),
-        end: file.line_col(diagnostic.span.end as usize),
+    locate_span(sources, diagnostic.span)
+}
+
+pub fn locate_span(sources: &SourceMap, span: crate::source::Span) -> Location {
+    match sources.try_get(span.file) {
+        Some(file) => Location {
+            start: file.line_col(span.start as usize),
+            end: file.line_col(span.end as usize),
+        },
+        None => {
+            let start = LineCol { line: 1, column: 1 };
+            Location { start, end: start }
+        }
     }
+}
+
+/// The path of a span's file, `None` when the span names no file of the map.
+pub fn file_path(sources: &SourceMap, span: crate::source::Span) -> Option<&str> {
+    sources.try_get(span.file).map(|f| f.path.as_str())
 }
 
 /// The output formats of `rehearse check`.
