@@ -140,10 +140,10 @@ fn foreign_shape(map: &Mapping, schema: Option<&str>) -> Option<&'static str> {
     if has("compilerOptions") {
         return Some("a TypeScript/JavaScript project configuration");
     }
-    if has("dependencies") || has("devDependencies") || (has("scripts") && has("version")) {
-        if has("name") || has("private") {
-            return Some("an npm package manifest");
-        }
+    if (has("dependencies") || has("devDependencies") || (has("scripts") && has("version")))
+        && (has("name") || has("private"))
+    {
+        return Some("an npm package manifest");
     }
     if map
         .get("repos")
