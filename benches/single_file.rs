@@ -17,7 +17,8 @@ fn main() {
     let data = dir.path().join("data");
     std::fs::create_dir_all(&data).unwrap();
     for i in 0..UNRELATED {
-        let text = format!("{{\"id\": {i}, \"title\": \"record {i}\", \"tags\": [\"a\", \"b\"]}}\n");
+        let text =
+            format!("{{\"id\": {i}, \"title\": \"record {i}\", \"tags\": [\"a\", \"b\"]}}\n");
         std::fs::write(data.join(format!("record-{i:05}.json")), text).unwrap();
     }
     std::fs::write(
@@ -58,7 +59,11 @@ fn time(dir: &Path, file: &str) -> (Duration, Duration) {
             .output()
             .expect("rehearse runs");
         times.push(start.elapsed());
-        assert!(output.status.success(), "{}", String::from_utf8_lossy(&output.stdout));
+        assert!(
+            output.status.success(),
+            "{}",
+            String::from_utf8_lossy(&output.stdout)
+        );
     }
     times.sort();
     (times[RUNS / 2], times[0])

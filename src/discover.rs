@@ -87,7 +87,8 @@ pub fn discover(
             let walk = walk_specs(path);
             found.problems.extend(walk.problems);
             for file in walk.files {
-                if let Some(input) = read_input(&mut found, &mut seen, &file, forced_kind, max_bytes)
+                if let Some(input) =
+                    read_input(&mut found, &mut seen, &file, forced_kind, max_bytes)
                 {
                     projects.entry(root.clone()).or_default().push(input);
                 }

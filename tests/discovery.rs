@@ -82,8 +82,10 @@ fn the_foreign_repository_reports_exactly_its_three_errors() {
             .unwrap_or_else(|| panic!("{file} not skipped"))
     };
     assert!(reason_of("fixtures/foreign-repo/k8s/sava-gateway.yaml").contains("Service"));
-    assert!(reason_of("fixtures/foreign-repo/charts/web/templates/deployment.yaml")
-        .contains("template"));
+    assert!(
+        reason_of("fixtures/foreign-repo/charts/web/templates/deployment.yaml")
+            .contains("template")
+    );
     assert!(reason_of("fixtures/foreign-repo/docker-compose.yml").contains("Compose"));
 }
 
@@ -157,7 +159,11 @@ fn human_summary_counts_the_skipped_and_verbose_lists_them() {
 #[test]
 fn spec_globs_in_rehearse_toml_make_files_specs() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "rehearse.toml", "[check]\nspecs = [\"deploy/**\"]\n");
+    write(
+        dir.path(),
+        "rehearse.toml",
+        "[check]\nspecs = [\"deploy/**\"]\n",
+    );
     write(dir.path(), "deploy/mystery.yaml", "name: x\nimage: y\n");
     write(dir.path(), "other/mystery.yaml", "name: x\nimage: y\n");
     let (exit, report) = check_json(dir.path(), &["."]);
@@ -172,13 +178,20 @@ fn spec_globs_in_rehearse_toml_make_files_specs() {
     assert_eq!(codes(&report), ["X001"]);
     // --kind says it too.
     let (_, report) = check_json(dir.path(), &["--kind", "breed", "other/mystery.yaml"]);
-    assert!(codes(&report).iter().any(|c| c.starts_with('V')), "{report:#}");
+    assert!(
+        codes(&report).iter().any(|c| c.starts_with('V')),
+        "{report:#}"
+    );
 }
 
 #[test]
 fn a_broken_rehearse_toml_is_a_finding_with_its_span_and_the_rest_is_checked() {
     let dir = tempfile::tempdir().unwrap();
-    write(dir.path(), "rehearse.toml", "[check]\nspecs = \"deploy/**\"\n");
+    write(
+        dir.path(),
+        "rehearse.toml",
+        "[check]\nspecs = \"deploy/**\"\n",
+    );
     write(dir.path(), "breeds.yaml", BREED);
     write(dir.path(), "bad.yaml", "kind: breed\nname: b\nports: {}\n");
     let (exit, report) = check_json(dir.path(), &["."]);
@@ -304,8 +317,7 @@ fn fifos_are_never_read() {
 fn a_dangling_symlink_on_the_command_line_is_a_finding() {
     let dir = tempfile::tempdir().unwrap();
     write(dir.path(), "breeds.yaml", BREED);
-    std::os::unix::fs::symlink(dir.path().join("gone.yaml"), dir.path().join("link.yaml"))
-        .unwrap();
+    std::os::unix::fs::symlink(dir.path().join("gone.yaml"), dir.path().join("link.yaml")).unwrap();
     let (exit, report) = check_json(dir.path(), &["link.yaml", "breeds.yaml"]);
     assert_eq!(exit, 1);
     assert_eq!(
@@ -350,7 +362,11 @@ fn vamp_project(dir: &Path, with_breed_b: bool) {
     );
     write(dir, "breed-a.yml", BREED);
     if with_breed_b {
-        write(dir, "breed-b.yml", "kind: breed\nname: b\ndeployable: x/b:1\n");
+        write(
+            dir,
+            "breed-b.yml",
+            "kind: breed\nname: b\ndeployable: x/b:1\n",
+        );
     }
     // Unrelated files beside them are never needed.
     for i in 0..50 {

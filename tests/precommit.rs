@@ -25,7 +25,9 @@ fn pre_commit() -> Option<PathBuf> {
     }
     let oracles = std::env::var_os("REHEARSE_ORACLES")
         .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|h| Path::new(&h).join(".cache/rehearse-oracles")));
+        .or_else(|| {
+            std::env::var_os("HOME").map(|h| Path::new(&h).join(".cache/rehearse-oracles"))
+        });
     if let Some(dir) = oracles {
         candidates.push(dir.join("bin/pre-commit"));
     }
@@ -59,7 +61,11 @@ fn local_hook_config(root: &Path) -> String {
     );
     let hooks = parsed.documents[0].root.as_seq().expect("a list of hooks");
     let hook = hooks[0].as_map().expect("a hook");
-    let field = |key: &str| hook.get(key).and_then(Node::scalar_text).unwrap_or_default();
+    let field = |key: &str| {
+        hook.get(key)
+            .and_then(Node::scalar_text)
+            .unwrap_or_default()
+    };
     let entry = field("entry");
     let arguments = entry
         .strip_prefix("rehearse")
@@ -165,7 +171,10 @@ fn the_commit_is_refused_for_the_three_errors_only() {
     };
     let (output, _repo) = commit(&pre_commit, &|_| true);
     let shown = text(&output);
-    assert!(!output.status.success(), "the commit went through:\n{shown}");
+    assert!(
+        !output.status.success(),
+        "the commit went through:\n{shown}"
+    );
     assert_eq!(codes(&shown), ["C010", "K003", "V022"], "{shown}");
     assert!(shown.contains("rehearse check"), "{shown}");
     assert!(shown.contains("Failed"), "{shown}");
@@ -177,7 +186,9 @@ fn a_repository_of_foreign_files_commits_silently() {
         require("pre-commit");
         return;
     };
-    let (output, repo) = commit(&pre_commit, &|path| !path.components().any(|c| c.as_os_str() == "deploy"));
+    let (output, repo) = commit(&pre_commit, &|path| {
+        !path.components().any(|c| c.as_os_str() == "deploy")
+    });
     let shown = text(&output);
     assert!(output.status.success(), "the commit was refused:\n{shown}");
     let hook_lines: Vec<&str> = shown

@@ -140,15 +140,19 @@ fn foreign_shape(map: &Mapping, schema: Option<&str>) -> Option<&'static str> {
     if has("compilerOptions") {
         return Some("a TypeScript/JavaScript project configuration");
     }
-    if has("dependencies") || has("devDependencies") || (has("scripts") && has("version")) {
-        if has("name") || has("private") {
-            return Some("an npm package manifest");
-        }
+    if (has("dependencies") || has("devDependencies") || (has("scripts") && has("version")))
+        && (has("name") || has("private"))
+    {
+        return Some("an npm package manifest");
     }
     if map
         .get("repos")
         .and_then(Node::as_seq)
-        .is_some_and(|repos| repos.iter().any(|r| r.as_map().is_some_and(|m| m.contains_key("repo"))))
+        .is_some_and(|repos| {
+            repos
+                .iter()
+                .any(|r| r.as_map().is_some_and(|m| m.contains_key("repo")))
+        })
     {
         return Some("a pre-commit configuration");
     }
@@ -158,8 +162,7 @@ fn foreign_shape(map: &Mapping, schema: Option<&str>) -> Option<&'static str> {
     if has("extends") && map.get("extends").is_some_and(mentions_renovate_preset) {
         return Some("a Renovate configuration");
     }
-    if has("stages") && (has("include") || has("variables") || has("default") || has("workflow"))
-    {
+    if has("stages") && (has("include") || has("variables") || has("default") || has("workflow")) {
         return Some("a GitLab CI configuration");
     }
     if has("apiVersion") && has("name") && has("version") && !has("kind") {
@@ -188,8 +191,9 @@ fn services_look_like_compose(map: &Mapping) -> bool {
 
 fn mentions_renovate_preset(node: &Node) -> bool {
     let preset = |n: &Node| {
-        n.as_str()
-            .is_some_and(|s| s.starts_with("config:") || s.starts_with(":") || s.contains("renovate"))
+        n.as_str().is_some_and(|s| {
+            s.starts_with("config:") || s.starts_with(":") || s.contains("renovate")
+        })
     };
     match node.as_seq() {
         Some(items) => items.iter().any(preset),
@@ -224,9 +228,8 @@ fn vamp_shape(map: &Mapping) -> Option<VampKind> {
 pub fn foreign_file(path: &str) -> Option<&'static str> {
     let name = path.rsplit('/').next().unwrap_or(path);
     let lower = name.to_ascii_lowercase();
-    let in_dir = |dir: &str| {
-        path.starts_with(&format!("{dir}/")) || path.contains(&format!("/{dir}/"))
-    };
+    let in_dir =
+        |dir: &str| path.starts_with(&format!("{dir}/")) || path.contains(&format!("/{dir}/"));
     let by_name = match lower.as_str() {
         ".pre-commit-config.yaml" | ".pre-commit-config.yml" | ".pre-commit-hooks.yaml" => {
             Some("a pre-commit configuration")
@@ -250,13 +253,25 @@ pub fn foreign_file(path: &str) -> Option<&'static str> {
         "chart.yaml" | "chart.lock" | "requirements.lock" => Some("a Helm chart (Chart.yaml)"),
         "kustomization.yaml" | "kustomization.yml" => Some("a kustomization"),
         ".gitlab-ci.yml" | ".gitlab-ci.yaml" => Some("a GitLab CI configuration"),
-        ".travis.yml" | "appveyor.yml" | ".appveyor.yml" | "azure-pipelines.yml"
-        | "bitbucket-pipelines.yml" | "cloudbuild.yaml" | "cloudbuild.yml" | ".drone.yml"
-        | "codecov.yml" | ".codecov.yml" | "buildspec.yml" => {
-            Some("a CI or hosting configuration")
-        }
-        "dependabot.yml" | "dependabot.yaml" | "funding.yml" | "release-drafter.yml"
-        | "labeler.yml" | "stale.yml" | "config.yml" | "settings.yml"
+        ".travis.yml"
+        | "appveyor.yml"
+        | ".appveyor.yml"
+        | "azure-pipelines.yml"
+        | "bitbucket-pipelines.yml"
+        | "cloudbuild.yaml"
+        | "cloudbuild.yml"
+        | ".drone.yml"
+        | "codecov.yml"
+        | ".codecov.yml"
+        | "buildspec.yml" => Some("a CI or hosting configuration"),
+        "dependabot.yml"
+        | "dependabot.yaml"
+        | "funding.yml"
+        | "release-drafter.yml"
+        | "labeler.yml"
+        | "stale.yml"
+        | "config.yml"
+        | "settings.yml"
             if in_dir(".github") =>
         {
             Some("a GitHub configuration")
@@ -378,19 +393,40 @@ mod tests {
     #[test]
     fn other_tools_by_shape() {
         let cases = [
-            ("on: push\njobs:\n  a: {runs-on: x}\n", "a GitHub Actions workflow"),
-            ("openapi: 3.0.0\ninfo: {title: t}\npaths: {}\n", "an OpenAPI document"),
-            ("swagger: '2.0'\npaths: {}\n", "a Swagger (OpenAPI 2) document"),
-            ("repos:\n  - repo: local\n    hooks: []\n", "a pre-commit configuration"),
+            (
+                "on: push\njobs:\n  a: {runs-on: x}\n",
+                "a GitHub Actions workflow",
+            ),
+            (
+                "openapi: 3.0.0\ninfo: {title: t}\npaths: {}\n",
+                "an OpenAPI document",
+            ),
+            (
+                "swagger: '2.0'\npaths: {}\n",
+                "a Swagger (OpenAPI 2) document",
+            ),
+            (
+                "repos:\n  - repo: local\n    hooks: []\n",
+                "a pre-commit configuration",
+            ),
             ("site_name: docs\n", "an MkDocs configuration"),
-            ("apiVersion: v2\nname: c\nversion: 0.1.0\n", "a Helm chart (Chart.yaml)"),
-            ("stages: [build]\nvariables: {A: b}\n", "a GitLab CI configuration"),
+            (
+                "apiVersion: v2\nname: c\nversion: 0.1.0\n",
+                "a Helm chart (Chart.yaml)",
+            ),
+            (
+                "stages: [build]\nvariables: {A: b}\n",
+                "a GitLab CI configuration",
+            ),
         ];
         for (text, what) in cases {
             assert_eq!(yaml(text), Detected::Foreign(what), "{text}");
         }
         assert_eq!(
-            detect_text(r#"{"$schema": "http://json-schema.org/draft-07/schema#", "type": "object"}"#, Format::Json),
+            detect_text(
+                r#"{"$schema": "http://json-schema.org/draft-07/schema#", "type": "object"}"#,
+                Format::Json
+            ),
             Detected::Foreign("a JSON Schema")
         );
         assert_eq!(
