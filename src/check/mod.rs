@@ -33,6 +33,9 @@ pub struct Options {
     /// Which files documents may name (Cloudify imports, includes). `None`: the projects of
     /// the inputs' folders (see [`Sandbox::for_checked_paths`]).
     pub sandbox: Option<Sandbox>,
+    /// KrakenD flexible configuration (rehearse.toml `[krakend]` or `FC_*`): KrakenD files that
+    /// are templates are rendered first, and files in its folders are template material.
+    pub krakend_flexible: Option<crate::dialect::krakend::flexible::FlexibleConfig>,
 }
 
 /// The result of a check run.
@@ -88,8 +91,46 @@ pub fn check(mut inputs: Vec<Input>, options: &Options) -> Checked {
     let mut diagnostics = Vec::new();
     let mut reported = Vec::new();
     let mut cloudify_pending = Vec::new();
+    let mut renderings = Vec::new();
 
     for input in inputs {
+        if let Some(fc) = &options.krakend_flexible {
+            let path = std::path::Path::new(&input.path);
+            if fc.owns(path) {
+                continue;
+            }
+            if crate::dialect::krakend::flexible::is_template(path, &input.bytes) {
+                let rendered = krakend::render_template(
+                    &input,
+                    fc,
+                    &sandbox,
+                    &mut sources,
+                    &options.limits,
+                    &mut diagnostics,
+                );
+                if input.reported {
+                    reported.extend(rendered.files.iter().copied());
+                }
+                if let Some((file, documents)) = &rendered.output {
+                    if input.reported {
+                        reported.push(*file);
+                    }
+                    for document in documents {
+                        read_document(
+                            document,
+                            *file,
+                            Some(Kind::Krakend),
+                            input.reported,
+                            &mut project,
+                            &mut diagnostics,
+                            &mut cloudify_pending,
+                        );
+                    }
+                }
+                renderings.push(rendered);
+                continue;
+            }
+        }
         let format = Format::from_path(&input.path);
         let (file, parsed) = syntax::load(
             &mut sources,
@@ -144,6 +185,8 @@ pub fn check(mut inputs: Vec<Input>, options: &Options) -> Checked {
     }
 
     resolve(&mut project, &mut diagnostics);
+    // Findings in a rendered template point back into the files its text came from.
+    krakend::map_to_templates(&mut diagnostics, &renderings);
 
     diagnostics.retain(|d| reported.contains(&d.span.file) || imported.contains(&d.span.file));
     diag::normalize(&mut diagnostics);

@@ -180,10 +180,12 @@ pub fn load_as(
     let documents = std::mem::take(&mut parsed.documents);
     parsed.documents = documents
         .into_iter()
-        .map(|document| match profile.apply(&document, &mut parsed.diagnostics) {
-            std::borrow::Cow::Borrowed(_) => document,
-            std::borrow::Cow::Owned(owned) => owned,
-        })
+        .map(
+            |document| match profile.apply(&document, &mut parsed.diagnostics) {
+                std::borrow::Cow::Borrowed(_) => document,
+                std::borrow::Cow::Owned(owned) => owned,
+            },
+        )
         .collect();
     (file, parsed)
 }

@@ -158,11 +158,12 @@ impl Profile {
                 self.runtime(format)
             ))
         } else {
-            Diagnostic::error(&codes::y::Y015, colon, format!("invalid YAML: {message}"))
-                .with_help(format!(
+            Diagnostic::error(&codes::y::Y015, colon, format!("invalid YAML: {message}")).with_help(
+                format!(
                     "{} needs a space after the `:`: write `{{key: [...]}}`",
                     self.runtime(format)
-                ))
+                ),
+            )
         };
         diagnostic.with_span_label("add a space after this `:`")
     }
@@ -279,10 +280,8 @@ impl Pass<'_> {
             if last_wins {
                 // The runtime's map keeps the first key, and its place, with the new value.
                 let span = map.entries[index].1.span;
-                let value = std::mem::replace(
-                    &mut map.entries[index].1,
-                    Node::new(Value::Null, span),
-                );
+                let value =
+                    std::mem::replace(&mut map.entries[index].1, Node::new(Value::Null, span));
                 map.entries[first].1 = value;
             }
         }
@@ -294,9 +293,10 @@ impl Pass<'_> {
     }
 
     fn duplicate(&self, first: &Node, repeated: &Node, last_wins: bool) -> Diagnostic {
-        let name = repeated
-            .key_text()
-            .map_or_else(|| "duplicate key".to_string(), |n| format!("duplicate key `{n}`"));
+        let name = repeated.key_text().map_or_else(
+            || "duplicate key".to_string(),
+            |n| format!("duplicate key `{n}`"),
+        );
         let runtime = self.profile.runtime(self.format);
         if last_wins {
             return Diagnostic::warning(
@@ -464,7 +464,9 @@ fn digits_value(digits: &str, radix: u32) -> Option<i128> {
     let mut any = false;
     for c in digits.chars().filter(|&c| c != '_') {
         let digit = c.to_digit(radix)?;
-        value = value.checked_mul(i128::from(radix))?.checked_add(i128::from(digit))?;
+        value = value
+            .checked_mul(i128::from(radix))?
+            .checked_add(i128::from(digit))?;
         any = true;
     }
     any.then_some(value)
@@ -552,7 +554,10 @@ fn yaml11_special_float(text: &str) -> Option<Value> {
     let fraction: String = fraction.chars().filter(|&c| c != '_').collect();
     let fraction = decimal_float(&format!("0.{fraction}")).unwrap_or(0.0);
     let value = whole + fraction;
-    Some(Value::Float(if negative { -value } else { value }, text.into()))
+    Some(Value::Float(
+        if negative { -value } else { value },
+        text.into(),
+    ))
 }
 
 /// PyYAML's float rule: a `.` is required, an exponent needs its sign, `.5` takes no sign.
@@ -579,7 +584,9 @@ fn pyyaml_float(text: &str) -> Option<Value> {
             && digits_or_underscores(fraction)
     };
     let exponent_ok = exponent.is_none_or(|e| {
-        e.len() > 1 && matches!(e.as_bytes()[0], b'-' | b'+') && all_bytes(&e[1..], |b| b.is_ascii_digit())
+        e.len() > 1
+            && matches!(e.as_bytes()[0], b'-' | b'+')
+            && all_bytes(&e[1..], |b| b.is_ascii_digit())
     });
     if !mantissa_ok || !exponent_ok {
         return None;
@@ -701,10 +708,14 @@ mod tests {
 
     #[test]
     fn pyyaml_booleans_include_yes_no_on_off() {
-        for text in ["yes", "Yes", "YES", "on", "On", "ON", "true", "True", "TRUE"] {
+        for text in [
+            "yes", "Yes", "YES", "on", "On", "ON", "true", "True", "TRUE",
+        ] {
             assert_eq!(py(text), Value::Bool(true), "{text}");
         }
-        for text in ["no", "No", "NO", "off", "Off", "OFF", "false", "False", "FALSE"] {
+        for text in [
+            "no", "No", "NO", "off", "Off", "OFF", "false", "False", "FALSE",
+        ] {
             assert_eq!(py(text), Value::Bool(false), "{text}");
         }
         assert_eq!(py("y"), s("y"));
@@ -777,7 +788,9 @@ mod tests {
         for text in ["yes", "off", "0755", "1e3", "1:20", "1_000", "-.5", "0o17"] {
             assert!(profile_dependent(text, &yaml12(text)), "{text}");
         }
-        for text in ["name", "nginx", "true", "12", "1.5", "0x1F", "null", "8080:80", ""] {
+        for text in [
+            "name", "nginx", "true", "12", "1.5", "0x1F", "null", "8080:80", "",
+        ] {
             assert!(!profile_dependent(text, &yaml12(text)), "{text}");
         }
     }

@@ -92,7 +92,9 @@ fn read_with_repair(file: FileId, text: &str, limits: &Limits) -> Parsed {
         if !outcome.scan_failed {
             let mut parsed = outcome.parsed;
             if let Some(line) = first_indented {
-                parsed.diagnostics.push(flow_indentation_warning(file, text, line));
+                parsed
+                    .diagnostics
+                    .push(flow_indentation_warning(file, text, line));
             }
             return parsed;
         }
