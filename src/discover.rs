@@ -1,14 +1,19 @@
 //! Project discovery (DESIGN §4): which files a run reads, and which of them it reports on.
 //!
 //! A directory argument is walked (honouring .gitignore, skipping hidden files) for
-//! `*.yaml|*.yml|*.json`; every file found is reported. A file argument is reported, and its
-//! project is read as context so references still resolve when a pre-commit hook passes only
-//! the changed files: the project is the nearest ancestor folder holding a `rehearse.toml`, or
-//! else the file's own folder.
+//! `*.yaml|*.yml|*.json`; every file found is reported. A file argument is reported, and the
+//! rest of its project is offered to the checker as context ([`ProjectContext`]), read only
+//! when a reported document resolves names across files: the project is the nearest ancestor
+//! folder holding a `rehearse.toml`, or else the file's own folder.
+//!
+//! What cannot be read — a file, a directory, a FIFO named like a spec, a broken
+//! `rehearse.toml` — becomes a [`Problem`] the check reports; the rest is still checked. Only a
+//! path on the command line that does not exist at all stops the run ([`DiscoverError`]).
 
-use crate::check::Input;
+use crate::check::{Context, Input, Problem};
+use crate::config::{ConfigError, ProjectConfig};
 use crate::dialect::Kind;
-use std::collections::BTreeSet;
+use std::collections::{BTreeMap, BTreeSet};
 use std::fmt;
 use std::io::Read;
 use std::path::{Path, PathBuf};
@@ -16,6 +21,7 @@ use std::path::{Path, PathBuf};
 /// Marks a project root; its contents are reserved for settings.
 pub const PROJECT_MARKER: &str = crate::config::FILE_NAME;
 
+/// A path given on the command line that does not exist.
 #[derive(Debug)]
 pub struct DiscoverError {
     pub path: PathBuf,
@@ -30,70 +36,215 @@ impl fmt::Display for DiscoverError {
 
 impl std::error::Error for DiscoverError {}
 
+/// What a run reads.
+#[derive(Debug, Default)]
+pub struct Discovered {
+    /// The files reported on, read.
+    pub inputs: Vec<Input>,
+    /// Paths that could not be read, and broken settings files.
+    pub problems: Vec<Problem>,
+    /// Display paths of inputs that `[check] specs` says must be specs.
+    pub required_specs: BTreeSet<String>,
+    /// Each project's settings, by project root (valid ones only).
+    pub settings: BTreeMap<PathBuf, ProjectConfig>,
+    /// The rest of the projects of file arguments, read on demand.
+    pub context: ProjectContext,
+}
+
 /// Reads the files of a run. `max_bytes` caps how much of any file is read (one byte more is
 /// read so the syntax layer can report the file as too large).
 pub fn discover(
     paths: &[PathBuf],
     forced_kind: Option<Kind>,
     max_bytes: usize,
-) -> Result<Vec<Input>, DiscoverError> {
+) -> Result<Discovered, DiscoverError> {
+    let mut found = Discovered::default();
     let mut seen = BTreeSet::new();
-    let mut inputs = Vec::new();
+    let mut projects: BTreeMap<PathBuf, Vec<String>> = BTreeMap::new();
     let mut context_roots = BTreeSet::new();
 
     for path in paths {
-        let meta = std::fs::metadata(path).map_err(|error| DiscoverError {
-            path: path.clone(),
-            error,
-        })?;
+        let meta = match std::fs::metadata(path) {
+            Ok(meta) => meta,
+            Err(error) => {
+                if std::fs::symlink_metadata(path).is_err() {
+                    return Err(DiscoverError {
+                        path: path.clone(),
+                        error,
+                    });
+                }
+                // It exists but cannot be followed (a dangling symlink, a folder we may not
+                // enter): a finding, not the end of the run.
+                found.problems.push(Problem::UnreadableFile {
+                    path: display_path(path),
+                    message: error.to_string(),
+                });
+                continue;
+            }
+        };
         if meta.is_dir() {
-            for file in walk_specs(path) {
-                push(&mut inputs, &mut seen, file, true, forced_kind, max_bytes)?;
+            let root = project_root_of_dir(path);
+            let walk = walk_specs(path);
+            found.problems.extend(walk.problems);
+            for file in walk.files {
+                if let Some(input) =
+                    read_input(&mut found, &mut seen, &file, forced_kind, max_bytes)
+                {
+                    projects.entry(root.clone()).or_default().push(input);
+                }
+            }
+        } else if meta.is_file() {
+            let root = project_root(path);
+            context_roots.insert(root.clone());
+            if let Some(input) = read_input(&mut found, &mut seen, path, forced_kind, max_bytes) {
+                projects.entry(root).or_default().push(input);
             }
         } else {
-            context_roots.insert(project_root(path));
-            push(
-                &mut inputs,
-                &mut seen,
-                path.clone(),
-                true,
-                forced_kind,
-                max_bytes,
-            )?;
+            found.problems.push(not_regular(path, &meta.file_type()));
         }
     }
-    for root in context_roots {
-        for file in walk_specs(&root) {
-            // Context files are best effort: one we cannot read is simply not context.
-            let _ = push(&mut inputs, &mut seen, file, false, None, max_bytes);
-        }
+
+    for (root, inputs) in projects {
+        apply_settings(&mut found, &root, &inputs);
     }
-    Ok(inputs)
+    found.context = ProjectContext {
+        roots: context_roots.into_iter().collect(),
+        seen,
+        max_bytes,
+        files: None,
+    };
+    Ok(found)
 }
 
-fn push(
-    inputs: &mut Vec<Input>,
+/// Reads one reported file; on failure records the problem. Returns its display path.
+fn read_input(
+    found: &mut Discovered,
     seen: &mut BTreeSet<PathBuf>,
-    path: PathBuf,
-    reported: bool,
+    path: &Path,
     forced_kind: Option<Kind>,
     max_bytes: usize,
-) -> Result<(), DiscoverError> {
-    let canonical = std::fs::canonicalize(&path).unwrap_or_else(|_| path.clone());
+) -> Option<String> {
+    let canonical = std::fs::canonicalize(path).unwrap_or_else(|_| path.to_path_buf());
     if !seen.insert(canonical) {
-        return Ok(());
+        return None;
     }
-    let bytes = read_capped(&path, max_bytes).map_err(|error| DiscoverError {
-        path: path.clone(),
-        error,
-    })?;
-    inputs.push(Input {
-        path: display_path(&path),
-        bytes,
-        reported,
-        forced_kind,
-    });
-    Ok(())
+    let shown = display_path(path);
+    match read_capped(path, max_bytes) {
+        Ok(bytes) => {
+            found.inputs.push(Input {
+                path: shown.clone(),
+                bytes,
+                reported: true,
+                forced_kind,
+            });
+            Some(shown)
+        }
+        Err(error) => {
+            found.problems.push(Problem::UnreadableFile {
+                path: shown,
+                message: error.to_string(),
+            });
+            None
+        }
+    }
+}
+
+/// Loads a project's `rehearse.toml` (a broken one is a problem) and marks the inputs its
+/// `[check] specs` globs match.
+fn apply_settings(found: &mut Discovered, root: &Path, inputs: &[String]) {
+    let file = root.join(PROJECT_MARKER);
+    if !file.exists() {
+        return;
+    }
+    let text = match std::fs::read(&file) {
+        Ok(bytes) => String::from_utf8_lossy(&bytes).into_owned(),
+        Err(error) => {
+            found.problems.push(Problem::UnreadableFile {
+                path: display_path(&file),
+                message: error.to_string(),
+            });
+            return;
+        }
+    };
+    let config = match ProjectConfig::parse(&text) {
+        Ok(config) => config,
+        Err(ConfigError { message, range }) => {
+            found.problems.push(Problem::BadSettings {
+                path: display_path(&file),
+                text,
+                message,
+                range,
+            });
+            return;
+        }
+    };
+    if !config.unknown_keys.is_empty() {
+        found.problems.push(Problem::UnknownSettings {
+            path: display_path(&file),
+            text,
+            keys: config.unknown_keys.clone(),
+        });
+    }
+    if !config.check.specs.is_empty() {
+        let mut globs = ignore::overrides::OverrideBuilder::new(root);
+        for pattern in &config.check.specs {
+            // A pattern the glob syntax refuses matches nothing; the rest still apply.
+            let _ = globs.add(pattern);
+        }
+        if let Ok(globs) = globs.build() {
+            let root_shown = display_path(root);
+            for input in inputs {
+                let relative = Path::new(input)
+                    .strip_prefix(&root_shown)
+                    .unwrap_or(Path::new(input));
+                if globs.matched(relative, false).is_whitelist() {
+                    found.required_specs.insert(input.clone());
+                }
+            }
+        }
+    }
+    found.settings.insert(root.to_path_buf(), config);
+}
+
+/// The files of the projects of file arguments, listed on first use and read one by one, so a
+/// check that needs no context (a KrakenD config, a Cloudify blueprint) never walks the
+/// project, and one that does reads only the files it asks for.
+#[derive(Debug, Default)]
+pub struct ProjectContext {
+    roots: Vec<PathBuf>,
+    /// Canonical paths of the inputs: never context too.
+    seen: BTreeSet<PathBuf>,
+    max_bytes: usize,
+    files: Option<Vec<PathBuf>>,
+}
+
+impl Context for ProjectContext {
+    fn files(&mut self) -> Vec<String> {
+        let roots = &self.roots;
+        let seen = &self.seen;
+        self.files
+            .get_or_insert_with(|| {
+                // An input is never its own context. Only a walked file with an input's name
+                // can be one, so only those pay for `canonicalize`.
+                let input_names: BTreeSet<_> = seen.iter().filter_map(|p| p.file_name()).collect();
+                roots
+                    .iter()
+                    .flat_map(|r| walk_specs(r).files)
+                    .filter(|p| {
+                        !p.file_name().is_some_and(|n| input_names.contains(n))
+                            || !std::fs::canonicalize(p).is_ok_and(|c| seen.contains(&c))
+                    })
+                    .collect()
+            })
+            .iter()
+            .map(|p| display_path(p))
+            .collect()
+    }
+
+    fn read(&mut self, path: &str) -> Option<Vec<u8>> {
+        // Context is best effort: a file we cannot read is simply not context.
+        read_capped(Path::new(path), self.max_bytes).ok()
+    }
 }
 
 fn read_capped(path: &Path, max_bytes: usize) -> std::io::Result<Vec<u8>> {
@@ -104,7 +255,7 @@ fn read_capped(path: &Path, max_bytes: usize) -> std::io::Result<Vec<u8>> {
 }
 
 /// Paths as the user would write them: no leading `./`, forward slashes.
-fn display_path(path: &Path) -> String {
+pub fn display_path(path: &Path) -> String {
     let text = path.to_string_lossy().replace('\\', "/");
     text.strip_prefix("./").unwrap_or(&text).to_string()
 }
@@ -114,14 +265,24 @@ fn project_root(file: &Path) -> PathBuf {
         Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
         _ => PathBuf::from("."),
     };
-    let mut dir = Some(parent.as_path());
-    while let Some(d) = dir {
+    project_root_of_dir(&parent)
+}
+
+/// The nearest folder, from `dir` up, holding a `rehearse.toml`; else `dir`. A relative
+/// `dir` is climbed up to `.` (its ancestors beyond the working folder are not looked at).
+fn project_root_of_dir(dir: &Path) -> PathBuf {
+    let mut current = Some(dir.to_path_buf());
+    while let Some(d) = current {
         if d.join(PROJECT_MARKER).is_file() {
-            return d.to_path_buf();
+            return d;
         }
-        dir = d.parent().filter(|p| !p.as_os_str().is_empty());
+        current = match d.parent() {
+            Some(p) if p.as_os_str().is_empty() && d != Path::new(".") => Some(PathBuf::from(".")),
+            Some(p) if !p.as_os_str().is_empty() => Some(p.to_path_buf()),
+            _ => None,
+        };
     }
-    parent
+    dir.to_path_buf()
 }
 
 fn is_spec_file(path: &Path) -> bool {
@@ -134,18 +295,85 @@ fn is_spec_file(path: &Path) -> bool {
     )
 }
 
-/// Spec files below `dir`, in a stable order.
-fn walk_specs(dir: &Path) -> Vec<PathBuf> {
-    let mut files: Vec<PathBuf> = ignore::WalkBuilder::new(dir)
+fn not_regular(path: &Path, file_type: &std::fs::FileType) -> Problem {
+    use std::os::unix::fs::FileTypeExt;
+    let what = if file_type.is_fifo() {
+        "a FIFO"
+    } else if file_type.is_socket() {
+        "a socket"
+    } else if file_type.is_block_device() || file_type.is_char_device() {
+        "a device"
+    } else {
+        "not a regular file"
+    };
+    Problem::NotRegular {
+        path: display_path(path),
+        what,
+    }
+}
+
+struct Walk {
+    files: Vec<PathBuf>,
+    problems: Vec<Problem>,
+}
+
+/// Spec files below `dir`, in a stable order, and what could not be listed.
+fn walk_specs(dir: &Path) -> Walk {
+    let mut walk = Walk {
+        files: Vec::new(),
+        problems: Vec::new(),
+    };
+    let walker = ignore::WalkBuilder::new(dir)
         .hidden(true)
         .require_git(false)
         .sort_by_file_name(|a, b| a.cmp(b))
-        .build()
-        .filter_map(Result::ok)
-        .filter(|entry| entry.file_type().is_some_and(|t| t.is_file()))
-        .map(|entry| entry.into_path())
-        .filter(|p| is_spec_file(p))
-        .collect();
-    files.sort();
-    files
+        .build();
+    for entry in walker {
+        match entry {
+            Ok(entry) => {
+                let Some(file_type) = entry.file_type() else {
+                    continue;
+                };
+                if file_type.is_file() {
+                    if is_spec_file(entry.path()) {
+                        walk.files.push(entry.into_path());
+                    }
+                } else if !file_type.is_dir()
+                    && !file_type.is_symlink()
+                    && is_spec_file(entry.path())
+                {
+                    walk.problems.push(not_regular(entry.path(), &file_type));
+                }
+            }
+            Err(error) => {
+                if let Some(problem) = walk_problem(&error) {
+                    walk.problems.push(problem);
+                }
+            }
+        }
+    }
+    walk.files.sort();
+    walk
+}
+
+/// An I/O error of the walk: a directory we could not list. (Errors in .gitignore files
+/// are the walker's to ignore.)
+fn walk_problem(error: &ignore::Error) -> Option<Problem> {
+    let io = error.io_error()?;
+    let path = error_path(error)?;
+    Some(Problem::UnreadableDirectory {
+        path: display_path(path),
+        message: io.to_string(),
+    })
+}
+
+fn error_path(error: &ignore::Error) -> Option<&Path> {
+    match error {
+        ignore::Error::WithPath { path, .. } => Some(path),
+        ignore::Error::WithDepth { err, .. } | ignore::Error::WithLineNumber { err, .. } => {
+            error_path(err)
+        }
+        ignore::Error::Partial(errors) => errors.iter().find_map(error_path),
+        _ => None,
+    }
 }

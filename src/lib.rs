@@ -10,6 +10,7 @@ pub mod diag;
 pub mod dialect;
 pub mod discover;
 pub mod ir;
+pub mod lower;
 pub mod report;
 pub mod sandbox;
 pub mod sim;

@@ -5,11 +5,12 @@
 //! errors.
 
 use clap::{Parser, Subcommand, ValueEnum};
-use rehearse::check::{self, Options};
+use rehearse::check::{self, Options, SpecPolicy};
 use rehearse::dialect::krakend::flexible::{Env, FlexibleConfig};
 use rehearse::dialect::Kind;
 use rehearse::report;
 use rehearse::sandbox::Sandbox;
+use rehearse::sim::budget::{self, Budget};
 use std::io::{IsTerminal, Write};
 use std::path::PathBuf;
 use std::process::ExitCode;
@@ -61,6 +62,14 @@ struct CheckArgs {
     /// Colour in human output.
     #[arg(long, value_enum, default_value_t = ColorChoice::Auto)]
     color: ColorChoice,
+    /// Every file checked must be a spec: report documents of unknown kind (X001) and other
+    /// tools' files (Kubernetes objects X004, CI workflows, compose files ... X009) instead of
+    /// skipping them.
+    #[arg(long)]
+    strict_kinds: bool,
+    /// Also list the files and documents skipped as not specs, with the reason.
+    #[arg(long, short)]
+    verbose: bool,
 }
 
 #[derive(clap::Args)]
@@ -77,6 +86,13 @@ struct RunArgs {
     /// Write a JSON-lines trace (header, every decision, metric snapshots every 5 s) here.
     #[arg(long, value_name = "FILE")]
     trace: Option<PathBuf>,
+    /// Refuse (S022) a run estimated to take more events than this (about a minute per
+    /// hundred million on a laptop).
+    #[arg(long, value_name = "N", default_value_t = budget::DEFAULT_MAX_EVENTS)]
+    max_events: u64,
+    /// Refuse (S022) a run estimated to need more memory than this (e.g. 512MiB, 4GiB).
+    #[arg(long, value_name = "SIZE", default_value = "1GiB", value_parser = budget::parse_size)]
+    max_memory: u64,
     /// Output format of the summary.
     #[arg(long, value_enum, default_value_t = RunFormat::Human)]
     format: RunFormat,
@@ -118,16 +134,24 @@ fn main() -> ExitCode {
 }
 
 fn run_check(args: CheckArgs) -> ExitCode {
-    let options = options(&args.paths, &args.allow_read);
-    let inputs =
+    let mut options = options(&args.paths, &args.allow_read);
+    let mut discovered =
         match rehearse::discover::discover(&args.paths, args.kind, options.limits.max_file_bytes) {
-            Ok(inputs) => inputs,
+            Ok(discovered) => discovered,
             Err(e) => {
                 eprintln!("error: {e}");
                 return ExitCode::from(2);
             }
         };
-    let checked = check::check(inputs, &options);
+    if !args.strict_kinds {
+        options.specs = SpecPolicy::Listed(std::mem::take(&mut discovered.required_specs));
+    }
+    let checked = check::check_with(
+        discovered.inputs,
+        discovered.problems,
+        Some(&mut discovered.context),
+        &options,
+    );
     let format = match args.format {
         OutputFormat::Human => report::Format::Human,
         OutputFormat::Json => report::Format::Json,
@@ -141,9 +165,9 @@ fn run_check(args: CheckArgs) -> ExitCode {
             std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none()
         }
     };
-    let text = report::render(format, &checked, color);
-    if write_stdout(&text).is_err() {
-        return ExitCode::from(2);
+    let text = report::render_with(format, &checked, color, args.verbose);
+    if let Err(code) = print_stdout(&text) {
+        return code;
     }
     let deny_warnings = args.deny.is_some();
     if checked.errors() > 0 || (deny_warnings && checked.warnings() > 0) {
@@ -154,22 +178,36 @@ fn run_check(args: CheckArgs) -> ExitCode {
 }
 
 fn run_scenario(args: RunArgs) -> ExitCode {
-    let options = options(&args.paths, &args.allow_read);
-    let inputs =
+    let mut options = options(&args.paths, &args.allow_read);
+    let mut discovered =
         match rehearse::discover::discover(&args.paths, None, options.limits.max_file_bytes) {
-            Ok(inputs) => inputs,
+            Ok(discovered) => discovered,
             Err(e) => {
                 eprintln!("error: {e}");
                 return ExitCode::from(2);
             }
         };
-    let checked = check::check(inputs, &options);
+    // Other tools' files in the project are not the run's business.
+    options.specs = SpecPolicy::Listed(std::mem::take(&mut discovered.required_specs));
+    let mut checked = check::check_with(
+        discovered.inputs,
+        discovered.problems,
+        Some(&mut discovered.context),
+        &options,
+    );
+    // Refused before anything is simulated or written: a trace over an input would destroy it.
+    if let Some(path) = &args.trace {
+        if let Err(message) = refuse_input_as_output("--trace", path, &checked) {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
+    }
     // The project must check without errors before anything is simulated; warnings are shown
     // but do not stop the run.
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     if checked.errors() > 0 {
         eprint!("{}", report::human::render(&checked, color));
-        return ExitCode::from(1);
+        return cannot_run(args.format, &checked);
     }
     // The check's warnings (e.g. workflows that will not run) come before the rehearsal.
     for d in &checked.diagnostics {
@@ -177,6 +215,9 @@ fn run_scenario(args: RunArgs) -> ExitCode {
     }
 
     let mut trace_buffer = Vec::new();
+    let mut progress = Progress::new(std::io::stderr().is_terminal());
+    let show_progress = progress.enabled();
+    let mut on_progress = |now, duration| progress.show(now, duration);
     let result = rehearse::sim::run(
         &checked.project,
         rehearse::sim::RunOptions {
@@ -186,20 +227,29 @@ fn run_scenario(args: RunArgs) -> ExitCode {
                 .trace
                 .as_ref()
                 .map(|_| &mut trace_buffer as &mut dyn Write),
+            budget: Budget {
+                max_events: args.max_events,
+                max_memory: args.max_memory,
+            },
+            progress: show_progress.then_some(&mut on_progress as &mut dyn FnMut(u64, u64)),
         },
     );
+    drop(on_progress);
+    progress.finish();
     let result = match result {
         Ok(result) => result,
         Err(diagnostics) => {
             for d in &diagnostics {
                 eprint!("{}", report::human::render_one(&checked.sources, d, color));
             }
-            return ExitCode::from(1);
+            // The run's findings join the check's (warnings) in the JSON report.
+            checked.diagnostics.extend(diagnostics);
+            return cannot_run(args.format, &checked);
         }
     };
     if let Some(path) = &args.trace {
-        if let Err(e) = write_atomically(path, &trace_buffer) {
-            eprintln!("error: {}: {e}", path.display());
+        if let Err(e) = write_output_file(path, &trace_buffer) {
+            eprintln!("error: cannot write the trace to {}: {e}", path.display());
             return ExitCode::from(2);
         }
     }
@@ -207,13 +257,93 @@ fn run_scenario(args: RunArgs) -> ExitCode {
         RunFormat::Human => report::run::human(&result),
         RunFormat::Json => report::run::json(&result),
     };
-    if write_stdout(&text).is_err() {
-        return ExitCode::from(2);
+    if let Err(code) = print_stdout(&text) {
+        return code;
     }
     if result.passed() {
         ExitCode::SUCCESS
     } else {
         ExitCode::from(1)
+    }
+}
+
+/// A run that could not start (check errors, an unknown scenario, over budget): exit 1, and
+/// with `--format json` the check report's JSON object on stdout, so a script always reads
+/// JSON (same fields as `rehearse check --format json`).
+fn cannot_run(format: RunFormat, checked: &check::Checked) -> ExitCode {
+    if let RunFormat::Json = format {
+        if let Err(code) = print_stdout(&report::json::render(checked)) {
+            return code;
+        }
+    }
+    ExitCode::from(1)
+}
+
+/// Refuses an output path that is one of the run's inputs (after symlinks are resolved).
+fn refuse_input_as_output(
+    flag: &str,
+    path: &std::path::Path,
+    checked: &check::Checked,
+) -> Result<(), String> {
+    let Ok(output) = std::fs::canonicalize(path) else {
+        return Ok(()); // It does not exist yet, so it is no input.
+    };
+    for id in checked.sources.ids() {
+        let input = &checked.sources.get(id).path;
+        if std::fs::canonicalize(input).is_ok_and(|p| p == output) {
+            return Err(format!(
+                "{flag} {} would overwrite {input}, an input of this run; choose another file",
+                path.display()
+            ));
+        }
+    }
+    Ok(())
+}
+
+/// Progress of a long run on a terminal's stderr: nothing for the first second, then the
+/// simulated time reached, at most ten times a second. Wall-clock time only decides *when* to
+/// draw; it never reaches an output.
+struct Progress {
+    enabled: bool,
+    started: std::time::Instant,
+    last_drawn: Option<std::time::Instant>,
+}
+
+impl Progress {
+    fn new(enabled: bool) -> Progress {
+        Progress {
+            enabled,
+            started: std::time::Instant::now(),
+            last_drawn: None,
+        }
+    }
+
+    fn enabled(&self) -> bool {
+        self.enabled
+    }
+
+    fn show(&mut self, now: u64, duration: u64) {
+        let wall = std::time::Instant::now();
+        if wall.duration_since(self.started).as_secs_f64() < 1.0
+            || self
+                .last_drawn
+                .is_some_and(|t| wall.duration_since(t).as_secs_f64() < 0.1)
+        {
+            return;
+        }
+        self.last_drawn = Some(wall);
+        let percent = now as f64 * 100.0 / duration.max(1) as f64;
+        eprint!(
+            "\rrehearsing: {percent:5.1}% ({:.0}s of {:.0}s simulated)",
+            now as f64 / 1e9,
+            duration as f64 / 1e9
+        );
+    }
+
+    fn finish(&mut self) {
+        if self.last_drawn.is_some() {
+            eprint!("\r{:60}\r", "");
+        }
     }
 }
 
@@ -242,6 +372,21 @@ fn krakend_flexible(paths: &[PathBuf]) -> Option<FlexibleConfig> {
     }
 }
 
+/// Writes an output file. A regular file (or a new one) is written whole or not at all; a
+/// device or pipe (`/dev/stdout`, `/dev/full`) is written directly, so its errors are seen and
+/// it is never replaced by a file.
+fn write_output_file(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
+    match std::fs::metadata(path) {
+        Ok(meta) if meta.is_dir() => Err(std::io::Error::other("it is a directory")),
+        Ok(meta) if !meta.is_file() => {
+            let mut file = std::fs::OpenOptions::new().write(true).open(path)?;
+            file.write_all(bytes)?;
+            file.flush()
+        }
+        _ => write_atomically(path, bytes),
+    }
+}
+
 /// Writes a file whole or not at all: a temporary file beside it, then a rename.
 fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
     let dir = match path.parent() {
@@ -252,7 +397,15 @@ fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()>
         .file_name()
         .ok_or_else(|| std::io::Error::other("not a file path"))?;
     let temp = dir.join(format!(".{}.tmp", name.to_string_lossy()));
-    std::fs::write(&temp, bytes)?;
+    // `sync_all` surfaces a full disk that buffered writes would only report at close.
+    let written = std::fs::File::create(&temp).and_then(|mut file| {
+        file.write_all(bytes)?;
+        file.sync_all()
+    });
+    if let Err(e) = written {
+        let _ = std::fs::remove_file(&temp);
+        return Err(e);
+    }
     std::fs::rename(&temp, path).inspect_err(|_| {
         let _ = std::fs::remove_file(&temp);
     })
@@ -271,13 +424,24 @@ fn explain(code: Option<&str>) -> ExitCode {
             }
         },
     };
-    if write_stdout(&text).is_err() {
-        return ExitCode::from(2);
+    if let Err(code) = print_stdout(&text) {
+        return code;
     }
     ExitCode::SUCCESS
 }
 
-/// Writes to stdout, treating a closed pipe (`rehearse check | head`) as the end, not a panic.
+/// Prints to stdout; a failure is reported and becomes exit code 2 (`Err`). A reader that
+/// went away (`rehearse check | head`, EPIPE) is a quiet end, not an error.
+fn print_stdout(text: &str) -> Result<(), ExitCode> {
+    match write_stdout(text) {
+        Ok(()) => Ok(()),
+        Err(e) => {
+            eprintln!("error: cannot write to stdout: {e}");
+            Err(ExitCode::from(2))
+        }
+    }
+}
+
 fn write_stdout(text: &str) -> std::io::Result<()> {
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {

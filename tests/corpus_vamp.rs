@@ -22,8 +22,6 @@ const OUT_OF_SCOPE: &[&str] = &[
 /// Cases Vamp accepts where rehearse is deliberately stricter (reference/vamp/ISSUES.md): the
 /// file, the only code we report as an error, and why. They are printed and counted apart.
 const STRICTER_BY_DESIGN: &[(&str, &str, &str)] = &[
-    ("BreedReaderSpec_13.yml", "Y002", "duplicate key: Vamp silently keeps the last one (issue #648)"),
-    ("BreedReaderSpec_14.yml", "Y002", "duplicate key: Vamp silently keeps the last one (issue #648)"),
     ("BlueprintReaderSpec_13.yml", "V045", "condition `android` does not parse: Vamp hands it to HAProxy as a raw ACL, which HAProxy rejects (issues #926, #1056)"),
     ("BlueprintReaderSpec_17.yml", "V045", "condition `android` does not parse (raw ACL for HAProxy)"),
     ("BlueprintReaderSpec_21.yml", "V045", "condition `ua = android` does not parse (raw ACL for HAProxy)"),

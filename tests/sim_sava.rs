@@ -33,6 +33,7 @@ fn rehearse(scenario: &str, seed: Option<u64>) -> RunResult {
             scenario: Some(scenario.into()),
             seed,
             trace: None,
+            ..Default::default()
         },
     ) {
         Ok(result) => result,
@@ -166,6 +167,7 @@ fn trace_is_byte_identical_and_file_order_changes_nothing() {
                 scenario: Some("sava-crash-during-canary".into()),
                 seed: None,
                 trace: Some(&mut buffer),
+                ..Default::default()
             },
         )
         .map_err(|d| format!("{d:?}"))
@@ -216,4 +218,29 @@ fn json_report_has_the_contract_fields() {
     assert_eq!(v["decisions"][0]["kind"], "weights");
     assert_eq!(v["decisions"][0]["target"], "sava/sava/web");
     assert_eq!(v["decisions"][0]["detail"]["sava/sava/sava:1.1/web"], 5);
+}
+
+/// The crash run's JSON report and trace, pinned byte for byte: a refactoring of the runtime
+/// model (e.g. the dialect-neutral topology of DESIGN §5a) must not change a single one.
+/// Written by the binary of the commit before that refactoring (`rehearse run specs/sava
+/// --scenario sava-crash-during-canary --format json --trace FILE`, seed 42).
+#[test]
+fn the_crash_report_and_trace_are_pinned() {
+    let checked = checked_without_errors(project_files());
+    let mut trace: Vec<u8> = Vec::new();
+    let result = run(
+        &checked.project,
+        RunOptions {
+            scenario: Some("sava-crash-during-canary".into()),
+            seed: None,
+            trace: Some(&mut trace),
+        },
+    )
+    .map_err(|d| format!("{d:?}"))
+    .expect("runs");
+    insta::assert_snapshot!("crash_report_json", rehearse::report::run::json(&result));
+    insta::assert_snapshot!(
+        "crash_trace",
+        String::from_utf8(trace).expect("the trace is UTF-8")
+    );
 }

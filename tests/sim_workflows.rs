@@ -302,6 +302,7 @@ traffic: [{ to: sava/1234, rate: 5/s }]
             scenario: None,
             seed: None,
             trace: None,
+            ..Default::default()
         },
     )
     .expect_err("the run is refused");

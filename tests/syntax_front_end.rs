@@ -6,7 +6,7 @@ mod common;
 use proptest::prelude::*;
 use rehearse::diag::{Diagnostic, Severity};
 use rehearse::source::SourceMap;
-use rehearse::syntax::{load, Format, Limits, Node, Parsed, Value};
+use rehearse::syntax::{load, load_as, Format, Limits, Node, Parsed, Profile, Value};
 
 fn load_text(text: &str, format: Format) -> (SourceMap, Parsed) {
     let mut sources = SourceMap::new();
@@ -16,6 +16,20 @@ fn load_text(text: &str, format: Format) -> (SourceMap, Parsed) {
         text.as_bytes().to_vec(),
         format,
         &Limits::default(),
+    );
+    (sources, parsed)
+}
+
+/// The text read the way `profile`'s runtime reads it.
+fn load_profiled(text: &str, format: Format, profile: Profile) -> (SourceMap, Parsed) {
+    let mut sources = SourceMap::new();
+    let (_, parsed) = load_as(
+        &mut sources,
+        "test-input",
+        text.as_bytes().to_vec(),
+        format,
+        &Limits::default(),
+        profile,
     );
     (sources, parsed)
 }
@@ -247,10 +261,10 @@ fn merging_something_else_is_y009() {
 }
 
 #[test]
-fn duplicate_keys_keep_the_first_and_point_at_both() {
+fn duplicate_keys_under_yaml_1_2_are_errors_that_point_at_both() {
     let text =
         "routes:\n  sava:1.0: {weight: 50%}\n  sava:1.0: {weight: 50%}\n  \"1\": x\n  1: y\n";
-    let (sources, parsed) = load_text(text, Format::Yaml);
+    let (sources, parsed) = load_profiled(text, Format::Yaml, Profile::Yaml12);
     assert_eq!(codes(&parsed.diagnostics), ["Y002", "Y002"]);
     let first = &parsed.diagnostics[0];
     assert!(first.is_error());
@@ -261,6 +275,11 @@ fn duplicate_keys_keep_the_first_and_point_at_both() {
         text.find("sava:1.0").unwrap()
     );
     assert!(first.message.contains("sava:1.0"));
+    assert!(!first
+        .help
+        .as_deref()
+        .unwrap_or("")
+        .contains("first entry is kept"));
     // Keys compare as text, as dialects read them.
     assert_eq!(sources.slice(parsed.diagnostics[1].span), "1");
 
@@ -275,6 +294,184 @@ fn duplicate_keys_keep_the_first_and_point_at_both() {
         routes.as_map().unwrap().get("1").unwrap().as_str(),
         Some("x")
     );
+}
+
+#[test]
+fn the_neutral_tree_keeps_every_entry_of_a_repeated_key() {
+    let text = "a: 1\nb: 2\na: 3\n";
+    let (_, parsed) = load_text(text, Format::Yaml);
+    assert!(parsed.diagnostics.is_empty(), "{:?}", parsed.diagnostics);
+    assert_eq!(keys(&parsed.documents[0].root), ["a", "b", "a"]);
+}
+
+#[test]
+fn yaml_1_1_runtimes_keep_the_last_value_with_a_warning() {
+    let text = "a: 1\nb: 2\na: 3\na: 4\n";
+    for (profile, runtime) in [
+        (Profile::PyYaml, "Cloudify (PyYAML)"),
+        (Profile::SnakeYaml, "Vamp (SnakeYAML)"),
+    ] {
+        let (sources, parsed) = load_profiled(text, Format::Yaml, profile);
+        assert_eq!(codes(&parsed.diagnostics), ["Y002", "Y002"], "{profile:?}");
+        for (warning, (used, ignored)) in parsed.diagnostics.iter().zip([(10, 0), (15, 10)]) {
+            assert!(!warning.is_error(), "{profile:?}");
+            assert!(warning.message.contains(runtime), "{}", warning.message);
+            assert_eq!(warning.span.start, used);
+            assert_eq!(warning.labels[0].span.start, ignored);
+            assert_eq!(sources.slice(warning.span), "a");
+        }
+        let root = &parsed.documents[0].root;
+        // The value is the last one, in the first key's place (a dict / LinkedHashMap).
+        assert_eq!(keys(root), ["a", "b"], "{profile:?}");
+        assert_eq!(root.as_map().unwrap().get("a").unwrap().as_i64(), Some(4));
+        assert_eq!(sources.slice(root.as_map().unwrap().entries[0].0.span), "a");
+        assert_eq!(root.as_map().unwrap().entries[0].0.span.start, 0);
+    }
+}
+
+#[test]
+fn go_yaml_refuses_a_repeated_key() {
+    let (_, parsed) = load_profiled("a: 1\na: 2\n", Format::Yaml, Profile::Go);
+    assert_eq!(codes(&parsed.diagnostics), ["Y002"]);
+    assert!(parsed.diagnostics[0].is_error());
+    assert!(parsed.diagnostics[0]
+        .help
+        .as_deref()
+        .unwrap()
+        .contains("yaml.v3"));
+}
+
+#[test]
+fn merge_keys_still_merge_under_every_profile() {
+    let text = "base: &b {x: 1, y: yes}\nuse:\n  <<: *b\n  y: 2\n";
+    for profile in [
+        Profile::Yaml12,
+        Profile::PyYaml,
+        Profile::SnakeYaml,
+        Profile::Go,
+    ] {
+        let (_, parsed) = load_profiled(text, Format::Yaml, profile);
+        assert!(
+            parsed.diagnostics.is_empty(),
+            "{profile:?}: {:?}",
+            parsed.diagnostics
+        );
+        let used = parsed.documents[0]
+            .root
+            .as_map()
+            .unwrap()
+            .get("use")
+            .unwrap();
+        assert_eq!(keys(used), ["x", "y"], "{profile:?}");
+        assert_eq!(used.as_map().unwrap().get("y").unwrap().as_i64(), Some(2));
+        // The anchored `yes` is read as each runtime reads it.
+        let base = parsed.documents[0]
+            .root
+            .as_map()
+            .unwrap()
+            .get("base")
+            .unwrap();
+        let yes = &base.as_map().unwrap().get("y").unwrap().value;
+        let expected = match profile {
+            Profile::PyYaml | Profile::SnakeYaml => Value::Bool(true),
+            _ => Value::Str("yes".into()),
+        };
+        assert_eq!(yes, &expected, "{profile:?}");
+    }
+}
+
+#[test]
+fn a_key_repeated_inside_a_merged_mapping_keeps_the_runtime_value() {
+    let text = "base: &b\n  x: 1\n  x: 2\nuse:\n  <<: *b\n";
+    let (_, parsed) = load_profiled(text, Format::Yaml, Profile::PyYaml);
+    let used = parsed.documents[0]
+        .root
+        .as_map()
+        .unwrap()
+        .get("use")
+        .unwrap();
+    assert_eq!(used.as_map().unwrap().get("x").unwrap().as_i64(), Some(2));
+    assert_eq!(used.as_map().unwrap().len(), 1);
+}
+
+#[test]
+fn yaml_1_1_scalars_are_read_as_the_runtime_reads_them() {
+    let text =
+        "a: yes\nb: off\nc: 0755\nd: 1:20\ne: 1e3\nf: 'yes'\ng: !!str 0755\nh: &y on\ni: *y\n";
+    let value = |parsed: &Parsed, key: &str| {
+        let root = &parsed.documents[0].root;
+        root.as_map().unwrap().get(key).unwrap().value.clone()
+    };
+    let (_, py) = load_profiled(text, Format::Yaml, Profile::PyYaml);
+    assert!(py.diagnostics.is_empty(), "{:?}", py.diagnostics);
+    assert_eq!(value(&py, "a"), Value::Bool(true));
+    assert_eq!(value(&py, "b"), Value::Bool(false));
+    assert_eq!(value(&py, "c"), Value::Int(493));
+    assert_eq!(value(&py, "d"), Value::Int(80));
+    assert_eq!(value(&py, "e"), Value::Str("1e3".into()));
+    assert_eq!(value(&py, "f"), Value::Str("yes".into()));
+    assert_eq!(value(&py, "g"), Value::Str("0755".into()));
+    assert_eq!(value(&py, "h"), Value::Bool(true));
+    assert_eq!(value(&py, "i"), Value::Bool(true));
+    let (_, snake) = load_profiled(text, Format::Yaml, Profile::SnakeYaml);
+    assert_eq!(value(&snake, "e"), Value::Float(1000.0, "1e3".into()));
+    assert_eq!(value(&snake, "a"), Value::Bool(true));
+    // Scenario documents stay YAML 1.2: unchanged from the neutral tree.
+    let (_, strict) = load_profiled(text, Format::Yaml, Profile::Yaml12);
+    let (_, neutral) = load_text(text, Format::Yaml);
+    assert!(strict.documents[0]
+        .root
+        .same_value(&neutral.documents[0].root));
+    assert_eq!(value(&strict, "a"), Value::Str("yes".into()));
+    assert_eq!(value(&strict, "c"), Value::Int(755));
+    assert_eq!(value(&strict, "d"), Value::Str("1:20".into()));
+}
+
+#[test]
+fn a_colon_straight_before_a_flow_collection_is_read_as_pyyaml_reads_it() {
+    let text = "v: {concat:[a, b]}\nw: {get_input:{x: 1}}\nx: {a:b}\n";
+    let (sources, py) = load_profiled(text, Format::Yaml, Profile::PyYaml);
+    assert_eq!(codes(&py.diagnostics), ["Y015", "Y015"]);
+    assert!(py.diagnostics.iter().all(|d| !d.is_error()));
+    assert_eq!(sources.slice(py.diagnostics[0].span), ":");
+    assert_eq!(
+        py.diagnostics[0].span.start as usize,
+        text.find(":[").unwrap()
+    );
+    let root = &py.documents[0].root;
+    let v = root.as_map().unwrap().get("v").unwrap();
+    let concat = v.as_map().unwrap().get("concat").unwrap();
+    assert_eq!(concat.as_seq().unwrap().len(), 2);
+    assert_eq!(sources.slice(concat.span), "[a, b]");
+    assert_eq!(sources.slice(concat.as_seq().unwrap()[1].span), "b");
+    // `{a:b}` is one plain scalar key in PyYAML and YAML 1.2 alike.
+    let x = root.as_map().unwrap().get("x").unwrap();
+    assert_eq!(keys(x), ["a:b"]);
+    for profile in [Profile::Yaml12, Profile::Go] {
+        let (_, strict) = load_profiled(text, Format::Yaml, profile);
+        assert_eq!(codes(&strict.diagnostics), ["Y015", "Y015"], "{profile:?}");
+        assert!(strict.diagnostics.iter().all(Diagnostic::is_error));
+    }
+    let (_, snake) = load_profiled(text, Format::Yaml, Profile::SnakeYaml);
+    assert!(snake.diagnostics.iter().all(|d| !d.is_error()));
+}
+
+#[test]
+fn colon_repairs_go_to_the_document_that_holds_them() {
+    let text = "a: {x:[1]}\n---\nb: 1\n---\nc: {y:[2]}\n";
+    let (sources, parsed) = load_text(text, Format::Yaml);
+    assert!(parsed.diagnostics.is_empty());
+    assert_eq!(parsed.documents.len(), 3);
+    let mut found = Vec::new();
+    for document in &parsed.documents {
+        let mut diagnostics = Vec::new();
+        let _ = Profile::PyYaml.apply(document, &mut diagnostics);
+        found.push(diagnostics.len());
+        for d in &diagnostics {
+            assert_eq!(sources.slice(d.span), ":");
+        }
+    }
+    assert_eq!(found, [1, 0, 1]);
 }
 
 #[test]
@@ -298,7 +495,7 @@ fn non_scalar_keys_are_kept_as_nodes() {
 #[test]
 fn duplicate_list_keys_are_detected_too() {
     let text = "[a, b]: 1\n[a, b]: 2\n[a, c]: 3\n";
-    let (_, parsed) = load_text(text, Format::Yaml);
+    let (_, parsed) = load_profiled(text, Format::Yaml, Profile::Yaml12);
     assert_eq!(codes(&parsed.diagnostics), ["Y002"]);
     assert_eq!(parsed.documents[0].root.as_map().unwrap().len(), 2);
 }
@@ -456,11 +653,26 @@ fn json_is_strict() {
 }
 
 #[test]
-fn json_duplicate_keys_keep_the_first() {
+fn json_duplicate_keys_keep_the_last_value_as_go_does() {
     let text = "{\"a\": 1, \"b\": 2, \"a\": 3}";
-    let (sources, parsed) = load_text(text, Format::Json);
+    let (sources, parsed) = load_profiled(text, Format::Json, Profile::Go);
+    assert_eq!(codes(&parsed.diagnostics), ["Y002"]);
+    let warning = &parsed.diagnostics[0];
+    assert!(!warning.is_error());
+    assert!(warning.message.contains("encoding/json"));
+    assert_eq!(sources.slice(warning.span), "\"a\"");
+    let root = &parsed.documents[0].root;
+    assert_eq!(root.as_map().unwrap().get("a").unwrap().as_i64(), Some(3));
+    assert_eq!(keys(root), ["a", "b"]);
+}
+
+#[test]
+fn json_duplicate_keys_under_yaml_1_2_are_errors() {
+    let text = "{\"a\": 1, \"b\": 2, \"a\": 3}";
+    let (sources, parsed) = load_profiled(text, Format::Json, Profile::Yaml12);
     assert_eq!(codes(&parsed.diagnostics), ["Y002"]);
     let error = &parsed.diagnostics[0];
+    assert!(error.is_error());
     assert_eq!(error.span.start as usize, text.rfind("\"a\"").unwrap());
     assert_eq!(
         error.labels[0].span.start as usize,

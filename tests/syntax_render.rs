@@ -3,17 +3,19 @@
 
 use rehearse::report::human::render_one;
 use rehearse::source::SourceMap;
-use rehearse::syntax::{load, Format, Limits};
+use rehearse::syntax::{load_as, Format, Limits, Profile};
 
-fn rendered(path: &str, bytes: &[u8]) -> String {
+/// The file's diagnostics when read as `profile`'s runtime reads it.
+fn rendered(path: &str, bytes: &[u8], profile: Profile) -> String {
     let mut sources = SourceMap::new();
     let format = Format::from_path(path);
-    let (_, parsed) = load(
+    let (_, parsed) = load_as(
         &mut sources,
         path,
         bytes.to_vec(),
         format,
         &Limits::default(),
+        profile,
     );
     assert!(
         !parsed.diagnostics.is_empty(),
@@ -27,8 +29,12 @@ fn rendered(path: &str, bytes: &[u8]) -> String {
 }
 
 fn snapshot(name: &str, path: &str, bytes: &[u8]) {
+    snapshot_as(name, path, bytes, Profile::Yaml12);
+}
+
+fn snapshot_as(name: &str, path: &str, bytes: &[u8], profile: Profile) {
     insta::with_settings!({ omit_expression => true, prepend_module_to_snapshot => false }, {
-        insta::assert_snapshot!(name, rendered(path, bytes));
+        insta::assert_snapshot!(name, rendered(path, bytes, profile));
     });
 }
 
@@ -38,6 +44,27 @@ fn duplicate_route_key() {
         "syntax_duplicate_key",
         "gateway.yml",
         b"name: sava\nroutes:\n  sava:1.0:\n    weight: 50%\n  sava:1.0:\n    weight: 50%\n",
+    );
+    snapshot_as(
+        "syntax_duplicate_key_snakeyaml",
+        "gateway.yml",
+        b"name: sava\nroutes:\n  sava:1.0:\n    weight: 50%\n  sava:1.0:\n    weight: 50%\n",
+        Profile::SnakeYaml,
+    );
+}
+
+#[test]
+fn adjacent_flow_value() {
+    snapshot_as(
+        "syntax_adjacent_flow_value_pyyaml",
+        "blueprint.yaml",
+        b"outputs:\n  url:\n    value: {concat:[http://, {get_input: host}]}\n",
+        Profile::PyYaml,
+    );
+    snapshot(
+        "syntax_adjacent_flow_value_strict",
+        "scenario.yaml",
+        b"expect: {all:[a, b]}\n",
     );
 }
 

@@ -5,13 +5,15 @@
 use crate::diag::codes::{c, x};
 use crate::diag::Diagnostic;
 use crate::dialect::cloudify::{self as dialect, builtin, merge, schema};
-use crate::ir::cloudify::{Blueprint, Count, Member, PolicyKind};
+use crate::ir::cloudify::{Blueprint, Count, DslVersion, Member, PolicyKind};
 use crate::ir::Project;
 use crate::sandbox::{Denied, Sandbox};
 use crate::source::{FileId, SourceMap, Span};
 use crate::syntax::{self, Document, Format, Limits, Node, Value};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+
+mod plugins;
 
 /// A Cloudify document found by detection, read once every input is loaded.
 #[derive(Debug)]
@@ -28,6 +30,7 @@ pub fn read_blueprint(
     sources: &mut SourceMap,
     limits: &Limits,
     sandbox: &Sandbox,
+    plugin_cache: Option<&Path>,
     project: &mut Project,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<FileId> {
@@ -41,17 +44,22 @@ pub fn read_blueprint(
         return Vec::new();
     };
     let main_key = file_key(Path::new(&path));
+    let plugin_cache = plugins::cache_dir(plugin_cache, Path::new(&path));
     let mut loader = Loader {
         sources,
         limits,
         sandbox,
+        version,
+        plugin_sandbox: plugin_cache.as_deref().map(|dir| Sandbox::new(dir, &[])),
+        plugin_cache,
+        opaque: false,
         diagnostics,
         loaded: Vec::new(),
         seen: BTreeMap::new(),
         stack: vec![main_key.clone()],
     };
     loader.visit(root, Path::new(&path).parent().map(Path::to_path_buf));
-    let Loader { loaded, .. } = loader;
+    let Loader { loaded, opaque, .. } = loader;
     let imports: Vec<merge::Imported> = loaded
         .iter()
         .map(|l| merge::Imported {
@@ -72,7 +80,14 @@ pub fn read_blueprint(
             }
         })
         .filter(|p| p.is_dir());
-    let blueprint = dialect::read(&merged, root.span, version, blueprint_dir, diagnostics);
+    let blueprint = dialect::read(
+        &merged,
+        root.span,
+        version,
+        blueprint_dir,
+        opaque,
+        diagnostics,
+    );
     project.cloudify.push(blueprint);
     loaded.iter().map(|l| l.file).collect()
 }
@@ -86,7 +101,8 @@ struct LoadedImport {
 
 /// Where an import points.
 enum Target {
-    Builtin,
+    /// Cloudify's built-in definitions of one manager version.
+    Builtin(builtin::ManagerVersion),
     /// A file inside the sandbox, read when resolved: its canonical path and bytes.
     File(PathBuf, Vec<u8>),
 }
@@ -95,6 +111,14 @@ struct Loader<'a> {
     sources: &'a mut SourceMap,
     limits: &'a Limits,
     sandbox: &'a Sandbox,
+    /// The blueprint's DSL version (chooses plugin_1_4/1_5.yaml).
+    version: DslVersion,
+    /// The plugin cache, and a sandbox whose one root it is: a plugin.yaml is read from the
+    /// cache only.
+    plugin_cache: Option<PathBuf>,
+    plugin_sandbox: Option<Sandbox>,
+    /// Whether a plugin import could not be read from the cache.
+    opaque: bool,
     diagnostics: &'a mut Vec<Diagnostic>,
     loaded: Vec<LoadedImport>,
     /// Canonical key → index in `loaded`.
@@ -146,7 +170,7 @@ impl Loader<'_> {
                 continue;
             };
             let key = match &target {
-                Target::Builtin => "builtin:types.yaml".to_string(),
+                Target::Builtin(version) => format!("builtin:{}", version.name()),
                 Target::File(path, _) => file_key(path),
             };
             if self.stack.last() == Some(&key) {
@@ -173,7 +197,7 @@ impl Loader<'_> {
                 continue;
             }
             let next_dir = match &target {
-                Target::Builtin => None,
+                Target::Builtin(_) => None,
                 Target::File(path, _) => path.parent().map(Path::to_path_buf),
             };
             let (file, root) = self.load(target);
@@ -192,8 +216,11 @@ impl Loader<'_> {
     }
 
     fn resolve(&mut self, name: &str, span: Span, dir: Option<&Path>) -> Option<Target> {
-        if builtin::is_types_url(name) {
-            return Some(Target::Builtin);
+        if let Some(version) = builtin::types_url_version(name) {
+            return Some(Target::Builtin(version));
+        }
+        if let Some(request) = plugins::PluginRequest::parse(name) {
+            return self.resolve_plugin(name, &request, span);
         }
         if builtin::is_url(name) {
             self.diagnostics.push(
@@ -202,7 +229,7 @@ impl Loader<'_> {
                     span,
                     format!("Import failed: Unable to open import url {name}; rehearse does not fetch remote imports"),
                 )
-                .with_help("download the file next to the blueprint and import it by relative path; only Cloudify's types.yaml URLs are built in"),
+                .with_help("download the file next to the blueprint and import it by relative path; Cloudify's types.yaml URLs are built in and plugin imports read the plugin cache"),
             );
             return None;
         }
@@ -214,6 +241,10 @@ impl Loader<'_> {
             .read(Path::new(name), dir, self.limits.max_file_bytes)
         {
             Ok(named) => return Some(Target::File(named.shown, named.bytes)),
+            // A manager serves its own types under this path (its resources_base_path).
+            Err(Denied::NotFound) if name == builtin::MANAGER_RESOURCE_TYPES => {
+                return Some(Target::Builtin(builtin::ManagerVersion::resources()));
+            }
             Err(Denied::NotFound) => self.diagnostics.push(schema::error(
                 &c::C013,
                 span,
@@ -224,11 +255,52 @@ impl Loader<'_> {
         None
     }
 
+    /// A plugin import, from the plugin cache (read through a sandbox rooted there); when the
+    /// cache lacks it, one warning, and the blueprint's unresolved names are taken to be the
+    /// plugin's (opaque: never a cascade of errors).
+    fn resolve_plugin(
+        &mut self,
+        name: &str,
+        request: &plugins::PluginRequest,
+        span: Span,
+    ) -> Option<Target> {
+        let found = match (&self.plugin_cache, &self.plugin_sandbox) {
+            (Some(dir), Some(sandbox)) => request
+                .find(dir, self.version)
+                .and_then(|path| sandbox.read(&path, dir, self.limits.max_file_bytes).ok()),
+            _ => None,
+        };
+        if let Some(named) = found {
+            return Some(Target::File(named.shown, named.bytes));
+        }
+        self.opaque = true;
+        let wanted = match &request.version {
+            Some(v) => format!("{}/{v}", request.name),
+            None => format!("{}/<version>", request.name),
+        };
+        let message = match &self.plugin_cache {
+            Some(dir) => format!(
+                "plugin '{}' is not in the plugin cache {}; the types it defines are not checked",
+                request.name,
+                dir.display()
+            ),
+            None => format!(
+                "'{name}' names a plugin and no plugin cache is configured; the types it defines are not checked"
+            ),
+        };
+        self.diagnostics.push(
+            Diagnostic::warning(&c::C408, span, message).with_help(format!(
+                "put the plugin's plugin.yaml (and plugin_1_4.yaml/plugin_1_5.yaml if it has them) at <cache>/{wanted}/; name the cache with rehearse.toml `[cloudify] plugins = \"DIR\"` or $REHEARSE_CLOUDIFY_PLUGINS"
+            )),
+        );
+        None
+    }
+
     fn load(&mut self, target: Target) -> (FileId, Node) {
         let (path, bytes) = match target {
-            Target::Builtin => (
-                builtin::TYPES_PATH.to_string(),
-                builtin::TYPES_YAML.as_bytes().to_vec(),
+            Target::Builtin(version) => (
+                format!("{}/{}/types.yaml", builtin::TYPES_PATH, version.name()),
+                builtin::types_yaml(version).into_bytes(),
             ),
             Target::File(path, bytes) => (path.display().to_string(), bytes),
         };

@@ -1,24 +1,24 @@
-//! Cross-document checks of a scenario against what it deploys ([`Topology`]): unknown
-//! blueprints, services, gateways, hosts and routes (errors: the scenario cannot run), and
-//! workflows that will not run as written (warnings).
+//! Cross-document checks of a scenario against what it deploys ([`Topology`], every dialect
+//! lowered into it): unknown blueprints, services, gateways, hosts and routes (errors: the
+//! scenario cannot run), and controllers (workflows) that will not run as written (warnings).
 
 use crate::diag::codes::s;
 use crate::diag::Diagnostic;
 use crate::ir::scenario::{ExpectationKind, FaultKind, Scenario};
-use crate::ir::topology::{Topology, WorkflowOutcome, BUILT_IN_PROGRAMS};
+use crate::ir::topology::{ControllerOutcome, Topology, BUILT_IN_PROGRAMS};
 use crate::ir::{Project, Spanned};
 use crate::source::Span;
 
 /// Checks every scenario of the project.
 pub fn resolve(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
     for scenario in &project.scenarios {
-        let topology = Topology::resolve(project, scenario);
+        let topology = crate::lower::resolve(project, scenario);
         diagnostics.extend(check(project, scenario, &topology));
     }
 }
 
 /// The findings about one scenario, in the order of its parts: deploy, behaviors, traffic,
-/// faults, expectations, then the project's workflows.
+/// faults, expectations, then the project's workflows (the controllers).
 pub fn check(project: &Project, scenario: &Scenario, topology: &Topology) -> Vec<Diagnostic> {
     let mut diagnostics = Vec::new();
     for blueprint in &topology.unknown_blueprints {
@@ -83,14 +83,14 @@ fn check_faults(scenario: &Scenario, topology: &Topology, diagnostics: &mut Vec<
 }
 
 fn check_workflows(scenario: &Scenario, topology: &Topology, diagnostics: &mut Vec<Diagnostic>) {
-    for plan in &topology.workflows {
-        let name = &plan.name.value;
-        match &plan.outcome {
-            WorkflowOutcome::Stopped => {}
-            WorkflowOutcome::NotSimulated { breed } => diagnostics.push(
+    for controller in &topology.controllers {
+        let name = &controller.name.value;
+        match &controller.outcome {
+            ControllerOutcome::Stopped => {}
+            ControllerOutcome::NotSimulated { breed } => diagnostics.push(
                 Diagnostic::warning(
                     &s::S016,
-                    plan.name.span,
+                    controller.name.span,
                     format!("workflow '{name}' runs JavaScript breed '{breed}': it does not run in the rehearsal"),
                 )
                 .with_help(format!(
@@ -98,15 +98,15 @@ fn check_workflows(scenario: &Scenario, topology: &Topology, diagnostics: &mut V
                     BUILT_IN_PROGRAMS.join(", ")
                 )),
             ),
-            WorkflowOutcome::BadParameter { program, problem } => {
+            ControllerOutcome::BadParameter { program, problem } => {
                 diagnostics.push(Diagnostic::warning(
                     &s::S017,
-                    plan.name.span,
+                    controller.name.span,
                     format!("workflow '{name}' ({program}): {problem}; it does not run"),
                 ));
             }
-            WorkflowOutcome::Runs(program) => {
-                let Some(start) = plan
+            ControllerOutcome::Runs(program) => {
+                let Some(start) = controller
                     .start_without_clock(scenario)
                     .filter(|_| program.is_scheduled())
                 else {
@@ -155,7 +155,7 @@ fn unknown_blueprint(project: &Project, name: &Spanned<String>) -> Diagnostic {
 
 /// Reports a name that is no deployed service; says whether it is one.
 fn service(topology: &Topology, name: &Spanned<String>, diagnostics: &mut Vec<Diagnostic>) -> bool {
-    let found = topology.service_by_name(&name.value).is_some();
+    let found = topology.workload_by_name(&name.value).is_some();
     if !found {
         diagnostics.push(unknown_service(topology, &name.value, name.span));
     }
@@ -163,16 +163,16 @@ fn service(topology: &Topology, name: &Spanned<String>, diagnostics: &mut Vec<Di
 }
 
 fn gateway(topology: &Topology, name: &Spanned<String>, diagnostics: &mut Vec<Diagnostic>) {
-    if topology.gateway_by_name(&name.value).is_none() {
+    if topology.router_by_name(&name.value).is_none() {
         diagnostics.push(unknown_gateway(topology, &name.value, name.span));
     }
 }
 
 fn unknown_service(topology: &Topology, name: &str, span: Span) -> Diagnostic {
     let known: Vec<&str> = topology
-        .services
+        .workloads
         .iter()
-        .map(|s| s.name.value.as_str())
+        .map(|w| w.name.value.as_str())
         .collect();
     Diagnostic::error(
         &s::S011,
@@ -187,7 +187,7 @@ fn unknown_service(topology: &Topology, name: &str, span: Span) -> Diagnostic {
 }
 
 fn unknown_gateway(topology: &Topology, name: &str, span: Span) -> Diagnostic {
-    let known: Vec<&str> = topology.gateways.iter().map(|g| g.name.as_str()).collect();
+    let known: Vec<&str> = topology.routers.iter().map(|r| r.name.as_str()).collect();
     Diagnostic::error(&s::S012, span, format!("no gateway named '{name}'")).with_help(
         if known.is_empty() {
             "the scenario's deployments have no gateway".to_owned()
@@ -268,7 +268,7 @@ expect:
         );
         let project = &checked.project;
         let scenario = project.scenarios.first().expect("one scenario");
-        let topology = Topology::resolve(project, scenario);
+        let topology = crate::lower::resolve(project, scenario);
         let found: Vec<String> = check(project, scenario, &topology)
             .iter()
             .map(|d| format!("{} {}", d.code.id, d.message))

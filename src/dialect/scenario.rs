@@ -52,6 +52,22 @@ use crate::syntax::node::{Mapping, Node, Value};
 use crate::syntax::units::{parse_fine_percentage, parse_go_duration, parse_rate, Rate};
 use crate::syntax::Document;
 
+/// The longest duration any scenario field may hold: 366 days. Simulated time is cheap, but
+/// past this a value is a typo, and far past it nanosecond arithmetic overflows.
+const MAX_DURATION_NS: u64 = 366 * 24 * 3600 * 1_000_000_000;
+/// The highest rate a traffic source may have.
+const MAX_RATE_PER_S: f64 = 1e9;
+
+/// Upper bounds of the integer fields (S021): each is far beyond a realistic rehearsal, and
+/// low enough that nothing sized by it exhausts memory before the run budget is checked.
+fn upper_bound(what: &str) -> Option<u64> {
+    match what {
+        "hosts.count" | "concurrency" | "instances" | "host_down" => Some(100_000),
+        "clients" => Some(10_000_000),
+        _ => None,
+    }
+}
+
 /// Reads one `kind: scenario` document.
 pub fn read_document(
     document: &Document,
@@ -152,7 +168,13 @@ impl Reader<'_> {
 
     fn unsigned(&mut self, node: &Node, what: &str, min: i64) -> Option<u64> {
         match node.as_i64() {
-            Some(v) if v >= min => Some(v as u64),
+            Some(v) if v >= min => match upper_bound(what) {
+                Some(max) if v as u64 > max => {
+                    self.too_large(node, what, format!("at most {max}"), v);
+                    None
+                }
+                _ => Some(v as u64),
+            },
             Some(v) => {
                 self.error(
                     &s::S003,
@@ -192,6 +214,10 @@ impl Reader<'_> {
             return None;
         };
         match parse_go_duration(text) {
+            Ok(d) if d.nanos() >= 0 && d.nanos() as u64 > MAX_DURATION_NS => {
+                self.too_large(node, what, "at most 366 days (8784h)".into(), text);
+                None
+            }
             Ok(d) if d.nanos() >= 0 => Some(d.nanos() as u64),
             Ok(_) => {
                 self.error(&s::S004, node.span, format!("{what} cannot be negative"));
@@ -261,6 +287,10 @@ impl Reader<'_> {
             return None;
         };
         match parse_rate(text) {
+            Ok(rate) if rate.per_second() > MAX_RATE_PER_S => {
+                self.too_large(node, what, "at most 1000000000/s".into(), text);
+                None
+            }
             Ok(rate) => Some(rate),
             Err(e) => {
                 self.error(
@@ -271,6 +301,18 @@ impl Reader<'_> {
                 None
             }
         }
+    }
+
+    /// S021: a number beyond what any simulation could run (see [`upper_bound`]).
+    fn too_large(&mut self, node: &Node, what: &str, limit: String, found: impl std::fmt::Display) {
+        self.diagnostics.push(
+            Diagnostic::error(
+                &s::S021,
+                node.span,
+                format!("{what} is too large: {found} (rehearse simulates {limit})"),
+            )
+            .with_help("check for a missing unit or a stray digit; `rehearse explain S021` lists the limits"),
+        );
     }
 
     fn unknown_fields(&mut self, map: &Mapping, known: &[&str], context: &str) {

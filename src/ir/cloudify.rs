@@ -21,7 +21,16 @@ impl DslVersion {
     pub const V1_1: DslVersion = DslVersion { major: 1, minor: 1 };
     pub const V1_2: DslVersion = DslVersion { major: 1, minor: 2 };
     pub const V1_3: DslVersion = DslVersion { major: 1, minor: 3 };
-    pub const SUPPORTED: [DslVersion; 4] = [Self::V1_0, Self::V1_1, Self::V1_2, Self::V1_3];
+    pub const V1_4: DslVersion = DslVersion { major: 1, minor: 4 };
+    pub const V1_5: DslVersion = DslVersion { major: 1, minor: 5 };
+    pub const SUPPORTED: [DslVersion; 6] = [
+        Self::V1_0,
+        Self::V1_1,
+        Self::V1_2,
+        Self::V1_3,
+        Self::V1_4,
+        Self::V1_5,
+    ];
 
     pub fn name(self) -> String {
         format!("cloudify_dsl_{}_{}", self.major, self.minor)

@@ -32,4 +32,20 @@ pub struct Project {
     pub cloudify: Vec<cloudify::Blueprint>,
     pub krakend: Vec<krakend::Config>,
     pub scenarios: Vec<scenario::Scenario>,
+    /// Kubernetes-style objects no dialect reads (Services, Ingresses, Deployments, ...): not
+    /// checked, kept so checks can resolve references to them.
+    pub objects: Vec<ForeignObject>,
+}
+
+/// A Kubernetes-style object (`apiVersion` + `kind`) of a kind rehearse does not check.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ForeignObject {
+    pub api_version: String,
+    pub kind: String,
+    /// `metadata.name`, when it is a scalar.
+    pub name: Option<String>,
+    /// `metadata.namespace`, when it is a scalar.
+    pub namespace: Option<String>,
+    /// The whole document.
+    pub span: Span,
 }

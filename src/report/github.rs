@@ -1,7 +1,7 @@
 //! GitHub Actions workflow commands: one `::error …::message` line per diagnostic, which the
 //! runner turns into annotations on the pull request.
 
-use super::locate;
+use super::{file_path, locate};
 use crate::check::Checked;
 use crate::diag::Severity;
 
@@ -13,19 +13,25 @@ pub fn render(checked: &Checked) -> String {
             Severity::Error => "error",
             Severity::Warning => "warning",
         };
-        let file = &checked.sources.get(d.span.file).path;
         let mut message = d.message.clone();
         if let Some(help) = &d.help {
             message.push_str("\nhelp: ");
             message.push_str(help);
         }
+        // A finding no file holds is annotated on the run, not on a file.
+        let place = match file_path(&checked.sources, d.span) {
+            Some(file) => format!(
+                "file={},line={},col={},endLine={},endColumn={},",
+                escape_property(file),
+                at.start.line,
+                at.start.column,
+                at.end.line,
+                at.end.column,
+            ),
+            None => String::new(),
+        };
         out.push_str(&format!(
-            "::{command} file={},line={},col={},endLine={},endColumn={},title={}::{}\n",
-            escape_property(file),
-            at.start.line,
-            at.start.column,
-            at.end.line,
-            at.end.column,
+            "::{command} {place}title={}::{}\n",
             escape_property(d.code.id),
             escape_data(&message),
         ));

@@ -4,11 +4,17 @@
 //! ```json
 //! {"files": 1, "errors": 1, "warnings": 0, "diagnostics": [{"code": "V012",
 //!  "severity": "error", "message": "…", "file": "path as given", "line": 3, "column": 5,
-//!  "end_line": 3, "end_column": 9, "peer": "RouteWeightError", "help": "…"}]}
+//!  "end_line": 3, "end_column": 9, "peer": "RouteWeightError", "help": "…"}],
+//!  "skipped": 2, "skipped_files": [{"file": "ci.yml", "document": null,
+//!  "reason": "a GitHub Actions workflow"}]}
 //! ```
-//! Lines and columns are 1-based; columns count characters; the end is exclusive.
+//! `files` counts the files checked as specs; `skipped` the files and documents read but not
+//! treated as specs (`document` is the 1-based index of a skipped document in a file whose
+//! other documents are specs, `null` for a whole file).
+//! Lines and columns are 1-based; columns count characters; the end is exclusive. `file` is
+//! `null` (at line 1, column 1) for a finding about the project as a whole, which no file holds.
 
-use super::locate;
+use super::{file_path, locate, locate_span};
 use crate::check::Checked;
 use serde_json::{json, Value};
 
@@ -29,16 +35,14 @@ pub fn to_value(checked: &Checked) -> Value {
                 .labels
                 .iter()
                 .map(|l| {
-                    let file = checked.sources.get(l.span.file);
-                    let start = file.line_col(l.span.start as usize);
-                    let end = file.line_col(l.span.end as usize);
+                    let at = locate_span(&checked.sources, l.span);
                     json!({
                         "message": l.message,
-                        "file": file.path,
-                        "line": start.line,
-                        "column": start.column,
-                        "end_line": end.line,
-                        "end_column": end.column,
+                        "file": file_path(&checked.sources, l.span),
+                        "line": at.start.line,
+                        "column": at.start.column,
+                        "end_line": at.end.line,
+                        "end_column": at.end.column,
                     })
                 })
                 .collect();
@@ -46,7 +50,7 @@ pub fn to_value(checked: &Checked) -> Value {
                 "code": d.code.id,
                 "severity": d.severity.as_str(),
                 "message": d.message,
-                "file": checked.sources.get(d.span.file).path,
+                "file": file_path(&checked.sources, d.span),
                 "line": at.start.line,
                 "column": at.start.column,
                 "end_line": at.end.line,
@@ -57,10 +61,17 @@ pub fn to_value(checked: &Checked) -> Value {
             })
         })
         .collect();
+    let skipped: Vec<Value> = checked
+        .skipped
+        .iter()
+        .map(|s| json!({"file": s.path, "document": s.document, "reason": s.reason}))
+        .collect();
     json!({
         "files": checked.files,
         "errors": checked.errors(),
         "warnings": checked.warnings(),
         "diagnostics": diagnostics,
+        "skipped": checked.skipped.len(),
+        "skipped_files": skipped,
     })
 }

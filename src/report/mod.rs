@@ -20,12 +20,28 @@ pub struct Location {
     pub end: LineCol,
 }
 
+/// Where a diagnostic sits. A finding about the project as a whole (e.g. "no scenario" over
+/// an empty project) may name no file of the map: it sits at 1:1.
 pub fn locate(sources: &SourceMap, diagnostic: &Diagnostic) -> Location {
-    let file = sources.get(diagnostic.span.file);
-    Location {
-        start: file.line_col(diagnostic.span.start as usize),
-        end: file.line_col(diagnostic.span.end as usize),
+    locate_span(sources, diagnostic.span)
+}
+
+pub fn locate_span(sources: &SourceMap, span: crate::source::Span) -> Location {
+    match sources.try_get(span.file) {
+        Some(file) => Location {
+            start: file.line_col(span.start as usize),
+            end: file.line_col(span.end as usize),
+        },
+        None => {
+            let start = LineCol { line: 1, column: 1 };
+            Location { start, end: start }
+        }
     }
+}
+
+/// The path of a span's file, `None` when the span names no file of the map.
+pub fn file_path(sources: &SourceMap, span: crate::source::Span) -> Option<&str> {
+    sources.try_get(span.file).map(|f| f.path.as_str())
 }
 
 /// The output formats of `rehearse check`.
@@ -39,8 +55,18 @@ pub enum Format {
 
 /// Renders a finished check in the chosen format.
 pub fn render(format: Format, checked: &crate::check::Checked, color: bool) -> String {
+    render_with(format, checked, color, false)
+}
+
+/// [`render`]; `verbose` lists the skipped files in human output (JSON always lists them).
+pub fn render_with(
+    format: Format,
+    checked: &crate::check::Checked,
+    color: bool,
+    verbose: bool,
+) -> String {
     match format {
-        Format::Human => human::render(checked, color),
+        Format::Human => human::render_with(checked, color, verbose),
         Format::Json => json::render(checked),
         Format::Sarif => sarif::render(checked),
         Format::Github => github::render(checked),

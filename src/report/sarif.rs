@@ -1,7 +1,7 @@
 //! SARIF 2.1.0 for code-scanning tools. Rule ids are our stable codes; columns are counted in
 //! Unicode code points (declared with `columnKind`).
 
-use super::locate;
+use super::{file_path, locate, locate_span};
 use crate::check::Checked;
 use crate::diag::{Code, Severity};
 use serde_json::{json, Value};
@@ -39,7 +39,6 @@ pub fn to_value(checked: &Checked) -> Value {
         .iter()
         .map(|d| {
             let at = locate(&checked.sources, d);
-            let uri = &checked.sources.get(d.span.file).path;
             let mut text = d.message.clone();
             if let Some(help) = &d.help {
                 text.push_str("\nhelp: ");
@@ -49,21 +48,21 @@ pub fn to_value(checked: &Checked) -> Value {
                 .labels
                 .iter()
                 .enumerate()
-                .map(|(i, l)| {
-                    let file = checked.sources.get(l.span.file);
-                    let s = file.line_col(l.span.start as usize);
-                    let e = file.line_col(l.span.end as usize);
-                    json!({
+                .filter_map(|(i, l)| {
+                    let uri = file_path(&checked.sources, l.span)?;
+                    let at = locate_span(&checked.sources, l.span);
+                    let (s, e) = (at.start, at.end);
+                    Some(json!({
                         "id": i,
                         "message": { "text": l.message },
                         "physicalLocation": {
-                            "artifactLocation": { "uri": file.path },
+                            "artifactLocation": { "uri": uri },
                             "region": {
                                 "startLine": s.line, "startColumn": s.column,
                                 "endLine": e.line, "endColumn": e.column,
                             }
                         }
-                    })
+                    }))
                 })
                 .collect();
             let mut result = json!({
@@ -71,7 +70,10 @@ pub fn to_value(checked: &Checked) -> Value {
                 "ruleIndex": index[d.code.id],
                 "level": match d.severity { Severity::Error => "error", Severity::Warning => "warning" },
                 "message": { "text": text },
-                "locations": [{
+            });
+            // A finding no file holds (about the project as a whole) has no location.
+            if let Some(uri) = file_path(&checked.sources, d.span) {
+                result["locations"] = json!([{
                     "physicalLocation": {
                         "artifactLocation": { "uri": uri },
                         "region": {
@@ -79,8 +81,8 @@ pub fn to_value(checked: &Checked) -> Value {
                             "endLine": at.end.line, "endColumn": at.end.column,
                         }
                     }
-                }],
-            });
+                }]);
+            }
             if !related.is_empty() {
                 result["relatedLocations"] = Value::Array(related);
             }

@@ -1,6 +1,7 @@
-//! Builds the runtime [`Model`] from what a scenario deploys ([`Topology`]) and the scenario:
-//! services with their behaviors, gateways and routes with compiled conditions, traffic,
-//! faults and the workflows' built-in programs, every name turned into an index.
+//! Builds the runtime [`Model`] from what a scenario deploys ([`Topology`], every dialect
+//! lowered into it) and the scenario: workloads as services with their behaviors, routers as
+//! gateways with compiled conditions, traffic, faults and the controllers' built-in programs,
+//! every name turned into an index.
 //!
 //! Names that do not resolve are the checker's to report (`check::scenario`, run by
 //! `check::check`); `build` expects a checked project and only says which reference it could
@@ -13,8 +14,8 @@ use super::samplers::Duration;
 use crate::diag::codes::s;
 use crate::diag::Diagnostic;
 use crate::ir::scenario::{FaultKind, Latency, Load, Scenario, PPM_FULL};
-use crate::ir::topology::{self, Program, RouteTo, Topology, WorkflowOutcome};
-use crate::ir::vamp::{self, ConditionDefinition};
+use crate::ir::topology::{self, Activation, ControllerOutcome, Program, RouteTo, Topology};
+use crate::ir::vamp::ConditionDefinition;
 use crate::ir::{Project, Spanned};
 use crate::source::Span;
 use crate::syntax::condition::{evaluate, RequestAttributes};
@@ -92,7 +93,7 @@ fn rate_per_s(rate: Rate) -> f64 {
 /// Builds the model of a scenario of a checked project (`check::check` has reported its
 /// mistakes; an unchecked reference that cannot be built comes back as an error).
 pub fn build(project: &Project, scenario: &Scenario, seed: u64) -> Result<Model, Unresolved> {
-    build_model(&Topology::resolve(project, scenario), scenario, seed)
+    build_model(&crate::lower::resolve(project, scenario), scenario, seed)
 }
 
 /// Builds the model of a checked scenario.
@@ -110,23 +111,23 @@ pub fn build_model(
         ..Model::default()
     };
     model.services = topology
-        .services
+        .workloads
         .iter()
-        .map(|s| service(s, scenario))
+        .map(|w| service(w, scenario))
         .collect();
-    model.clusters = topology.clusters.clone();
-    model.gateways = topology.gateways.iter().map(gateway).collect();
+    model.clusters = topology.groups.iter().map(cluster).collect();
+    model.gateways = topology.routers.iter().map(gateway).collect();
     add_traffic(&mut model, topology, scenario)?;
     add_faults(&mut model, topology, scenario)?;
-    for plan in &topology.workflows {
-        if let WorkflowOutcome::Runs(program) = &plan.outcome {
-            add_program(&mut model, plan, program, scenario);
+    for controller in &topology.controllers {
+        if let ControllerOutcome::Runs(program) = &controller.outcome {
+            add_program(&mut model, controller, program, scenario);
         }
     }
     Ok(model)
 }
 
-fn service(s: &topology::Service, scenario: &Scenario) -> ServiceModel {
+fn service(s: &topology::Workload, scenario: &Scenario) -> ServiceModel {
     let behavior = scenario
         .behaviors
         .iter()
@@ -151,7 +152,7 @@ fn service(s: &topology::Service, scenario: &Scenario) -> ServiceModel {
     ServiceModel {
         name: s.name.value.clone(),
         deployment: s.deployment.clone(),
-        cluster: s.cluster.clone(),
+        cluster: s.group.clone(),
         latency,
         error_rate: behavior
             .and_then(|b| b.errors_ppm)
@@ -160,19 +161,28 @@ fn service(s: &topology::Service, scenario: &Scenario) -> ServiceModel {
             .and_then(|b| b.concurrency)
             .unwrap_or(DEFAULT_CONCURRENCY),
         startup: behavior.and_then(|b| b.startup_ns).unwrap_or(0),
-        instances: s.scale.instances,
+        instances: s.instances,
         restart_delay: behavior
             .and_then(|b| b.restart_delay_ns)
             .unwrap_or(DEFAULT_RESTART_DELAY),
-        cpu: s.scale.cpu_millis as f64 / 1000.0,
-        memory_mb: s.scale.memory_bytes as f64 / (1024.0 * 1024.0),
+        cpu: s.resources.cpu_millis as f64 / 1000.0,
+        memory_mb: s.resources.memory_bytes as f64 / (1024.0 * 1024.0),
     }
 }
 
-fn gateway(g: &topology::Gateway) -> GatewayModel {
+fn cluster(g: &topology::WorkloadGroup) -> ClusterModel {
+    ClusterModel {
+        deployment: g.deployment.clone(),
+        name: g.name.clone(),
+        services: g.workloads.clone(),
+        gateway: g.router,
+    }
+}
+
+fn gateway(g: &topology::Router) -> GatewayModel {
     GatewayModel {
         name: g.name.clone(),
-        sticky: sticky(g.sticky.as_ref()),
+        sticky: sticky(g.sticky),
         routes: g
             .routes
             .iter()
@@ -180,12 +190,12 @@ fn gateway(g: &topology::Gateway) -> GatewayModel {
                 name: r.name.clone(),
                 weight_bp: r.weight_bp,
                 condition: r.condition.as_ref().map(compile_condition),
-                condition_strength_bp: u32::from(r.condition_strength.0) * 100,
+                condition_strength_bp: r.condition_strength_bp,
                 target: match r.target {
-                    RouteTo::Service(s) => Target::Service(s),
-                    RouteTo::Gateway(g) => Target::Gateway(g),
+                    RouteTo::Workload(s) => Target::Service(s),
+                    RouteTo::Router(g) => Target::Gateway(g),
                 },
-                balance: balance(r.balance.as_deref()),
+                balance: balance(r.balance),
             })
             .collect(),
     }
@@ -198,7 +208,7 @@ fn add_traffic(
 ) -> Result<(), Unresolved> {
     for (i, t) in scenario.traffic.iter().enumerate() {
         let gateway = topology
-            .gateway_by_name(&t.to.value)
+            .router_by_name(&t.to.value)
             .ok_or_else(|| Unresolved::of(Missing::Gateway, &t.to))?;
         let rate = match &t.load {
             Load::Constant(r) => RateProfile::Constant(rate_per_s(*r)),
@@ -242,7 +252,7 @@ fn add_faults(
 ) -> Result<(), Unresolved> {
     let service_of = |name: &Spanned<String>| {
         topology
-            .service_by_name(&name.value)
+            .workload_by_name(&name.value)
             .ok_or_else(|| Unresolved::of(Missing::Service, name))
     };
     for f in &scenario.faults {
@@ -315,7 +325,7 @@ fn add_faults(
                 let from_index = match from {
                     Some(name) => Some(
                         topology
-                            .gateway_by_name(&name.value)
+                            .router_by_name(&name.value)
                             .ok_or_else(|| Unresolved::of(Missing::Gateway, name))?,
                     ),
                     None => None,
@@ -339,18 +349,18 @@ fn add_faults(
     Ok(())
 }
 
-fn sticky(s: Option<&vamp::Sticky>) -> Sticky {
+fn sticky(s: topology::Stickiness) -> Sticky {
     match s {
-        Some(vamp::Sticky::Route) => Sticky::Route,
-        Some(vamp::Sticky::Instance) => Sticky::Instance,
-        None => Sticky::None,
+        topology::Stickiness::Route => Sticky::Route,
+        topology::Stickiness::Instance => Sticky::Instance,
+        topology::Stickiness::None => Sticky::None,
     }
 }
 
-fn balance(b: Option<&str>) -> Balance {
+fn balance(b: topology::Balance) -> Balance {
     match b {
-        Some(text) if text.trim().eq_ignore_ascii_case("leastconn") => Balance::LeastConn,
-        _ => Balance::RoundRobin,
+        topology::Balance::LeastConn => Balance::LeastConn,
+        topology::Balance::RoundRobin => Balance::RoundRobin,
     }
 }
 
@@ -365,17 +375,17 @@ fn compile_condition(definition: &ConditionDefinition) -> Condition {
     }
 }
 
-/// Adds a workflow's program (or, for Vamp's traffic workflow, its traffic source).
+/// Adds a controller's program (or, for Vamp's traffic workflow, its traffic source).
 fn add_program(
     model: &mut Model,
-    plan: &topology::WorkflowPlan,
+    controller: &topology::Controller,
     program: &Program,
     scenario: &Scenario,
 ) {
-    let name = plan.name.value.clone();
+    let name = controller.name.value.clone();
     let (kind, period_s) = match *program {
         Program::Canary {
-            gateway,
+            router: gateway,
             old_route,
             new_route,
             window_s,
@@ -406,9 +416,9 @@ fn add_program(
         ),
         Program::Allocation { period_s } => (ProgramKind::Allocation, period_s),
         Program::AutoScaling {
-            gateway,
+            router: gateway,
             routes,
-            services,
+            workloads: services,
             min,
             max,
             period_s,
@@ -422,7 +432,10 @@ fn add_program(
             },
             period_s,
         ),
-        Program::Traffic { gateway, period_ms } => {
+        Program::Traffic {
+            router: gateway,
+            period_ms,
+        } => {
             // CANARY.md §1.1: `setInterval(run, PERIOD)` from the start; the first tick only
             // resolves the gateway host, every later one sends a request to the gateway, and
             // the responses are published on the bus.
@@ -447,10 +460,10 @@ fn add_program(
         }
     };
     let period = period_s.saturating_mul(NANOS_PER_SEC); // periods are user input
-    let schedule = match &plan.schedule {
-        vamp::Schedule::Daemon => Schedule::Every { start: 0, period },
-        vamp::Schedule::Event { tags } => Schedule::Event { tags: tags.clone() },
-        vamp::Schedule::Time {
+    let schedule = match &controller.activation {
+        Activation::Daemon => Schedule::Every { start: 0, period },
+        Activation::Event { tags } => Schedule::Event { tags: tags.clone() },
+        Activation::Time {
             period,
             start,
             repeat,
@@ -463,13 +476,13 @@ fn add_program(
     });
 }
 
-/// A Vamp time schedule on the rehearsal's clock. With a scenario `clock`, an absolute
+/// A time activation (a Vamp time schedule) on the rehearsal's clock. With a scenario `clock`, an absolute
 /// `start` runs at `start − clock` (a start in the past at its next period boundary) and
 /// months and years follow the calendar; `start: now` is t = 0. Without a clock there is no
 /// calendar: the schedule starts at t = 0 (`check::scenario` warns about an absolute start),
 /// and months count 30 days and years 365.
 fn time_schedule(
-    period: &vamp::SchedulePeriod,
+    period: &topology::Period,
     start: Option<&(Spanned<String>, i128)>,
     repeat: Option<i64>,
     scenario: &Scenario,

@@ -1,7 +1,7 @@
 //! The runtime model: what to simulate, with every name resolved to an index.
 //!
-//! Built from the IR and a scenario (`build.rs`), or by hand (queueing tests, benches). It
-//! holds no state; [`World`](super::world::World) runs it.
+//! Built from the resolved topology and a scenario (`build.rs`), or by hand (queueing tests,
+//! benches). It holds no state; [`World`](super::world::World) runs it.
 
 use super::engine::{Nanos, NANOS_PER_SEC};
 use super::samplers::Duration;
@@ -308,9 +308,14 @@ pub struct ProgramModel {
     pub schedule: Schedule,
 }
 
-/// A cluster: its internal gateway and services, for health aggregation. The runtime model
-/// takes the topology's own description (same indices) rather than a copy of it.
-pub use crate::ir::topology::Cluster as ClusterModel;
+/// A cluster (a workload group): its services and internal gateway, for health aggregation.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ClusterModel {
+    pub deployment: String,
+    pub name: String,
+    pub services: Vec<ServiceId>,
+    pub gateway: Option<GatewayId>,
+}
 
 #[derive(Clone, Debug, Default)]
 pub struct Model {

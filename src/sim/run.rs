@@ -1,8 +1,9 @@
 //! The library entry point of `rehearse run`: choose a scenario, build the world, run it,
 //! and summarise the result.
 
+use super::budget::{estimate, Budget};
 use super::build::build;
-use super::engine::nanos_to_secs;
+use super::engine::{nanos_to_secs, Nanos};
 use super::expect::{evaluate, Outcome};
 use super::trace::{round_to, Decision, TraceSink};
 use super::world::World;
@@ -12,6 +13,7 @@ use crate::ir::Project;
 use serde_json::{json, Map, Value};
 use std::io::Write;
 
+#[derive(Default)]
 pub struct RunOptions<'w> {
     /// `--scenario NAME`; optional when the project holds exactly one scenario.
     pub scenario: Option<String>,
@@ -19,6 +21,11 @@ pub struct RunOptions<'w> {
     pub seed: Option<u64>,
     /// `--trace FILE`: JSON lines (a header, every decision, snapshots every 5 s).
     pub trace: Option<&'w mut dyn Write>,
+    /// `--max-events` / `--max-memory`: a run estimated over this is refused (S022).
+    pub budget: Budget,
+    /// Called with (simulated now, duration) about a thousand times during the run, for a
+    /// progress display; `None` runs in one go.
+    pub progress: Option<&'w mut dyn FnMut(Nanos, Nanos)>,
 }
 
 /// Per service (`name:version`) statistics.
@@ -95,12 +102,30 @@ pub fn run(project: &Project, options: RunOptions<'_>) -> Result<RunResult, Vec<
     };
     let seed = options.seed.or(scenario.seed).unwrap_or(0);
     let model = build(project, scenario, seed).map_err(|u| vec![u.diagnostic()])?;
+    options
+        .budget
+        .check(&estimate(&model), scenario.name.span)
+        .map_err(|d| vec![d])?;
     let mut trace = options.trace.map(TraceSink::new);
     if let Some(t) = &mut trace {
         t.line(&header(scenario.name.value.as_str(), &model));
     }
     let mut world = World::new(model, trace);
-    world.run();
+    match options.progress {
+        None => world.run(),
+        Some(progress) => {
+            // Chunks of simulated time: the same events in the same order as one `run`.
+            let duration = world.model.duration;
+            let chunk = (duration / 1000).max(1);
+            let mut until = 0;
+            while until < duration {
+                until = until.saturating_add(chunk).min(duration);
+                world.run_until(until);
+                progress(until, duration);
+            }
+            world.run();
+        }
+    }
 
     let services = world
         .model

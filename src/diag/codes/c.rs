@@ -55,7 +55,7 @@ declare_codes! {
     /// An imported file declares a different `tosca_definitions_version` than the main file.
     /// Cloudify code 28.
     C028 "import-version-mismatch";
-    /// `tosca_definitions_version` is not one of cloudify_dsl_1_0 … cloudify_dsl_1_3.
+    /// `tosca_definitions_version` is not one of cloudify_dsl_1_0 … cloudify_dsl_1_5.
     /// Cloudify code 29.
     C029 "unsupported-version";
     /// A group member names neither a node template nor a group. Cloudify code 40.
@@ -152,6 +152,11 @@ declare_codes! {
     C210 "invalid-instance-count-value";
     /// A group has the same name as a node template. Cloudify code 211.
     C211 "group-node-name-clash";
+    /// `use_external_resource` is given an intrinsic function (e.g. `get_input`). Whether a
+    /// resource is created or adopted must be known when the blueprint is parsed, so Cloudify
+    /// allows only a boolean there (cloudify-common 7.0.5 `utils.py`,
+    /// ERROR_INTRINSIC_FUNCTION_NOT_PERMITTED). Cloudify code 219.
+    C219 "use-external-resource-function";
     /// An intrinsic function has malformed arguments, e.g. `get_property` with fewer than two
     /// items or `concat` without a list. Cloudify raises `ValueError`.
     C300 "bad-function-arguments";
@@ -208,4 +213,13 @@ declare_codes! {
     /// A `scale` trigger scales an entity whose `min_instances`/`max_instances` bounds the
     /// `scale` workflow never enforces, so automatic scaling can go past them.
     C407 "scale-bounds-not-enforced";
+    /// A plugin import (`plugin:NAME?version=...`, a plugin.yaml URL) names a plugin the
+    /// local plugin cache does not hold, or no cache is configured. rehearse never uses the
+    /// network, so it cannot read the plugin's types; names the blueprint uses that nothing
+    /// else defines are taken to be the plugin's and are not checked (no follow-on errors).
+    /// Fill the cache: put the plugin's `plugin.yaml` (and `plugin_1_4.yaml` /
+    /// `plugin_1_5.yaml` when it has them) at `<cache>/<plugin repository name>/<version>/`,
+    /// and name the cache with rehearse.toml `[cloudify] plugins = "DIR"` or
+    /// `$REHEARSE_CLOUDIFY_PLUGINS`.
+    C408 "plugin-not-in-cache";
 }

@@ -58,4 +58,15 @@ declare_codes! {
     /// `2026-03-01T00:00:00Z` or `2026-03-01T01:00:00+01:00` (seconds optional; no zone
     /// means UTC).
     S020 "bad-clock";
+    /// A number in a scenario is beyond what rehearse simulates: durations up to 366 days,
+    /// rates up to 1 000 000 000 per second, hosts, instances and concurrency up to 100 000,
+    /// clients up to 10 000 000. Such values are almost always typos (a missing unit, a stray
+    /// digit); even when meant, no simulation of them would finish on one machine.
+    S021 "value-too-large";
+    /// `rehearse run` estimated the work (events ≈ requests × hops + timers) or the memory
+    /// (hosts, instances, clients, requests in flight and queued) of the scenario before
+    /// simulating it, and the estimate is over the budget: by default 200 000 000 events
+    /// (about a minute on a laptop) and 1 GiB. Shorten the scenario or lower its rates, or
+    /// raise the budget with `--max-events N` / `--max-memory SIZE` (e.g. `4GiB`).
+    S022 "over-budget";
 }

@@ -180,4 +180,18 @@ declare_codes! {
     /// `UnresolvedDependencyError`, raised when a `kind: deployment` request is merged). Add a
     /// cluster with the dependency to the request or to an earlier one.
     V052 "unresolved-dependency";
+    /// A gateway or route `selector` that does not parse (Vamp 1.0 and later:
+    /// `InvalidSelectorError`, "Invalid selector"; `model/.../parser/RouteSelectorParser.scala`).
+    /// A selector picks routes from running workloads: operands `label(name)(value)`,
+    /// `name(re)`, `kind(re)`, `namespace(re)`, `image(re)`, `ip(re)`, `port(n)`,
+    /// `port_index(n)`, combined with `and`/`&&`, `or`/`||`, `not`/`!` and parentheses, e.g.
+    /// `label(app)(vshop) && label(version)((.*))`. Vamp 0.9.x has no selectors.
+    V053 "invalid-selector";
+    /// A route with a `selector` whose path has more than one segment (Vamp 1.0 and later:
+    /// `RouteSelectorOnlyRouteError`, "If route selector is defined, route path must not
+    /// contain '/'").
+    V054 "selector-route-path";
+    /// A route with a `selector` that targets an external address `[host:port]` (Vamp 1.0 and
+    /// later: `RouteSelectorExternalTargetError`).
+    V055 "selector-external-route";
 }

@@ -11,7 +11,7 @@ declare_codes! {
     /// - Cloudify (PyYAML): the last value wins, at the first key's place — `SafeConstructor.
     ///   construct_mapping` assigns each entry into a Python dict (PyYAML constructor.py). A
     ///   warning.
-    /// - Vamp (SnakeYAML 1.x): the last value wins — `SafeConstructor.constructMapping2ndStep`
+    /// - Vamp (SnakeYAML 1.x): the last value wins — `BaseConstructor.constructMapping2ndStep`
     ///   puts each entry into a `LinkedHashMap`, duplicates allowed by default
     ///   (`LoaderOptions.allowDuplicateKeys`). A warning.
     /// - KrakenD JSON (Go `encoding/json`): the last value wins — `json.Unmarshal` stores each

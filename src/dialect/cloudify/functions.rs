@@ -7,12 +7,28 @@ use crate::diag::codes::c;
 use crate::ir::cloudify::{Blueprint, Count, DslVersion, NodeId};
 use crate::syntax::{Node, Value};
 
-const FUNCTIONS: [&str; 5] = [
+/// Every function cloudify-common 7.0.5 registers (`dsl_parser/functions.py`); the ones
+/// after `get_secret` are runtime or 1_4+ helpers whose arguments are not checked here.
+const FUNCTIONS: [&str; 19] = [
     "get_input",
     "get_property",
     "get_attribute",
     "concat",
     "get_secret",
+    "get_sys",
+    "get_consumers",
+    "get_attributes_list",
+    "get_attributes_dict",
+    "merge",
+    "get_capability",
+    "get_group_capability",
+    "get_label",
+    "get_environment_capability",
+    "string_find",
+    "string_replace",
+    "string_split",
+    "string_lower",
+    "string_upper",
 ];
 
 /// A mapping with exactly one key that names a function.
@@ -27,6 +43,26 @@ fn function(node: &Node) -> Option<(&str, &Node)> {
     };
     let name = key.as_str()?;
     FUNCTIONS.contains(&name).then_some((name, args))
+}
+
+/// The input `get_input` reads: `Some(Some(name))`, `Some(None)` when a function computes
+/// it, `None` when the arguments are malformed (a string, a function, or a non-empty list
+/// whose first item is one of those).
+fn input_name(args: &Node) -> Option<Option<&str>> {
+    if is_function(args) {
+        return Some(None);
+    }
+    if let Some(name) = args.as_str() {
+        return Some(Some(name));
+    }
+    let first = args.as_seq()?.first()?;
+    if is_function(first) {
+        return Some(None);
+    }
+    first
+        .as_str()
+        .map(Some)
+        .or_else(|| matches!(first.value, Value::Int(_)).then_some(None))
 }
 
 /// Where a value sits, which decides what SELF/SOURCE/TARGET mean there.
@@ -166,8 +202,9 @@ impl Checker<'_, '_, '_> {
 
     fn check_function(&mut self, name: &str, args: &Node, call: &Node, scope: Scope, path: &str) {
         match name {
-            "get_input" => match args.as_str() {
-                Some(input) => {
+            "get_input" => match input_name(args) {
+                Some(None) => {}
+                Some(Some(input)) => {
                     if !self.blueprint.inputs.contains_key(input) {
                         self.ctx.error(
                             &c::C301,

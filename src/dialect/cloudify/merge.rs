@@ -22,7 +22,19 @@ const MERGEABLE: [&str; 9] = [
 ];
 
 /// Mergeable from cloudify_dsl_1_3 on.
-const MERGEABLE_FROM_1_3: [&str; 3] = ["inputs", "outputs", "node_templates"];
+const MERGEABLE_FROM_1_3: [&str; 7] = [
+    "inputs",
+    "outputs",
+    "node_templates",
+    "capabilities",
+    "blueprint_labels",
+    "labels",
+    "resource_tags",
+];
+
+/// Sections whose first definition wins: a later file's value is ignored (cloudify-common
+/// 7.0.5 `imports.py` DONT_OVERWRITE).
+const FIRST_WINS: [&str; 2] = ["description", "metadata"];
 
 /// Keys an imported file may have that are ignored.
 const IGNORED_IN_IMPORTS: [&str; 3] = ["dsl_definitions", "imports", "tosca_definitions_version"];
@@ -86,7 +98,10 @@ pub fn merge(
                 None => combined.entries.push((key.clone(), value.clone())),
                 Some((_, current)) if current.is_null() => *current = value.clone(),
                 Some(_) if value.is_null() => {}
-                Some((_, current)) if mergeable => merge_section(name, current, value, diags),
+                Some(_) if FIRST_WINS.contains(&name) => {}
+                Some((_, current)) if mergeable => {
+                    merge_section(name, current, value, is_cloudify_types(map), diags)
+                }
                 Some(_) => {
                     let mut message = format!("Import failed: non-mergeable field: '{name}'");
                     if MERGEABLE_FROM_1_3.contains(&name) {
@@ -102,24 +117,73 @@ pub fn merge(
     combined
 }
 
-fn merge_section(section: &str, current: &mut Node, incoming: &Node, diags: &mut Vec<Diagnostic>) {
+/// Whether a file is Cloudify's own types (7.0.5 `is_cloudify_basic_types`): it says so in
+/// its metadata, or it defines `cloudify.nodes.Root`.
+fn is_cloudify_types(map: &Mapping) -> bool {
+    let flagged = map
+        .get("metadata")
+        .and_then(Node::as_map)
+        .and_then(|m| m.get("cloudify_types"))
+        .and_then(Node::as_bool)
+        .unwrap_or(false);
+    flagged
+        || map
+            .get("node_types")
+            .and_then(Node::as_map)
+            .is_some_and(|types| types.contains_key("cloudify.nodes.Root"))
+}
+
+/// Sections a plugin may repeat entries of: the first definition stays.
+const FIRST_ENTRY_WINS: [&str; 3] = ["blueprint_labels", "labels", "resource_tags"];
+
+/// Merges one section's entries. A name defined twice is code 4, except (cloudify-common
+/// 7.0.5 `_merge_into_dict_or_throw_on_duplicate`): Cloudify's own types and any name starting
+/// with `cloudify.` replace the earlier definition; labels and tags keep the first; a
+/// workflow defined twice gains the keys it lacked.
+fn merge_section(
+    section: &str,
+    current: &mut Node,
+    incoming: &Node,
+    from_cloudify_types: bool,
+    diags: &mut Vec<Diagnostic>,
+) {
     let (Value::Map(target), Value::Map(source)) = (&mut current.value, &incoming.value) else {
         // A malformed section is reported when it is read; keep the first.
         return;
     };
     for (key, value) in source.iter() {
         let name = key.key_text();
-        if target.entries.iter().any(|(k, _)| k.key_text() == name) {
+        let Some(index) = target
+            .entries
+            .iter()
+            .position(|(k, _)| k.key_text() == name)
+        else {
+            target.entries.push((key.clone(), value.clone()));
+            continue;
+        };
+        let text = name.unwrap_or_default();
+        if from_cloudify_types || text.starts_with("cloudify.") {
+            target.entries[index] = (key.clone(), value.clone());
+        } else if FIRST_ENTRY_WINS.contains(&section) {
+        } else if section == "workflows" {
+            let existing = &mut target.entries[index].1;
+            if let (Value::Map(have), Value::Map(more)) = (&mut existing.value, &value.value) {
+                for (k, v) in more.iter() {
+                    if !have
+                        .entries
+                        .iter()
+                        .any(|(h, _)| h.key_text() == k.key_text())
+                    {
+                        have.entries.push((k.clone(), v.clone()));
+                    }
+                }
+            }
+        } else {
             diags.push(schema::error(
                 &c::C004,
                 key.span,
-                format!(
-                    "Import failed: Could not merge '{section}' due to conflict on '{}'",
-                    name.unwrap_or_default()
-                ),
+                format!("Import failed: Could not merge '{section}' due to conflict on '{text}'"),
             ));
-            continue;
         }
-        target.entries.push((key.clone(), value.clone()));
     }
 }

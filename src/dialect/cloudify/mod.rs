@@ -26,7 +26,7 @@ use std::path::PathBuf;
 pub use functions::is_function;
 
 /// Top-level keys and the version each appeared in (SPEC.md §1).
-const TOP_LEVEL: [(&str, DslVersion); 17] = [
+const TOP_LEVEL: [(&str, DslVersion); 24] = [
     ("tosca_definitions_version", ALL_VERSIONS),
     ("description", DslVersion::V1_2),
     ("imports", ALL_VERSIONS),
@@ -44,6 +44,13 @@ const TOP_LEVEL: [(&str, DslVersion); 17] = [
     ("workflows", ALL_VERSIONS),
     ("outputs", ALL_VERSIONS),
     ("data_types", DslVersion::V1_2),
+    ("capabilities", ALL_VERSIONS),
+    ("imported_blueprints", ALL_VERSIONS),
+    ("namespaces_mapping", ALL_VERSIONS),
+    ("labels", ALL_VERSIONS),
+    ("blueprint_labels", ALL_VERSIONS),
+    ("deployment_settings", ALL_VERSIONS),
+    ("resource_tags", DslVersion::V1_3),
 ];
 
 /// Reads the version of a main file: missing 27, not a string 1, unsupported 29.
@@ -96,7 +103,7 @@ pub fn read_version(root: &Node, diags: &mut Vec<Diagnostic>) -> Option<DslVersi
                     supported.join(", ")
                 ),
             )
-            .with_help("rehearse reads cloudify_dsl_1_0 … cloudify_dsl_1_3"),
+            .with_help("rehearse reads cloudify_dsl_1_0 … cloudify_dsl_1_5"),
         );
     }
     version
@@ -123,29 +130,46 @@ pub fn check_ascii(root: &Node, diags: &mut Vec<Diagnostic>) {
     }
 }
 
-/// Reads a merged blueprint (see [`merge`]).
+/// Reads a merged blueprint (see [`merge`]). `opaque`: an import (a plugin missing from the
+/// plugin cache) could not be read, so names nothing defines may be its definitions.
 pub fn read(
     root: &Mapping,
     span: Span,
     version: DslVersion,
     blueprint_dir: Option<PathBuf>,
+    opaque: bool,
     diags: &mut Vec<Diagnostic>,
 ) -> Blueprint {
     let mut ctx = Ctx {
         version,
         diags,
         blueprint_dir,
+        opaque,
     };
     ctx.check_keys(root, &TOP_LEVEL);
     let section = |key: &str| root.get(key).filter(|n| !n.is_null());
 
     let description = section("description").and_then(|n| ctx.str(n).map(str::to_string));
-    if let Some(metadata) = section("metadata") {
-        ctx.map(metadata);
+    // Sections read for their shape only: nothing later in the check depends on them.
+    for key in [
+        "metadata",
+        "capabilities",
+        "namespaces_mapping",
+        "labels",
+        "blueprint_labels",
+        "deployment_settings",
+        "resource_tags",
+    ] {
+        if let Some(value) = section(key) {
+            ctx.map(value);
+        }
+    }
+    if let Some(value) = section("imported_blueprints") {
+        ctx.seq(value);
     }
     let data_types = types::read_data_types(&mut ctx, section("data_types"));
     let inputs = section("inputs")
-        .map(|n| types::read_schema(&mut ctx, n))
+        .map(|n| types::read_schema_with(&mut ctx, n, &types::INPUT_KEYS))
         .unwrap_or_default();
     types::check_schema(&mut ctx, &inputs, &data_types, "inputs");
     let plugins = read_plugins(&mut ctx, section("plugins"));
@@ -219,6 +243,8 @@ fn read_plugins(ctx: &mut Ctx, node: Option<&Node>) -> IndexMap<String, Plugin> 
             ("distribution", DslVersion::V1_2),
             ("distribution_version", DslVersion::V1_2),
             ("distribution_release", DslVersion::V1_2),
+            ("properties_description", DslVersion::V1_5),
+            ("properties", DslVersion::V1_5),
         ],
     ) {
         for key in [
@@ -292,14 +318,19 @@ fn read_workflows(
             Value::Map(fields) => {
                 ctx.check_keys(
                     fields,
-                    &[("mapping", ALL_VERSIONS), ("parameters", ALL_VERSIONS)],
+                    &[
+                        ("mapping", ALL_VERSIONS),
+                        ("parameters", ALL_VERSIONS),
+                        ("is_cascading", ALL_VERSIONS),
+                        ("availability_rules", DslVersion::V1_4),
+                    ],
                 );
                 let mapping = ctx
                     .required(fields, "mapping", key.span)
                     .and_then(|n| ctx.str(n).map(|s| (s.to_string(), n.span)));
                 let parameters = fields
                     .get("parameters")
-                    .map(|n| types::read_schema(ctx, n))
+                    .map(|n| types::read_schema_with(ctx, n, &types::PARAMETER_KEYS))
                     .unwrap_or_default();
                 (mapping, parameters)
             }

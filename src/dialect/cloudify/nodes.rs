@@ -85,7 +85,7 @@ fn check_input_schemas(ctx: &mut Ctx, interfaces: &Interfaces) {
                 let type_name = schema.as_map().and_then(|m| m.get("type"));
                 if let Some(type_node) = type_name {
                     if let Some(t) = type_node.as_str() {
-                        if !super::types::PRIMITIVES.contains(&t) {
+                        if !super::types::USER_TYPES.iter().any(|(n, _)| *n == t) {
                             ctx.error(
                                 &c::C180,
                                 type_node.span,
@@ -147,6 +147,7 @@ pub fn read_node_types(ctx: &mut Ctx, node: Option<&Node>, data_types: &DataType
             ("derived_from", ALL_VERSIONS),
             ("properties", ALL_VERSIONS),
             ("interfaces", ALL_VERSIONS),
+            ("runtime_properties", DslVersion::V1_5),
         ],
         &["interfaces"],
     );

@@ -26,12 +26,14 @@ pub struct RawOperation {
 
 pub type Interfaces = IndexMap<String, IndexMap<String, RawOperation>>;
 
-const OPERATION_KEYS: [(&str, DslVersion); 5] = [
+const OPERATION_KEYS: [(&str, DslVersion); 7] = [
     ("implementation", ALL_VERSIONS),
     ("inputs", ALL_VERSIONS),
     ("executor", ALL_VERSIONS),
     ("max_retries", DslVersion::V1_1),
     ("retry_interval", DslVersion::V1_1),
+    ("timeout", ALL_VERSIONS),
+    ("timeout_recoverable", ALL_VERSIONS),
 ];
 
 /// Reads `{interface: {operation: mapping | {implementation, inputs, ...}}}`.

@@ -14,10 +14,23 @@ pub struct Ctx<'d> {
     pub diags: &'d mut Vec<Diagnostic>,
     /// Directory of the main file: script operation mappings are files relative to it.
     pub blueprint_dir: Option<PathBuf>,
+    /// A plugin import could not be read (not in the plugin cache): a name nothing defines
+    /// may be one of its definitions, so unresolved names are not errors. The rest of the
+    /// blueprint is checked as usual.
+    pub opaque: bool,
 }
+
+/// Errors about a name nothing defines (type, data type, relationship, plugin of an
+/// operation, policy type or trigger): with an unread plugin, that name may be the plugin's.
+const UNRESOLVED_NAME_CODES: [&str; 8] = [
+    "C007", "C010", "C019", "C021", "C026", "C041", "C042", "C103",
+];
 
 impl Ctx<'_> {
     pub fn error(&mut self, code: &'static Code, span: Span, message: impl Into<String>) {
+        if self.opaque && UNRESOLVED_NAME_CODES.contains(&code.id) {
+            return;
+        }
         self.diags.push(error(code, span, message));
     }
 
@@ -251,7 +264,7 @@ fn numbered_peer(id: &str) -> Option<&'static str> {
         "1", "2", "3", "4", "7", "10", "13", "18", "19", "21", "23", "24", "25", "26", "27", "28",
         "29", "40", "41", "42", "50", "60", "61", "91", "100", "102", "103", "104", "105", "106",
         "107", "108", "112", "200", "201", "202", "204", "205", "206", "207", "208", "209", "210",
-        "211",
+        "211", "219",
     ];
     let number: u32 = id.get(1..)?.parse().ok()?;
     NUMBERS

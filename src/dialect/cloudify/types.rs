@@ -11,6 +11,55 @@ use indexmap::IndexMap;
 
 pub const PRIMITIVES: [&str; 4] = ["string", "integer", "float", "boolean"];
 
+/// Built-in types a schema may name (cloudify-common 7.0.5 `USER_PRIMITIVE_TYPES`), with the
+/// version each needs: the object-based ones (ids the manager resolves) came with 1_4/1_5.
+pub const USER_TYPES: [(&str, DslVersion); 17] = [
+    ("string", ALL_VERSIONS),
+    ("integer", ALL_VERSIONS),
+    ("float", ALL_VERSIONS),
+    ("boolean", ALL_VERSIONS),
+    ("list", ALL_VERSIONS),
+    ("dict", ALL_VERSIONS),
+    ("regex", ALL_VERSIONS),
+    ("textarea", ALL_VERSIONS),
+    ("blueprint_id", DslVersion::V1_4),
+    ("deployment_id", DslVersion::V1_4),
+    ("capability_value", DslVersion::V1_4),
+    ("scaling_group", DslVersion::V1_4),
+    ("node_id", DslVersion::V1_4),
+    ("node_type", DslVersion::V1_4),
+    ("node_instance", DslVersion::V1_4),
+    ("secret_key", DslVersion::V1_4),
+    ("operation_name", DslVersion::V1_5),
+];
+
+fn user_type(name: &str) -> Option<DslVersion> {
+    USER_TYPES.iter().find(|(n, _)| *n == name).map(|(_, v)| *v)
+}
+
+/// Keys of an input declaration (7.0.5 `inputs.py`).
+pub const INPUT_KEYS: [(&str, DslVersion); 9] = [
+    ("description", ALL_VERSIONS),
+    ("type", ALL_VERSIONS),
+    ("default", ALL_VERSIONS),
+    ("required", DslVersion::V1_2),
+    ("item_type", DslVersion::V1_4),
+    ("constraints", ALL_VERSIONS),
+    ("display_label", ALL_VERSIONS),
+    ("hidden", ALL_VERSIONS),
+    ("display", ALL_VERSIONS),
+];
+
+/// Keys of a workflow parameter declaration (7.0.5 `workflows.py`).
+pub const PARAMETER_KEYS: [(&str, DslVersion); 6] = [
+    ("description", ALL_VERSIONS),
+    ("type", ALL_VERSIONS),
+    ("default", ALL_VERSIONS),
+    ("required", DslVersion::V1_2),
+    ("item_type", DslVersion::V1_4),
+    ("constraints", ALL_VERSIONS),
+];
+
 pub const PROPERTY_KEYS: [(&str, DslVersion); 4] = [
     ("description", ALL_VERSIONS),
     ("type", ALL_VERSIONS),
@@ -18,8 +67,29 @@ pub const PROPERTY_KEYS: [(&str, DslVersion); 4] = [
     ("required", DslVersion::V1_2),
 ];
 
-/// Reads a schema (`{name: {description, type, default, required}}`).
+/// Reads a property schema (`{name: {description, type, default, required}}`). A property
+/// typed with a data type and declared without a default gets `{}` as its default, as the
+/// parser gives it (7.0.5 `SchemaPropertyDefault.parse`), so it is never mandatory.
 pub fn read_schema(ctx: &mut Ctx, node: &Node) -> IndexMap<String, Parameter> {
+    let mut schema = read_schema_with(ctx, node, &PROPERTY_KEYS);
+    for parameter in schema.values_mut() {
+        let data_typed = parameter
+            .type_name
+            .as_deref()
+            .is_some_and(|t| user_type(t).is_none());
+        if data_typed && parameter.default.is_none() {
+            parameter.default = Some(Node::new(Value::Map(Mapping::default()), parameter.span));
+        }
+    }
+    schema
+}
+
+/// Reads a schema whose declarations have the keys `keys`.
+pub fn read_schema_with(
+    ctx: &mut Ctx,
+    node: &Node,
+    keys: &[(&str, DslVersion)],
+) -> IndexMap<String, Parameter> {
     let mut out = IndexMap::new();
     let Some(map) = ctx.map(node) else {
         return out;
@@ -34,7 +104,7 @@ pub fn read_schema(ctx: &mut Ctx, node: &Node) -> IndexMap<String, Parameter> {
             required: true,
         };
         if let Some(fields) = ctx.map(value) {
-            ctx.check_keys(fields, &PROPERTY_KEYS);
+            ctx.check_keys(fields, keys);
             parameter.description = ctx.opt_str(fields, "description");
             parameter.type_name = ctx.opt_str(fields, "type");
             parameter.default = fields.get("default").cloned();
@@ -132,6 +202,9 @@ pub fn check_schema(
                 );
                 continue;
             }
+            if let Some(added) = user_type(type_name) {
+                ctx.check_version(parameter.span, type_name, added);
+            }
             if let Some(default) = &parameter.default {
                 check_value(
                     ctx,
@@ -148,7 +221,7 @@ pub fn check_schema(
 }
 
 pub fn is_known_type(type_name: &str, data_types: &DataTypes) -> bool {
-    PRIMITIVES.contains(&type_name) || data_types.contains_key(type_name)
+    user_type(type_name).is_some() || data_types.contains_key(type_name)
 }
 
 /// Checks one value against its declared type (105). Values of a data type are checked
@@ -180,7 +253,8 @@ pub fn check_value(
                 Some(parameter) => {
                     if let Some(field_type) = &parameter.type_name {
                         let nested = format!("{path}.{name}");
-                        check_value(ctx, field, field_type, data_types, owner, &nested, true);
+                        let field = with_default(field, parameter, data_types);
+                        check_value(ctx, &field, field_type, data_types, owner, &nested, true);
                     }
                 }
             }
@@ -201,10 +275,12 @@ pub fn check_value(
         return;
     }
     let valid = match type_name {
-        "string" => true,
         "integer" => matches!(value.value, Value::Int(_)),
         "float" => matches!(value.value, Value::Int(_) | Value::Float(..)),
         "boolean" => matches!(value.value, Value::Bool(_)),
+        "list" => matches!(value.value, Value::Seq(_)),
+        "dict" => matches!(value.value, Value::Map(_)),
+        "regex" => value.as_str().is_some(),
         _ => true,
     };
     if !valid {
@@ -242,11 +318,29 @@ pub fn merge_properties(
             None => ctx.error(&c::C106, key.span, owner.undeclared(name)),
             Some(parameter) => {
                 if let Some(type_name) = &parameter.type_name {
-                    check_value(ctx, value, type_name, data_types, &owner_name, name, true);
+                    let value = with_default(value, parameter, data_types);
+                    check_value(ctx, &value, type_name, data_types, &owner_name, name, true);
                 }
             }
         }
     }
+    // A resource that is adopted rather than created needs none of its mandatory properties;
+    // whether it is must be a plain value (7.0.5 utils.py: code 219).
+    let external = values
+        .get("use_external_resource")
+        .or_else(|| schema.get("use_external_resource")?.default.as_ref());
+    let adopted = match external {
+        Some(value) if is_function(value) => {
+            ctx.error(
+                &c::C219,
+                value.span,
+                "Only boolean values are allowed for `use_external_resource` property, don't use intrinsic functions.",
+            );
+            true
+        }
+        Some(value) => py_truthy(value),
+        None => false,
+    };
     for (name, parameter) in schema {
         let provided = values.get(name);
         match (provided, &parameter.default) {
@@ -264,7 +358,7 @@ pub fn merge_properties(
                 merged.insert(name.clone(), default.clone());
             }
             (None, None) => {
-                if parameter.required {
+                if parameter.required && !adopted {
                     ctx.error(&c::C107, owner_span, owner.missing(name));
                 }
             }
@@ -279,6 +373,34 @@ pub fn merge_properties(
         }
     }
     merged
+}
+
+/// A data-typed value with its declared default merged under it: the parser looks for
+/// missing fields in the merged value (7.0.5 `utils.parse_value`, `derived_value`).
+fn with_default(value: &Node, parameter: &Parameter, data_types: &DataTypes) -> Node {
+    match (&parameter.default, parameter.type_name.as_deref()) {
+        (Some(default), Some(t))
+            if data_types.contains_key(t)
+                && default.as_map().is_some()
+                && value.as_map().is_some() =>
+        {
+            deep_merge(default, value)
+        }
+        _ => value.clone(),
+    }
+}
+
+/// Python's truthiness of a plain value.
+fn py_truthy(node: &Node) -> bool {
+    match &node.value {
+        Value::Null => false,
+        Value::Bool(b) => *b,
+        Value::Int(i) => *i != 0,
+        Value::Float(f, _) => *f != 0.0,
+        Value::Str(s) => !s.is_empty(),
+        Value::Seq(items) => !items.is_empty(),
+        Value::Map(m) => !m.entries.is_empty(),
+    }
 }
 
 /// `over` merged onto `base`: mappings key by key, anything else replaced.

@@ -32,9 +32,8 @@ pub fn read_blueprint(
     let name = cx.name(map);
     let is_reference = deployment
         && map
-            .entries()
-            .iter()
-            .all(|(k, _, _)| k == "name" || ALWAYS_ALLOWED.contains(&k.as_str()));
+            .peek_entries()
+            .all(|(k, _)| k == "name" || ALWAYS_ALLOWED.contains(&k));
     let clusters = map
         .get("clusters")
         .map(|node| read_clusters(cx, node))
@@ -305,37 +304,44 @@ fn read_external_gateways(cx: &mut Cx<'_>, node: &Node) -> Vec<Gateway> {
         } else {
             None
         };
-        let (fields_routes, sticky, virtual_hosts, metadata) = match &value.value {
+        let (fields_routes, sticky, virtual_hosts, metadata, selector) = match &value.value {
             Value::Map(_) => {
                 let Some(inner) = MapReader::new(value, &path) else {
                     continue;
                 };
                 let inner = inner.with_anchor(key.span);
                 if !looks_like_port(&key_text) {
-                    port = cx
-                        .required(&inner, "port")
-                        .and_then(|p| super::gateway::read_port(cx, p, "port"))
-                        .map(|mut p| {
-                            p.name = Some(key_text.clone());
-                            p
-                        });
+                    // Without `port:` Vamp reads the key as the port (`Port(key)`), whose
+                    // number is 0: a port it assigns itself.
+                    port = match inner.get("port") {
+                        Some(p) => super::gateway::read_port(cx, p, "port"),
+                        None => Some(unassigned_port(key.span)),
+                    }
+                    .map(|mut p| {
+                        p.name = Some(key_text.clone());
+                        p
+                    });
                 }
                 let fields = read_gateway_fields(cx, &inner, RouteSite::Gateway);
                 let metadata = cx.metadata(&inner);
                 inner.finish(cx, ALWAYS_ALLOWED);
-                (fields.routes, fields.sticky, fields.virtual_hosts, metadata)
+                (
+                    fields.routes,
+                    fields.sticky,
+                    fields.virtual_hosts,
+                    metadata,
+                    fields.selector,
+                )
             }
             _ => {
                 if !looks_like_port(&key_text) {
-                    cx.error(
-                        &codes::V002,
-                        key.span,
-                        format!("Unexpected type for path '{key_text}': a gateway keyed by name needs `port:`."),
-                    )
-                    .help("key the gateway by its port (`9050: cluster/port`) or write `name: {port: 9050, routes: cluster/port}`");
+                    port = Some(GatewayPort {
+                        name: Some(key_text.clone()),
+                        ..unassigned_port(key.span)
+                    });
                 }
                 let routes = super::gateway::read_routes(cx, value, &path, RouteSite::Gateway);
-                (routes, None, Vec::new(), Vec::new())
+                (routes, None, Vec::new(), Vec::new(), None)
             }
         };
         let Some(port) = port else {
@@ -348,6 +354,7 @@ fn read_external_gateways(cx: &mut Cx<'_>, node: &Node) -> Vec<Gateway> {
             sticky: sticky.as_ref().map(|s| s.value),
             virtual_hosts,
             routes: fields_routes,
+            selector,
             deployed: None,
             metadata,
             span: key.span.join(value.span),
@@ -369,6 +376,16 @@ fn read_external_gateways(cx: &mut Cx<'_>, node: &Node) -> Vec<Gateway> {
         }
     }
     out
+}
+
+/// Port 0: Vamp picks the port when it deploys the gateway.
+fn unassigned_port(span: crate::source::Span) -> GatewayPort {
+    GatewayPort {
+        number: 0,
+        protocol: Protocol::Http,
+        name: None,
+        span,
+    }
 }
 
 // ---------------------------------------------------------------------------------------------

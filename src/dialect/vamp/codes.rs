@@ -55,6 +55,9 @@ pub fn peer_of(code: &Code) -> Option<&'static str> {
         "V049" => "NonUniqueBreedReferenceError",
         "V050" => "UnavailableGatewayPortError",
         "V052" => "UnresolvedDependencyError",
+        "V053" => "InvalidSelectorError",
+        "V054" => "RouteSelectorOnlyRouteError",
+        "V055" => "RouteSelectorExternalTargetError",
         _ => return None,
     };
     Some(peer)

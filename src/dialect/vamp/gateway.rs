@@ -5,6 +5,7 @@ use super::breed::{scalar_sub_span, ALWAYS_ALLOWED};
 use super::codes;
 use super::grammar;
 use super::reader::{key_string, Cx, MapReader, WeakRef};
+use super::selector::check_selector;
 use crate::diag::Code;
 use crate::ir::vamp::{
     ArtifactName, Condition, ConditionDefinition, Gateway, GatewayName, GatewayPort,
@@ -72,6 +73,7 @@ pub fn read_gateway(cx: &mut Cx<'_>, map: &MapReader<'_>, origin: Origin) -> Opt
         sticky: fields.sticky.map(|s| s.value),
         virtual_hosts: fields.virtual_hosts,
         routes: fields.routes,
+        selector: fields.selector,
         deployed,
         metadata,
         span: map.node.span,
@@ -87,6 +89,8 @@ pub struct GatewayFields {
     pub sticky_span: Option<Span>,
     pub virtual_hosts: Vec<Spanned<String>>,
     pub routes: Vec<Route>,
+    /// Vamp 1.0+ `selector`.
+    pub selector: Option<Spanned<String>>,
 }
 
 pub fn read_gateway_fields(cx: &mut Cx<'_>, map: &MapReader<'_>, site: RouteSite) -> GatewayFields {
@@ -100,12 +104,29 @@ pub fn read_gateway_fields(cx: &mut Cx<'_>, map: &MapReader<'_>, site: RouteSite
         .get("routes")
         .map(|node| read_routes(cx, node, &map.child_path("routes"), site))
         .unwrap_or_default();
+    let selector = map.get("selector").and_then(|node| read_selector(cx, node));
     GatewayFields {
         sticky,
         sticky_span: sticky_node.map(|n| n.span),
         virtual_hosts,
         routes,
+        selector,
     }
+}
+
+/// `selector:` (Vamp 1.0 and later; a string, `InvalidSelectorError` when it does not parse).
+fn read_selector(cx: &mut Cx<'_>, node: &Node) -> Option<Spanned<String>> {
+    let text = cx.string(node, "selector")?;
+    if let Err(error) = check_selector(&text.value) {
+        cx.error(
+            &codes::V053,
+            scalar_sub_span(node, &text.value, error.range),
+            format!("Invalid selector: '{}' ({}).", text.value, error.message),
+        )
+        .help("selectors combine `label(name)(value)`, `name(re)`, `image(re)`, `port(n)` … with `&&`, `||`, `!` and parentheses");
+        return None;
+    }
+    Some(text)
 }
 
 fn read_sticky(cx: &mut Cx<'_>, node: &Node) -> Option<Spanned<Sticky>> {
@@ -175,12 +196,12 @@ pub fn parse_port(
     name: Option<String>,
 ) -> Option<GatewayPort> {
     let lower = text.trim().to_ascii_lowercase();
-    let (number, protocol) = if let Some(n) = lower.strip_suffix("/tcp") {
-        (n, Protocol::Tcp)
+    let (number, protocol, suffixed) = if let Some(n) = lower.strip_suffix("/tcp") {
+        (n, Protocol::Tcp, true)
     } else if let Some(n) = lower.strip_suffix("/http") {
-        (n, Protocol::Http)
+        (n, Protocol::Http, true)
     } else {
-        (lower.as_str(), Protocol::Http)
+        (lower.as_str(), Protocol::Http, false)
     };
     let number = number.trim();
     match number.parse::<i64>() {
@@ -195,14 +216,32 @@ pub fn parse_port(
                 .help("ports are 0..65535 (0: let Vamp assign one)");
             None
         }
-        Err(_) => {
+        // Vamp's `Port.apply`: `<text>/http` calls `toInt` on the text and fails with a
+        // NumberFormatException; bare text silently reads as 0, a port Vamp assigns itself.
+        Err(_) if suffixed => {
             cx.error(
                 &codes::V002,
                 span,
                 format!("Unexpected type for path 'port': `{text}` is not a port."),
             )
+            .peer(Some("NumberFormatException"))
             .help("write a port such as `9050` or `9050/http`");
             None
+        }
+        Err(_) => {
+            cx.warning(
+                &codes::V002,
+                span,
+                format!("`{text}` is not a port number: Vamp reads it as port 0 and assigns one itself."),
+            )
+            .peer(None)
+            .help("write a port such as `9050` or `9050/http`, or leave `port` out to let Vamp choose");
+            Some(GatewayPort {
+                number: 0,
+                protocol,
+                name,
+                span,
+            })
         }
     }
 }
@@ -312,6 +351,7 @@ fn route_from(
         condition_strength: None,
         rewrites: Vec::new(),
         balance: None,
+        selector: None,
         span: route_span,
     };
     let Some(value) = value.filter(|v| !v.is_null()) else {
@@ -344,10 +384,41 @@ fn route_from(
                 .and_then(|n| cx.string(n, "balance"))
                 .map(|b| b.value)
                 .filter(|b| b != "default");
+            route.selector = map.get("selector").and_then(|n| read_selector(cx, n));
+            if let Some(selector) = &route.selector {
+                check_route_selector(cx, &route.path, selector);
+            }
+            // Read-only fields of Vamp's API output (`RouteReader.createDefault` consumes
+            // them), present when a gateway fetched from the API is PUT back.
+            for ignored in ["lookup_name", "targets"] {
+                map.consume(ignored);
+            }
             map.finish(cx, ALWAYS_ALLOWED);
         }
     }
     Some(route)
+}
+
+/// A route with a selector is one name, not a path, and not an external address.
+fn check_route_selector(cx: &mut Cx<'_>, path: &RoutePath, selector: &Spanned<String>) {
+    let text = &path.text.value;
+    if text.starts_with('[') && text.ends_with(']') {
+        cx.error(
+            &codes::V055,
+            path.text.span,
+            "Route selector cannot be defined for an external target.",
+        )
+        .label(selector.span, "selector")
+        .help("an external route `[host:port]` has one fixed target; remove the selector or route to a named service");
+    } else if path.segments.len() != 1 {
+        cx.error(
+            &codes::V054,
+            path.text.span,
+            "If route selector is defined, route path must not contain '/'.",
+        )
+        .label(selector.span, "selector")
+        .help("name the route with one word (e.g. `canary:`); the selector picks its targets");
+    }
 }
 
 /// Route path segments; a bracketed external address (`[host:port/x]`) is one segment.
@@ -397,7 +468,10 @@ fn percent(
                         "Route condition strength {text} is out of range: it cannot be less than 0% or greater than 100%."
                     )
                 };
+                // Vamp's `Percentage` refuses such a value while reading it, inside the typed
+                // look-up, so what it reports is the look-up's UnexpectedTypeError.
                 cx.error(range_code, node.span, message)
+                    .peer(Some("UnexpectedTypeError"))
                     .help("percentages are whole numbers from 0% to 100%");
             } else {
                 cx.error(

@@ -10,6 +10,7 @@ pub mod gateway;
 pub mod grammar;
 pub mod reader;
 pub mod scale;
+pub mod selector;
 pub mod sla;
 pub mod workflow;
 
@@ -19,12 +20,11 @@ use crate::ir::vamp::{Artifacts, Origin, Removal, Spanned};
 use crate::syntax::{Document, Value};
 use reader::{Cx, MapReader};
 
-/// Reads one document as a `kind` artifact into `artifacts`. `forced`: the kind was chosen by
-/// the caller (`--kind`), so a different `kind:` in the document is an error.
+/// Reads one document as a `kind` artifact into `artifacts`, whether `kind` was detected or
+/// chosen with `--kind` (a different `kind:` in the document is then an error).
 pub fn read_document(
     document: &Document,
     kind: VampKind,
-    forced: bool,
     artifacts: &mut Artifacts,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
@@ -45,7 +45,9 @@ pub fn read_document(
     if !kind_is_consistent(&mut cx, &map, kind) {
         return;
     }
-    if !forced && is_removal(&map) {
+    // Also under `--kind`: a document gets the same findings whether its kind was detected or
+    // forced.
+    if is_removal(&map) {
         if let Some(name) = map.peek("name").and_then(|n| n.scalar_text()) {
             let span = map.peek("name").map_or(root.span, |n| n.span);
             artifacts.removals.push(Removal {
@@ -105,14 +107,12 @@ pub fn read_document(
     }
 }
 
-/// A document of only `kind` and `name` is the body of a DELETE request in Vamp's recipes.
+/// A document of exactly `kind` and `name` is the body of a DELETE request in Vamp's
+/// recipes. Anything more (`metadata`, even `clusters:` with no value) is an artifact to read:
+/// Vamp's readers would refuse a blueprint without clusters (`NoServiceError`). Looks without
+/// consuming: the document's keys are still to be read (and checked) after.
 fn is_removal(map: &MapReader<'_>) -> bool {
-    map.has("kind")
-        && map.has("name")
-        && map
-            .entries()
-            .iter()
-            .all(|(k, _, v)| matches!(k.as_str(), "kind" | "name" | "metadata") || v.is_null())
+    map.len() == 2 && map.has("kind") && map.has("name")
 }
 
 /// `kind:` must name the artifact being read (plural forms accepted; a deployment request

@@ -311,6 +311,15 @@ impl Report<'_> {
         self
     }
 
+    /// Overrides the peer of the code: what Vamp really reports in this case (`None`: Vamp
+    /// accepts it, the finding is rehearse's own).
+    pub fn peer(mut self, peer: Option<&str>) -> Self {
+        if let Some(d) = self.0.as_deref_mut() {
+            d.peer = peer.map(str::to_string);
+        }
+        self
+    }
+
     pub fn label(mut self, span: Span, text: impl Into<String>) -> Self {
         if let Some(d) = self.0.as_deref_mut() {
             d.labels.push(crate::diag::Label {
@@ -490,6 +499,14 @@ impl<'a> MapReader<'a> {
             .zip(self.entries)
             .map(|(k, (key, value))| (k.clone(), key, value))
             .collect()
+    }
+
+    /// Every entry as (key text, value node), without consuming any.
+    pub fn peek_entries(&self) -> impl Iterator<Item = (&str, &'a Node)> + '_ {
+        self.keys
+            .iter()
+            .zip(self.entries)
+            .map(|(k, (_, value))| (k.as_str(), value))
     }
 
     /// Entries not consumed yet, now consumed (Vamp's `flatten` of the remaining keys).

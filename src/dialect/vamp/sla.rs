@@ -27,10 +27,8 @@ pub fn read_sla(cx: &mut Cx<'_>, map: &MapReader<'_>, origin: Option<Origin>) ->
     }
     let kind = match kind_text.as_str() {
         "response_time_sliding_window" => {
-            let upper = int_at(cx, map, &["threshold", "upper"]);
-            let lower = int_at(cx, map, &["threshold", "lower"]);
-            let interval = int_at(cx, map, &["window", "interval"]);
-            let cooldown = int_at(cx, map, &["window", "cooldown"]);
+            let [upper, lower] = ints_in(cx, map, "threshold", ["upper", "lower"]);
+            let [interval, cooldown] = ints_in(cx, map, "window", ["interval", "cooldown"]);
             map.finish(cx, ALWAYS_ALLOWED);
             SlaKind::ResponseTimeSlidingWindow {
                 upper_ms: upper?,
@@ -57,19 +55,43 @@ pub fn read_sla(cx: &mut Cx<'_>, map: &MapReader<'_>, origin: Option<Origin>) ->
     })
 }
 
-fn int_at(cx: &mut Cx<'_>, map: &MapReader<'_>, keys: &[&str]) -> Option<i64> {
-    match cx.path(map, keys) {
-        Some(node) => cx.int(node, &keys.join("/")).map(|i| i.value),
+/// `group: {a: 1, b: 2}` read as two required integers. Vamp reads `group/a` as a path, so
+/// a `group` that is not a mapping is `UnexpectedInnerElementError`, and any other key inside
+/// it is unconsumed (`UnexpectedElement`).
+fn ints_in(cx: &mut Cx<'_>, map: &MapReader<'_>, group: &str, keys: [&str; 2]) -> [Option<i64>; 2] {
+    let missing = |cx: &mut Cx<'_>| {
+        for key in keys {
+            cx.missing(map, &format!("{group}/{key}"));
+        }
+        [None, None]
+    };
+    let Some(node) = map.get(group) else {
+        return missing(cx);
+    };
+    let Some(inner) = MapReader::new(node, &map.child_path(group)) else {
+        cx.error(
+            &super::codes::V003,
+            node.span,
+            format!(
+                "Can't find a nested element for path '{group}': found {}.",
+                node.type_name()
+            ),
+        )
+        .help(format!(
+            "`{group}` must be a mapping, e.g. `{group}: {{{}: 1, {}: 1}}`",
+            keys[0], keys[1]
+        ));
+        return [None, None];
+    };
+    let values = keys.map(|key| match inner.get(key) {
+        Some(value) => cx.int(value, &format!("{group}/{key}")).map(|i| i.value),
         None => {
-            if keys
-                .first()
-                .is_some_and(|k| map.peek(k).is_none_or(|n| n.as_map().is_some()))
-            {
-                cx.missing(map, &keys.join("/"));
-            }
+            cx.missing(map, &format!("{group}/{key}"));
             None
         }
-    }
+    });
+    inner.finish(cx, &[]);
+    values
 }
 
 /// Remaining keys as text parameters (Vamp's generic SLAs and escalations).

@@ -427,6 +427,8 @@ pub struct Route {
     pub rewrites: Vec<Rewrite>,
     /// HAProxy balance; `None` = the default (roundrobin for HTTP, leastconn for TCP).
     pub balance: Option<String>,
+    /// Vamp 1.0+ route selector (syntax checked, not simulated).
+    pub selector: Option<Spanned<String>>,
     pub span: Span,
 }
 
@@ -450,6 +452,9 @@ pub struct Gateway {
     pub sticky: Option<Sticky>,
     pub virtual_hosts: Vec<Spanned<String>>,
     pub routes: Vec<Route>,
+    /// Vamp 1.0+: routes picked from running workloads by labels etc. (syntax checked, not
+    /// simulated).
+    pub selector: Option<Spanned<String>>,
     pub deployed: Option<bool>,
     pub metadata: Metadata,
     pub span: Span,

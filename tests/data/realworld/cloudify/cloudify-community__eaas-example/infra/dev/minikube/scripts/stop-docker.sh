@@ -1,0 +1,3 @@
+#!/bin/bash -e
+
+sudo systemctl stop docker

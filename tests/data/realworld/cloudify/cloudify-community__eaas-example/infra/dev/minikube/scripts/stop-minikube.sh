@@ -1,0 +1,3 @@
+#!/bin/bash -e
+
+sudo su - docker -c 'minikube stop'

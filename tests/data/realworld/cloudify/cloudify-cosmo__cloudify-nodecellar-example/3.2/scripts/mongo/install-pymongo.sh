@@ -1,0 +1,5 @@
+#!/bin/bash
+
+ctx logger info "Installing pymongo 2.8.0"
+
+pip install pymongo==2.8.0

@@ -1,0 +1,3 @@
+#!/bin/bash -e
+
+ctx logger info "Polling application"

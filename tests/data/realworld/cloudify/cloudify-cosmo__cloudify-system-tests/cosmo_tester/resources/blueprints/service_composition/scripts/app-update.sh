@@ -1,0 +1,4 @@
+#!/bin/bash -e
+
+sleep 60
+ctx logger info "Updated application"

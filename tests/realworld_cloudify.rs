@@ -1,0 +1,228 @@
+//! Real blueprints (tests/data/realworld/cloudify, SOURCES.tsv) against the verdicts Cloudify's
+//! own parser gave them (VERDICTS.tsv, from oracles/cloudify_parse_offline.py with the plugin
+//! cache tests/data/cloudify-plugins). Prints the agreement table; requires ≥ 97% verdict
+//! agreement and no false error (a blueprint Cloudify accepts that we reject).
+
+mod common;
+
+use rehearse::check::{self, Checked, Input, Options};
+use rehearse::dialect::Kind;
+use std::collections::BTreeMap;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+const SET: &str = "tests/data/realworld/cloudify";
+const PLUGINS: &str = "tests/data/cloudify-plugins";
+
+struct Case {
+    path: String,
+    oracle: String,
+    dsl: String,
+}
+
+fn cases() -> Vec<Case> {
+    let text = std::fs::read_to_string(Path::new(SET).join("VERDICTS.tsv")).expect("VERDICTS.tsv");
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .map(|l| {
+            let cols: Vec<&str> = l.split('\t').collect();
+            Case {
+                path: cols[0].to_string(),
+                oracle: cols[1].to_string(),
+                dsl: cols.get(2).unwrap_or(&"").to_string(),
+            }
+        })
+        .collect()
+}
+
+fn check_with(path: &Path, plugins: Option<PathBuf>) -> Checked {
+    let bytes = std::fs::read(path).expect("blueprint is readable");
+    check::check(
+        vec![Input {
+            path: path.display().to_string(),
+            bytes,
+            reported: true,
+            forced_kind: Some(Kind::Cloudify),
+        }],
+        &Options {
+            cloudify_plugins: plugins,
+            ..Options::default()
+        },
+    )
+}
+
+/// Cloudify's identifiers of our errors (numbers, exception classes, -1 for YAML).
+fn peers(checked: &Checked) -> Vec<String> {
+    checked
+        .error_diagnostics()
+        .map(|d| match &d.peer {
+            Some(p) => p.clone(),
+            None if d.code.id.starts_with('Y') => "-1".to_string(),
+            None => d.code.id.to_string(),
+        })
+        .collect()
+}
+
+/// PyYAML's own exceptions (ScannerError, ...) and code -1 are all "not YAML".
+fn same_code(oracle: &str, ours: &[String]) -> bool {
+    match oracle.strip_prefix("error:") {
+        None => ours.is_empty(),
+        Some(code) if code.parse::<i64>().is_ok() => ours.iter().any(|p| p == code),
+        Some(class)
+            if class.ends_with("Error") && class.contains("Scanner")
+                || class.contains("Parser")
+                || class.contains("Composer") =>
+        {
+            ours.iter().any(|p| p == "-1")
+        }
+        Some(class) => ours.iter().any(|p| p == class),
+    }
+}
+
+#[test]
+fn verdicts_agree_with_cloudify() {
+    let cases = cases();
+    assert!(cases.len() >= 80, "only {} blueprints", cases.len());
+    let plugins = PathBuf::from(PLUGINS);
+    let mut verdict_agree = 0;
+    let mut code_agree = 0;
+    let mut false_errors = Vec::new();
+    let mut table: BTreeMap<(String, &str, &str), usize> = BTreeMap::new();
+    println!("{:<100} {:<22} {}", "blueprint", "cloudify", "rehearse");
+    for case in &cases {
+        let checked = check_with(&Path::new(SET).join(&case.path), Some(plugins.clone()));
+        let ours = peers(&checked);
+        let oracle_valid = case.oracle == "valid";
+        let verdict_ok = oracle_valid == ours.is_empty();
+        let code_ok = same_code(&case.oracle, &ours);
+        verdict_agree += usize::from(verdict_ok);
+        code_agree += usize::from(code_ok);
+        if oracle_valid && !ours.is_empty() {
+            let first: Vec<String> = checked
+                .error_diagnostics()
+                .take(3)
+                .map(|d| format!("{} {}", d.code.id, d.message))
+                .collect();
+            false_errors.push(format!("{}: {}", case.path, first.join(" | ")));
+        }
+        let mut shown: Vec<&str> = ours.iter().map(String::as_str).collect();
+        shown.sort();
+        shown.dedup();
+        println!(
+            "{:<100} {:<22} {}{}",
+            case.path,
+            case.oracle,
+            if shown.is_empty() {
+                "valid".to_string()
+            } else {
+                format!("error:{}", shown.join(","))
+            },
+            if code_ok {
+                ""
+            } else if verdict_ok {
+                "   (code differs)"
+            } else {
+                "   (VERDICT DIFFERS)"
+            }
+        );
+        *table
+            .entry((
+                case.dsl.clone(),
+                if oracle_valid { "accepts" } else { "rejects" },
+                if verdict_ok { "agree" } else { "differ" },
+            ))
+            .or_default() += 1;
+    }
+    println!("\ndsl  cloudify  rehearse  blueprints");
+    for ((dsl, side, agreement), n) in &table {
+        println!("{dsl:<4} {side:<9} {agreement:<9} {n}");
+    }
+    let total = cases.len();
+    let verdict_rate = verdict_agree as f64 / total as f64;
+    println!(
+        "\nverdict agreement {verdict_agree}/{total} ({:.1}%), code agreement {code_agree}/{total} ({:.1}%), false errors {}",
+        100.0 * verdict_rate,
+        100.0 * code_agree as f64 / total as f64,
+        false_errors.len()
+    );
+    assert!(
+        false_errors.is_empty(),
+        "Cloudify accepts these, rehearse rejects them:\n{}",
+        false_errors.join("\n")
+    );
+    assert!(
+        verdict_rate >= 0.97,
+        "verdict agreement {verdict_rate:.3} < 0.97"
+    );
+}
+
+/// Without a plugin cache, each plugin import is one warning and nothing it would define
+/// cascades into errors.
+#[test]
+fn missing_plugins_are_one_warning_each() {
+    let path =
+        Path::new(SET).join("cloudify-community__blueprint-examples/hello-world-example/aws.yaml");
+    let empty = tempfile::tempdir().expect("temp dir");
+    let checked = check_with(&path, Some(empty.path().to_path_buf()));
+    let warnings: Vec<_> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.code.id == "C408")
+        .collect();
+    assert_eq!(warnings.len(), 3, "{:#?}", warnings);
+    let errors: Vec<String> = checked
+        .error_diagnostics()
+        .map(|d| format!("{} {}", d.code.id, d.message))
+        .collect();
+    assert!(errors.is_empty(), "errors without the cache: {errors:#?}");
+}
+
+/// Re-runs Cloudify's parser on a few blueprints of the set (the whole set takes the parser
+/// many minutes) to show VERDICTS.tsv is what it says today.
+#[test]
+fn recorded_verdicts_are_the_parsers() {
+    let Some(shared) = common::shared_dir("realworld_cloudify") else {
+        return;
+    };
+    let python = std::env::var_os("HOME")
+        .map(|h| PathBuf::from(h).join(".cache/rehearse-oracles/bin/python"))
+        .filter(|p| p.is_file());
+    let Some(python) = python else {
+        if std::env::var("REHEARSE_REQUIRE_SHARED").is_ok_and(|v| v == "1") {
+            panic!(
+                "realworld_cloudify: the oracle venv is missing (run ../shared/oracles/setup.sh)"
+            );
+        }
+        eprintln!("notice: realworld_cloudify oracle re-run skipped: oracle venv not found");
+        return;
+    };
+    // The smallest blueprints: a spread of verdicts that the parser reads quickly.
+    let mut cases = cases();
+    cases.sort_by_key(|c| std::fs::metadata(Path::new(SET).join(&c.path)).map_or(0, |m| m.len()));
+    let sample: Vec<&Case> = cases.iter().take(6).collect();
+    let plugins = std::fs::canonicalize(PLUGINS).expect("plugin cache");
+    let set = std::fs::canonicalize(SET).expect("set");
+    let output = Command::new(python)
+        .arg(shared.join("oracles/cloudify_parse_offline.py"))
+        .arg("--plugins")
+        .arg(&plugins)
+        .args(sample.iter().map(|c| set.join(&c.path)))
+        .output()
+        .expect("the oracle runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    let stdout = String::from_utf8_lossy(&output.stdout);
+    let verdicts: Vec<String> = stdout
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| v["verdict"].as_str().map(str::to_string))
+        .collect();
+    assert_eq!(verdicts.len(), sample.len());
+    for (case, verdict) in sample.iter().zip(&verdicts) {
+        println!("{} recorded {} now {verdict}", case.path, case.oracle);
+        assert_eq!(&case.oracle, verdict, "{}", case.path);
+    }
+}
