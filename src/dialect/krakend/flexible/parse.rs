@@ -186,7 +186,10 @@ fn pieces(src: &str) -> Result<Vec<Piece>, SyntaxError> {
 
 /// Lexes the inside of an action from `from`; returns its tokens, the offset after `}}`, and
 /// whether it ends with `-}}`.
-fn lex_action(src: &str, from: usize) -> Result<(Vec<(Tok, usize)>, usize, bool), SyntaxError> {
+/// An action's tokens, the offset after its `}}`, and whether it ends with `-}}`.
+type Lexed = (Vec<(Tok, usize)>, usize, bool);
+
+fn lex_action(src: &str, from: usize) -> Result<Lexed, SyntaxError> {
     let bytes = src.as_bytes();
     let mut tokens = Vec::new();
     let mut i = from;
