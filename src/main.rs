@@ -6,6 +6,7 @@
 
 use clap::{Parser, Subcommand, ValueEnum};
 use rehearse::check::{self, Options, SpecPolicy};
+use rehearse::dialect::krakend::flexible::{Env, FlexibleConfig};
 use rehearse::dialect::Kind;
 use rehearse::report;
 use rehearse::sandbox::Sandbox;
@@ -350,7 +351,24 @@ impl Progress {
 fn options(paths: &[PathBuf], allow_read: &[PathBuf]) -> Options {
     Options {
         sandbox: Some(Sandbox::for_checked_paths(paths, allow_read)),
+        krakend_flexible: krakend_flexible(paths),
         ..Options::default()
+    }
+}
+
+/// KrakenD flexible configuration: the `[krakend]` folders of the first path's rehearse.toml,
+/// else KrakenD's own `FC_ENABLE`/`FC_SETTINGS`/`FC_PARTIALS`/`FC_TEMPLATES`. Templates see the
+/// process environment through `env`, as KrakenD's do.
+fn krakend_flexible(paths: &[PathBuf]) -> Option<FlexibleConfig> {
+    let env = Env::from_process();
+    let from_project = paths.first().and_then(|path| {
+        let root = rehearse::sandbox::project_root(path);
+        let config = rehearse::config::ProjectConfig::load(&root)?.ok()?;
+        FlexibleConfig::from_project(&root, &config.krakend)
+    });
+    match from_project {
+        Some(fc) => Some(fc.with_env(env)),
+        None => FlexibleConfig::from_env(&env, &std::env::current_dir().ok()?),
     }
 }
 

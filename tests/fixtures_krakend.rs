@@ -19,7 +19,7 @@ pub fn fixtures() -> Vec<PathBuf> {
         .map(|e| e.path())
         .filter(|p| {
             p.extension()
-                .is_some_and(|e| e == "json" || e == "yaml" || e == "yml")
+                .is_some_and(|e| e == "json" || e == "yaml" || e == "yml" || e == "tmpl")
         })
         .collect();
     files.sort();
@@ -35,7 +35,13 @@ fn check_fixture(path: &Path) -> Checked {
             reported: true,
             forced_kind: Some(Kind::Krakend),
         }],
-        &Options::default(),
+        &Options {
+            // `.tmpl` fixtures are flexible-config templates (no settings folders).
+            krakend_flexible: name
+                .ends_with(".tmpl")
+                .then(rehearse::dialect::krakend::flexible::FlexibleConfig::default),
+            ..Options::default()
+        },
     )
 }
 

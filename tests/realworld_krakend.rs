@@ -15,6 +15,8 @@
 mod common;
 
 use rehearse::check::{check, Checked, Input, Options};
+use rehearse::config::ProjectConfig;
+use rehearse::dialect::krakend::flexible::{self, FlexibleConfig};
 use rehearse::dialect::krakend::implies_lint_failure;
 use rehearse::dialect::Kind;
 use std::path::PathBuf;
@@ -51,9 +53,19 @@ fn rows() -> Vec<Row> {
         .collect()
 }
 
+/// The flexible-config folders of a row's repository, when its folder has a rehearse.toml.
+fn flexible_config(file: &str) -> Option<FlexibleConfig> {
+    let root = data_dir().join(file.split('/').next()?);
+    let config = ProjectConfig::load(&root)?.expect("rehearse.toml parses");
+    FlexibleConfig::from_project(&root, &config.krakend)
+}
+
 fn check_row(row: &Row, forced_kind: Option<Kind>) -> Checked {
     let path = data_dir().join(&row.file);
-    let options = Options::default();
+    let options = Options {
+        krakend_flexible: flexible_config(&row.file),
+        ..Options::default()
+    };
     check(
         vec![Input {
             path: path.display().to_string(),
@@ -253,10 +265,21 @@ fn recorded_verdicts_match_the_oracles() {
         return;
     };
     let rows = rows();
+    let scratch = tempfile::tempdir().expect("temp dir");
     let mut command = Command::new(&python);
     command.arg("-c").arg(JUDGE).arg(shared.join("oracles"));
-    for row in &rows {
-        let judged = data_dir().join(&row.file);
+    for (i, row) in rows.iter().enumerate() {
+        let mut judged = data_dir().join(&row.file);
+        // Templates are judged on their rendering, as KrakenD checks the rendered file.
+        if let Some(fc) = flexible_config(&row.file) {
+            let bytes = std::fs::read(&judged).expect("row file");
+            if flexible::is_template(&judged, &bytes) {
+                let rendered = flexible::render_file(&judged, &fc)
+                    .unwrap_or_else(|e| panic!("{}: {e}", row.file));
+                judged = scratch.path().join(format!("{i}.json"));
+                std::fs::write(&judged, rendered.text).expect("write the rendering");
+            }
+        }
         let version = if row.lint_version == "-" {
             "v2.13"
         } else {

@@ -4,6 +4,7 @@
 
 use crate::diag::{codes::k, Diagnostic};
 use crate::dialect::krakend as dialect;
+use crate::dialect::krakend::flexible;
 use crate::ir::krakend::{Backend, Config, Endpoint, ExtraConfig, Spanned};
 use crate::source::{FileId, Span};
 use crate::syntax::url_pattern::{Part, VarKind};
@@ -20,6 +21,134 @@ pub fn read_document(
     if let Some(config) = config {
         check_config(&config, diagnostics);
         configs.push(config);
+    }
+}
+
+/// A flexible-config template after rendering: the source files its text came from (index =
+/// the rendering's file index), and the rendered file with its documents when it rendered.
+pub struct RenderedTemplate {
+    pub files: Vec<FileId>,
+    pub output: Option<(FileId, Vec<Document>)>,
+    rendered: Option<flexible::Rendered>,
+}
+
+/// Renders a KrakenD flexible-config template (see `dialect::krakend::flexible`). A template
+/// that does not render is K034 (KrakenD cannot render it either) or K035 (rehearse cannot),
+/// pointing where it failed; the rendered config is parsed as JSON, as KrakenD writes it to a
+/// `.json` file before parsing.
+pub fn render_template(
+    input: &crate::check::Input,
+    fc: &flexible::FlexibleConfig,
+    sandbox: &crate::sandbox::Sandbox,
+    sources: &mut crate::source::SourceMap,
+    limits: &crate::syntax::Limits,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> RenderedTemplate {
+    let text = String::from_utf8_lossy(&input.bytes).into_owned();
+    match flexible::render(&input.path, &text, fc, sandbox) {
+        Err(failure) => {
+            let files: Vec<FileId> = failure
+                .files
+                .iter()
+                .enumerate()
+                .map(|(i, (path, text))| {
+                    if i == 0 {
+                        sources.add(input.path.clone(), text.clone())
+                    } else {
+                        sources.add(path.clone(), text.clone())
+                    }
+                })
+                .collect();
+            let file = files.get(failure.fail.file).copied().unwrap_or(files[0]);
+            let at = failure.fail.at.min(sources.get(file).text.len());
+            let span = Span::new(file, at, at);
+            let diagnostic = if failure.fail.unsupported {
+                Diagnostic::warning(
+                    &k::K035,
+                    span,
+                    format!("the template is not rendered: {}", failure.fail.message),
+                )
+                .with_help("KrakenD may render it; rehearse checks nothing in this config")
+            } else {
+                Diagnostic::error(
+                    &k::K034,
+                    span,
+                    format!("the template does not render: {}", failure.fail.message),
+                )
+                .with_help("KrakenD logs this and then parses the template itself as the config, which fails")
+            };
+            diagnostics.push(diagnostic);
+            RenderedTemplate {
+                files,
+                output: None,
+                rendered: None,
+            }
+        }
+        Ok(rendered) => {
+            let files: Vec<FileId> = rendered
+                .files
+                .iter()
+                .enumerate()
+                .map(|(i, (path, text))| {
+                    if i == 0 {
+                        sources.add(input.path.clone(), text.clone())
+                    } else {
+                        sources.add(path.clone(), text.clone())
+                    }
+                })
+                .collect();
+            let (file, parsed) = crate::syntax::load(
+                sources,
+                &format!("{} (rendered)", input.path),
+                rendered.text.clone().into_bytes(),
+                crate::syntax::Format::Json,
+                limits,
+            );
+            diagnostics.extend(parsed.diagnostics);
+            require_document(file, parsed.documents.len(), diagnostics);
+            RenderedTemplate {
+                files,
+                output: Some((file, parsed.documents)),
+                rendered: Some(rendered),
+            }
+        }
+    }
+}
+
+/// Moves every span in a rendered template to the template, partial or sub-template byte it
+/// came from (a value printed by an action points at the action).
+pub fn map_to_templates(diagnostics: &mut [Diagnostic], renderings: &[RenderedTemplate]) {
+    for rendering in renderings {
+        let (Some((output, _)), Some(rendered)) = (&rendering.output, &rendering.rendered) else {
+            continue;
+        };
+        let map = |span: Span| -> Span {
+            if span.file != *output {
+                return span;
+            }
+            let Some((index, range)) = rendered.origin(span.start as usize) else {
+                return span;
+            };
+            let Some(file) = rendering.files.get(index) else {
+                return span;
+            };
+            let end = (range.start + span.len()).min(range.end).max(range.start);
+            let exact = rendered
+                .segments
+                .iter()
+                .any(|s| s.exact && s.output.contains(&(span.start as usize)));
+            if exact {
+                Span::new(*file, range.start, end)
+            } else {
+                Span::new(*file, range.start, range.end)
+            }
+        };
+        for diagnostic in diagnostics.iter_mut() {
+            diagnostic.span = map(diagnostic.span);
+            for label in &mut diagnostic.labels {
+                label.span = map(label.span);
+            }
+        }
     }
 }
 

@@ -69,6 +69,9 @@ pub struct Options {
     /// `$REHEARSE_CLOUDIFY_PLUGINS`, then the rehearse.toml above a blueprint, are used.
     /// plugin.yaml files are read from it only (it is their sandbox).
     pub cloudify_plugins: Option<std::path::PathBuf>,
+    /// KrakenD flexible configuration (rehearse.toml `[krakend]` or `FC_*`): KrakenD files that
+    /// are templates are rendered first, and files in its folders are template material.
+    pub krakend_flexible: Option<crate::dialect::krakend::flexible::FlexibleConfig>,
 }
 
 /// A path of the run that could not be checked, or a broken settings file; each becomes a
@@ -322,6 +325,8 @@ struct Session<'o> {
     need: Need,
     /// Top-level names of the reported Vamp documents (duplicates across files are findings).
     defined_names: BTreeSet<String>,
+    /// Rendered KrakenD flexible-config templates, for mapping findings back.
+    renderings: Vec<krakend::RenderedTemplate>,
 }
 
 /// What one document turned out to be.
@@ -343,10 +348,21 @@ impl<'o> Session<'o> {
             skipped: Vec::new(),
             need: Need::Nothing,
             defined_names: BTreeSet::new(),
+            renderings: Vec::new(),
         }
     }
 
     fn add(&mut self, input: Input) {
+        if let Some(fc) = &self.options.krakend_flexible {
+            let path = std::path::Path::new(&input.path);
+            if fc.owns(path) {
+                return;
+            }
+            if crate::dialect::krakend::flexible::is_template(path, &input.bytes) {
+                self.add_template(input, fc);
+                return;
+            }
+        }
         let must_be_spec = input.reported && self.options.specs.requires(&input);
         if !must_be_spec {
             if let Some(what) = foreign_file(&input.path) {
@@ -443,6 +459,48 @@ impl<'o> Session<'o> {
         });
     }
 
+    /// A KrakenD flexible-config template: rendered, then read as the KrakenD config it renders.
+    fn add_template(
+        &mut self,
+        input: Input,
+        fc: &crate::dialect::krakend::flexible::FlexibleConfig,
+    ) {
+        let sandbox = self.options.sandbox.clone().unwrap_or_default();
+        let mut diagnostics = Vec::new();
+        let rendered = krakend::render_template(
+            &input,
+            fc,
+            &sandbox,
+            &mut self.sources,
+            &self.options.limits,
+            &mut diagnostics,
+        );
+        if input.reported {
+            self.also_reported.extend(rendered.files.iter().copied());
+        }
+        if let Some((file, documents)) = &rendered.output {
+            if input.reported {
+                self.reported.push(*file);
+            }
+            for document in documents {
+                self.read_document(
+                    document,
+                    *file,
+                    Some(Kind::Krakend),
+                    input.reported,
+                    true,
+                    &mut diagnostics,
+                );
+            }
+        } else if input.reported {
+            if let Some(first) = rendered.files.first() {
+                self.reported.push(*first);
+            }
+        }
+        self.diagnostics.extend(diagnostics);
+        self.renderings.push(rendered);
+    }
+
     fn read_document(
         &mut self,
         document: &Document,
@@ -468,10 +526,15 @@ impl<'o> Session<'o> {
                     return Outcome::Spec;
                 }
                 Detected::Object(object) => {
-                    let reason = format!("a Kubernetes-style {} ({})", object.kind, object.api_version);
-                    self.project
-                        .objects
-                        .push(foreign_object(document, object.api_version, object.kind.clone()));
+                    let reason = format!(
+                        "a Kubernetes-style {} ({})",
+                        object.kind, object.api_version
+                    );
+                    self.project.objects.push(foreign_object(
+                        document,
+                        object.api_version,
+                        object.kind.clone(),
+                    ));
                     if must_be_spec {
                         diagnostics.push(
                             Diagnostic::error(
@@ -633,13 +696,16 @@ impl<'o> Session<'o> {
                     let file = self.sources.add(&path, text);
                     let source = &self.sources.get(file).text;
                     let last = keys[0].rsplit('.').next().unwrap_or_default();
-                    let span = source
-                        .find(last)
-                        .map_or(Span::point(file, 0), |at| Span::new(file, at, at + last.len()));
+                    let span = source.find(last).map_or(Span::point(file, 0), |at| {
+                        Span::new(file, at, at + last.len())
+                    });
                     Diagnostic::warning(
                         &codes::x::X005,
                         span,
-                        format!("rehearse.toml has settings rehearse does not know: {}", keys.join(", ")),
+                        format!(
+                            "rehearse.toml has settings rehearse does not know: {}",
+                            keys.join(", ")
+                        ),
                     )
                     .with_help("they are ignored; check the spelling")
                 }
@@ -670,6 +736,8 @@ impl<'o> Session<'o> {
         }
 
         resolve(&mut self.project, &mut self.diagnostics);
+        // Findings in a rendered template point back into the files its text came from.
+        krakend::map_to_templates(&mut self.diagnostics, &self.renderings);
 
         let reported = &self.reported;
         let also = &self.also_reported;
@@ -679,7 +747,8 @@ impl<'o> Session<'o> {
                 || also.contains(&d.span.file)
         });
         diag::normalize(&mut self.diagnostics);
-        self.skipped.sort_by(|a, b| (&a.path, a.document).cmp(&(&b.path, b.document)));
+        self.skipped
+            .sort_by(|a, b| (&a.path, a.document).cmp(&(&b.path, b.document)));
         Checked {
             sources: self.sources,
             project: self.project,
@@ -726,7 +795,11 @@ fn mentions_a_dialect(text: &str) -> bool {
     }
     keys.iter().any(|line| {
         if let Some(value) = line.strip_prefix("kind:") {
-            return value.trim().trim_matches(['"', '\'']).parse::<Kind>().is_ok();
+            return value
+                .trim()
+                .trim_matches(['"', '\''])
+                .parse::<Kind>()
+                .is_ok();
         }
         ["clusters:", "deployable:", "endpoints:"]
             .iter()
