@@ -234,7 +234,6 @@ fn run_scenario(args: RunArgs) -> ExitCode {
             progress: show_progress.then_some(&mut on_progress as &mut dyn FnMut(u64, u64)),
         },
     );
-    drop(on_progress);
     progress.finish();
     let result = match result {
         Ok(result) => result,

@@ -112,7 +112,8 @@ fn every_version_matches_the_reference() {
         for section in SECTIONS {
             let their_defs = theirs.get(section).and_then(Json::as_object);
             let our_defs = ours.get(section).and_then(Json::as_object);
-            let their_names: Vec<&String> = their_defs.map(|d| d.keys().collect()).unwrap_or_default();
+            let their_names: Vec<&String> =
+                their_defs.map(|d| d.keys().collect()).unwrap_or_default();
             let our_names: Vec<&String> = our_defs.map(|d| d.keys().collect()).unwrap_or_default();
             assert_eq!(their_names, our_names, "{tag} {section}: names differ");
             for name in their_names {
@@ -123,6 +124,9 @@ fn every_version_matches_the_reference() {
             }
         }
     }
-    println!("{} versions, {compared} definitions compared", versions.len());
+    println!(
+        "{} versions, {compared} definitions compared",
+        versions.len()
+    );
     assert!(Path::new(&reference).is_dir());
 }

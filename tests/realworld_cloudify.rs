@@ -91,7 +91,7 @@ fn verdicts_agree_with_cloudify() {
     let mut code_agree = 0;
     let mut false_errors = Vec::new();
     let mut table: BTreeMap<(String, &str, &str), usize> = BTreeMap::new();
-    println!("{:<100} {:<22} {}", "blueprint", "cloudify", "rehearse");
+    println!("{:<100} {:<22} rehearse", "blueprint", "cloudify");
     for case in &cases {
         let checked = check_with(&Path::new(SET).join(&case.path), Some(plugins.clone()));
         let ours = peers(&checked);

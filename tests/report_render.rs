@@ -78,6 +78,7 @@ fn checked() -> impl Strategy<Value = Checked> {
                 }
                 Checked {
                     files: sources.len(),
+                    skipped: Vec::new(),
                     sources,
                     project: Project::default(),
                     diagnostics,
@@ -135,6 +136,7 @@ fn one(text: String, start: usize, end: usize) -> Checked {
             "broken",
         )],
         files: 1,
+        skipped: Vec::new(),
     }
 }
 
@@ -176,6 +178,7 @@ fn a_finding_no_file_holds_renders_in_every_format() {
             "the paths hold no scenario",
         )],
         files: 0,
+        skipped: Vec::new(),
     };
     render_all(&checked);
     let json: serde_json::Value =

@@ -234,6 +234,7 @@ fn the_crash_report_and_trace_are_pinned() {
             scenario: Some("sava-crash-during-canary".into()),
             seed: None,
             trace: Some(&mut trace),
+            ..RunOptions::default()
         },
     )
     .map_err(|d| format!("{d:?}"))

@@ -252,14 +252,15 @@ fn y011_never_reports_the_capped_read_as_the_file_size() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("big.yaml");
     std::fs::write(&path, "a: 1\n".repeat(100)).unwrap();
-    let inputs = rehearse::discover::discover(std::slice::from_ref(&path), None, 16).unwrap();
+    let discovered = rehearse::discover::discover(std::slice::from_ref(&path), None, 16).unwrap();
     let options = rehearse::check::Options {
         limits: Limits {
             max_file_bytes: 16,
             ..Limits::default()
         },
+        ..rehearse::check::Options::default()
     };
-    let checked = rehearse::check::check(inputs, &options);
+    let checked = rehearse::check::check(discovered.inputs, &options);
     let y011: Vec<_> = checked
         .diagnostics
         .iter()

@@ -219,7 +219,7 @@ mod tests {
         let old = ManagerVersion::lookup("3.2").definitions();
         let new = ManagerVersion::lookup("6.4.0").definitions();
         assert!(old["node_types"].contains_key("cloudify.nodes.Compute"));
-        assert!(!old.get("data_types").is_some_and(|d| !d.is_empty()));
+        assert!(old.get("data_types").is_none_or(|d| d.is_empty()));
         assert!(new["data_types"].contains_key("cloudify.datatypes.AgentConfig"));
         assert_eq!(ManagerVersion::resources().name(), "resources");
     }
