@@ -112,9 +112,11 @@ fn every_version_matches_the_reference() {
         for section in SECTIONS {
             let their_defs = theirs.get(section).and_then(Json::as_object);
             let our_defs = ours.get(section).and_then(Json::as_object);
-            let their_names: Vec<&String> =
+            // A definitions section is a mapping: its order means nothing to Cloudify.
+            let their_names: std::collections::BTreeSet<&String> =
                 their_defs.map(|d| d.keys().collect()).unwrap_or_default();
-            let our_names: Vec<&String> = our_defs.map(|d| d.keys().collect()).unwrap_or_default();
+            let our_names: std::collections::BTreeSet<&String> =
+                our_defs.map(|d| d.keys().collect()).unwrap_or_default();
             assert_eq!(their_names, our_names, "{tag} {section}: names differ");
             for name in their_names {
                 let theirs = without_descriptions(&their_defs.unwrap()[name]);

@@ -91,6 +91,8 @@ struct Scanner {
     /// Indentation of the block line that opened the outermost flow collection.
     flow_base: usize,
     quote: Option<char>,
+    /// Indentation of the block line that opened a quoted scalar outside any flow collection.
+    quote_base: usize,
     /// Indentation of the line that introduced a block scalar (`|`, `>`) being skipped.
     block_scalar_parent: Option<usize>,
     /// Whether the next token starts a node (so `[`, `{` or a quote open one).
@@ -110,8 +112,14 @@ impl Scanner {
             }
             self.block_scalar_parent = None;
         }
-        let needed = (self.flow_depth > 0 && !blank && indent <= self.flow_base)
-            .then(|| self.flow_base + 1 - indent);
+        let needed = if self.flow_depth > 0 {
+            (!blank && indent <= self.flow_base).then(|| self.flow_base + 1 - indent)
+        } else {
+            // A multi-line quoted scalar in block context: PyYAML and SnakeYAML take its
+            // continuation lines at any indentation.
+            (self.quote.is_some() && !blank && indent <= self.quote_base)
+                .then(|| self.quote_base + 1 - indent)
+        };
         if self.flow_depth == 0 {
             self.expect_node = true;
         }
@@ -148,7 +156,12 @@ impl Scanner {
                     continue;
                 }
                 '#' if previous_blank => return,
-                '"' | '\'' if self.expect_node => self.quote = Some(c),
+                '"' | '\'' if self.expect_node => {
+                    if !in_flow {
+                        self.quote_base = indent;
+                    }
+                    self.quote = Some(c);
+                }
                 '[' | '{' if self.expect_node => {
                     if !in_flow {
                         self.flow_base = indent;
@@ -219,6 +232,13 @@ mod tests {
             let (in_repaired, _) = repaired.text.match_indices(c).nth(nth).unwrap();
             assert_eq!(repaired.original(in_repaired), original, "{c:?}");
         }
+    }
+
+    #[test]
+    fn quoted_scalar_continuations_at_the_key_column_are_indented() {
+        let text = "a:\n  d: 'one\n  two'\n  e: 1\n";
+        let repaired = repair(text).expect("a repair");
+        assert_eq!(repaired.text, "a:\n  d: 'one\n   two'\n  e: 1\n");
     }
 
     #[test]

@@ -122,7 +122,7 @@ fn flow_indentation_warning(file: FileId, text: &str, line: usize) -> Diagnostic
     Diagnostic::warning(
         &codes::y::Y014,
         Span::new(file, token, token + token_len),
-        "this line continues a flow collection (`[...]`, `{...}`) but is not indented past \
+        "this line continues a flow collection (`[...]`, `{...}`) or a quoted scalar but is not indented past \
          the line that opened it",
     )
     .with_span_label("indent this line further")

@@ -58,7 +58,7 @@ declare_codes! {
     /// A core-schema tag whose value does not fit it (`!!int abc`, `!!bool maybe`, a list
     /// tagged `!!map`). The tag is ignored and the value is read as if it had none.
     Y013 "tag-mismatch";
-    /// A line inside a multi-line flow collection (`[...]`, `{...}`) is not indented past the
+    /// A line inside a multi-line flow collection (`[...]`, `{...}`) or quoted scalar is not indented past the
     /// block line that opened it, typically a closing `]` in the key's column. YAML 1.2 forbids
     /// it; YAML 1.1 loaders (SnakeYAML, PyYAML) accept it, so rehearse reads the file as if the
     /// line were indented and warns.
