@@ -5,7 +5,7 @@
 //! (`not-vamp`) are never read by Vamp; what rehearse says about them is detection's call, so
 //! their verdict is printed but does not fail the test. Prints the agreement table.
 
-use rehearse::check::{check, Input, Options};
+use rehearse::check::{check, Input, Options, SpecPolicy};
 use std::path::Path;
 
 struct Row {
@@ -42,7 +42,11 @@ fn realworld_vamp_files_get_no_false_error() {
         let bytes = std::fs::read(dir.join(&row.local)).expect("listed file exists");
         let checked = check(
             vec![Input::reported(row.local.clone(), bytes)],
-            &Options::default(),
+            // As `rehearse check` reads a file it is given (no `--strict-kinds`).
+            &Options {
+                specs: SpecPolicy::Listed(Default::default()),
+                ..Options::default()
+            },
         );
         let verdict = if checked.errors() > 0 {
             "error"
