@@ -96,6 +96,9 @@ pub struct Parameter {
 pub enum Executor {
     CentralDeploymentAgent,
     HostAgent,
+    /// Chosen at run time: what dsl_parser 7.0.5 gives a script operation that names no
+    /// executor (elements/operation.py), instead of the script plugin's own executor.
+    Auto,
 }
 
 #[derive(Clone, Debug)]

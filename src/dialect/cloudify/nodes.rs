@@ -718,11 +718,6 @@ fn check_host_agent_plugins(
             .flat_map(|ops| ops.values())
             .find_map(|op: &Operation| {
                 let plugin = plugins.get(op.plugin.as_deref()?)?;
-                // A script operation without its own executor runs with executor 'auto', not
-                // the script plugin's (dsl_parser 7.0.5 elements/operation.py, script mapping).
-                if op.executor.is_none() && op.plugin.as_deref() == Some("script") {
-                    return None;
-                }
                 let executor = op.executor.or(plugin.executor)?;
                 (executor == Executor::HostAgent).then_some(plugin.name.clone())
             });

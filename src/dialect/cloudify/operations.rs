@@ -233,6 +233,7 @@ fn resolve_operation(
             );
         }
         op.plugin = Some("script".to_string());
+        op.executor.get_or_insert(Executor::Auto);
         return op;
     }
     let (code, context) = match site {
