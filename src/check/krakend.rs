@@ -32,6 +32,23 @@ pub struct RenderedTemplate {
     rendered: Option<flexible::Rendered>,
 }
 
+/// Adds the files a rendering read to the source map: the template under the path the user
+/// gave, then each settings file, partial and sub-template under its own path.
+fn add_template_files(
+    sources: &mut crate::source::SourceMap,
+    template_path: &str,
+    files: &[(String, String)],
+) -> Vec<FileId> {
+    files
+        .iter()
+        .enumerate()
+        .map(|(i, (path, text))| {
+            let shown = if i == 0 { template_path } else { path };
+            sources.add(shown, text.clone())
+        })
+        .collect()
+}
+
 /// Renders a KrakenD flexible-config template (see `dialect::krakend::flexible`). A template
 /// that does not render is K034 (KrakenD cannot render it either) or K035 (rehearse cannot),
 /// pointing where it failed; the rendered config is parsed as JSON, as KrakenD writes it to a
@@ -47,19 +64,12 @@ pub fn render_template(
     let text = String::from_utf8_lossy(&input.bytes).into_owned();
     match flexible::render(&input.path, &text, fc, sandbox) {
         Err(failure) => {
-            let files: Vec<FileId> = failure
-                .files
-                .iter()
-                .enumerate()
-                .map(|(i, (path, text))| {
-                    if i == 0 {
-                        sources.add(input.path.clone(), text.clone())
-                    } else {
-                        sources.add(path.clone(), text.clone())
-                    }
-                })
-                .collect();
-            let file = files.get(failure.fail.file).copied().unwrap_or(files[0]);
+            let files = add_template_files(sources, &input.path, &failure.files);
+            let file = files
+                .get(failure.fail.file)
+                .or(files.first())
+                .copied()
+                .unwrap_or_else(|| sources.add(input.path.clone(), text.clone()));
             let at = failure.fail.at.min(sources.get(file).text.len());
             let span = Span::new(file, at, at);
             let diagnostic = if failure.fail.unsupported {
@@ -85,18 +95,7 @@ pub fn render_template(
             }
         }
         Ok(rendered) => {
-            let files: Vec<FileId> = rendered
-                .files
-                .iter()
-                .enumerate()
-                .map(|(i, (path, text))| {
-                    if i == 0 {
-                        sources.add(input.path.clone(), text.clone())
-                    } else {
-                        sources.add(path.clone(), text.clone())
-                    }
-                })
-                .collect();
+            let files = add_template_files(sources, &input.path, &rendered.files);
             let (file, parsed) = crate::syntax::load(
                 sources,
                 &format!("{} (rendered)", input.path),
