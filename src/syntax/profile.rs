@@ -526,16 +526,8 @@ fn decimal_float(text: &str) -> Option<f64> {
 /// `.inf`, `.nan` and base 60 floats, shared by PyYAML and SnakeYAML.
 fn yaml11_special_float(text: &str) -> Option<Value> {
     let (negative, body) = split_sign(text);
-    if matches!(body, ".inf" | ".Inf" | ".INF") {
-        let inf = if negative {
-            f64::NEG_INFINITY
-        } else {
-            f64::INFINITY
-        };
-        return Some(Value::Float(inf, text.into()));
-    }
-    if matches!(text, ".nan" | ".NaN" | ".NAN") {
-        return Some(Value::Float(f64::NAN, text.into()));
+    if let Some(special) = super::yaml::infinity_or_nan(text, negative, body) {
+        return Some(special);
     }
     // `[-+]?[0-9][0-9_]*(:[0-5]?[0-9])+\.[0-9_]*`
     let colon = body.find(':')?;

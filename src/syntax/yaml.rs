@@ -941,12 +941,9 @@ fn resolve_int(text: &str) -> Option<Value> {
     })
 }
 
-/// Core schema floats: `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`, `.inf`, `.nan`.
-fn resolve_float(text: &str) -> Option<Value> {
-    let (negative, unsigned) = match text.strip_prefix('-') {
-        Some(rest) => (true, rest),
-        None => (false, text.strip_prefix('+').unwrap_or(text)),
-    };
+/// `.inf` (signed) and `.nan`, spelled as YAML 1.1 and 1.2 both spell them. `unsigned` is
+/// `text` without its sign.
+pub(super) fn infinity_or_nan(text: &str, negative: bool, unsigned: &str) -> Option<Value> {
     if matches!(unsigned, ".inf" | ".Inf" | ".INF") {
         let inf = if negative {
             f64::NEG_INFINITY
@@ -955,8 +952,17 @@ fn resolve_float(text: &str) -> Option<Value> {
         };
         return Some(Value::Float(inf, text.into()));
     }
-    if matches!(text, ".nan" | ".NaN" | ".NAN") {
-        return Some(Value::Float(f64::NAN, text.into()));
+    matches!(text, ".nan" | ".NaN" | ".NAN").then(|| Value::Float(f64::NAN, text.into()))
+}
+
+/// Core schema floats: `[-+]?(\.[0-9]+|[0-9]+(\.[0-9]*)?)([eE][-+]?[0-9]+)?`, `.inf`, `.nan`.
+fn resolve_float(text: &str) -> Option<Value> {
+    let (negative, unsigned) = match text.strip_prefix('-') {
+        Some(rest) => (true, rest),
+        None => (false, text.strip_prefix('+').unwrap_or(text)),
+    };
+    if let Some(special) = infinity_or_nan(text, negative, unsigned) {
+        return Some(special);
     }
     let bytes = unsigned.as_bytes();
     let digits_from = |at: usize| {
