@@ -37,6 +37,28 @@ enum Command {
         /// The code, e.g. Y002 or V012. Without one, lists every code.
         code: Option<String>,
     },
+    /// Draw what references what: deployments, clusters, services, gateways and routes,
+    /// workflows, Cloudify nodes and relationships, KrakenD endpoints and backends.
+    Graph(GraphArgs),
+}
+
+#[derive(clap::Args)]
+struct GraphArgs {
+    /// Files or directories of the project.
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// Graphviz DOT (`dot -Tsvg`) or Mermaid.
+    #[arg(long, value_enum, default_value_t = GraphFormatArg::Dot)]
+    format: GraphFormatArg,
+    /// Let documents name files in this folder too (repeatable).
+    #[arg(long, value_name = "DIR")]
+    allow_read: Vec<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum GraphFormatArg {
+    Dot,
+    Mermaid,
 }
 
 #[derive(clap::Args)]
@@ -130,6 +152,48 @@ fn main() -> ExitCode {
         Command::Check(args) => run_check(args),
         Command::Run(args) => run_scenario(args),
         Command::Explain { code } => explain(code.as_deref()),
+        Command::Graph(args) => run_graph(args),
+    }
+}
+
+/// Checks the project like `run` does (errors stop it), then prints its graph.
+fn run_graph(args: GraphArgs) -> ExitCode {
+    let mut options = options(&args.paths, &args.allow_read);
+    let mut discovered =
+        match rehearse::discover::discover(&args.paths, None, options.limits.max_file_bytes) {
+            Ok(discovered) => discovered,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        };
+    options.specs = SpecPolicy::Listed(std::mem::take(&mut discovered.required_specs));
+    let checked = check::check_with(
+        discovered.inputs,
+        discovered.problems,
+        Some(&mut discovered.context),
+        &options,
+    );
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    if checked.errors() > 0 {
+        eprint!("{}", report::human::render(&checked, color));
+        return ExitCode::from(1);
+    }
+    let format = match args.format {
+        GraphFormatArg::Dot => report::graph::GraphFormat::Dot,
+        GraphFormatArg::Mermaid => report::graph::GraphFormat::Mermaid,
+    };
+    let graph = report::graph::build(&checked.project);
+    let files = |n: u32| {
+        checked
+            .sources
+            .try_get(rehearse::source::FileId(n))
+            .map(|f| f.path.clone())
+    };
+    let text = report::graph::render(&graph, format, &files);
+    match print_stdout(&text) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(code) => code,
     }
 }
 

@@ -4,6 +4,7 @@
 //! for code-scanning tools) and `github` (workflow-command annotations).
 
 pub mod github;
+pub mod graph;
 pub mod human;
 pub mod json;
 pub mod run;
