@@ -9,6 +9,7 @@ pub mod human;
 pub mod json;
 pub mod run;
 pub mod sarif;
+pub mod sweep;
 
 use crate::diag::Diagnostic;
 use crate::source::{LineCol, SourceMap};

@@ -22,6 +22,7 @@ pub mod run;
 pub mod samplers;
 pub mod service;
 pub mod snapshot;
+pub mod sweep;
 pub mod trace;
 pub mod traffic;
 pub mod world;
