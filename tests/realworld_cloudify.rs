@@ -82,13 +82,8 @@ fn same_code(oracle: &str, ours: &[String]) -> bool {
     }
 }
 
-/// False errors not fixed yet, with the reason.
-const KNOWN_FALSE_ERRORS: &[(&str, &str)] = &[(
-    "cloudify-community__blueprint-examples/tf-ansible/aws.yaml",
-    "get_property [SELF, resource_config, environment_variables] reads a field of a data-typed \
-     property that the blueprint leaves out; Cloudify fills it from the data type's default, \
-     rehearse's property lookup does not yet (C303)",
-)];
+/// False errors not fixed yet, with the reason (none now: keep the list for the next one).
+const KNOWN_FALSE_ERRORS: &[(&str, &str)] = &[];
 
 #[test]
 fn verdicts_agree_with_cloudify() {
