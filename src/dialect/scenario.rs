@@ -14,6 +14,10 @@
 //! deploy:                             # in order; a known deployment name merges (Vamp PUT)
 //!   - sava                            #   blueprint `sava` as deployment `sava`
 //!   - { blueprint: "sava:1.1", as: sava }
+//!   - { cloudify: web/blueprint.yaml, as: shop, inputs: { port: 80 }, install: false }
+//!                                     # a Cloudify blueprint file, relative to this file;
+//!                                     # installed at t = 0 unless `install: true` runs the
+//!                                     # install workflow from t = 0
 //! hosts: { count: 4 }                 # optional; default one host per instance
 //! behaviors:                          # per service name:version
 //!   sava:1.0:
@@ -23,6 +27,12 @@
 //!     concurrency: 64                 # slots per instance, default 64
 //!     startup: 10s                    # default 0
 //!     restart_delay: 10s              # after a crash when the fault names none; default 10s
+//!   shop/vm:                          # a Cloudify node: `DEPLOYMENT/node` (or `node` alone)
+//!     operations: { create: 30s, configure: 5s, start: 10s, stop: 5s, delete: 10s }  # default 0
+//!     heartbeat: 5s                   # monitoring interval (default: collectors' or 10s)
+//! metrics:                            # what a monitored node's collectors report
+//!   - { node: shop/vm, service: cpu.total.user, value: 42 }   # or {steps: [[0s, 20], [5m, 95]]},
+//!                                     # {from: utilization | latency_p99 | error_rate}
 //! traffic:
 //!   - to: sava/9050                   # a gateway name
 //!     rate: 50/s                      # exactly one of rate | ramp | steps
@@ -37,11 +47,16 @@
 //!   - { at: 2m, errors: "sava:1.0", rate: 20%, for: 30s }
 //!   - { at: 2m, latency: "sava:1.0", add: 200ms, for: 30s }
 //!   - { at: 2m, partition: "sava:1.1", from: sava/sava/web, for: 30s }   # from optional
+//!   - { at: 2m, host_down: shop/vm_1, for: 3m }               # a Cloudify compute instance
+//!   - { at: 2m, kill: shop/web_2 }                            # a Cloudify node instance (or node)
 //! expect:
 //!   - rollback_within: { after: 27s, within: 5s }
 //!   - no_rollback: {}
 //!   - user_error_rate: { below: 0.5% }
 //!   - weight_reaches: { route: "sava/sava/sava:1.1/web", weight: 100%, by: 95s }
+//!   - workflow_within: { workflow: heal, after: 2m, within: 70s }
+//!   - no_workflow: { workflow: heal, between: [5m, 10m] }
+//!   - instances: { node: shop/web, at_least: 3, by: 20m }
 //! ```
 
 use crate::diag::codes::s;
