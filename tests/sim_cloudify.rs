@@ -13,7 +13,9 @@ const S: u64 = 1_000_000_000;
 
 /// The files of a spec folder, as `rehearse run specs/NAME` reads them.
 fn spec_inputs(name: &str) -> Vec<Input> {
-    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("specs").join(name);
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("specs")
+        .join(name);
     let mut paths: Vec<_> = std::fs::read_dir(&dir)
         .expect("spec folder")
         .filter_map(|e| e.ok().map(|e| e.path()))
@@ -31,7 +33,10 @@ fn spec_inputs(name: &str) -> Vec<Input> {
 
 /// Files written to a fresh folder (Cloudify blueprints are named by path), all reported.
 fn folder(name: &str, files: &[(&str, &str)]) -> Vec<Input> {
-    let dir = std::env::temp_dir().join(format!("rehearse-sim-cloudify-{}-{name}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!(
+        "rehearse-sim-cloudify-{}-{name}",
+        std::process::id()
+    ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp folder");
     files
@@ -64,7 +69,12 @@ fn rehearse(checked: &Checked, seed: Option<u64>) -> (RunResult, String) {
             ..Default::default()
         },
     )
-    .unwrap_or_else(|d| panic!("run failed: {:?}", d.iter().map(|d| &d.message).collect::<Vec<_>>()));
+    .unwrap_or_else(|d| {
+        panic!(
+            "run failed: {:?}",
+            d.iter().map(|d| &d.message).collect::<Vec<_>>()
+        )
+    });
     (result, String::from_utf8(trace).expect("utf-8 trace"))
 }
 
@@ -76,7 +86,15 @@ fn timeline(result: &RunResult) -> String {
     result
         .decisions
         .iter()
-        .map(|d| format!("{:>8.3}s {:<10} {} {}", d.t as f64 / 1e9, d.kind, d.target, d.detail))
+        .map(|d| {
+            format!(
+                "{:>8.3}s {:<10} {} {}",
+                d.t as f64 / 1e9,
+                d.kind,
+                d.target,
+                d.detail
+            )
+        })
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -91,7 +109,10 @@ fn operations(trace: &str, workflow: &str) -> Vec<String> {
             let op = v["operation"].as_str().unwrap_or_default();
             let op = op.rsplit('.').next().unwrap_or(op);
             match v["target"].as_str() {
-                Some(t) => format!("{} {op} {t}", v["node_instance"].as_str().unwrap_or_default()),
+                Some(t) => format!(
+                    "{} {op} {t}",
+                    v["node_instance"].as_str().unwrap_or_default()
+                ),
                 None => format!("{} {op}", v["node_instance"].as_str().unwrap_or_default()),
             }
         })
@@ -113,8 +134,14 @@ fn autoheal_heals_inside_the_detection_window_and_restrains_the_second_failure()
     assert_eq!(starts, vec![185 * S], "{}", timeline(&result));
     assert!(starts[0] > t_last + 60 * S && starts[0] <= t_last + 65 * S);
     let heal = decisions(&result, "workflow")[0];
-    assert_eq!(heal.detail["parameters"]["node_instance_id"], "webserver_host_1");
-    assert_eq!(heal.detail["parameters"]["diagnose_value"], "heart-beat-failure");
+    assert_eq!(
+        heal.detail["parameters"]["node_instance_id"],
+        "webserver_host_1"
+    );
+    assert_eq!(
+        heal.detail["parameters"]["diagnose_value"],
+        "heart-beat-failure"
+    );
     assert_eq!(
         heal.detail["node_instances"],
         serde_json::json!(["webserver_host_1", "webserver_1"])
@@ -124,7 +151,10 @@ fn autoheal_heals_inside_the_detection_window_and_restrains_the_second_failure()
     let restrained = decisions(&result, "restrained");
     assert_eq!(restrained.len(), 1, "{}", timeline(&result));
     assert_eq!(restrained[0].t, 390 * S);
-    assert_eq!(restrained[0].detail["restraint"], "interval_between_workflows");
+    assert_eq!(
+        restrained[0].detail["restraint"],
+        "interval_between_workflows"
+    );
     assert_eq!(restrained[0].detail["node_instance"], "webserver_host_1");
     assert!(result.passed(), "{:#?}", result.expectations);
     // The web server served nothing while its host was down or reinstalling.
@@ -190,7 +220,11 @@ fn the_same_seed_gives_the_same_bytes_and_another_seed_differs() {
     assert_ne!(a.to_json()["services"], c.to_json()["services"]);
     assert_ne!(trace_a, trace_c);
     let kinds = |r: &RunResult| -> Vec<(u64, &'static str)> {
-        r.decisions.iter().filter(|d| d.kind != "instances").map(|d| (d.t, d.kind)).collect()
+        r.decisions
+            .iter()
+            .filter(|d| d.kind != "instances")
+            .map(|d| (d.t, d.kind))
+            .collect()
     };
     assert_eq!(kinds(&a), kinds(&c));
 }
@@ -218,7 +252,11 @@ fn autoscale_grows_under_the_ramp_one_execution_at_a_time() {
             Some("end") => running -= 1,
             other => panic!("unexpected phase {other:?}"),
         }
-        assert!(running <= 1, "two scale executions at once:\n{}", timeline(&result));
+        assert!(
+            running <= 1,
+            "two scale executions at once:\n{}",
+            timeline(&result)
+        );
     }
     assert_eq!(executions, 3);
     let rejected = decisions(&result, "restrained")
@@ -264,7 +302,10 @@ groups:
     let scenario = format!(
         "kind: scenario\nname: s\nduration: 10m\ndeploy:\n  - {{ cloudify: bp.yaml, as: d }}\n{scenario_extra}"
     );
-    let files = [("bp.yaml", blueprint.as_str()), ("scenario.yaml", scenario.as_str())];
+    let files = [
+        ("bp.yaml", blueprint.as_str()),
+        ("scenario.yaml", scenario.as_str()),
+    ];
     folder(&format!("{:x}", hash(&files)), &files)
 }
 
@@ -293,7 +334,12 @@ fn silence_is_detected_at_the_first_reaper_run_past_the_ttl() {
         ));
         let (result, _) = rehearse(&project, None);
         let fired: Vec<u64> = decisions(&result, "policy").iter().map(|d| d.t).collect();
-        assert_eq!(fired, vec![detected * S], "heartbeat {every}: {}", timeline(&result));
+        assert_eq!(
+            fired,
+            vec![detected * S],
+            "heartbeat {every}: {}",
+            timeline(&result)
+        );
     }
 }
 
@@ -302,7 +348,10 @@ fn silence_is_detected_at_the_first_reaper_run_past_the_ttl() {
 /// reaches 90 at n = 11 (91.41…), t = 100 s.
 #[test]
 fn ewma_policies_fire_when_the_average_crosses() {
-    for (r, at, metric) in [("0.5", 30, 93.75), ("0.2", 100, 100.0 * (1.0 - 0.8f64.powi(11)))] {
+    for (r, at, metric) in [
+        ("0.5", 30, 93.75),
+        ("0.2", 100, 100.0 * (1.0 - 0.8f64.powi(11))),
+    ] {
         let project = checked(monitored(
             &format!("        type: cloudify.policies.types.ewma_stabilized\n        properties: {{ service: example, threshold: 90, ewma_timeless_r: {r} }}"),
             "behaviors:\n  d/vm: { heartbeat: 10s }\nmetrics:\n  - { node: d/vm, service: example, value: 100 }\n",
@@ -329,10 +378,17 @@ fn threshold_policies_buffer_then_pass_every_breaching_event() {
         "behaviors:\n  d/vm: { heartbeat: 10s }\nmetrics:\n  - { node: d/vm, service: example, value: { steps: [[0s, 50], [60s, 95]] } }\n",
     ));
     let (result, _) = rehearse(&project, None);
-    let fired: Vec<u64> = decisions(&result, "policy").iter().take(5).map(|d| d.t / S).collect();
+    let fired: Vec<u64> = decisions(&result, "policy")
+        .iter()
+        .take(5)
+        .map(|d| d.t / S)
+        .collect();
     assert_eq!(fired, vec![80, 80, 80, 80, 90], "{}", timeline(&result));
     let first_heal = decisions(&result, "workflow")[0];
-    assert_eq!((first_heal.t / S, first_heal.detail["phase"].as_str()), (80, Some("start")));
+    assert_eq!(
+        (first_heal.t / S, first_heal.detail["phase"].as_str()),
+        (80, Some("start"))
+    );
     // One heal per interval + 1 s at most: 80, then not before 381 (the instance was busy
     // reinstalling meanwhile, which does not stamp the table).
     let heals: Vec<u64> = decisions(&result, "workflow")
@@ -380,7 +436,14 @@ policies:
     properties: { default_instances: 3 }
 "#;
     let scenario = "kind: scenario\nname: s\nduration: 1s\ndeploy:\n  - { cloudify: a.yaml, as: a }\n  - { cloudify: b.yaml, as: b }\n";
-    let project = checked(folder("plan", &[("a.yaml", blueprint), ("b.yaml", grouped), ("s.yaml", scenario)]));
+    let project = checked(folder(
+        "plan",
+        &[
+            ("a.yaml", blueprint),
+            ("b.yaml", grouped),
+            ("s.yaml", scenario),
+        ],
+    ));
     let scenario = &project.project.scenarios[0];
     let topology = rehearse::lower::resolve(&project.project, scenario);
     let plan = |d: usize| -> Vec<(String, Option<String>)> {
@@ -390,17 +453,30 @@ policies:
             .map(|i| (i.id.clone(), i.parent.map(|p| m.instances[p].id.clone())))
             .collect()
     };
-    let ids = |d: usize, node: &str| plan(d).into_iter().filter(|(i, _)| i.starts_with(node)).count();
+    let ids = |d: usize, node: &str| {
+        plan(d)
+            .into_iter()
+            .filter(|(i, _)| i.starts_with(node))
+            .count()
+    };
     assert_eq!((ids(0, "vm_"), ids(0, "app_")), (2, 6));
-    assert_eq!(plan(0)[..4], [
-        ("vm_1".to_owned(), None),
-        ("app_1".to_owned(), Some("vm_1".to_owned())),
-        ("app_2".to_owned(), Some("vm_1".to_owned())),
-        ("app_3".to_owned(), Some("vm_1".to_owned())),
-    ]);
+    assert_eq!(
+        plan(0)[..4],
+        [
+            ("vm_1".to_owned(), None),
+            ("app_1".to_owned(), Some("vm_1".to_owned())),
+            ("app_2".to_owned(), Some("vm_1".to_owned())),
+            ("app_3".to_owned(), Some("vm_1".to_owned())),
+        ]
+    );
     // 3 group instances × 2 VMs each, one app on every VM.
     assert_eq!((ids(1, "vm_"), ids(1, "app_")), (6, 6));
-    let groups: Vec<u32> = topology.managed[1].instances.iter().filter(|i| i.node == 0).filter_map(|i| i.group.map(|g| g.1)).collect();
+    let groups: Vec<u32> = topology.managed[1]
+        .instances
+        .iter()
+        .filter(|i| i.node == 0)
+        .filter_map(|i| i.group.map(|g| g.1))
+        .collect();
     assert_eq!(groups, vec![1, 1, 2, 2, 3, 3]);
 }
 
@@ -436,7 +512,10 @@ faults:
 expect:
   - instances: { node: d/ghost, at_least: 1, by: 10s }
 "#;
-    let inputs = folder("mistakes", &[("bp.yaml", blueprint), ("scenario.yaml", scenario)]);
+    let inputs = folder(
+        "mistakes",
+        &[("bp.yaml", blueprint), ("scenario.yaml", scenario)],
+    );
     let result = check(inputs, &Options::default());
     let found: Vec<(String, String)> = result
         .diagnostics
@@ -444,7 +523,12 @@ expect:
         .filter(|d| d.code.id.starts_with('S'))
         .map(|d| {
             // (A flow mapping's span ends after the blank before the line break.)
-            let text = result.sources.get(d.span.file).slice(d.span).trim_end().to_owned();
+            let text = result
+                .sources
+                .get(d.span.file)
+                .slice(d.span)
+                .trim_end()
+                .to_owned();
             (d.code.id.to_owned(), text)
         })
         .collect();
@@ -465,4 +549,111 @@ expect:
         );
     }
     assert_eq!(found.len(), expect.len(), "{found:#?}");
+}
+
+/// The guide's 3.x-era trigger passes `node_id` to heal, whose parameter is now
+/// `node_instance_id`: the manager refuses the execution, and `rehearse check` says so (C402,
+/// from the Cloudify checker) at the parameter, with the rename in its help.
+#[test]
+fn the_guides_node_id_parameter_is_reported() {
+    let specs = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("specs/autoheal");
+    let blueprint = std::fs::read_to_string(specs.join("blueprint.yaml")).expect("blueprint");
+    let legacy = blueprint.replace(
+        "node_instance_id: { get_property: [SELF, node_id] }",
+        "node_id: { get_property: [SELF, node_id] }",
+    );
+    assert_ne!(legacy, blueprint);
+    let scenario = std::fs::read_to_string(specs.join("scenario.yaml")).expect("scenario");
+    let result = check(
+        folder(
+            "legacy",
+            &[("blueprint.yaml", &legacy), ("scenario.yaml", &scenario)],
+        ),
+        &Options::default(),
+    );
+    let found: Vec<(String, String, String)> = result
+        .diagnostics
+        .iter()
+        .map(|d| {
+            let text = result.sources.get(d.span.file).slice(d.span).to_owned();
+            (
+                d.code.id.to_owned(),
+                text,
+                d.help.clone().unwrap_or_default(),
+            )
+        })
+        .collect();
+    assert!(
+        found.iter().any(|(code, text, help)| code == "C402"
+            && text == "node_id"
+            && help.contains("node_instance_id")),
+        "{found:#?}"
+    );
+}
+
+/// `install: true`: the install workflow from t = 0 in Cloudify's order (§4.2, a source waits
+/// for its relationship targets): both hosts and the database first, the web server once its
+/// host and the database are started; requests before that fail with 503.
+#[test]
+fn install_true_installs_targets_before_their_sources() {
+    let specs = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("specs/autoheal");
+    let blueprint = std::fs::read_to_string(specs.join("blueprint.yaml")).expect("blueprint");
+    let scenario = std::fs::read_to_string(specs.join("scenario.yaml"))
+        .expect("scenario")
+        .replace(
+            "inputs: { webserver_port: 80 } }",
+            "inputs: { webserver_port: 80 }, install: true }",
+        )
+        .replace(
+            "  shop/webserver:\n",
+            "  database:\n    operations: { create: 15s, start: 50s }\n  shop/webserver:\n",
+        );
+    assert!(scenario.contains("install: true") && scenario.contains("  database:\n"));
+    let project = checked(folder(
+        "install",
+        &[("blueprint.yaml", &blueprint), ("scenario.yaml", &scenario)],
+    ));
+    let (result, trace) = rehearse(&project, None);
+    let install: Vec<String> = operations(&trace, "install")
+        .into_iter()
+        .filter(|o| o.ends_with(" create") || o.ends_with(" started"))
+        .collect();
+    // Hosts: create 30 s + start 20 s → started at 50 s; the database (on its host) 50 + 65
+    // = 115 s; the web server waits for both its host (50 s) and the database (115 s):
+    // 115 + 20 = 135 s.
+    assert_eq!(
+        install,
+        [
+            "webserver_host_1 create",
+            "database_host_1 create",
+            "webserver_host_1 started",
+            "database_host_1 started",
+            "database_1 create",
+            "database_1 started",
+            "webserver_1 create",
+            "webserver_1 started",
+        ]
+    );
+    let started: Vec<(String, u64)> = decisions(&result, "instances")
+        .iter()
+        .filter(|d| d.detail["started"] == 1)
+        .map(|d| (d.target.clone(), d.t / S))
+        .take(4)
+        .collect();
+    assert_eq!(
+        started,
+        [
+            ("shop/webserver_host".to_owned(), 50),
+            ("shop/database_host".to_owned(), 50),
+            ("shop/database".to_owned(), 115),
+            ("shop/webserver".to_owned(), 135),
+        ]
+    );
+    let install_end = decisions(&result, "workflow")
+        .into_iter()
+        .find(|d| d.target == "install" && d.detail["phase"] == "end")
+        .expect("install ends");
+    assert_eq!(install_end.t, 135 * S);
+    // 20 requests/s for 135 s found no started web server.
+    assert!(result.errors >= 2_600, "{} errors", result.errors);
 }

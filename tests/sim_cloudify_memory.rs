@@ -8,12 +8,18 @@ use std::process::Command;
 /// specs/autoscale with its duration replaced, in a fresh folder.
 fn autoscale_for(hours: u32) -> PathBuf {
     let specs = Path::new(env!("CARGO_MANIFEST_DIR")).join("specs/autoscale");
-    let dir = std::env::temp_dir().join(format!("rehearse-autoscale-{hours}h-{}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!(
+        "rehearse-autoscale-{hours}h-{}",
+        std::process::id()
+    ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp folder");
     std::fs::copy(specs.join("blueprint.yaml"), dir.join("blueprint.yaml")).expect("blueprint");
     let scenario = std::fs::read_to_string(specs.join("scenario.yaml")).expect("scenario");
-    assert!(scenario.contains("\nduration: 30m\n"), "the example's duration changed");
+    assert!(
+        scenario.contains("\nduration: 30m\n"),
+        "the example's duration changed"
+    );
     let scenario = scenario.replace("\nduration: 30m\n", &format!("\nduration: {hours}h\n"));
     std::fs::write(dir.join("scenario.yaml"), scenario).expect("write");
     dir
@@ -28,7 +34,11 @@ fn peak_rss_kib(dir: &Path) -> u64 {
         .arg(dir)
         .output()
         .expect("run /usr/bin/time");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
     let stderr = String::from_utf8_lossy(&out.stderr);
     stderr
         .lines()

@@ -104,7 +104,11 @@ policies:
 "#,
         case.policy, case.trigger
     );
-    let steps: Vec<String> = case.steps.iter().map(|(t, v)| format!("[{t}s, {v}]")).collect();
+    let steps: Vec<String> = case
+        .steps
+        .iter()
+        .map(|(t, v)| format!("[{t}s, {v}]"))
+        .collect();
     let kill = case
         .kill_at_s
         .map(|t| format!("faults:\n  - {{ at: {t}s, host_down: d/host_1, for: 90s }}\n"))
@@ -114,11 +118,17 @@ policies:
         case.heartbeat_s,
         steps.join(", ")
     );
-    vec![("bp.yaml".into(), blueprint), ("scenario.yaml".into(), scenario)]
+    vec![
+        ("bp.yaml".into(), blueprint),
+        ("scenario.yaml".into(), scenario),
+    ]
 }
 
 fn world_of(case: &Case, n: u64) -> World<'static> {
-    let dir = std::env::temp_dir().join(format!("rehearse-cloudify-props-{}-{n}", std::process::id()));
+    let dir = std::env::temp_dir().join(format!(
+        "rehearse-cloudify-props-{}-{n}",
+        std::process::id()
+    ));
     let _ = std::fs::remove_dir_all(&dir);
     std::fs::create_dir_all(&dir).expect("temp folder");
     let inputs: Vec<Input> = files(case)
@@ -130,7 +140,10 @@ fn world_of(case: &Case, n: u64) -> World<'static> {
         })
         .collect();
     let checked = check(inputs, &Options::default());
-    let errors: Vec<String> = checked.error_diagnostics().map(|d| format!("{} {}", d.code.id, d.message)).collect();
+    let errors: Vec<String> = checked
+        .error_diagnostics()
+        .map(|d| format!("{} {}", d.code.id, d.message))
+        .collect();
     assert!(errors.is_empty(), "{errors:?}\n{case:?}");
     let scenario = &checked.project.scenarios[0];
     let model = build(&checked.project, scenario, 1).expect("model");

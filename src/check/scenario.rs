@@ -33,6 +33,13 @@ pub fn load_blueprints(
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<FileId> {
     let mut files = Vec::new();
+    let deploys_cloudify = project
+        .scenarios
+        .iter()
+        .any(|s| s.deploy.iter().any(|d| d.cloudify.is_some()));
+    if !deploys_cloudify {
+        return files;
+    }
     let mut loaded: Vec<(PathBuf, usize)> = project
         .cloudify
         .iter()
@@ -47,7 +54,13 @@ pub fn load_blueprints(
         let dir = sources
             .try_get(scenario_file)
             .and_then(|f| Path::new(&f.path).parent().map(Path::to_path_buf))
-            .map(|p| if p.as_os_str().is_empty() { PathBuf::from(".") } else { p })
+            .map(|p| {
+                if p.as_os_str().is_empty() {
+                    PathBuf::from(".")
+                } else {
+                    p
+                }
+            })
             .unwrap_or_else(|| PathBuf::from("."));
         for di in 0..project.scenarios[si].deploy.len() {
             let step = &project.scenarios[si].deploy[di];
@@ -99,7 +112,8 @@ pub fn load_blueprints(
                         }
                     }
                     diagnostics.extend(found);
-                    let index = (project.cloudify.len() > before).then(|| project.cloudify.len() - 1);
+                    let index =
+                        (project.cloudify.len() > before).then(|| project.cloudify.len() - 1);
                     if let Some(i) = index {
                         loaded.push((canonical, i));
                     }
@@ -307,7 +321,9 @@ fn check_cloudify_steps(
         );
     }
     for step in &scenario.deploy {
-        let Some(deploy) = &step.cloudify else { continue };
+        let Some(deploy) = &step.cloudify else {
+            continue;
+        };
         let Some(blueprint) = deploy.blueprint.and_then(|i| project.cloudify.get(i)) else {
             continue;
         };
@@ -364,9 +380,14 @@ fn check_cloudify_steps(
                         ));
                         continue;
                     }
-                    let workflow = trigger.parameters.get("workflow").and_then(|n| n.as_str().map(|w| (w, n.span)));
+                    let workflow = trigger
+                        .parameters
+                        .get("workflow")
+                        .and_then(|n| n.as_str().map(|w| (w, n.span)));
                     if let Some((name, span)) = workflow {
-                        if !SIMULATED_WORKFLOWS.contains(&name) && blueprint.workflows.contains_key(name) {
+                        if !SIMULATED_WORKFLOWS.contains(&name)
+                            && blueprint.workflows.contains_key(name)
+                        {
                             diagnostics.push(
                                 Diagnostic::warning(
                                     &s::S028,
@@ -391,15 +412,23 @@ fn node(topology: &Topology, name: &Spanned<String>, diagnostics: &mut Vec<Diagn
     let known: Vec<String> = topology
         .managed
         .iter()
-        .flat_map(|d| d.nodes.iter().map(move |n| format!("{}/{}", d.name, n.name)))
+        .flat_map(|d| {
+            d.nodes
+                .iter()
+                .map(move |n| format!("{}/{}", d.name, n.name))
+        })
         .collect();
     diagnostics.push(
-        Diagnostic::error(&s::S025, name.span, format!("no deployed Cloudify node named '{}'", name.value))
-            .with_help(if known.is_empty() {
-                "the scenario deploys no Cloudify blueprint".to_owned()
-            } else {
-                format!("nodes: {}", known.join(", "))
-            }),
+        Diagnostic::error(
+            &s::S025,
+            name.span,
+            format!("no deployed Cloudify node named '{}'", name.value),
+        )
+        .with_help(if known.is_empty() {
+            "the scenario deploys no Cloudify blueprint".to_owned()
+        } else {
+            format!("nodes: {}", known.join(", "))
+        }),
     );
     false
 }
@@ -409,23 +438,35 @@ fn unknown_instance(topology: &Topology, name: &Spanned<String>, exists: bool) -
         return Diagnostic::error(
             &s::S026,
             name.span,
-            format!("'{}' is not a compute instance: host_down takes down a host", name.value),
+            format!(
+                "'{}' is not a compute instance: host_down takes down a host",
+                name.value
+            ),
         )
-        .with_help("name an instance of a node derived from cloudify.nodes.Compute, or use `kill`");
+        .with_help(
+            "name an instance of a node derived from cloudify.nodes.Compute, or use `kill`",
+        );
     }
     let known: Vec<String> = topology
         .managed
         .iter()
-        .flat_map(|d| d.instances.iter().map(move |i| format!("{}/{}", d.name, i.id)))
+        .flat_map(|d| {
+            d.instances
+                .iter()
+                .map(move |i| format!("{}/{}", d.name, i.id))
+        })
         .take(20)
         .collect();
-    Diagnostic::error(&s::S026, name.span, format!("no node instance named '{}'", name.value)).with_help(
-        if known.is_empty() {
-            "the scenario deploys no Cloudify blueprint".to_owned()
-        } else {
-            format!("instances: {}", known.join(", "))
-        },
+    Diagnostic::error(
+        &s::S026,
+        name.span,
+        format!("no node instance named '{}'", name.value),
     )
+    .with_help(if known.is_empty() {
+        "the scenario deploys no Cloudify blueprint".to_owned()
+    } else {
+        format!("instances: {}", known.join(", "))
+    })
 }
 
 fn unknown_blueprint(project: &Project, name: &Spanned<String>) -> Diagnostic {

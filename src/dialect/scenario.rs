@@ -533,8 +533,14 @@ impl Reader<'_> {
                 if let Some(map) = self.map(n, "inputs") {
                     for (key, value) in map.iter() {
                         match key.key_text() {
-                            Some(name) => inputs.push((Spanned::new(name, key.span), value.clone())),
-                            None => self.error(&s::S003, key.span, "an input name must be a string".into()),
+                            Some(name) => {
+                                inputs.push((Spanned::new(name, key.span), value.clone()))
+                            }
+                            None => self.error(
+                                &s::S003,
+                                key.span,
+                                "an input name must be a string".into(),
+                            ),
                         }
                     }
                 }
@@ -615,8 +621,12 @@ impl Reader<'_> {
         let help = "a metric value is a number, `{steps: [[0s, 20], [5m, 95]]}` or `{from: utilization | latency_p99 | error_rate}`";
         let Some(m) = node.as_map() else {
             self.diagnostics.push(
-                Diagnostic::error(&s::S003, node.span, format!("bad metric value: found {}", type_name(node)))
-                    .with_help(help),
+                Diagnostic::error(
+                    &s::S003,
+                    node.span,
+                    format!("bad metric value: found {}", type_name(node)),
+                )
+                .with_help(help),
             );
             return None;
         };
@@ -628,8 +638,12 @@ impl Reader<'_> {
                 Some("error_rate") => Observed::ErrorRate,
                 _ => {
                     self.diagnostics.push(
-                        Diagnostic::error(&s::S003, from.span, "`from` must be utilization, latency_p99 or error_rate".to_owned())
-                            .with_help(help),
+                        Diagnostic::error(
+                            &s::S003,
+                            from.span,
+                            "`from` must be utilization, latency_p99 or error_rate".to_owned(),
+                        )
+                        .with_help(help),
                     );
                     return None;
                 }
@@ -637,7 +651,10 @@ impl Reader<'_> {
             return Some(MetricValue::From(observed));
         }
         let Some(items) = m.get("steps").and_then(|n| self.seq(n, "steps")) else {
-            self.diagnostics.push(Diagnostic::error(&s::S001, node.span, "bad metric value".to_owned()).with_help(help));
+            self.diagnostics.push(
+                Diagnostic::error(&s::S001, node.span, "bad metric value".to_owned())
+                    .with_help(help),
+            );
             return None;
         };
         let mut steps = Vec::new();
@@ -649,15 +666,23 @@ impl Reader<'_> {
                 }
                 _ => {
                     self.diagnostics.push(
-                        Diagnostic::error(&s::S003, item.span, "a step is `[time, value]`, e.g. `[5m, 95]`".to_owned())
-                            .with_help(help),
+                        Diagnostic::error(
+                            &s::S003,
+                            item.span,
+                            "a step is `[time, value]`, e.g. `[5m, 95]`".to_owned(),
+                        )
+                        .with_help(help),
                     );
                     return None;
                 }
             }
         }
         if steps.is_empty() {
-            self.error(&s::S001, node.span, "steps needs at least one `[time, value]`".into());
+            self.error(
+                &s::S001,
+                node.span,
+                "steps needs at least one `[time, value]`".into(),
+            );
             return None;
         }
         steps.sort_by_key(|(at, _)| *at);

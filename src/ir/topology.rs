@@ -342,12 +342,10 @@ impl Topology {
     /// alone has it: (deployment, node).
     pub fn managed_node(&self, name: &str) -> Option<(usize, usize)> {
         let w = self.workload_by_name(name)?;
-        self.managed.iter().enumerate().find_map(|(d, m)| {
-            m.nodes
-                .iter()
-                .position(|n| n.workload == w)
-                .map(|n| (d, n))
-        })
+        self.managed
+            .iter()
+            .enumerate()
+            .find_map(|(d, m)| m.nodes.iter().position(|n| n.workload == w).map(|n| (d, n)))
     }
 
     /// A planned node instance by `deployment/node_n`, or by `node_n` when one deployment

@@ -34,7 +34,9 @@ pub fn lower(project: &Project, scenario: &Scenario, topology: &mut Topology) {
         let Some(deploy) = &step.cloudify else {
             continue;
         };
-        let Some(blueprint) = deploy.blueprint.and_then(|i| project.cloudify.get(i).map(|b| (i, b)))
+        let Some(blueprint) = deploy
+            .blueprint
+            .and_then(|i| project.cloudify.get(i).map(|b| (i, b)))
         else {
             topology.unread_blueprints.push(step.blueprint.clone());
             continue;
@@ -134,7 +136,10 @@ fn lower_deployment(
         .iter()
         .flat_map(|p| {
             p.targets.iter().map(|(g, _)| ScalingGroupPlan {
-                name: blueprint.groups.get(g.0).map_or(String::new(), |g| g.name.clone()),
+                name: blueprint
+                    .groups
+                    .get(g.0)
+                    .map_or(String::new(), |g| g.name.clone()),
                 members: member_nodes(blueprint, Member::Group(*g)),
                 count: count(&p.instances.default).clamp(0, 100_000) as u32,
                 max_instances: p.instances.max.as_ref().map(&count),
@@ -252,12 +257,11 @@ impl Planner {
         let mut next_id = vec![1; nodes.len()];
         for i in &deployment.instances {
             if let Some(next) = next_id.get_mut(i.node) {
-                let n = i
-                    .id
-                    .rsplit('_')
-                    .next()
-                    .and_then(|n| n.parse::<u32>().ok())
-                    .unwrap_or(0);
+                let n =
+                    i.id.rsplit('_')
+                        .next()
+                        .and_then(|n| n.parse::<u32>().ok())
+                        .unwrap_or(0);
                 *next = (*next).max(n + 1);
             }
         }
@@ -302,13 +306,27 @@ impl Planner {
                     let serial = self.next_serial[g];
                     self.next_serial[g] += 1;
                     for _ in 0..per_parent.get(node).copied().unwrap_or(1) {
-                        added.extend(self.create(out, node, parent, Some((g, serial)), per_parent, group_counts));
+                        added.extend(self.create(
+                            out,
+                            node,
+                            parent,
+                            Some((g, serial)),
+                            per_parent,
+                            group_counts,
+                        ));
                     }
                 }
             }
             None => {
                 for _ in 0..per_parent.get(node).copied().unwrap_or(1) {
-                    added.extend(self.create(out, node, parent, inherited, per_parent, group_counts));
+                    added.extend(self.create(
+                        out,
+                        node,
+                        parent,
+                        inherited,
+                        per_parent,
+                        group_counts,
+                    ));
                 }
             }
         }
@@ -382,7 +400,9 @@ fn monitoring(template: &NodeTemplate) -> Option<MonitoringPlan> {
     let mut services = Vec::new();
     let mut interval_ns = None;
     for (name, config) in collectors.iter().flat_map(|m| m.iter()) {
-        let Some(name) = name.key_text() else { continue };
+        let Some(name) = name.key_text() else {
+            continue;
+        };
         services.push(MonitoredService {
             service: collector_service(&name),
             value: MetricValue::Constant(DEFAULT_METRIC),
@@ -429,9 +449,14 @@ fn policies(blueprint: &Blueprint) -> Vec<PolicyPlan> {
             .collect();
         for policy in &group.policies {
             let p = &policy.properties;
-            let service_regex = || p.get("service").and_then(Node::as_str).unwrap_or("service").to_owned();
+            let service_regex = || {
+                p.get("service")
+                    .and_then(Node::as_str)
+                    .unwrap_or("service")
+                    .to_owned()
+            };
             let threshold = p.get("threshold").and_then(number).unwrap_or(0.0);
-            let upper_bound = p.get("upper_bound").map_or(true, parse_boolean);
+            let upper_bound = p.get("upper_bound").is_none_or(parse_boolean);
             let rule = match policy.kind {
                 PolicyKind::HostFailure => PolicyRule::HostFailure {
                     services: match p.get("service") {
@@ -446,7 +471,11 @@ fn policies(blueprint: &Blueprint) -> Vec<PolicyPlan> {
                     service: service_regex(),
                     threshold,
                     upper_bound,
-                    stability_ns: (p.get("stability_time").and_then(number).unwrap_or(0.0).max(0.0)
+                    stability_ns: (p
+                        .get("stability_time")
+                        .and_then(number)
+                        .unwrap_or(0.0)
+                        .max(0.0)
                         * 1e9) as u64,
                 },
                 PolicyKind::EwmaStabilized => PolicyRule::EwmaStabilized {
@@ -465,7 +494,7 @@ fn policies(blueprint: &Blueprint) -> Vec<PolicyPlan> {
                 operates_on_group: p.get("policy_operates_on_group").is_some_and(parse_boolean),
                 is_node_started_before_workflow: p
                     .get("is_node_started_before_workflow")
-                    .map_or(true, |n| n.is_null() || parse_boolean(n)),
+                    .is_none_or(|n| n.is_null() || parse_boolean(n)),
                 interval_between_workflows_s: p
                     .get("interval_between_workflows")
                     .and_then(number)
@@ -491,8 +520,7 @@ fn policies(blueprint: &Blueprint) -> Vec<PolicyPlan> {
 
 /// A number, or a string holding one (the Jinja2 rendering makes no difference).
 fn number(node: &Node) -> Option<f64> {
-    node.as_f64()
-        .or_else(|| node.as_str()?.trim().parse().ok())
+    node.as_f64().or_else(|| node.as_str()?.trim().parse().ok())
 }
 
 /// Clojure's `parse-boolean` on a rendered property: `true` (any case) is true.
@@ -527,7 +555,11 @@ fn apply_behaviors(scenario: &Scenario, topology: &mut Topology) {
         let Some(m) = topology.managed[d].nodes[n].monitoring.as_mut() else {
             continue;
         };
-        match m.services.iter_mut().find(|s| s.service == metric.service.value) {
+        match m
+            .services
+            .iter_mut()
+            .find(|s| s.service == metric.service.value)
+        {
             Some(s) => s.value = metric.value.clone(),
             None => m.services.push(MonitoredService {
                 service: metric.service.value.clone(),

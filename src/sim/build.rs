@@ -318,9 +318,9 @@ fn add_faults(
                 )
             }
             FaultKind::Kill { service, .. }
-                if topology
-                    .workload_by_name(&service.value)
-                    .is_none_or(|w| topology.workloads[w].lifecycle == topology::Lifecycle::Workflows) =>
+                if topology.workload_by_name(&service.value).is_none_or(|w| {
+                    topology.workloads[w].lifecycle == topology::Lifecycle::Workflows
+                }) =>
             {
                 let action = match topology.managed_node(&service.value) {
                     Some((deployment, node)) => FaultAction::NodeKill {

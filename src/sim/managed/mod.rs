@@ -191,7 +191,11 @@ impl World<'_> {
     }
 
     /// Adds a node instance (not started) with its simulated instance.
-    pub(crate) fn add_node_instance(&mut self, deployment: usize, planned: &PlannedInstance) -> usize {
+    pub(crate) fn add_node_instance(
+        &mut self,
+        deployment: usize,
+        planned: &PlannedInstance,
+    ) -> usize {
         let plan = &self.model.managed[deployment].plan;
         let node = &plan.nodes[planned.node];
         let service = node.workload;

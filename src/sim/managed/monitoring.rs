@@ -7,8 +7,7 @@
 
 use super::super::engine::{Nanos, NANOS_PER_SEC};
 use super::super::policies::{
-    breached, EwmaTimeless, MonitoringEvent, Restraint, Restraints, Stable, DEFAULT_TTL,
-    REAP_EVERY,
+    breached, EwmaTimeless, MonitoringEvent, Restraint, Restraints, Stable, DEFAULT_TTL, REAP_EVERY,
 };
 use super::super::world::{Event, World};
 use super::workflows::Plan;
@@ -48,13 +47,20 @@ impl World<'_> {
         let node = inst.node;
         let node_id = inst.id.clone();
         let sim = inst.sim as usize;
-        let Some(monitoring) = self.model.managed[deployment].plan.nodes[node].monitoring.clone()
+        let Some(monitoring) = self.model.managed[deployment].plan.nodes[node]
+            .monitoring
+            .clone()
         else {
             return;
         };
         let now = self.now();
-        let observed = self.instances[sim].observed.as_mut().map(|o| std::mem::take(&mut **o));
-        let concurrency = self.model.services[self.instances[sim].service].concurrency.max(1);
+        let observed = self.instances[sim]
+            .observed
+            .as_mut()
+            .map(|o| std::mem::take(&mut **o));
+        let concurrency = self.model.services[self.instances[sim].service]
+            .concurrency
+            .max(1);
         let node_name = self.model.managed[deployment].plan.nodes[node].name.clone();
         for service in &monitoring.services {
             let metric = metric_value(
@@ -106,7 +112,7 @@ impl World<'_> {
         let policies = self.model.managed[deployment].plan.policies.len();
         for p in 0..policies {
             let plan = &self.model.managed[deployment].plan.policies[p];
-            if !plan.members.iter().any(|m| *m == event.node_name) {
+            if !plan.members.contains(&event.node_name) {
                 continue;
             }
             let matches = self.model.managed[deployment].patterns[p]
@@ -217,9 +223,9 @@ impl World<'_> {
             json!({"node_instance": node_id, "diagnose": t.diagnose, "metric": t.event.metric}),
         );
         // GET /node-instances/<id>: 404 (removed) counts as not started.
-        let started = self.managed[deployment]
-            .find(&node_id)
-            .is_some_and(|i| self.managed[deployment].instances[i].state == super::NodeState::Started);
+        let started = self.managed[deployment].find(&node_id).is_some_and(|i| {
+            self.managed[deployment].instances[i].state == super::NodeState::Started
+        });
         let now = self.now();
         if let Err(r) = self.managed[deployment]
             .timetable
@@ -236,7 +242,11 @@ impl World<'_> {
             );
             return;
         }
-        let event = event_json(&t.event, t.diagnose, &self.model.managed[deployment].plan.name);
+        let event = event_json(
+            &t.event,
+            t.diagnose,
+            &self.model.managed[deployment].plan.name,
+        );
         for trigger in &triggers {
             let parameters: Map<String, Json> = trigger
                 .parameters
@@ -262,7 +272,9 @@ impl World<'_> {
             .unwrap_or_default()
             .to_owned();
         let force = parameters.get("force").is_some_and(truthy);
-        let allow_custom = parameters.get("allow_custom_parameters").is_some_and(truthy);
+        let allow_custom = parameters
+            .get("allow_custom_parameters")
+            .is_some_and(truthy);
         let given = parameters
             .get("workflow_parameters")
             .and_then(Json::as_object)
@@ -285,8 +297,13 @@ impl World<'_> {
             return;
         };
         if !allow_custom {
-            if let Some(unknown) = given.keys().find(|k| !declared.iter().any(|(p, _)| p == *k)) {
-                let detail = failed(format!("workflow '{workflow}' has no parameter '{unknown}'"));
+            if let Some(unknown) = given
+                .keys()
+                .find(|k| !declared.iter().any(|(p, _)| p == *k))
+            {
+                let detail = failed(format!(
+                    "workflow '{workflow}' has no parameter '{unknown}'"
+                ));
                 self.decide("workflow", workflow, detail);
                 return;
             }

@@ -12,7 +12,7 @@
 use super::super::engine::{nanos_to_secs, Nanos};
 use super::super::trace::round_to;
 use super::super::world::{Event, World};
-use super::{NodeState, ManagedState};
+use super::{ManagedState, NodeState};
 use crate::ir::topology::{ManagedDeployment, PlannedInstance};
 use serde_json::{json, Map, Value as Json};
 
@@ -82,9 +82,16 @@ impl World<'_> {
             let model = &self.model.managed[deployment].plan;
             let state = &self.managed[deployment];
             match &plan {
-                Plan::Install(set) | Plan::ScaleOut(set) => (install_steps(model, state, set, now).0, set.clone()),
-                Plan::Uninstall(set) => (uninstall_steps(model, state, set, now, false).0, set.clone()),
-                Plan::ScaleIn(set) => (uninstall_steps(model, state, set, now, true).0, set.clone()),
+                Plan::Install(set) | Plan::ScaleOut(set) => {
+                    (install_steps(model, state, set, now).0, set.clone())
+                }
+                Plan::Uninstall(set) => (
+                    uninstall_steps(model, state, set, now, false).0,
+                    set.clone(),
+                ),
+                Plan::ScaleIn(set) => {
+                    (uninstall_steps(model, state, set, now, true).0, set.clone())
+                }
                 Plan::Reinstall(set) => {
                     let (mut steps, end) = uninstall_steps(model, state, set, now, false);
                     steps.extend(install_steps(model, state, set, end).0);
@@ -217,7 +224,11 @@ impl World<'_> {
     }
 
     /// `auto_heal_reinstall_node_subgraph`: the failing instance's host and everything on it.
-    pub(crate) fn plan_heal(&self, deployment: usize, given: &Map<String, Json>) -> Result<Plan, String> {
+    pub(crate) fn plan_heal(
+        &self,
+        deployment: usize,
+        given: &Map<String, Json>,
+    ) -> Result<Plan, String> {
         let state = &self.managed[deployment];
         let id = given
             .get("node_instance_id")
@@ -243,7 +254,11 @@ impl World<'_> {
     /// `scale_entity`: adds or removes instances of a scaling group or a node (its host with
     /// `scale_compute`), then plans their install or uninstall. The modification is made at
     /// once; min/max are not enforced (as Cloudify).
-    pub(crate) fn plan_scale(&mut self, deployment: usize, given: &Map<String, Json>) -> Result<(Plan, Option<i64>), String> {
+    pub(crate) fn plan_scale(
+        &mut self,
+        deployment: usize,
+        given: &Map<String, Json>,
+    ) -> Result<(Plan, Option<i64>), String> {
         let name = given
             .get("scalable_entity_name")
             .or_else(|| given.get("node_id"))
@@ -252,12 +267,18 @@ impl World<'_> {
             .to_owned();
         let delta = match given.get("delta") {
             None | Some(Json::Null) => 1,
-            Some(Json::Number(n)) => n.as_i64().ok_or(format!("The delta parameter must be a number. Got: {n}"))?,
+            Some(Json::Number(n)) => n
+                .as_i64()
+                .ok_or(format!("The delta parameter must be a number. Got: {n}"))?,
             Some(Json::String(s)) => s
                 .trim()
                 .parse::<i64>()
                 .map_err(|_| format!("The delta parameter must be a number. Got: {s}"))?,
-            Some(other) => return Err(format!("The delta parameter must be a number. Got: {other}")),
+            Some(other) => {
+                return Err(format!(
+                    "The delta parameter must be a number. Got: {other}"
+                ))
+            }
         };
         let scale_compute = given.get("scale_compute").is_some_and(|v| match v {
             Json::Bool(b) => *b,
@@ -269,27 +290,36 @@ impl World<'_> {
         }
         let model = self.model.managed[deployment].plan.clone();
         let state = &mut self.managed[deployment];
-        let (entity, curr, max) = if let Some(g) = model.scaling_groups.iter().position(|g| g.name == name) {
-            (Entity::Group(g), state.group_counts[g], model.scaling_groups[g].max_instances)
-        } else {
-            let node = model
-                .nodes
-                .iter()
-                .position(|n| n.name == name)
-                .ok_or(format!("No scalable entity named {name} was found"))?;
-            let mut scaled = node;
-            if scale_compute && !model.nodes[node].is_host {
-                let mut current = model.nodes[node].contained_in;
-                while let Some(c) = current {
-                    if model.nodes[c].is_host {
-                        scaled = c;
-                        break;
+        let (entity, curr, max) =
+            if let Some(g) = model.scaling_groups.iter().position(|g| g.name == name) {
+                (
+                    Entity::Group(g),
+                    state.group_counts[g],
+                    model.scaling_groups[g].max_instances,
+                )
+            } else {
+                let node = model
+                    .nodes
+                    .iter()
+                    .position(|n| n.name == name)
+                    .ok_or(format!("No scalable entity named {name} was found"))?;
+                let mut scaled = node;
+                if scale_compute && !model.nodes[node].is_host {
+                    let mut current = model.nodes[node].contained_in;
+                    while let Some(c) = current {
+                        if model.nodes[c].is_host {
+                            scaled = c;
+                            break;
+                        }
+                        current = model.nodes[c].contained_in;
                     }
-                    current = model.nodes[c].contained_in;
                 }
-            }
-            (Entity::Node(scaled), state.per_parent[scaled], model.nodes[scaled].max_instances)
-        };
+                (
+                    Entity::Node(scaled),
+                    state.per_parent[scaled],
+                    model.nodes[scaled].max_instances,
+                )
+            };
         let planned = i64::from(curr) + delta;
         if planned < 0 {
             return Err(format!(
@@ -335,12 +365,20 @@ impl World<'_> {
                         .collect();
                     serials.sort_unstable();
                     serials.dedup();
-                    let gone: Vec<u32> = serials.iter().rev().take(delta.unsigned_abs() as usize).copied().collect();
+                    let gone: Vec<u32> = serials
+                        .iter()
+                        .rev()
+                        .take(delta.unsigned_abs() as usize)
+                        .copied()
+                        .collect();
                     let removed = state
                         .instances
                         .iter()
                         .enumerate()
-                        .filter(|(_, i)| !i.removed && i.group.is_some_and(|(gg, s)| gg == g && gone.contains(&s)))
+                        .filter(|(_, i)| {
+                            !i.removed
+                                && i.group.is_some_and(|(gg, s)| gg == g && gone.contains(&s))
+                        })
                         .map(|(i, _)| i)
                         .collect();
                     Plan::ScaleIn(with_contained(state, removed))
@@ -348,7 +386,7 @@ impl World<'_> {
             }
             Entity::Node(x) => {
                 state.per_parent[x] = planned;
-                let slots: Vec<(Option<usize>, Option<(usize, u32)>)> = match model.nodes[x].contained_in {
+                let slots: Vec<Slot> = match model.nodes[x].contained_in {
                     Some(c) => state
                         .instances
                         .iter()
@@ -398,7 +436,12 @@ impl World<'_> {
     }
 
     /// Turns planned instances (after the placeholders) into node instances.
-    fn add_planned(&mut self, deployment: usize, out: Vec<PlannedInstance>, added: Vec<usize>) -> Vec<usize> {
+    fn add_planned(
+        &mut self,
+        deployment: usize,
+        out: Vec<PlannedInstance>,
+        added: Vec<usize>,
+    ) -> Vec<usize> {
         let mut indices = Vec::new();
         for i in added {
             if let Some(p) = out.get(i) {
@@ -407,8 +450,10 @@ impl World<'_> {
         }
         indices
     }
-
 }
+
+/// Where a node's instances are placed: (container instance, scaling-group instance).
+type Slot = (Option<usize>, Option<(usize, u32)>);
 
 enum Entity {
     Group(usize),
@@ -430,7 +475,10 @@ fn placeholders(state: &ManagedState) -> Vec<PlannedInstance> {
 }
 
 fn first_live(state: &ManagedState, node: usize) -> Option<usize> {
-    state.instances.iter().position(|i| i.node == node && !i.removed)
+    state
+        .instances
+        .iter()
+        .position(|i| i.node == node && !i.removed)
 }
 
 /// The instances and everything they contain, in plan order, each once.
@@ -472,7 +520,12 @@ fn relationships(model: &ManagedDeployment, state: &ManagedState, instance: usiz
 /// Begin times in dependency order: an instance begins once every instance it waits for has
 /// ended. Returns (instance, begin) in the order resolved (a valid order of the graph; plan
 /// order among the ready ones).
-fn schedule(set: &[usize], waits_for: &dyn Fn(usize) -> Vec<usize>, length: &dyn Fn(usize) -> Nanos, t0: Nanos) -> Vec<(usize, Nanos)> {
+fn schedule(
+    set: &[usize],
+    waits_for: &dyn Fn(usize) -> Vec<usize>,
+    length: &dyn Fn(usize) -> Nanos,
+    t0: Nanos,
+) -> Vec<(usize, Nanos)> {
     let mut end: Vec<Option<Nanos>> = vec![None; set.len()];
     let mut order = Vec::new();
     let position = |i: usize| set.iter().position(|&s| s == i);
@@ -482,7 +535,11 @@ fn schedule(set: &[usize], waits_for: &dyn Fn(usize) -> Vec<usize>, length: &dyn
             if end[k].is_some() {
                 continue;
             }
-            let deps: Vec<usize> = waits_for(i).into_iter().filter_map(position).filter(|&d| d != k).collect();
+            let deps: Vec<usize> = waits_for(i)
+                .into_iter()
+                .filter_map(position)
+                .filter(|&d| d != k)
+                .collect();
             if deps.iter().all(|&d| end[d].is_some()) {
                 let begin = deps.iter().filter_map(|&d| end[d]).fold(t0, Nanos::max);
                 end[k] = Some(begin.saturating_add(length(i)));
@@ -505,7 +562,12 @@ fn schedule(set: &[usize], waits_for: &dyn Fn(usize) -> Vec<usize>, length: &dyn
 
 /// `install_node_instance_subgraph` for each instance of `set` (§4.2), and `establish` on the
 /// intact instances related to them. Returns the steps and when the last one ends.
-fn install_steps(model: &ManagedDeployment, state: &ManagedState, set: &[usize], t0: Nanos) -> (Vec<Step>, Nanos) {
+fn install_steps(
+    model: &ManagedDeployment,
+    state: &ManagedState,
+    set: &[usize],
+    t0: Nanos,
+) -> (Vec<Step>, Nanos) {
     let ops = |i: usize| model.nodes[state.instances[i].node].operations_ns;
     let rels = |i: usize| relationships(model, state, i);
     let length = |i: usize| {
@@ -519,25 +581,71 @@ fn install_steps(model: &ManagedDeployment, state: &ManagedState, set: &[usize],
     for (i, begin) in order {
         let o = ops(i);
         let monitored = model.nodes[state.instances[i].node].monitoring.is_some();
-        let step = |at, operation, target, state| Step { at, instance: i, operation, target, state, fresh: false, remove: false };
-        steps.push(Step { fresh: true, ..step(begin, "cloudify.interfaces.lifecycle.create", None, Some(NodeState::Creating)) });
+        let step = |at, operation, target, state| Step {
+            at,
+            instance: i,
+            operation,
+            target,
+            state,
+            fresh: false,
+            remove: false,
+        };
+        steps.push(Step {
+            fresh: true,
+            ..step(
+                begin,
+                "cloudify.interfaces.lifecycle.create",
+                None,
+                Some(NodeState::Creating),
+            )
+        });
         let configured = begin + o[CREATE];
         let targets = rels(i);
         for &t in &targets {
-            steps.push(step(configured, "cloudify.interfaces.relationship_lifecycle.preconfigure", Some(t), None));
+            steps.push(step(
+                configured,
+                "cloudify.interfaces.relationship_lifecycle.preconfigure",
+                Some(t),
+                None,
+            ));
         }
-        steps.push(step(configured, "cloudify.interfaces.lifecycle.configure", None, Some(NodeState::Configuring)));
+        steps.push(step(
+            configured,
+            "cloudify.interfaces.lifecycle.configure",
+            None,
+            Some(NodeState::Configuring),
+        ));
         let starting = configured + o[CONFIGURE];
         for &t in &targets {
-            steps.push(step(starting, "cloudify.interfaces.relationship_lifecycle.postconfigure", Some(t), None));
+            steps.push(step(
+                starting,
+                "cloudify.interfaces.relationship_lifecycle.postconfigure",
+                Some(t),
+                None,
+            ));
         }
-        steps.push(step(starting, "cloudify.interfaces.lifecycle.start", None, Some(NodeState::Starting)));
+        steps.push(step(
+            starting,
+            "cloudify.interfaces.lifecycle.start",
+            None,
+            Some(NodeState::Starting),
+        ));
         let started = starting + o[START];
         if monitored {
-            steps.push(step(started, "cloudify.interfaces.monitoring.start", None, None));
+            steps.push(step(
+                started,
+                "cloudify.interfaces.monitoring.start",
+                None,
+                None,
+            ));
         }
         for &t in &targets {
-            steps.push(step(started, "cloudify.interfaces.relationship_lifecycle.establish", Some(t), None));
+            steps.push(step(
+                started,
+                "cloudify.interfaces.relationship_lifecycle.establish",
+                Some(t),
+                None,
+            ));
         }
         steps.push(step(started, "started", None, Some(NodeState::Started)));
         last = last.max(started);
@@ -550,7 +658,15 @@ fn install_steps(model: &ManagedDeployment, state: &ManagedState, set: &[usize],
         }
         for t in relationships(model, state, k) {
             if let Some(&(_, at)) = ends.iter().find(|(e, _)| *e == t) {
-                steps.push(Step { at, instance: k, operation: "cloudify.interfaces.relationship_lifecycle.establish", target: Some(t), state: None, fresh: false, remove: false });
+                steps.push(Step {
+                    at,
+                    instance: k,
+                    operation: "cloudify.interfaces.relationship_lifecycle.establish",
+                    target: Some(t),
+                    state: None,
+                    fresh: false,
+                    remove: false,
+                });
             }
         }
     }
@@ -560,11 +676,20 @@ fn install_steps(model: &ManagedDeployment, state: &ManagedState, set: &[usize],
 
 /// `uninstall_node_instance_subgraph` for each instance of `set` (§4.1), dependents before
 /// their targets, and `unlink` on the intact instances related to them first.
-fn uninstall_steps(model: &ManagedDeployment, state: &ManagedState, set: &[usize], t0: Nanos, remove: bool) -> (Vec<Step>, Nanos) {
+fn uninstall_steps(
+    model: &ManagedDeployment,
+    state: &ManagedState,
+    set: &[usize],
+    t0: Nanos,
+    remove: bool,
+) -> (Vec<Step>, Nanos) {
     let ops = |i: usize| model.nodes[state.instances[i].node].operations_ns;
     // A target waits for the instances of the set that relate to it.
     let sources = |t: usize| -> Vec<usize> {
-        set.iter().copied().filter(|&s| s != t && relationships(model, state, s).contains(&t)).collect()
+        set.iter()
+            .copied()
+            .filter(|&s| s != t && relationships(model, state, s).contains(&t))
+            .collect()
     };
     let length = |i: usize| {
         let o = ops(i);
@@ -577,7 +702,15 @@ fn uninstall_steps(model: &ManagedDeployment, state: &ManagedState, set: &[usize
         }
         for t in relationships(model, state, k) {
             if set.contains(&t) {
-                steps.push(Step { at: t0, instance: k, operation: "cloudify.interfaces.relationship_lifecycle.unlink", target: Some(t), state: None, fresh: false, remove: false });
+                steps.push(Step {
+                    at: t0,
+                    instance: k,
+                    operation: "cloudify.interfaces.relationship_lifecycle.unlink",
+                    target: Some(t),
+                    state: None,
+                    fresh: false,
+                    remove: false,
+                });
             }
         }
     }
@@ -586,22 +719,53 @@ fn uninstall_steps(model: &ManagedDeployment, state: &ManagedState, set: &[usize
     for (i, begin) in order {
         let o = ops(i);
         let monitored = model.nodes[state.instances[i].node].monitoring.is_some();
-        let step = |at, operation, target, state| Step { at, instance: i, operation, target, state, fresh: false, remove: false };
+        let step = |at, operation, target, state| Step {
+            at,
+            instance: i,
+            operation,
+            target,
+            state,
+            fresh: false,
+            remove: false,
+        };
         steps.push(step(begin, "stopping", None, Some(NodeState::Stopping)));
         if monitored {
-            steps.push(step(begin, "cloudify.interfaces.monitoring.stop", None, None));
+            steps.push(step(
+                begin,
+                "cloudify.interfaces.monitoring.stop",
+                None,
+                None,
+            ));
         }
-        steps.push(step(begin, "cloudify.interfaces.lifecycle.stop", None, None));
+        steps.push(step(
+            begin,
+            "cloudify.interfaces.lifecycle.stop",
+            None,
+            None,
+        ));
         let stopped = begin + o[STOP];
         // Grouped by target, groups in reverse declaration order.
         let mut targets = relationships(model, state, i);
         targets.reverse();
         for t in targets {
-            steps.push(step(stopped, "cloudify.interfaces.relationship_lifecycle.unlink", Some(t), None));
+            steps.push(step(
+                stopped,
+                "cloudify.interfaces.relationship_lifecycle.unlink",
+                Some(t),
+                None,
+            ));
         }
-        steps.push(step(stopped, "cloudify.interfaces.lifecycle.delete", None, Some(NodeState::Deleting)));
+        steps.push(step(
+            stopped,
+            "cloudify.interfaces.lifecycle.delete",
+            None,
+            Some(NodeState::Deleting),
+        ));
         let deleted = stopped + o[DELETE];
-        steps.push(Step { remove, ..step(deleted, "deleted", None, Some(NodeState::Deleted)) });
+        steps.push(Step {
+            remove,
+            ..step(deleted, "deleted", None, Some(NodeState::Deleted))
+        });
         last = last.max(deleted);
     }
     steps.sort_by_key(|s| s.at);
