@@ -755,6 +755,16 @@ impl<'o> Session<'o> {
                 imported.extend(files);
             }
         }
+        // The Cloudify blueprints scenarios deploy by path (issue 9).
+        imported.extend(scenario::load_blueprints(
+            &mut self.project,
+            &mut self.sources,
+            &self.options.limits,
+            self.options.sandbox.as_ref().unwrap_or(&Sandbox::default()),
+            self.options.cloudify_plugins.as_deref(),
+            &self.reported,
+            &mut self.diagnostics,
+        ));
 
         resolve(&mut self.project, &mut self.diagnostics);
         // Findings in a rendered template point back into the files its text came from.

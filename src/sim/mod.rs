@@ -11,6 +11,7 @@ pub mod events;
 pub mod expect;
 pub mod fast_exp;
 pub mod faults;
+pub mod managed;
 pub mod metrics;
 pub mod model;
 pub mod orchestrator;
