@@ -79,6 +79,90 @@ pub fn emit(project: &Project, sources: &SourceMap, target: Target, options: &Op
     emitted
 }
 
+/// Why the state to emit could not be had.
+#[derive(Debug)]
+pub enum StateError {
+    /// A usage problem (`--at` without a scenario to rehearse, a bad duration).
+    Usage(String),
+    /// The rehearsal could not be built (its diagnostics).
+    Diagnostics(Vec<Diagnostic>),
+}
+
+/// The runtime state `--scenario NAME [--at T]` asks for: the scenario's deployments as
+/// declared, or its rehearsal's weights and ready instances at time T. `None` without a
+/// scenario: the artifacts' own state.
+pub fn state_for(
+    project: &Project,
+    target: Target,
+    scenario: Option<&str>,
+    at: Option<&str>,
+    seed: Option<u64>,
+) -> Result<Option<gateways::RuntimeState>, StateError> {
+    if scenario.is_none() && at.is_none() {
+        return Ok(None);
+    }
+    if target != Target::Haproxy {
+        return Err(StateError::Usage(format!(
+            "--scenario and --at choose the state of a rehearsal's load balancer; the {} target has none (E010)",
+            target.as_str()
+        )));
+    }
+    let chosen = match scenario {
+        Some(name) => project.scenarios.iter().find(|s| s.name.value == name),
+        None if project.scenarios.len() == 1 => project.scenarios.first(),
+        None => None,
+    };
+    let Some(chosen) = chosen else {
+        let names: Vec<&str> = project.scenarios.iter().map(|s| s.name.value.as_str()).collect();
+        return Err(StateError::Usage(match scenario {
+            Some(name) => format!("no scenario named '{name}' (scenarios: {})", names.join(", ")),
+            None => format!(
+                "--at needs --scenario: the project holds {} scenarios ({})",
+                names.len(),
+                names.join(", ")
+            ),
+        }));
+    };
+    let mut state = gateways::deployed_by(project, chosen);
+    let Some(at) = at else {
+        return Ok(Some(state));
+    };
+    let at_ns = crate::syntax::units::parse_go_duration(at)
+        .ok()
+        .map(|d| d.nanos())
+        .filter(|n| *n >= 0)
+        .ok_or_else(|| StateError::Usage(format!("--at {at}: not a duration such as 42s, 3m or 1m30s (E010)")))?;
+    let at_ns = at_ns as u64;
+    if at_ns > chosen.duration_ns.value {
+        return Err(StateError::Diagnostics(vec![Diagnostic::error(
+            &crate::diag::codes::e::E010,
+            chosen.duration_ns.span,
+            format!(
+                "--at {at} is past the end of scenario '{}'",
+                chosen.name.value
+            ),
+        )]));
+    }
+    let seed = seed.or(chosen.seed).unwrap_or(0);
+    let reached = crate::sim::at::state_at(project, chosen, seed, at_ns)
+        .map_err(StateError::Diagnostics)?;
+    for w in reached.weights {
+        state.weights.insert((w.gateway, w.route), w.weight_bp);
+    }
+    for s in reached.services {
+        let instances = s
+            .ready
+            .iter()
+            .map(|(n, host)| gateways::InstanceAt {
+                name: format!("{}/{}/{}/{n}", s.deployment, s.cluster, s.service),
+                host: *host,
+            })
+            .collect();
+        state.instances.insert((s.deployment, s.cluster, s.service), instances);
+    }
+    Ok(Some(state))
+}
+
 fn emit_haproxy(project: &Project, options: &Options) -> Emitted {
     let declared;
     let state = match &options.state {

@@ -4,6 +4,7 @@
 //! first-in first-out, and every entity draws from its own seeded stream.
 
 pub mod budget;
+pub mod at;
 pub mod build;
 pub mod calendar;
 pub mod engine;
