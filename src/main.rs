@@ -503,12 +503,24 @@ fn run_emit(args: EmitArgs) -> ExitCode {
             }
         };
     options.specs = SpecPolicy::Listed(std::mem::take(&mut discovered.required_specs));
+    // Only the named files' artifacts are emitted; the rest of the project resolves names.
+    let named: std::collections::BTreeSet<String> = discovered
+        .inputs
+        .iter()
+        .filter(|i| i.reported)
+        .map(|i| i.path.clone())
+        .collect();
     let checked = check::check_with(
         discovered.inputs,
         discovered.problems,
         Some(&mut discovered.context),
         &options,
     );
+    let scope = checked
+        .sources
+        .ids()
+        .filter(|id| named.contains(&checked.sources.get(*id).path))
+        .collect();
     let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
     let to_stdout = args.out.as_os_str() == "-";
     if !to_stdout {
@@ -553,6 +565,7 @@ fn run_emit(args: EmitArgs) -> ExitCode {
         &rehearse::emit::Options {
             state,
             explicit: args.explicit,
+            scope: Some(scope),
         },
     );
     for d in &emitted.diagnostics {
@@ -563,7 +576,10 @@ fn run_emit(args: EmitArgs) -> ExitCode {
         return ExitCode::from(1);
     }
     if emitted.errors() > 0 {
-        eprintln!("error: nothing written: the {} target cannot express the project as it is", target.as_str());
+        eprintln!(
+            "error: nothing written: the {} target cannot express the project as it is",
+            target.as_str()
+        );
         return ExitCode::from(1);
     }
     if to_stdout {
@@ -571,7 +587,12 @@ fn run_emit(args: EmitArgs) -> ExitCode {
             eprintln!(
                 "error: --out - writes one document; this emit has {} ({}); give --out DIR",
                 emitted.documents.len(),
-                emitted.documents.iter().map(|d| d.name.as_str()).collect::<Vec<_>>().join(", ")
+                emitted
+                    .documents
+                    .iter()
+                    .map(|d| d.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
             );
             return ExitCode::from(2);
         };

@@ -40,10 +40,24 @@ pub struct RuntimeState {
     pub instances: BTreeMap<(String, String, String), Vec<InstanceAt>>,
 }
 
-/// The deployments the project declares (`kind: deployment` requests, merged in order).
-pub fn declared(project: &Project) -> RuntimeState {
+/// The deployments the project declares (`kind: deployment` requests, merged in order),
+/// those requested in the emitted files.
+pub fn declared(project: &Project, options: &super::Options) -> RuntimeState {
+    let requested: Vec<&str> = project
+        .vamp
+        .deployment_requests
+        .iter()
+        .filter(|r| options.in_scope(r.span.file))
+        .map(|r| r.name.value.as_str())
+        .collect();
     RuntimeState {
-        deployments: project.vamp.deployments.clone(),
+        deployments: project
+            .vamp
+            .deployments
+            .iter()
+            .filter(|d| requested.contains(&d.name.as_str()))
+            .cloned()
+            .collect(),
         ..RuntimeState::default()
     }
 }
@@ -80,7 +94,12 @@ struct Addresses {
 
 impl Addresses {
     fn host_ip(host: u32) -> String {
-        format!("10.{}.{}.{}", (host >> 16) & 255, (host >> 8) & 255, host & 255)
+        format!(
+            "10.{}.{}.{}",
+            (host >> 16) & 255,
+            (host >> 8) & 255,
+            host & 255
+        )
     }
 
     /// A fresh host (one host per instance, when the state does not place them).
@@ -98,7 +117,12 @@ impl Addresses {
 
 /// Every gateway, resolved: the deployments' gateways in deployment order, then the project's
 /// gateway artifacts in project order.
-pub fn resolve(project: &Project, state: &RuntimeState, gateway_ip: &str) -> Vec<GatewayInput> {
+pub fn resolve(
+    project: &Project,
+    state: &RuntimeState,
+    gateway_ip: &str,
+    options: &super::Options,
+) -> Vec<GatewayInput> {
     // Gateways and their ports first, so routes can point at any gateway.
     struct Pending<'a> {
         deployed: Option<(&'a Deployment, &'a DeployedGateway)>,
@@ -117,7 +141,12 @@ pub fn resolve(project: &Project, state: &RuntimeState, gateway_ip: &str) -> Vec
             });
         }
     }
-    for g in &project.vamp.gateways {
+    for g in project
+        .vamp
+        .gateways
+        .iter()
+        .filter(|g| options.in_scope(g.span.file))
+    {
         pending.push(Pending {
             deployed: None,
             artifact: Some(g),
@@ -152,10 +181,13 @@ pub fn resolve(project: &Project, state: &RuntimeState, gateway_ip: &str) -> Vec
         next_host: 0,
         used_on_host: BTreeMap::new(),
     };
-    let mut service_targets: BTreeMap<(String, String, String), Vec<TargetInput>> =
-        BTreeMap::new();
+    let mut service_targets: BTreeMap<(String, String, String), Vec<TargetInput>> = BTreeMap::new();
     let mut targets_of = |deployment: &str, cluster: &str, service: &str, span: Span| {
-        let key = (deployment.to_owned(), cluster.to_owned(), service.to_owned());
+        let key = (
+            deployment.to_owned(),
+            cluster.to_owned(),
+            service.to_owned(),
+        );
         if let Some(t) = service_targets.get(&key) {
             return t.clone();
         }
@@ -166,7 +198,7 @@ pub fn resolve(project: &Project, state: &RuntimeState, gateway_ip: &str) -> Vec
                 (0..count)
                     .map(|i| {
                         (
-                            format!("{deployment}/{cluster}/{service}/{i}"),
+                            format!("{deployment}/{cluster}/{service}#{}", i + 1),
                             addresses.fresh_host(),
                         )
                     })
@@ -228,9 +260,15 @@ pub fn resolve(project: &Project, state: &RuntimeState, gateway_ip: &str) -> Vec
                 routes,
             });
         } else if let Some(g) = p.artifact {
-            inputs.push(artifact_gateway(project, state, g, p.port, &mut |segments, span| {
-                route_targets(segments, span, &gateway_target, &mut targets_of)
-            }));
+            inputs.push(artifact_gateway(
+                project,
+                state,
+                g,
+                p.port,
+                &mut |segments, span| {
+                    route_targets(segments, span, &gateway_target, &mut targets_of)
+                },
+            ));
         }
     }
     inputs
@@ -319,7 +357,10 @@ fn artifact_gateway(
 
 /// Vamp's GatewayActor rule for routes without a weight (as `deployment::assign_weights`).
 fn share_weights(given: &[(usize, Option<crate::ir::vamp::Percent>)]) -> Vec<u32> {
-    let sum: u32 = given.iter().filter_map(|(_, w)| w.map(|p| u32::from(p.0))).sum();
+    let sum: u32 = given
+        .iter()
+        .filter_map(|(_, w)| w.map(|p| u32::from(p.0)))
+        .sum();
     let unweighted = given.iter().filter(|(_, w)| w.is_none()).count() as u32;
     let available = 100u32.saturating_sub(sum);
     let share = available.checked_div(unweighted).unwrap_or(0);
@@ -367,13 +408,16 @@ fn declared_instances(
         .iter()
         .find(|d| d.name.as_str() == deployment)
         .and_then(|d| d.cluster(cluster))
-        .and_then(|c| c.services.iter().find(|s| s.breed.name().as_str() == service))
+        .and_then(|c| {
+            c.services
+                .iter()
+                .find(|s| s.breed.name().as_str() == service)
+        })
         .and_then(|s| s.scale.as_ref());
     match scale {
         None => 1,
-        Some(s) => project
-            .vamp
-            .resolve_scale(s)
-            .map_or(1, |s| u32::try_from(s.instances.value.max(0)).unwrap_or(u32::MAX)),
+        Some(s) => project.vamp.resolve_scale(s).map_or(1, |s| {
+            u32::try_from(s.instances.value.max(0)).unwrap_or(u32::MAX)
+        }),
     }
 }

@@ -13,7 +13,7 @@ pub mod write;
 
 use crate::diag::Diagnostic;
 use crate::ir::Project;
-use crate::source::SourceMap;
+use crate::source::{FileId, SourceMap};
 
 /// What to emit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -48,6 +48,18 @@ pub struct Options {
     pub state: Option<gateways::RuntimeState>,
     /// KrakenD: write every default explicitly.
     pub explicit: bool,
+    /// The files whose artifacts are emitted (the paths the user named); the other files of
+    /// the project only resolve references. `None`: every file.
+    pub scope: Option<Vec<FileId>>,
+}
+
+impl Options {
+    /// Whether an artifact defined in `file` is emitted.
+    pub fn in_scope(&self, file: FileId) -> bool {
+        self.scope
+            .as_ref()
+            .is_none_or(|files| files.contains(&file))
+    }
 }
 
 /// The documents, and what the target could not express (errors: write nothing).
@@ -71,7 +83,10 @@ pub fn emit(project: &Project, sources: &SourceMap, target: Target, options: &Op
     let mut emitted = match target {
         Target::Haproxy => emit_haproxy(project, options),
         other => Emitted {
-            nothing: Some(format!("the {} target is not implemented yet", other.as_str())),
+            nothing: Some(format!(
+                "the {} target is not implemented yet",
+                other.as_str()
+            )),
             ..Emitted::default()
         },
     };
@@ -113,9 +128,16 @@ pub fn state_for(
         None => None,
     };
     let Some(chosen) = chosen else {
-        let names: Vec<&str> = project.scenarios.iter().map(|s| s.name.value.as_str()).collect();
+        let names: Vec<&str> = project
+            .scenarios
+            .iter()
+            .map(|s| s.name.value.as_str())
+            .collect();
         return Err(StateError::Usage(match scenario {
-            Some(name) => format!("no scenario named '{name}' (scenarios: {})", names.join(", ")),
+            Some(name) => format!(
+                "no scenario named '{name}' (scenarios: {})",
+                names.join(", ")
+            ),
             None => format!(
                 "--at needs --scenario: the project holds {} scenarios ({})",
                 names.len(),
@@ -131,7 +153,11 @@ pub fn state_for(
         .ok()
         .map(|d| d.nanos())
         .filter(|n| *n >= 0)
-        .ok_or_else(|| StateError::Usage(format!("--at {at}: not a duration such as 42s, 3m or 1m30s (E010)")))?;
+        .ok_or_else(|| {
+            StateError::Usage(format!(
+                "--at {at}: not a duration such as 42s, 3m or 1m30s (E010)"
+            ))
+        })?;
     let at_ns = at_ns as u64;
     if at_ns > chosen.duration_ns.value {
         return Err(StateError::Diagnostics(vec![Diagnostic::error(
@@ -144,8 +170,8 @@ pub fn state_for(
         )]));
     }
     let seed = seed.or(chosen.seed).unwrap_or(0);
-    let reached = crate::sim::at::state_at(project, chosen, seed, at_ns)
-        .map_err(StateError::Diagnostics)?;
+    let reached =
+        crate::sim::at::state_at(project, chosen, seed, at_ns).map_err(StateError::Diagnostics)?;
     for w in reached.weights {
         state.weights.insert((w.gateway, w.route), w.weight_bp);
     }
@@ -153,12 +179,14 @@ pub fn state_for(
         let instances = s
             .ready
             .iter()
-            .map(|(n, host)| gateways::InstanceAt {
-                name: format!("{}/{}/{}/{n}", s.deployment, s.cluster, s.service),
+            .map(|(label, host)| gateways::InstanceAt {
+                name: format!("{}/{}/{label}", s.deployment, s.cluster),
                 host: *host,
             })
             .collect();
-        state.instances.insert((s.deployment, s.cluster, s.service), instances);
+        state
+            .instances
+            .insert((s.deployment, s.cluster, s.service), instances);
     }
     Ok(Some(state))
 }
@@ -168,12 +196,12 @@ fn emit_haproxy(project: &Project, options: &Options) -> Emitted {
     let state = match &options.state {
         Some(state) => state,
         None => {
-            declared = gateways::declared(project);
+            declared = gateways::declared(project, options);
             &declared
         }
     };
     let settings = haproxy::Settings::default();
-    let inputs = gateways::resolve(project, state, &settings.ip);
+    let inputs = gateways::resolve(project, state, &settings.ip, options);
     if inputs.is_empty() {
         return Emitted {
             nothing: Some("the project has no Vamp gateway (no gateway artifact and no deployment with gateways)".into()),

@@ -4,7 +4,13 @@
 
 /// The 20-byte SHA-1 digest of `data`.
 pub fn digest(data: &[u8]) -> [u8; 20] {
-    let mut h: [u32; 5] = [0x6745_2301, 0xEFCD_AB89, 0x98BA_DCFE, 0x1032_5476, 0xC3D2_E1F0];
+    let mut h: [u32; 5] = [
+        0x6745_2301,
+        0xEFCD_AB89,
+        0x98BA_DCFE,
+        0x1032_5476,
+        0xC3D2_E1F0,
+    ];
     let bit_len = (data.len() as u64).wrapping_mul(8);
     let mut message = data.to_vec();
     message.push(0x80);
@@ -95,7 +101,10 @@ mod tests {
     fn vamp_lookup_of_a_golden_gateway() {
         // configuration_5.txt: gateway `vamp/sava/port/_`.
         assert_eq!(
-            vamp_hex("class io.vamp.model.artifact.Gateway@vamp/sava/port/_", "v1"),
+            vamp_hex(
+                "class io.vamp.model.artifact.Gateway@vamp/sava/port/_",
+                "v1"
+            ),
             "93a45182d84bf6fc0c3c23c33a9501c7d74be2bb"
         );
     }

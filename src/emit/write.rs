@@ -112,7 +112,8 @@ fn write_into_existing(
     dir: &Path,
     documents: &[Document],
 ) -> std::io::Result<Vec<PathBuf>> {
-    let temp_of = |d: &Document| dir.join(format!(".{}.rehearse-tmp-{}", d.name, std::process::id()));
+    let temp_of =
+        |d: &Document| dir.join(format!(".{}.rehearse-tmp-{}", d.name, std::process::id()));
     let mut written: Vec<PathBuf> = Vec::new();
     for d in documents {
         let temp = temp_of(d);

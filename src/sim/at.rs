@@ -25,8 +25,8 @@ pub struct ServiceInstances {
     pub deployment: String,
     pub cluster: String,
     pub service: String,
-    /// (instance number within the service, 1-based host number)
-    pub ready: Vec<(usize, u32)>,
+    /// (the run's label `service#n`, 1-based host number)
+    pub ready: Vec<(String, u32)>,
 }
 
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -68,10 +68,10 @@ pub fn state_at(
             ready: world.services[s]
                 .instances
                 .iter()
-                .enumerate()
-                .filter_map(|(n, &i)| {
+                .filter_map(|&i| {
                     let instance = &world.instances[i as usize];
-                    (instance.state == InstanceState::Ready).then_some((n, instance.host + 1))
+                    (instance.state == InstanceState::Ready)
+                        .then(|| (world.instance_label(i), instance.host + 1))
                 })
                 .collect(),
         })

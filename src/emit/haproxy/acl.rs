@@ -143,7 +143,10 @@ mod tests {
     #[test]
     fn acl_names_are_vamps() {
         // configuration_7.txt
-        assert_eq!(Acl::new("cook_sub(group) admin".into()).name, "445a3abaca79c140");
+        assert_eq!(
+            Acl::new("cook_sub(group) admin".into()).name,
+            "445a3abaca79c140"
+        );
         assert_eq!(
             Acl::new("hdr_sub(user-agent) Version".into()).name,
             "54c1c532d16b2684"

@@ -189,6 +189,8 @@ pub struct Server {
     pub lookup: String,
     pub url: String,
     pub weight: u32,
+    /// `check inter <ms>` instead of HAProxy's default health-check interval.
+    pub check_interval: Option<u32>,
     /// A host name, resolved at run time.
     pub resolve: bool,
 }
@@ -260,10 +262,7 @@ pub fn convert(
             Mode::Tcp => "leastconn",
         };
         let g_lookup = gateway_lookup(&gateway.name);
-        let other = (
-            format!("other {}", gateway.name),
-            format!("o_{g_lookup}"),
-        );
+        let other = (format!("other {}", gateway.name), format!("o_{g_lookup}"));
         let socket = |id: &str| format!("{}/{id}.sock", settings.socket_path);
         let sticky_route = gateway.sticky.is_some();
         let sticky_instance = gateway.sticky == Some(Sticky::Instance);
@@ -332,6 +331,7 @@ pub fn convert(
                         lookup: lookup(INTERNAL_TARGET_CLASS, name),
                         url: format!("{host}:{port}"),
                         weight: 100,
+                        check_interval: None,
                         resolve: false,
                     },
                     TargetInput::External { url, .. } => Server {
@@ -339,6 +339,7 @@ pub fn convert(
                         lookup: lookup(EXTERNAL_TARGET_CLASS, url),
                         url: url.clone(),
                         weight: 100,
+                        check_interval: None,
                         resolve: !is_ip_address(url),
                     },
                 })
@@ -464,6 +465,7 @@ pub fn convert(
                     lookup: g_lookup.clone(),
                     url: format!("{}:{}", settings.ip, gateway.port),
                     weight: 100,
+                    check_interval: None,
                     resolve: false,
                 }],
                 virtual_host: true,
@@ -501,7 +503,10 @@ fn check_word(
             Diagnostic::error(
                 &e::E003,
                 span,
-                format!("{what} `{}` holds {shown}, which HAProxy would misread", text.escape_debug()),
+                format!(
+                    "{what} `{}` holds {shown}, which HAProxy would misread",
+                    text.escape_debug()
+                ),
             )
             .with_help("use letters, digits and `-._:/%[]()=,` only"),
         );
@@ -517,7 +522,10 @@ fn validate(gateways: &[GatewayInput], diagnostics: &mut Vec<Diagnostic>) {
             diagnostics.push(Diagnostic::error(
                 &e::E009,
                 gateway.span,
-                format!("two gateways are named `{}`; HAProxy refuses two proxies with one name", gateway.name),
+                format!(
+                    "two gateways are named `{}`; HAProxy refuses two proxies with one name",
+                    gateway.name
+                ),
             ));
         }
         seen_names.push(&gateway.name);
@@ -525,13 +533,19 @@ fn validate(gateways: &[GatewayInput], diagnostics: &mut Vec<Diagnostic>) {
             diagnostics.push(Diagnostic::error(
                 &e::E002,
                 gateway.port_span,
-                format!("gateway `{}` would bind port {}, outside 1..=65535", gateway.name, gateway.port),
+                format!(
+                    "gateway `{}` would bind port {}, outside 1..=65535",
+                    gateway.name, gateway.port
+                ),
             ));
         } else if let Some((_, first)) = seen_ports.iter().find(|(p, _)| *p == gateway.port) {
             diagnostics.push(Diagnostic::warning(
                 &e::E005,
                 gateway.port_span,
-                format!("gateways `{first}` and `{}` both bind port {}", gateway.name, gateway.port),
+                format!(
+                    "gateways `{first}` and `{}` both bind port {}",
+                    gateway.name, gateway.port
+                ),
             ));
         }
         seen_ports.push((gateway.port, &gateway.name));
@@ -540,7 +554,10 @@ fn validate(gateways: &[GatewayInput], diagnostics: &mut Vec<Diagnostic>) {
             diagnostics.push(Diagnostic::error(
                 &e::E008,
                 gateway.span,
-                format!("gateway `{}` is TCP; instance stickiness needs HTTP cookies", gateway.name),
+                format!(
+                    "gateway `{}` is TCP; instance stickiness needs HTTP cookies",
+                    gateway.name
+                ),
             ));
         }
         for host in &gateway.virtual_hosts {
@@ -582,19 +599,31 @@ fn validate_route(
             diagnostics.push(Diagnostic::error(
                 &e::E008,
                 condition.span,
-                format!("gateway `{}` is TCP; conditions test HTTP requests", gateway.name),
+                format!(
+                    "gateway `{}` is TCP; conditions test HTTP requests",
+                    gateway.name
+                ),
             ));
         }
         for atom in condition.value.atoms() {
             let definition = acl::atom_definition(atom);
-            check_word(&definition, "condition test", condition.span, true, diagnostics);
+            check_word(
+                &definition,
+                "condition test",
+                condition.span,
+                true,
+                diagnostics,
+            );
             if let crate::syntax::condition::Atom::Value(raw) = atom {
                 let first = raw.split_whitespace().next().unwrap_or("");
                 if !fetches::is_known_fetch(first) && !fetches::is_predefined_acl(first) {
                     diagnostics.push(Diagnostic::error(
                         &e::E004,
                         condition.span,
-                        format!("raw ACL `<{}>`: HAProxy 2.6 has no fetch method `{first}`", raw.trim()),
+                        format!(
+                            "raw ACL `<{}>`: HAProxy 2.6 has no fetch method `{first}`",
+                            raw.trim()
+                        ),
                     ));
                 }
             }
@@ -608,31 +637,53 @@ fn validate_route(
                 format!("gateway `{}` is TCP; path rewrites need HTTP", gateway.name),
             ));
         }
-        check_word(&rewrite.path, "rewrite path", rewrite.span, false, diagnostics);
-        check_word(&rewrite.condition, "rewrite condition", rewrite.span, true, diagnostics);
+        check_word(
+            &rewrite.path,
+            "rewrite path",
+            rewrite.span,
+            false,
+            diagnostics,
+        );
+        check_word(
+            &rewrite.condition,
+            "rewrite condition",
+            rewrite.span,
+            true,
+            diagnostics,
+        );
         if let Some(problem) = fetches::condition_problem(&rewrite.condition) {
             diagnostics.push(Diagnostic::error(
                 &e::E004,
                 rewrite.span,
-                format!("rewrite condition `{}`: {problem}", rewrite.condition.escape_debug()),
+                format!(
+                    "rewrite condition `{}`: {problem}",
+                    rewrite.condition.escape_debug()
+                ),
             ));
         }
     }
     for target in &route.targets {
         match target {
-            TargetInput::Internal { host, port, span, .. } => {
+            TargetInput::Internal {
+                host, port, span, ..
+            } => {
                 check_word(host, "server address", *span, false, diagnostics);
                 if !(1..=65535).contains(port) {
                     diagnostics.push(Diagnostic::error(
                         &e::E002,
                         *span,
-                        format!("a server of route `{}` would listen on port {port}", route.path.join("/")),
+                        format!(
+                            "a server of route `{}` would listen on port {port}",
+                            route.path.join("/")
+                        ),
                     ));
                 }
             }
             TargetInput::External { url, span } => {
                 check_word(url, "external address", *span, false, diagnostics);
-                let port = url.rsplit_once(':').and_then(|(_, p)| p.parse::<u32>().ok());
+                let port = url
+                    .rsplit_once(':')
+                    .and_then(|(_, p)| p.parse::<u32>().ok());
                 if !port.is_some_and(|p| (1..=65535).contains(&p)) {
                     diagnostics.push(Diagnostic::error(
                         &e::E002,
@@ -660,7 +711,10 @@ mod tests {
             "62a11db802baf59987a3ece9e10d8754eca16a09"
         );
         assert_eq!(
-            lookup(INTERNAL_TARGET_CLASS, "64435a223bddf1fa589135baa5e228090279c032"),
+            lookup(
+                INTERNAL_TARGET_CLASS,
+                "64435a223bddf1fa589135baa5e228090279c032"
+            ),
             "f52646a39457170e02fb276840a696267e0815eb"
         );
     }

@@ -69,7 +69,11 @@ fn virtual_hosts(out: &mut String, model: &Model, settings: &Settings) {
     );
     for frontend in &model.virtual_host_frontends {
         for condition in &frontend.conditions {
-            let _ = writeln!(out, "  # destination: {}", comment(&condition.destination.0));
+            let _ = writeln!(
+                out,
+                "  # destination: {}",
+                comment(&condition.destination.0)
+            );
             for acl in &condition.acls.acls {
                 let _ = writeln!(out, "  acl {} {}", acl.name, acl.definition);
             }
@@ -125,7 +129,11 @@ fn write_frontend(out: &mut String, frontend: &Frontend) {
     }
     let _ = writeln!(out, "  mode {}", frontend.mode.as_str());
     for condition in &frontend.conditions {
-        let _ = writeln!(out, "\n  # destination: {}", comment(&condition.destination.0));
+        let _ = writeln!(
+            out,
+            "\n  # destination: {}",
+            comment(&condition.destination.0)
+        );
         for acl in &condition.acls.acls {
             let _ = writeln!(out, "  acl {} {}", acl.name, acl.definition);
         }
@@ -184,6 +192,9 @@ fn write_backend(out: &mut String, backend: &Backend) {
                 let _ = write!(line, " cookie {}", server.lookup);
             }
             let _ = write!(line, " weight {} check", server.weight);
+            if let Some(interval) = server.check_interval {
+                let _ = write!(line, " inter {interval}");
+            }
             if backend.sticky {
                 let _ = write!(line, " cookie {}", server.lookup);
             }
