@@ -11,6 +11,7 @@ pub mod dialect;
 pub mod discover;
 pub mod ir;
 pub mod lower;
+pub mod plan;
 pub mod report;
 pub mod sandbox;
 pub mod sim;
