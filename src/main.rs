@@ -122,6 +122,10 @@ struct RunArgs {
     /// Write a JSON-lines trace (header, every decision, metric snapshots every 5 s) here.
     #[arg(long, value_name = "FILE")]
     trace: Option<PathBuf>,
+    /// Write a self-contained HTML report of the rehearsal here (charts over simulated time,
+    /// decisions and faults, the expectations' verdicts).
+    #[arg(long, value_name = "FILE.html", conflicts_with = "seeds")]
+    report: Option<PathBuf>,
     /// Refuse (S022) a run estimated to take more events than this (about a minute per
     /// hundred million on a laptop).
     #[arg(long, value_name = "N", default_value_t = budget::DEFAULT_MAX_EVENTS)]
@@ -487,10 +491,12 @@ fn run_scenario(args: RunArgs) -> ExitCode {
         &options,
     );
     // Refused before anything is simulated or written: a trace over an input would destroy it.
-    if let Some(path) = &args.trace {
-        if let Err(message) = refuse_input_as_output("--trace", path, &checked) {
-            eprintln!("error: {message}");
-            return ExitCode::from(2);
+    for (flag, path) in [("--trace", &args.trace), ("--report", &args.report)] {
+        if let Some(path) = path {
+            if let Err(message) = refuse_input_as_output(flag, path, &checked) {
+                eprintln!("error: {message}");
+                return ExitCode::from(2);
+            }
         }
     }
     // The project must check without errors before anything is simulated; warnings are shown
@@ -518,10 +524,9 @@ fn run_scenario(args: RunArgs) -> ExitCode {
         rehearse::sim::RunOptions {
             scenario: args.scenario,
             seed: args.seed,
-            trace: args
-                .trace
-                .as_ref()
-                .map(|_| &mut trace_buffer as &mut dyn Write),
+            // The report is drawn from the trace.
+            trace: (args.trace.is_some() || args.report.is_some())
+                .then_some(&mut trace_buffer as &mut dyn Write),
             budget: Budget {
                 max_events: args.max_events,
                 max_memory: args.max_memory,
@@ -544,6 +549,13 @@ fn run_scenario(args: RunArgs) -> ExitCode {
     if let Some(path) = &args.trace {
         if let Err(e) = write_output_file(path, &trace_buffer) {
             eprintln!("error: cannot write the trace to {}: {e}", path.display());
+            return ExitCode::from(2);
+        }
+    }
+    if let Some(path) = &args.report {
+        let html = report::html::render(&result, &trace_buffer);
+        if let Err(e) = write_output_file(path, html.as_bytes()) {
+            eprintln!("error: cannot write the report to {}: {e}", path.display());
             return ExitCode::from(2);
         }
     }

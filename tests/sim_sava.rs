@@ -223,7 +223,9 @@ fn json_report_has_the_contract_fields() {
 /// The crash run's JSON report and trace, pinned byte for byte: a refactoring of the runtime
 /// model (e.g. the dialect-neutral topology of DESIGN §5a) must not change a single one.
 /// Written by the binary of the commit before that refactoring (`rehearse run specs/sava
-/// --scenario sava-crash-during-canary --format json --trace FILE`, seed 42).
+/// --scenario sava-crash-during-canary --format json --trace FILE`, seed 42). Since then the
+/// trace's snapshot lines gained two fields, each service's `p50_ms` and `p99_ms` over the
+/// interval (for the HTML report); everything else in the pin is unchanged.
 #[test]
 fn the_crash_report_and_trace_are_pinned() {
     let checked = checked_without_errors(project_files());

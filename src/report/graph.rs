@@ -154,13 +154,13 @@ pub fn build(project: &Project) -> ProjectGraph {
     let mut graph = ProjectGraph::new();
     let deployments = deployed_blueprints(project);
     add_vamp(&mut graph, &project.vamp, &deployments);
-    add_scenarios(&mut graph, project, &deployments);
     for blueprint in &project.cloudify {
         add_cloudify(&mut graph, blueprint);
     }
     for config in &project.krakend {
         add_krakend(&mut graph, config);
     }
+    add_scenarios(&mut graph, project, &deployments);
     graph
 }
 
@@ -451,7 +451,15 @@ fn add_scenarios(
             );
             graph.edge(s, d, "deploys");
             let blueprint = step.blueprint.value.as_str();
-            let key = format!("blueprint:{blueprint}");
+            let key = match step
+                .cloudify
+                .as_ref()
+                .and_then(|c| c.blueprint)
+                .and_then(|index| project.cloudify.get(index))
+            {
+                Some(cloudify) => cloudify_blueprint_key(cloudify),
+                None => format!("blueprint:{blueprint}"),
+            };
             match graph.keys.get(&key).copied() {
                 Some(b) => graph.edge(d, b, "blueprint"),
                 None => {
@@ -469,10 +477,21 @@ fn add_scenarios(
     }
 }
 
+fn cloudify_blueprint_key(blueprint: &cloudify::Blueprint) -> String {
+    format!("cloudify:{}:blueprint", blueprint.span.file.0)
+}
+
 fn add_cloudify(graph: &mut ProjectGraph, blueprint: &cloudify::Blueprint) {
     let file = blueprint.span.file;
     let within = graph.new_box(format!("cloudify blueprint #{}", file.0));
     let key = |name: &str| format!("cloudify:{}:{name}", file.0);
+    // The blueprint itself, for the deployments scenarios make of it.
+    graph.vertex(
+        cloudify_blueprint_key(blueprint),
+        Kind::Blueprint,
+        "blueprint".to_string(),
+        Some(within),
+    );
     let mut nodes = Vec::with_capacity(blueprint.nodes.len());
     for node in &blueprint.nodes {
         nodes.push(graph.vertex(
@@ -783,8 +802,9 @@ mod tests {
 
     #[test]
     fn mermaid_text_never_closes_a_label() {
-        let text = mermaid_text("x\"]|<y>\nz");
+        let text = mermaid_text("x\"]|<y>z");
         assert!(!text.contains('"') && !text.contains('|') && !text.contains('<'));
+        assert_eq!(mermaid_text("a\nb"), "a<br/>b");
     }
 
     #[test]

@@ -214,6 +214,23 @@ impl LatencySketch {
         self.max_ns as f64
     }
 
+    /// The `q` quantile of the values recorded since `earlier` (a copy of this sketch taken
+    /// before), as [`quantile_ns`](Self::quantile_ns) computes it; `None` when nothing was.
+    pub fn quantile_since_ns(&self, earlier: &LatencySketch, q: f64) -> Option<f64> {
+        let count = self.count.checked_sub(earlier.count).filter(|&n| n > 0)?;
+        let rank = libm::ceil(q.clamp(0.0, 1.0) * count as f64).max(1.0) as u64;
+        let mut seen = 0u64;
+        for (index, (&now, &before)) in self.counts.iter().zip(&earlier.counts).enumerate() {
+            seen += now.saturating_sub(before);
+            if seen >= rank {
+                let (low, width) = bucket_range(index);
+                let mid = low as f64 + (width as f64 - 1.0) / 2.0;
+                return Some(mid.clamp(self.min_ns as f64, self.max_ns as f64));
+            }
+        }
+        Some(self.max_ns as f64)
+    }
+
     pub fn merge(&mut self, other: &LatencySketch) {
         for (a, b) in self.counts.iter_mut().zip(&other.counts) {
             *a += b;
@@ -307,6 +324,25 @@ mod tests {
         let mean = values.iter().sum::<u64>() as f64 / values.len() as f64;
         assert!((sketch.mean_ns() - mean).abs() < 1e-6 * mean);
         assert_eq!(LatencySketch::new().quantile_ns(0.5), 0.0);
+    }
+
+    #[test]
+    fn quantiles_since_an_earlier_copy_see_only_the_new_values() {
+        let mut sketch = LatencySketch::new();
+        for v in 1..=1000u64 {
+            sketch.record(v * 1_000);
+        }
+        let earlier = sketch.clone();
+        assert_eq!(sketch.quantile_since_ns(&earlier, 0.5), None);
+        for v in 1..=100u64 {
+            sketch.record(5_000_000 + v);
+        }
+        let p50 = sketch.quantile_since_ns(&earlier, 0.5).unwrap();
+        assert!((p50 - 5_000_050.0).abs() <= 5_000_050.0 * 0.008, "{p50}");
+        assert_eq!(
+            sketch.quantile_since_ns(&LatencySketch::new(), 0.5),
+            Some(sketch.quantile_ns(0.5))
+        );
     }
 
     #[test]

@@ -1,6 +1,7 @@
 //! Periodic metric snapshots for the trace.
 
 use super::engine::nanos_to_secs;
+use super::metrics::LatencySketch;
 use super::trace::round_to;
 use super::world::{Event, World};
 use serde_json::{json, Map, Value};
@@ -16,9 +17,16 @@ impl World<'_> {
         if let Some(trace) = &mut self.trace {
             trace.line(&line);
         }
+        self.snapshot_latency = self
+            .services
+            .iter()
+            .map(|s| s.counters.latency.clone())
+            .collect();
     }
 
-    /// Cumulative counts per gateway and service, the gateways' weights and ready instances.
+    /// Cumulative counts per gateway and service, the gateways' weights, ready instances, and
+    /// each service's latency quantiles over the interval since the last snapshot (`null`
+    /// when it served nothing in it).
     pub fn snapshot_json(&self) -> Value {
         let mut gateways = Map::new();
         for (g, model) in self.model.gateways.iter().enumerate() {
@@ -29,14 +37,22 @@ impl World<'_> {
             );
         }
         let mut services = Map::new();
+        let empty = LatencySketch::new();
         for (s, model) in self.model.services.iter().enumerate() {
             let state = &self.services[s];
+            let earlier = self.snapshot_latency.get(s).unwrap_or(&empty);
+            let quantile = |q: f64| match state.counters.latency.quantile_since_ns(earlier, q) {
+                Some(ns) => json!(round_to(ns / 1e6, 3)),
+                None => Value::Null,
+            };
             services.insert(
                 model.name.clone(),
                 json!({
                     "requests": state.counters.requests + state.unavailable,
                     "errors": state.counters.errors + state.unavailable,
                     "ready": self.ready_instances(s),
+                    "p50_ms": quantile(0.5),
+                    "p99_ms": quantile(0.99),
                 }),
             );
         }

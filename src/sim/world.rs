@@ -172,6 +172,9 @@ pub struct World<'t> {
     pub orchestrator_stream: Stream,
     /// Cloudify deployments, as `model.managed`.
     pub managed: Vec<super::managed::ManagedState>,
+    /// Each service's latencies at the last trace snapshot, so a snapshot can give the
+    /// quantiles of its own interval (empty until the first snapshot).
+    pub snapshot_latency: Vec<super::metrics::LatencySketch>,
 }
 
 impl<'t> World<'t> {
@@ -254,6 +257,7 @@ impl<'t> World<'t> {
                 .iter()
                 .map(super::managed::ManagedState::new)
                 .collect(),
+            snapshot_latency: Vec::new(),
             model,
         };
         world.start();
