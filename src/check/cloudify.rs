@@ -26,8 +26,31 @@ pub struct Pending {
 
 /// Reads one blueprint with its imports into the project. Returns the files its imports
 /// loaded, whose diagnostics belong to the blueprint.
-#[allow(clippy::too_many_arguments)]
 pub fn read_blueprint(
+    pending: &Pending,
+    sources: &mut SourceMap,
+    limits: &Limits,
+    sandbox: &Sandbox,
+    plugin_cache: Option<&Path>,
+    project: &mut Project,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<FileId> {
+    read_blueprint_sharing(
+        pending,
+        sources,
+        limits,
+        sandbox,
+        plugin_cache,
+        &mut ImportCache::default(),
+        project,
+        diagnostics,
+    )
+}
+
+/// [`read_blueprint`] for one of several blueprints checked together: the files their
+/// imports read are kept in `imports_read` and parsed once.
+#[allow(clippy::too_many_arguments)]
+pub fn read_blueprint_sharing(
     pending: &Pending,
     sources: &mut SourceMap,
     limits: &Limits,

@@ -762,7 +762,7 @@ impl<'o> Session<'o> {
         let mut imported = Vec::new();
         let mut imports_read = cloudify::ImportCache::default();
         for pending in &self.cloudify_pending {
-            let files = cloudify::read_blueprint(
+            let files = cloudify::read_blueprint_sharing(
                 pending,
                 &mut self.sources,
                 &self.options.limits,
