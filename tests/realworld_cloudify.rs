@@ -298,7 +298,7 @@ const MUTANT_SEED: u64 = 0x2ea1_c10d_5eed;
 const MUTANT_COUNT: usize = 330;
 /// Cloudify's verdicts on them, recorded (the parser takes minutes over them all).
 const MUTANT_VERDICTS: &str = "tests/data/realworld/cloudify/MUTANTS.tsv";
-const REGENERATE: &str = "REHEARSE_REGENERATE_MUTANTS=1 REHEARSE_SHARED=../shared cargo test --release --test realworld_cloudify mutants -- --nocapture";
+const REGENERATE: &str = "REHEARSE_REGENERATE_MUTANTS=1 REHEARSE_SHARED=../shared cargo test --release --test realworld_cloudify mutants -- --include-ignored --nocapture";
 
 struct RealMutant {
     /// Path in the set: beside its seed, so its imports resolve as the seed's do.
