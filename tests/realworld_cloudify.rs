@@ -1,7 +1,9 @@
 //! Real blueprints (tests/data/realworld/cloudify, SOURCES.tsv) against the verdicts Cloudify's
 //! own parser gave them (VERDICTS.tsv, from oracles/cloudify_parse_offline.py with the plugin
 //! cache tests/data/cloudify-plugins). Prints the agreement table; requires ≥ 97% verdict
-//! agreement and no false error (a blueprint Cloudify accepts that we reject).
+//! agreement and no false error (a blueprint Cloudify accepts that we reject). Also the
+//! mutants differential on this set: seeded mutants of the blueprints Cloudify accepts against
+//! the parser's verdicts recorded in MUTANTS.tsv (see `mutants_agree_with_cloudify`).
 
 mod cloudify_mutants;
 mod common;
