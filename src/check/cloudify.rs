@@ -12,6 +12,7 @@ use crate::source::{FileId, SourceMap, Span};
 use crate::syntax::{self, Document, Format, Limits, Node, Value};
 use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 mod plugins;
 
@@ -34,6 +35,31 @@ pub fn read_blueprint(
     project: &mut Project,
     diagnostics: &mut Vec<Diagnostic>,
 ) -> Vec<FileId> {
+    read_blueprint_sharing(
+        pending,
+        sources,
+        limits,
+        sandbox,
+        plugin_cache,
+        &mut ImportCache::default(),
+        project,
+        diagnostics,
+    )
+}
+
+/// [`read_blueprint`] for one of several blueprints checked together: the files their
+/// imports read are kept in `imports_read` and parsed once.
+#[allow(clippy::too_many_arguments)]
+pub fn read_blueprint_sharing(
+    pending: &Pending,
+    sources: &mut SourceMap,
+    limits: &Limits,
+    sandbox: &Sandbox,
+    plugin_cache: Option<&Path>,
+    imports_read: &mut ImportCache,
+    project: &mut Project,
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<FileId> {
     let root = &pending.document.root;
     let path = sources.get(pending.file).path.clone();
     dialect::check_ascii(root, diagnostics);
@@ -53,6 +79,7 @@ pub fn read_blueprint(
         plugin_sandbox: plugin_cache.as_deref().map(|dir| Sandbox::new(dir, &[])),
         plugin_cache,
         opaque: false,
+        cache: imports_read,
         diagnostics,
         loaded: Vec::new(),
         seen: BTreeMap::new(),
@@ -96,7 +123,24 @@ struct LoadedImport {
     name: String,
     listed_at: Span,
     file: FileId,
-    root: Node,
+    root: Rc<Node>,
+}
+
+/// The files imports read in one check, by file key: blueprints that share a plugin or the
+/// built-in types (a repository of them checked at once) read and parse each file once.
+#[derive(Default)]
+pub struct ImportCache {
+    files: BTreeMap<String, CachedImport>,
+}
+
+struct CachedImport {
+    /// What was parsed: a file changed on disk since is read again.
+    bytes: Vec<u8>,
+    file: FileId,
+    root: Rc<Node>,
+    /// What reading it found (YAML, non-ASCII), reported again with each importer (the
+    /// report drops repeats).
+    diagnostics: Vec<Diagnostic>,
 }
 
 /// Where an import points.
@@ -119,6 +163,7 @@ struct Loader<'a> {
     plugin_sandbox: Option<Sandbox>,
     /// Whether a plugin import could not be read from the cache.
     opaque: bool,
+    cache: &'a mut ImportCache,
     diagnostics: &'a mut Vec<Diagnostic>,
     loaded: Vec<LoadedImport>,
     /// Canonical key → index in `loaded`.
@@ -200,14 +245,13 @@ impl Loader<'_> {
                 Target::Builtin(_) => None,
                 Target::File(path, _) => path.parent().map(Path::to_path_buf),
             };
-            let (file, root) = self.load(target);
-            dialect::check_ascii(&root, self.diagnostics);
+            let (file, root) = self.load(&key, target);
             self.seen.insert(key.clone(), self.loaded.len());
             self.loaded.push(LoadedImport {
                 name: name.to_string(),
                 listed_at: item.span,
                 file,
-                root: root.clone(),
+                root: Rc::clone(&root),
             });
             self.stack.push(key);
             self.visit(&root, next_dir);
@@ -298,30 +342,53 @@ impl Loader<'_> {
         None
     }
 
-    fn load(&mut self, target: Target) -> (FileId, Node) {
+    /// Reads an import (once per check: see [`ImportCache`]).
+    fn load(&mut self, key: &str, target: Target) -> (FileId, Rc<Node>) {
         let (path, bytes) = match target {
-            Target::Builtin(version) => (
-                format!("{}/{}/types.yaml", builtin::TYPES_PATH, version.name()),
-                builtin::types_yaml(version).into_bytes(),
-            ),
+            Target::Builtin(version) => {
+                if let Some(cached) = self.cache.files.get(key) {
+                    self.diagnostics.extend(cached.diagnostics.iter().cloned());
+                    return (cached.file, Rc::clone(&cached.root));
+                }
+                (
+                    format!("{}/{}/types.yaml", builtin::TYPES_PATH, version.name()),
+                    builtin::types_yaml(version).into_bytes(),
+                )
+            }
             Target::File(path, bytes) => (path.display().to_string(), bytes),
         };
+        if let Some(cached) = self.cache.files.get(key).filter(|c| c.bytes == bytes) {
+            self.diagnostics.extend(cached.diagnostics.iter().cloned());
+            return (cached.file, Rc::clone(&cached.root));
+        }
         let (file, parsed) = syntax::load_as(
             self.sources,
             &path,
-            bytes,
+            bytes.clone(),
             Format::Yaml,
             self.limits,
             syntax::Profile::PyYaml,
         );
-        self.diagnostics
-            .extend(parsed.diagnostics.into_iter().map(with_yaml_peer));
+        let mut found: Vec<Diagnostic> =
+            parsed.diagnostics.into_iter().map(with_yaml_peer).collect();
         let root = parsed
             .documents
             .into_iter()
             .next()
             .map(|d| d.root)
             .unwrap_or_else(|| Node::new(Value::Null, Span::point(file, 0)));
+        dialect::check_ascii(&root, &mut found);
+        let root = Rc::new(root);
+        self.diagnostics.extend(found.iter().cloned());
+        self.cache.files.insert(
+            key.to_string(),
+            CachedImport {
+                bytes,
+                file,
+                root: Rc::clone(&root),
+                diagnostics: found,
+            },
+        );
         (file, root)
     }
 }

@@ -760,13 +760,15 @@ impl<'o> Session<'o> {
         // is in the source map; an import's findings are reported with the blueprint that
         // imports it.
         let mut imported = Vec::new();
+        let mut imports_read = cloudify::ImportCache::default();
         for pending in &self.cloudify_pending {
-            let files = cloudify::read_blueprint(
+            let files = cloudify::read_blueprint_sharing(
                 pending,
                 &mut self.sources,
                 &self.options.limits,
                 self.options.sandbox.as_ref().unwrap_or(&Sandbox::default()),
                 self.options.cloudify_plugins.as_deref(),
+                &mut imports_read,
                 &mut self.project,
                 &mut self.diagnostics,
             );

@@ -16,6 +16,7 @@ use crate::ir::cloudify::{
 use crate::source::Span;
 use crate::syntax::{Mapping, Node, Value};
 use indexmap::IndexMap;
+use std::collections::BTreeMap;
 
 pub const COMPUTE: &str = "cloudify.nodes.Compute";
 pub const CONTAINED_IN: &str = "cloudify.relationships.contained_in";
@@ -119,26 +120,42 @@ fn inherit(
         .map(|w| (w.name.clone(), w.parent.clone(), w.span))
         .collect();
     let chains = hierarchies(ctx, &defs, what);
-    chains
-        .into_iter()
-        .map(|chain| {
-            let chain = chain?;
-            let mut properties = IndexMap::new();
-            let mut interfaces: Vec<Interfaces> =
-                vec![Interfaces::new(); written.first().map_or(0, |w| w.interfaces.len())];
-            for name in &chain {
-                let w = written.iter().find(|w| &w.name == name)?;
-                for (k, p) in &w.properties {
-                    let merged = redeclared(properties.get(k), p, data_types);
-                    properties.insert(k.clone(), merged);
-                }
-                for (slot, own) in interfaces.iter_mut().zip(&w.interfaces) {
-                    *slot = merge_interfaces(slot, own);
-                }
-            }
-            Some((chain, properties, interfaces))
-        })
-        .collect()
+    // Each type is its parent's result with its own declarations merged on: parents first
+    // (a shorter chain), so a plugin's hundreds of types are merged once each.
+    let mut first: BTreeMap<&str, usize> = BTreeMap::new();
+    for (i, w) in written.iter().enumerate() {
+        first.entry(w.name.as_str()).or_insert(i);
+    }
+    let slots = written.first().map_or(0, |w| w.interfaces.len());
+    let mut order: Vec<usize> = (0..written.len())
+        .filter(|&i| chains[i].is_some())
+        .collect();
+    order.sort_by_key(|&i| chains[i].as_ref().map_or(0, Vec::len));
+    let mut out: Vec<Option<Inherited>> = vec![None; written.len()];
+    for i in order {
+        let Some(chain) = chains[i].clone() else {
+            continue;
+        };
+        let own = &written[first.get(written[i].name.as_str()).copied().unwrap_or(i)];
+        let parent = chain
+            .len()
+            .checked_sub(2)
+            .and_then(|p| first.get(chain[p].as_str()))
+            .and_then(|&p| out[p].as_ref());
+        let (mut properties, mut interfaces) = match parent {
+            Some((_, properties, interfaces)) => (properties.clone(), interfaces.clone()),
+            None => (IndexMap::new(), vec![Interfaces::new(); slots]),
+        };
+        for (k, p) in &own.properties {
+            let merged = redeclared(properties.get(k), p, data_types);
+            properties.insert(k.clone(), merged);
+        }
+        for (slot, own) in interfaces.iter_mut().zip(&own.interfaces) {
+            *slot = merge_interfaces(slot, own);
+        }
+        out[i] = Some((chain, properties, interfaces));
+    }
+    out
 }
 
 /// A property a subtype declares again. With the same data type as its supertype's, its

@@ -546,7 +546,11 @@ pub type Derivation = (String, Option<(String, Span)>, Span);
 /// Ordered definitions with `derived_from`: each one's hierarchy (root first, itself last),
 /// or `None` when its parent is unknown (103) or it is on a cycle (100).
 pub fn hierarchies(ctx: &mut Ctx, defs: &[Derivation], what: &str) -> Vec<Option<Vec<String>>> {
-    let index = |name: &str| defs.iter().position(|(n, _, _)| n == name);
+    let mut positions: std::collections::BTreeMap<&str, usize> = Default::default();
+    for (i, (name, _, _)) in defs.iter().enumerate() {
+        positions.entry(name.as_str()).or_insert(i);
+    }
+    let index = |name: &str| positions.get(name).copied();
     let mut out: Vec<Option<Vec<String>>> = vec![None; defs.len()];
     let mut reported_cycle = false;
     for start in 0..defs.len() {
