@@ -85,6 +85,7 @@ pub fn read_blueprint(
         root.span,
         version,
         blueprint_dir,
+        sandbox,
         opaque,
         diagnostics,
     );
