@@ -150,13 +150,7 @@ fn load(style: &str, format: Format) -> Figures {
     let rss_known = reset_peak_rss();
     PEAK.store(IN_USE.load(Ordering::Relaxed), Ordering::Relaxed);
     let mut sources = SourceMap::new();
-    let (_, parsed) = syntax::load(
-        &mut sources,
-        "big",
-        bytes,
-        format,
-        &Limits::default(),
-    );
+    let (_, parsed) = syntax::load(&mut sources, "big", bytes, format, &Limits::default());
     let heap = PEAK.load(Ordering::Relaxed);
     let rss = if rss_known { peak_rss() } else { None };
     assert!(
@@ -192,7 +186,10 @@ fn check_bound(style: &str, format: Format) {
             rss as f64 / f.size as f64
         )),
     );
-    assert!(heap_ratio < BOUND, "{style}: heap {heap_ratio:.2}× the file");
+    assert!(
+        heap_ratio < BOUND,
+        "{style}: heap {heap_ratio:.2}× the file"
+    );
     if let Some(rss) = f.rss {
         let ratio = rss as f64 / f.size as f64;
         assert!(ratio < BOUND, "{style}: peak RSS {ratio:.2}× the file");

@@ -270,7 +270,9 @@ pub fn is_script_resource(ctx: &Ctx, mapping: &str) -> bool {
     if mapping.contains("://") || mapping.starts_with('/') || mapping.starts_with("file:") {
         return false;
     }
-    ctx.sandbox.resolve(std::path::Path::new(mapping), dir).is_ok()
+    ctx.sandbox
+        .resolve(std::path::Path::new(mapping), dir)
+        .is_ok()
 }
 
 pub fn parse_executor(text: &str) -> Option<Executor> {
