@@ -251,3 +251,63 @@ fn run_uses_the_same_sandbox() {
     assert!(all.contains("X010"), "{all}");
     assert_eq!(output.status.code(), Some(1), "{all}");
 }
+
+/// `proj/ops.yaml`: one node whose `create` operation maps `mapping`. A mapping that names a
+/// file beside the blueprint is a script (Cloudify's script plugin runs it), so without a
+/// `script` plugin it is C061, whose message is distinctive.
+fn operation_blueprint(layout: &Layout, mapping: &str) -> String {
+    let text = format!(
+        "tosca_definitions_version: cloudify_dsl_1_3\nnode_types:\n  app: {{}}\nnode_templates:\n  \
+         web:\n    type: app\n    interfaces:\n      cloudify.interfaces.lifecycle:\n        \
+         create: '{mapping}'\n"
+    );
+    std::fs::write(layout.root().join("proj/ops.yaml"), text).unwrap();
+    let output = layout.rehearse(&["check", "proj/ops.yaml", "--format", "json"]);
+    text_of_report(&output)
+}
+
+fn text_of_report(output: &Output) -> String {
+    let all = text(output);
+    assert!(
+        serde_json::from_slice::<serde_json::Value>(&output.stdout).is_ok(),
+        "not JSON: {all}"
+    );
+    all
+}
+
+const SCRIPT_FOUND: &str = "Script plugin is not defined";
+
+#[test]
+fn a_script_mapping_out_of_the_project_is_not_probed() {
+    let layout = Layout::new();
+    std::fs::create_dir_all(layout.root().join("proj/scripts")).unwrap();
+    std::fs::write(layout.root().join("proj/scripts/create.sh"), "echo in\n").unwrap();
+    std::fs::write(layout.root().join("outside/create.sh"), "echo out\n").unwrap();
+    // Control: a script inside the project is found (probed through the sandbox).
+    let inside = operation_blueprint(&layout, "scripts/create.sh");
+    assert!(inside.contains(SCRIPT_FOUND), "{inside}");
+    // Outside, by a `..` chain, by a symlink out, or a kernel file: never taken for a
+    // script, so the file outside was not found (or even looked for).
+    #[cfg(unix)]
+    std::os::unix::fs::symlink(
+        layout.root().join("outside/create.sh"),
+        layout.root().join("proj/link.sh"),
+    )
+    .unwrap();
+    for mapping in [
+        "../outside/create.sh",
+        "scripts/../../outside/create.sh",
+        "../../../../../../../../etc/passwd",
+        "../../../../../../../../proc/self/environ",
+        "file:../outside/create.sh",
+        "/etc/passwd",
+        "link.sh",
+    ] {
+        if mapping == "link.sh" && !cfg!(unix) {
+            continue;
+        }
+        let all = operation_blueprint(&layout, mapping);
+        assert!(!all.contains(SCRIPT_FOUND), "{mapping} was probed:\n{all}");
+        assert!(!all.contains("echo out"), "{mapping}:\n{all}");
+    }
+}

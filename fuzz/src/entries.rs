@@ -52,9 +52,19 @@ pub fn yaml(data: &[u8]) {
     load(data, "fuzz.yaml", Format::Yaml);
 }
 
-/// `syntax::load` as JSON.
+/// `syntax::load` as JSON; and the streaming JSON reader gives what jsonc-parser's AST
+/// gives (the same tree and spans, or the same error at the same range).
 pub fn json(data: &[u8]) {
     load(data, "fuzz.json", Format::Json);
+    if let Ok(text) = std::str::from_utf8(data) {
+        let file = rehearse::source::FileId(0);
+        let ours = syntax::json::read_tree(file, text);
+        let reference = syntax::json::reference::read(file, text);
+        assert!(
+            ours == reference,
+            "the JSON reader differs from jsonc-parser:\n ours {ours:?}\n theirs {reference:?}"
+        );
+    }
 }
 
 fn load(data: &[u8], path: &str, format: Format) {

@@ -112,6 +112,7 @@ pub fn read_blueprint_sharing(
         root.span,
         version,
         blueprint_dir,
+        sandbox,
         opaque,
         diagnostics,
     );

@@ -206,16 +206,34 @@ pub fn check_with(
     let Some(context) = context else {
         return run(inputs, problems, options);
     };
-    // A first pass over the reported files says whether context is needed at all.
+    // A first pass over the reported files says whether context is needed at all. A file the
+    // pass keeps verbatim is moved into it, not copied (a 30 MiB file was held twice, issue
+    // 14); the rare second pass copies it back out.
     let mut trial = Session::new(options);
-    for input in &inputs {
-        trial.add(input.clone());
+    let mut lent = Vec::new();
+    for (index, input) in inputs.iter_mut().enumerate() {
+        if !trial.keeps_verbatim(input) {
+            trial.add(input.clone());
+            continue;
+        }
+        let file = FileId(trial.sources.len() as u32);
+        let bytes = std::mem::take(&mut input.bytes);
+        trial.add(Input {
+            bytes,
+            ..input.clone()
+        });
+        debug_assert_eq!(trial.sources.get(file).path, input.path);
+        lent.push((index, file));
     }
     let extra = select_context(&mut trial, context);
     if extra.is_empty() {
         trial.add_problems(problems);
         return trial.finish();
     }
+    for (index, file) in lent {
+        inputs[index].bytes = trial.sources.get(file).text.clone().into_bytes();
+    }
+    drop(trial);
     // Read again with the context in path order, as if every file had been given.
     inputs.extend(extra);
     inputs.sort_by(|a, b| a.path.cmp(&b.path));
@@ -373,6 +391,16 @@ impl<'o> Session<'o> {
             defined_names: BTreeSet::new(),
             renderings: Vec::new(),
         }
+    }
+
+    /// Whether [`Session::add`] stores `input`'s bytes unchanged as the next file of the
+    /// source map (valid UTF-8 within the size limit, read as YAML or JSON, not another tool's
+    /// file nor a KrakenD template), so they can be taken back from there.
+    fn keeps_verbatim(&self, input: &Input) -> bool {
+        self.options.krakend_flexible.is_none()
+            && foreign_file(&input.path).is_none()
+            && input.bytes.len() <= self.options.limits.max_file_bytes
+            && std::str::from_utf8(&input.bytes).is_ok()
     }
 
     fn add(&mut self, input: Input) {

@@ -422,7 +422,7 @@ impl<'t> Reader<'t> {
         };
         let span = Span::new(self.file, frame.start, end.max(frame.start));
         let value = match frame.body {
-            Body::Seq(items) => Value::Seq(items),
+            Body::Seq(items) => Value::Seq(exact(items)),
             Body::Map(map) => Value::Map(self.finish_mapping(map)),
         };
         let built = Built {
@@ -552,7 +552,9 @@ impl<'t> Reader<'t> {
                     Item::Merge(_) => None,
                 })
                 .collect();
-            return Mapping { entries };
+            return Mapping {
+                entries: exact(entries),
+            };
         }
         let mut present: HashSet<String> = map.seen.into_keys().collect();
         let mut entries = Vec::new();
@@ -573,7 +575,9 @@ impl<'t> Reader<'t> {
                 }
             }
         }
-        Mapping { entries }
+        Mapping {
+            entries: exact(entries),
+        }
     }
 
     /// The mappings a `<<` value brings in, in priority order; anything else is Y009.
@@ -816,6 +820,14 @@ fn scan_error_help(info: &str, at_tab: bool) -> Option<&'static str> {
         return None;
     };
     Some(help)
+}
+
+/// `items` without spare capacity. A finished tree never grows, and a vector grown by pushes
+/// keeps up to half its capacity unused: for a file of small lists and mappings that spare room
+/// was a third of the tree's memory (issue 14's 10× bound).
+pub(super) fn exact<T>(mut items: Vec<T>) -> Vec<T> {
+    items.shrink_to_fit();
+    items
 }
 
 /// Adds a key and its value; true when the key repeats one already in the mapping. Every

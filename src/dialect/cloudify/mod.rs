@@ -137,6 +137,7 @@ pub fn read(
     span: Span,
     version: DslVersion,
     blueprint_dir: Option<PathBuf>,
+    sandbox: &crate::sandbox::Sandbox,
     opaque: bool,
     diags: &mut Vec<Diagnostic>,
 ) -> Blueprint {
@@ -144,6 +145,7 @@ pub fn read(
         version,
         diags,
         blueprint_dir,
+        sandbox: sandbox.clone(),
         opaque,
     };
     ctx.check_keys(root, &TOP_LEVEL);

@@ -260,15 +260,19 @@ fn resolve_operation(
 }
 
 /// Whether a mapping names a file next to the blueprint (Cloudify then runs it as a script).
+/// Asked through the project sandbox (issue 14): a mapping reaching outside the project
+/// (`../../x.sh`, a symlink out) is no resource, and nothing outside is probed.
 pub fn is_script_resource(ctx: &Ctx, mapping: &str) -> bool {
     let Some(dir) = &ctx.blueprint_dir else {
         return false;
     };
     // A URL-ish or absolute mapping is never a blueprint resource.
-    if mapping.contains("://") || mapping.starts_with('/') {
+    if mapping.contains("://") || mapping.starts_with('/') || mapping.starts_with("file:") {
         return false;
     }
-    dir.join(mapping).is_file()
+    ctx.sandbox
+        .resolve(std::path::Path::new(mapping), dir)
+        .is_ok()
 }
 
 pub fn parse_executor(text: &str) -> Option<Executor> {

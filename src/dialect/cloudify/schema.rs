@@ -14,6 +14,8 @@ pub struct Ctx<'d> {
     pub diags: &'d mut Vec<Diagnostic>,
     /// Directory of the main file: script operation mappings are files relative to it.
     pub blueprint_dir: Option<PathBuf>,
+    /// The project sandbox: a mapping is probed as a script file only inside it.
+    pub sandbox: crate::sandbox::Sandbox,
     /// A plugin import could not be read (not in the plugin cache): a name nothing defines
     /// may be one of its definitions, so unresolved names are not errors. The rest of the
     /// blueprint is checked as usual.
