@@ -84,7 +84,7 @@ pub fn discover(
         };
         if meta.is_dir() {
             let root = project_root_of_dir(path);
-            let walk = walk_specs(path);
+            let walk = walk_specs(path, flexible_templates_configured(&root));
             found.problems.extend(walk.problems);
             for file in walk.files {
                 if let Some(input) =
@@ -230,7 +230,7 @@ impl Context for ProjectContext {
                 roots
                     .iter()
                     // Context problems are not reported, so the walk's order does not matter.
-                    .flat_map(|r| walk_specs_with(r, false).files)
+                    .flat_map(|r| walk_specs_with(r, false, false).files)
                     .filter(|p| {
                         !p.file_name().is_some_and(|n| input_names.contains(n))
                             || !std::fs::canonicalize(p).is_ok_and(|c| seen.contains(&c))
@@ -298,6 +298,12 @@ fn is_spec_file(path: &Path) -> bool {
     )
 }
 
+fn is_template_file(path: &Path) -> bool {
+    path.extension()
+        .and_then(|e| e.to_str())
+        .is_some_and(|e| e.eq_ignore_ascii_case("tmpl"))
+}
+
 fn not_regular(path: &Path, file_type: &std::fs::FileType) -> Problem {
     use std::os::unix::fs::FileTypeExt;
     let what = if file_type.is_fifo() {
@@ -322,13 +328,25 @@ struct Walk {
 
 /// Spec files below `dir`, in a stable order, and what could not be listed (in walk order,
 /// which reports follow).
-fn walk_specs(dir: &Path) -> Walk {
-    walk_specs_with(dir, true)
+fn walk_specs(dir: &Path, templates: bool) -> Walk {
+    walk_specs_with(dir, true, templates)
+}
+
+/// Whether the project's `rehearse.toml` names KrakenD flexible-config folders: then its
+/// `*.tmpl` files are configs too (a broken settings file is reported elsewhere).
+fn flexible_templates_configured(root: &Path) -> bool {
+    matches!(
+        ProjectConfig::load(root),
+        Some(Ok(config)) if config.krakend.settings.is_some()
+            || config.krakend.partials.is_some()
+            || config.krakend.templates.is_some()
+    )
 }
 
 /// As [`walk_specs`]; without `ordered_walk` the problems come in the file system's order,
 /// which saves sorting every folder's entries (a third of listing a folder of 20 000 files).
-fn walk_specs_with(dir: &Path, ordered_walk: bool) -> Walk {
+/// With `templates`, `*.tmpl` files are listed too.
+fn walk_specs_with(dir: &Path, ordered_walk: bool, templates: bool) -> Walk {
     let mut walk = Walk {
         files: Vec::new(),
         problems: Vec::new(),
@@ -346,7 +364,7 @@ fn walk_specs_with(dir: &Path, ordered_walk: bool) -> Walk {
                     continue;
                 };
                 if file_type.is_file() {
-                    if is_spec_file(entry.path()) {
+                    if is_spec_file(entry.path()) || (templates && is_template_file(entry.path())) {
                         walk.files.push(entry.into_path());
                     }
                 } else if !file_type.is_dir()

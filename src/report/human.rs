@@ -131,13 +131,24 @@ fn summary(checked: &Checked) -> String {
     }
 }
 
-/// Which peer a code family's `peer` names.
-fn peer_tool(code: &str) -> &'static str {
+/// Which tool a diagnostic's `peer` text comes from: the code family's runtime, or for
+/// syntax and project-wide codes (Y, X) the reader whose message it is.
+fn peer_tool(code: &str, peer: &str) -> &'static str {
     match code.as_bytes().first() {
         Some(b'V') => "Vamp",
         Some(b'C') => "Cloudify",
         Some(b'K') => "KrakenD (lura)",
-        _ => "the peer",
+        Some(b'R') => "Argo Rollouts",
+        Some(b'F') => "Flagger",
+        _ => match peer {
+            // Vamp reads YAML with SnakeYAML and names the failure so.
+            "YamlParsingError" => "Vamp",
+            // lura's config.ParseError wraps Go's JSON and YAML readers' errors.
+            "ParseError" => "KrakenD (lura)",
+            // gopkg.in/yaml.v3's message, as KrakenD and kubectl print it.
+            "mapping key already defined" => "Go's YAML reader (KrakenD, kubectl)",
+            _ => "the YAML loader",
+        },
     }
 }
 
@@ -328,7 +339,7 @@ impl miette::Diagnostic for View<'_> {
         let peer = d
             .peer
             .as_ref()
-            .map(|p| format!("{} reports this as {p}", peer_tool(d.code.id)));
+            .map(|p| format!("{} reports this as {p}", peer_tool(d.code.id, p)));
         match (&d.help, peer) {
             (None, None) => None,
             (Some(h), None) => Some(Box::new(h.clone())),

@@ -5,12 +5,13 @@ declare_codes! {
     /// breed, blueprint, gateway, workflow, scale, sla, condition, escalation, deployment;
     /// or scenario), `tosca_definitions_version` (Cloudify), or pass `--kind`.
     X001 "unknown-kind";
-    /// A reference names an artifact that no file of the project defines. `check` warns: the
-    /// peer's readers accept it and resolve it at deploy time, and pre-commit may see only part
-    /// of a project. `run` needs every artifact it deploys, so there it is an error.
+    /// A reference names an artifact that no file of the project defines. `check` warns: Vamp's
+    /// readers accept it and resolve it at deploy time (from the artifacts already stored), and
+    /// pre-commit may see only part of a project. A file checked alone finds its references in
+    /// the project's other YAML files, then in its JSON files for names still missing. `run` needs every artifact it deploys, so there it is an error.
     X002 "unresolved-reference";
-    /// Two documents define the same artifact (same kind and name). Which one a peer would use
-    /// depends on the order it received them; rename or remove one.
+    /// Two documents define the same artifact (same kind and name). Which one Vamp keeps depends
+    /// on the order it received them; rename or remove one.
     X003 "duplicate-definition";
     /// A document's `kind:` is not one rehearse knows. Kubernetes-style objects
     /// (`apiVersion` + `kind`) of kinds no dialect reads are skipped as other tools' files;
