@@ -1,7 +1,7 @@
 //! The code registry. One file per family; `rehearse explain CODE` looks codes up here.
 //!
 //! Families: `Y` syntax (YAML/JSON), `V` Vamp, `C` Cloudify, `K` KrakenD, `S` scenario,
-//! `X` project-wide (kinds, cross-document references).
+//! `X` project-wide (kinds, cross-document references), `E` emit (what a target cannot express).
 
 use super::Code;
 
@@ -21,6 +21,7 @@ macro_rules! declare_codes {
 }
 
 pub mod c;
+pub mod e;
 pub mod k;
 pub mod s;
 pub mod v;
@@ -29,7 +30,7 @@ pub mod y;
 
 /// Every registered code, in family order.
 pub fn all() -> impl Iterator<Item = &'static Code> {
-    [y::ALL, x::ALL, v::ALL, c::ALL, k::ALL, s::ALL]
+    [y::ALL, x::ALL, v::ALL, c::ALL, k::ALL, s::ALL, e::ALL]
         .into_iter()
         .flat_map(|family| family.iter().copied())
 }
@@ -50,7 +51,7 @@ mod tests {
         for code in all() {
             assert!(seen.insert(code.id), "duplicate code {}", code.id);
             let (family, number) = code.id.split_at(1);
-            assert!("YXVCKS".contains(family), "bad family in {}", code.id);
+            assert!("YXVCKSE".contains(family), "bad family in {}", code.id);
             assert!(
                 number.len() == 3 && number.bytes().all(|b| b.is_ascii_digit()),
                 "bad number in {}",
