@@ -172,6 +172,8 @@ pub struct World<'t> {
     pub orchestrator_stream: Stream,
     /// Cloudify deployments, as `model.managed`.
     pub managed: Vec<super::managed::ManagedState>,
+    /// Some instance counts what it serves (a Cloudify metric `{from: ...}`).
+    pub observing: bool,
 }
 
 impl<'t> World<'t> {
@@ -254,6 +256,15 @@ impl<'t> World<'t> {
                 .iter()
                 .map(super::managed::ManagedState::new)
                 .collect(),
+            observing: model.managed.iter().any(|m| {
+                m.plan.nodes.iter().any(|n| {
+                    n.monitoring.as_ref().is_some_and(|mon| {
+                        mon.services
+                            .iter()
+                            .any(|s| matches!(s.value, crate::ir::scenario::MetricValue::From(_)))
+                    })
+                })
+            }),
             model,
         };
         world.start();
