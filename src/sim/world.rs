@@ -175,6 +175,8 @@ pub struct World<'t> {
     /// Each service's latencies at the last trace snapshot, so a snapshot can give the
     /// quantiles of its own interval (empty until the first snapshot).
     pub snapshot_latency: Vec<super::metrics::LatencySketch>,
+    /// Some instance counts what it serves (a Cloudify metric `{from: ...}`).
+    pub observing: bool,
 }
 
 impl<'t> World<'t> {
@@ -258,6 +260,15 @@ impl<'t> World<'t> {
                 .map(super::managed::ManagedState::new)
                 .collect(),
             snapshot_latency: Vec::new(),
+            observing: model.managed.iter().any(|m| {
+                m.plan.nodes.iter().any(|n| {
+                    n.monitoring.as_ref().is_some_and(|mon| {
+                        mon.services
+                            .iter()
+                            .any(|s| matches!(s.value, crate::ir::scenario::MetricValue::From(_)))
+                    })
+                })
+            }),
             model,
         };
         world.start();
