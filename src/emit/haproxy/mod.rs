@@ -482,9 +482,10 @@ fn is_ip_address(url: &str) -> bool {
     host.parse::<std::net::IpAddr>().is_ok()
 }
 
-/// Characters HAProxy's config parser reads as syntax inside a word.
+/// Characters HAProxy's config parser reads as syntax inside a word, and anything beyond
+/// printable ASCII (HAProxy 2.6 drops an ACL whose value holds UTF-8: "no such ACL").
 fn unsafe_char(c: char) -> bool {
-    c.is_whitespace() || c.is_control() || matches!(c, '#' | '"' | '\'' | '\\')
+    !c.is_ascii_graphic() || matches!(c, '#' | '"' | '\'' | '\\')
 }
 
 fn check_word(
@@ -508,7 +509,7 @@ fn check_word(
                     text.escape_debug()
                 ),
             )
-            .with_help("use letters, digits and `-._:/%[]()=,` only"),
+            .with_help("use printable ASCII without `#`, quotes or backslashes"),
         );
     }
 }
