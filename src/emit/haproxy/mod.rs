@@ -216,9 +216,7 @@ pub fn gateway_lookup(gateway: &str) -> String {
 pub fn route_lookup(gateway: &str, path: &[String]) -> String {
     let mut parts: Vec<&str> = vec![gateway, "*", "*", "*"];
     parts.extend(path.iter().map(String::as_str));
-    for _ in path.len()..4 {
-        parts.push("*");
-    }
+    parts.extend(std::iter::repeat_n("*", 4usize.saturating_sub(path.len())));
     lookup(GATEWAY_CLASS, &parts.join("/"))
 }
 
