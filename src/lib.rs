@@ -12,6 +12,7 @@ pub mod discover;
 pub mod emit;
 pub mod ir;
 pub mod lower;
+pub mod plan;
 pub mod report;
 pub mod sandbox;
 pub mod sim;

@@ -35,6 +35,8 @@ enum Command {
     /// Write the config a runtime loads (haproxy.cfg for Vamp gateways) from the checked
     /// project.
     Emit(EmitArgs),
+    /// Preview an Argo Rollout's or Flagger Canary's steps: weights, replicas, durations.
+    Plan(PlanArgs),
     /// Print the long explanation of a diagnostic code (e.g. `rehearse explain V012`).
     Explain {
         /// The code, e.g. Y002 or V012. Without one, lists every code.
@@ -202,6 +204,22 @@ fn parse_shard(text: &str) -> Result<rehearse::sim::sweep::Shard, String> {
     Ok(rehearse::sim::sweep::Shard { index, count })
 }
 
+#[derive(clap::Args)]
+struct PlanArgs {
+    /// Files or directories of the project (rollouts, templates, services).
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// Only the Rollout or Canary of this name.
+    #[arg(long, value_name = "NAME")]
+    rollout: Option<String>,
+    /// Plan with this many replicas instead of the spec's.
+    #[arg(long, value_name = "N")]
+    replicas: Option<u32>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = RunFormat::Human)]
+    format: RunFormat,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum RunFormat {
     Human,
@@ -228,6 +246,7 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => run_check(args),
         Command::Run(args) => run_scenario(args),
+        Command::Plan(args) => run_plan(args),
         Command::Explain { code } => explain(code.as_deref()),
         Command::Graph(args) => run_graph(args),
         Command::Merge { files, format } => run_merge(&files, format),
@@ -540,6 +559,57 @@ fn run_scenario(args: RunArgs) -> ExitCode {
     } else {
         ExitCode::from(1)
     }
+}
+
+/// `rehearse plan`: checks the project, then prints the plan of its rollouts. Check errors stop
+/// it (exit 1, diagnostics on stderr); an unknown `--rollout` is a usage error (exit 2).
+fn run_plan(args: PlanArgs) -> ExitCode {
+    let mut options = options(&args.paths, &[]);
+    let mut discovered =
+        match rehearse::discover::discover(&args.paths, None, options.limits.max_file_bytes) {
+            Ok(discovered) => discovered,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        };
+    options.specs = SpecPolicy::Listed(std::mem::take(&mut discovered.required_specs));
+    let checked = check::check_with(
+        discovered.inputs,
+        discovered.problems,
+        Some(&mut discovered.context),
+        &options,
+    );
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    if checked.errors() > 0 {
+        eprint!("{}", report::human::render(&checked, color));
+        return ExitCode::from(1);
+    }
+    let plans = rehearse::plan::plan(
+        &checked.project,
+        &checked.sources,
+        &rehearse::plan::Options {
+            name: args.rollout.clone(),
+            replicas: args.replicas.map(i64::from),
+        },
+    );
+    if let Some(name) = &args.rollout {
+        if plans.is_empty() {
+            eprintln!("error: no Rollout or Canary named '{name}'");
+            return ExitCode::from(2);
+        }
+    }
+    let text = match args.format {
+        RunFormat::Human => rehearse::plan::to_human(&plans),
+        RunFormat::Json => format!(
+            "{}\n",
+            serde_json::to_string_pretty(&rehearse::plan::to_json(&plans)).unwrap_or_default()
+        ),
+    };
+    if let Err(code) = print_stdout(&text) {
+        return code;
+    }
+    ExitCode::SUCCESS
 }
 
 /// A run that could not start (check errors, an unknown scenario, over budget): exit 1, and

@@ -132,8 +132,11 @@ fn agrees_with_cloudify_parser() {
     let mut descriptions = BTreeMap::new();
     for (i, mutant) in generate(&seeds, SEED, MUTANTS).into_iter().enumerate() {
         let path = out_dir.join(format!("mutant_{i:03}.yaml"));
-        std::fs::write(&path, serde_json::to_string_pretty(&mutant.doc).expect("json"))
-            .expect("write");
+        std::fs::write(
+            &path,
+            serde_json::to_string_pretty(&mutant.doc).expect("json"),
+        )
+        .expect("write");
         descriptions.insert(path.display().to_string(), mutant.description);
         mutant_files.push(path);
     }

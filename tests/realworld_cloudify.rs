@@ -413,7 +413,10 @@ fn mutants_agree_with_cloudify() {
     let mut disagreements = Vec::new();
     for mutant in &mutants {
         let row = recorded.get(mutant.path.as_str()).unwrap_or_else(|| {
-            panic!("{} has no recorded verdict: regenerate with\n{REGENERATE}", mutant.path)
+            panic!(
+                "{} has no recorded verdict: regenerate with\n{REGENERATE}",
+                mutant.path
+            )
         });
         assert_eq!(
             row[2],
@@ -427,15 +430,27 @@ fn mutants_agree_with_cloudify() {
             continue;
         }
         judged += 1;
-        let checked = check_in(&dir.path().join(&mutant.path), Some(plugins.clone()), dir.path());
+        let checked = check_in(
+            &dir.path().join(&mutant.path),
+            Some(plugins.clone()),
+            dir.path(),
+        );
         let ours = peers(&checked);
         let ok = match verdict.strip_prefix("error:") {
             None => ours.is_empty(),
             Some(code) if code.parse::<i64>().is_ok() => ours.iter().any(|p| p == code),
             Some(_) => !ours.is_empty(),
         };
-        let oracle_side = if verdict == "valid" { "accepts" } else { "rejects" };
-        let our_side = if ours.is_empty() { "accepts" } else { "rejects" };
+        let oracle_side = if verdict == "valid" {
+            "accepts"
+        } else {
+            "rejects"
+        };
+        let our_side = if ours.is_empty() {
+            "accepts"
+        } else {
+            "rejects"
+        };
         *table.entry((oracle_side, our_side)).or_default() += 1;
         if ok {
             agree += 1;

@@ -9,7 +9,9 @@
 //! name still unresolved.
 
 pub mod cloudify;
+pub mod flagger;
 pub mod krakend;
+pub mod rollout;
 pub mod scenario;
 pub mod vamp;
 
@@ -551,6 +553,11 @@ impl<'o> Session<'o> {
                         "a Kubernetes-style {} ({})",
                         object.kind, object.api_version
                     );
+                    crate::dialect::rollout::keep_object(
+                        &object.kind,
+                        document,
+                        &mut self.project.rollouts,
+                    );
                     self.project.objects.push(foreign_object(
                         document,
                         object.api_version,
@@ -618,6 +625,8 @@ impl<'o> Session<'o> {
                 Kind::Vamp(_) => Need::Names,
                 Kind::Scenario => Need::Everything,
                 Kind::Cloudify | Kind::Krakend => Need::Nothing,
+                // Rollouts name templates, Services and Ingresses in other files.
+                Kind::Rollout | Kind::Flagger => Need::Everything,
             });
             if let Kind::Vamp(_) = kind {
                 if let Some(name) = top_level_name(document) {
@@ -645,6 +654,16 @@ impl<'o> Session<'o> {
             Kind::Scenario => crate::dialect::scenario::read_document(
                 document,
                 &mut self.project.scenarios,
+                diagnostics,
+            ),
+            Kind::Rollout => crate::dialect::rollout::read_document(
+                document,
+                &mut self.project.rollouts,
+                diagnostics,
+            ),
+            Kind::Flagger => crate::dialect::flagger::read_document(
+                document,
+                &mut self.project.rollouts,
                 diagnostics,
             ),
         }
@@ -816,7 +835,14 @@ fn mentions_a_dialect(text: &str) -> bool {
         .map(|line| line.trim_start().trim_start_matches("- "))
         .collect();
     if keys.iter().any(|line| line.starts_with("apiVersion:")) {
-        return false;
+        // Argo Rollouts and Flagger objects are ours, unless the file is a (Helm) template.
+        return !text.contains("{{")
+            && keys.iter().any(|line| {
+                line.strip_prefix("apiVersion:").is_some_and(|v| {
+                    let group = v.trim().trim_matches(['"', '\'']);
+                    group.starts_with("argoproj.io/") || group.starts_with("flagger.app/")
+                })
+            });
     }
     if text.contains("tosca_definitions_version")
         || text.contains("krakend")
@@ -872,4 +898,6 @@ fn resolve(project: &mut Project, diagnostics: &mut Vec<Diagnostic>) {
     vamp::resolve(&mut project.vamp, diagnostics);
     cloudify::resolve(project, diagnostics);
     scenario::resolve(project, diagnostics);
+    rollout::resolve(project, diagnostics);
+    flagger::resolve(project, diagnostics);
 }

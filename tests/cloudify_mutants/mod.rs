@@ -286,4 +286,3 @@ pub fn mutate(doc: &Json, rng: &mut Pcg64) -> Option<(String, Json)> {
     };
     Some((description, doc))
 }
-

@@ -189,7 +189,10 @@ pub fn read_node_types(ctx: &mut Ctx, node: Option<&Node>, data_types: &DataType
         types: IndexMap::new(),
         raw_interfaces: IndexMap::new(),
     };
-    for (w, inherited) in written.iter().zip(inherit(ctx, &written, "type", data_types)) {
+    for (w, inherited) in written
+        .iter()
+        .zip(inherit(ctx, &written, "type", data_types))
+    {
         check_schema(ctx, &w.properties, data_types, &w.name);
         let Some((hierarchy, properties, mut interfaces)) = inherited else {
             continue;
@@ -238,7 +241,10 @@ pub fn read_relationship_types(
         types: IndexMap::new(),
         raw: IndexMap::new(),
     };
-    for (w, inherited) in written.iter().zip(inherit(ctx, &written, "relationship", data_types)) {
+    for (w, inherited) in written
+        .iter()
+        .zip(inherit(ctx, &written, "relationship", data_types))
+    {
         check_schema(ctx, &w.properties, data_types, &w.name);
         let Some((hierarchy, properties, interfaces)) = inherited else {
             continue;
