@@ -32,8 +32,8 @@ enum Command {
     Check(CheckArgs),
     /// Rehearse a scenario: simulate traffic, rollout programs and faults deterministically.
     Run(RunArgs),
-    /// Write the configs a runtime loads (haproxy.cfg, krakend.json, Vamp artifacts, a
-    /// Cloudify blueprint) from the checked project.
+    /// Write the config a runtime loads (haproxy.cfg for Vamp gateways) from the checked
+    /// project.
     Emit(EmitArgs),
     /// Preview an Argo Rollout's or Flagger Canary's steps: weights, replicas, durations.
     Plan(PlanArgs),
@@ -810,9 +810,6 @@ fn write_stdout(text: &str) -> std::io::Result<()> {
 #[derive(Clone, Copy, ValueEnum)]
 enum EmitTarget {
     Haproxy,
-    Krakend,
-    Vamp,
-    Cloudify,
 }
 
 #[derive(clap::Args)]
@@ -838,9 +835,6 @@ struct EmitArgs {
     /// Root seed of the rehearsal for --at; overrides the scenario's `seed`.
     #[arg(long)]
     seed: Option<u64>,
-    /// krakend: write every default explicitly.
-    #[arg(long)]
-    explicit: bool,
     /// Let documents name files in this folder too (repeatable), as for `check`.
     #[arg(long, value_name = "DIR")]
     allow_read: Vec<PathBuf>,
@@ -889,9 +883,6 @@ fn run_emit(args: EmitArgs) -> ExitCode {
     }
     let target = match args.target {
         EmitTarget::Haproxy => rehearse::emit::Target::Haproxy,
-        EmitTarget::Krakend => rehearse::emit::Target::Krakend,
-        EmitTarget::Vamp => rehearse::emit::Target::Vamp,
-        EmitTarget::Cloudify => rehearse::emit::Target::Cloudify,
     };
     let state = match rehearse::emit::state_for(
         &checked.project,
@@ -914,11 +905,9 @@ fn run_emit(args: EmitArgs) -> ExitCode {
     };
     let emitted = rehearse::emit::emit(
         &checked.project,
-        &checked.sources,
         target,
         &rehearse::emit::Options {
             state,
-            explicit: args.explicit,
             scope: Some(scope),
         },
     );

@@ -330,11 +330,13 @@ fn every_valid_vamp_corpus_case_and_spec_emits_a_config_haproxy_accepts() {
                     args.extend(["--at", at]);
                 }
                 let out = rehearse(&args);
-                assert!(
-                    out.status.success(),
-                    "{args:?}: {}",
-                    String::from_utf8_lossy(&out.stderr)
-                );
+                let err = String::from_utf8_lossy(&out.stderr);
+                if out.status.code() == Some(1) && err.contains("E007") {
+                    // A spec without Vamp gateways (a Cloudify or KrakenD example).
+                    nothing += 1;
+                    break;
+                }
+                assert!(out.status.success(), "{args:?}: {err}");
                 let text = String::from_utf8(out.stdout).unwrap();
                 haproxy_accepts(&haproxy, &text, tmp.path(), "spec")
                     .unwrap_or_else(|e| panic!("{args:?}: haproxy -c refused:\n{e}"));

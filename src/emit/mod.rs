@@ -13,24 +13,18 @@ pub mod write;
 
 use crate::diag::Diagnostic;
 use crate::ir::Project;
-use crate::source::{FileId, SourceMap};
+use crate::source::FileId;
 
-/// What to emit.
+/// What to emit. (KrakenD, Vamp and Cloudify targets are still to come: issue 11.)
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Target {
     Haproxy,
-    Krakend,
-    Vamp,
-    Cloudify,
 }
 
 impl Target {
     pub fn as_str(self) -> &'static str {
         match self {
             Target::Haproxy => "haproxy",
-            Target::Krakend => "krakend",
-            Target::Vamp => "vamp",
-            Target::Cloudify => "cloudify",
         }
     }
 }
@@ -46,8 +40,6 @@ pub struct Document {
 pub struct Options {
     /// Weights and instances to emit (HAProxy); `None`: those the artifacts declare.
     pub state: Option<gateways::RuntimeState>,
-    /// KrakenD: write every default explicitly.
-    pub explicit: bool,
     /// The files whose artifacts are emitted (the paths the user named); the other files of
     /// the project only resolve references. `None`: every file.
     pub scope: Option<Vec<FileId>>,
@@ -78,17 +70,9 @@ impl Emitted {
 }
 
 /// Emits `target` from a checked project (its check must have found no error).
-pub fn emit(project: &Project, sources: &SourceMap, target: Target, options: &Options) -> Emitted {
-    let _ = sources;
+pub fn emit(project: &Project, target: Target, options: &Options) -> Emitted {
     let mut emitted = match target {
         Target::Haproxy => emit_haproxy(project, options),
-        other => Emitted {
-            nothing: Some(format!(
-                "the {} target is not implemented yet",
-                other.as_str()
-            )),
-            ..Emitted::default()
-        },
     };
     crate::diag::normalize(&mut emitted.diagnostics);
     emitted
@@ -116,12 +100,8 @@ pub fn state_for(
     if scenario.is_none() && at.is_none() {
         return Ok(None);
     }
-    if target != Target::Haproxy {
-        return Err(StateError::Usage(format!(
-            "--scenario and --at choose the state of a rehearsal's load balancer; the {} target has none (E010)",
-            target.as_str()
-        )));
-    }
+    // Every target so far has a rehearsal state (HAProxy's weights and servers).
+    let _ = target;
     let chosen = match scenario {
         Some(name) => project.scenarios.iter().find(|s| s.name.value == name),
         None if project.scenarios.len() == 1 => project.scenarios.first(),
@@ -155,7 +135,7 @@ pub fn state_for(
         .filter(|n| *n >= 0)
         .ok_or_else(|| {
             StateError::Usage(format!(
-                "--at {at}: not a duration such as 42s, 3m or 1m30s (E010)"
+                "--at {at}: not a duration such as 42s, 3m or 1m30s"
             ))
         })?;
     let at_ns = at_ns as u64;

@@ -40,10 +40,6 @@ declare_codes! {
     /// `kind: gateway` artifact and a deployment's gateway, for instance). HAProxy refuses
     /// duplicate proxy names.
     E009 "haproxy-duplicate-name";
-    /// `--at` was given without `--scenario` (or with a target that has no state over time),
-    /// or the time is past the scenario's duration.
+    /// `--at` asks for a time past the end of the scenario's rehearsal.
     E010 "bad-emit-time";
-    /// The value cannot be written in the target format so that the runtime reads it back
-    /// unchanged (for example a key KrakenD or Vamp would read differently).
-    E011 "not-expressible";
 }

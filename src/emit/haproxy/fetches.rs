@@ -205,10 +205,9 @@ pub fn is_known_balance(balance: &str) -> bool {
 /// a named ACL that is not predefined (this file defines none for rewrites), or an anonymous
 /// ACL `{ ... }` whose fetch HAProxy does not know. `None` when acceptable.
 pub fn condition_problem(condition: &str) -> Option<String> {
-    let mut words = condition.split_whitespace().peekable();
     let mut depth = 0usize;
     let mut expect_fetch = false;
-    while let Some(word) = words.next() {
+    for word in condition.split_whitespace() {
         match word {
             "{" => {
                 depth += 1;

@@ -216,9 +216,7 @@ pub fn gateway_lookup(gateway: &str) -> String {
 pub fn route_lookup(gateway: &str, path: &[String]) -> String {
     let mut parts: Vec<&str> = vec![gateway, "*", "*", "*"];
     parts.extend(path.iter().map(String::as_str));
-    for _ in path.len()..4 {
-        parts.push("*");
-    }
+    parts.extend(std::iter::repeat_n("*", 4usize.saturating_sub(path.len())));
     lookup(GATEWAY_CLASS, &parts.join("/"))
 }
 
@@ -482,9 +480,10 @@ fn is_ip_address(url: &str) -> bool {
     host.parse::<std::net::IpAddr>().is_ok()
 }
 
-/// Characters HAProxy's config parser reads as syntax inside a word.
+/// Characters HAProxy's config parser reads as syntax inside a word, and anything beyond
+/// printable ASCII (HAProxy 2.6 drops an ACL whose value holds UTF-8: "no such ACL").
 fn unsafe_char(c: char) -> bool {
-    c.is_whitespace() || c.is_control() || matches!(c, '#' | '"' | '\'' | '\\')
+    !c.is_ascii_graphic() || matches!(c, '#' | '"' | '\'' | '\\')
 }
 
 fn check_word(
@@ -508,7 +507,7 @@ fn check_word(
                     text.escape_debug()
                 ),
             )
-            .with_help("use letters, digits and `-._:/%[]()=,` only"),
+            .with_help("use printable ASCII without `#`, quotes or backslashes"),
         );
     }
 }
