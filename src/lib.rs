@@ -9,6 +9,7 @@ pub mod config;
 pub mod diag;
 pub mod dialect;
 pub mod discover;
+pub mod emit;
 pub mod ir;
 pub mod lower;
 pub mod plan;

@@ -32,6 +32,9 @@ enum Command {
     Check(CheckArgs),
     /// Rehearse a scenario: simulate traffic, rollout programs and faults deterministically.
     Run(RunArgs),
+    /// Write the configs a runtime loads (haproxy.cfg, krakend.json, Vamp artifacts, a
+    /// Cloudify blueprint) from the checked project.
+    Emit(EmitArgs),
     /// Preview an Argo Rollout's or Flagger Canary's steps: weights, replicas, durations.
     Plan(PlanArgs),
     /// Print the long explanation of a diagnostic code (e.g. `rehearse explain V012`).
@@ -39,6 +42,37 @@ enum Command {
         /// The code, e.g. Y002 or V012. Without one, lists every code.
         code: Option<String>,
     },
+    /// Combine the partial results of a sharded sweep (`run --seeds .. --shard I/N --format
+    /// json`) into what the unsharded sweep prints.
+    Merge {
+        /// The partial results (JSON), one per shard, in any order.
+        #[arg(required = true)]
+        files: Vec<PathBuf>,
+        #[arg(long, value_enum, default_value_t = RunFormat::Human)]
+        format: RunFormat,
+    },
+    /// Draw what references what: deployments, clusters, services, gateways and routes,
+    /// workflows, Cloudify nodes and relationships, KrakenD endpoints and backends.
+    Graph(GraphArgs),
+}
+
+#[derive(clap::Args)]
+struct GraphArgs {
+    /// Files or directories of the project.
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// Graphviz DOT (`dot -Tsvg`) or Mermaid.
+    #[arg(long, value_enum, default_value_t = GraphFormatArg::Dot)]
+    format: GraphFormatArg,
+    /// Let documents name files in this folder too (repeatable).
+    #[arg(long, value_name = "DIR")]
+    allow_read: Vec<PathBuf>,
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum GraphFormatArg {
+    Dot,
+    Mermaid,
 }
 
 #[derive(clap::Args)]
@@ -103,6 +137,71 @@ struct RunArgs {
     /// `rehearse.toml`, else the checked path's folder.
     #[arg(long, value_name = "DIR")]
     allow_read: Vec<PathBuf>,
+    /// Run the scenario once per seed of this inclusive range (`1..1000`) and report pass
+    /// probabilities and quantiles instead of one run.
+    #[arg(long, value_name = "A..B", value_parser = parse_seed_range, conflicts_with_all = ["seed", "trace"])]
+    seeds: Option<(u64, u64)>,
+    /// Threads for a sweep (default: every core); the result does not depend on it.
+    #[arg(long, value_name = "N", requires = "seeds")]
+    jobs: Option<usize>,
+    /// Run one slice of the sweep: `I/N` (I from 0 to N-1), or `auto/N` to read I from
+    /// `JOB_COMPLETION_INDEX` (Kubernetes Indexed Jobs). `rehearse merge` combines the parts.
+    #[arg(long, value_name = "I/N", requires = "seeds")]
+    shard: Option<String>,
+}
+
+/// The most seeds one sweep takes (about a day of runs of a small scenario on one core).
+const MAX_SWEEP_SEEDS: u64 = 100_000_000;
+
+fn parse_seed_range(text: &str) -> Result<(u64, u64), String> {
+    let (from, to) = text
+        .split_once("..")
+        .ok_or_else(|| format!("`{text}` is not a seed range such as 1..1000"))?;
+    let to = to.strip_prefix('=').unwrap_or(to);
+    let number = |s: &str| {
+        s.trim()
+            .parse::<u64>()
+            .map_err(|_| format!("`{s}` is not a seed (0 to 2^64-2)"))
+    };
+    let (from, to) = (number(from)?, number(to)?);
+    if to < from {
+        return Err(format!("the range {from}..{to} is empty"));
+    }
+    if to == u64::MAX || to - from >= MAX_SWEEP_SEEDS {
+        return Err(format!(
+            "{from}..{to} is more than {MAX_SWEEP_SEEDS} seeds; shard it (--shard I/N) over several machines"
+        ));
+    }
+    Ok((from, to))
+}
+
+/// `I/N` or `auto/N` (I from `JOB_COMPLETION_INDEX`).
+fn parse_shard(text: &str) -> Result<rehearse::sim::sweep::Shard, String> {
+    let (index, count) = text
+        .split_once('/')
+        .ok_or_else(|| format!("--shard `{text}` is not I/N (e.g. 0/4, auto/4)"))?;
+    let count: u64 = count
+        .parse()
+        .ok()
+        .filter(|&n| n > 0 && n <= 1 << 20)
+        .ok_or_else(|| format!("--shard `{text}`: N must be a count from 1 to 1048576"))?;
+    let index: u64 = if index == "auto" {
+        let variable = std::env::var("JOB_COMPLETION_INDEX").map_err(|_| {
+            "--shard auto/N reads JOB_COMPLETION_INDEX, which is not set".to_string()
+        })?;
+        variable
+            .trim()
+            .parse()
+            .map_err(|_| format!("JOB_COMPLETION_INDEX=`{variable}` is not a shard index"))?
+    } else {
+        index
+            .parse()
+            .map_err(|_| format!("--shard `{text}`: I must be a number or `auto`"))?
+    };
+    if index >= count {
+        return Err(format!("--shard {index}/{count}: I must be below N"));
+    }
+    Ok(rehearse::sim::sweep::Shard { index, count })
 }
 
 #[derive(clap::Args)]
@@ -149,6 +248,179 @@ fn main() -> ExitCode {
         Command::Run(args) => run_scenario(args),
         Command::Plan(args) => run_plan(args),
         Command::Explain { code } => explain(code.as_deref()),
+        Command::Graph(args) => run_graph(args),
+        Command::Merge { files, format } => run_merge(&files, format),
+        Command::Emit(args) => run_emit(args),
+    }
+}
+
+/// `run --seeds`: the scenario over every seed of the range (or of one shard of it).
+fn run_sweep(args: &RunArgs, from: u64, to: u64, mut checked: check::Checked) -> ExitCode {
+    use rehearse::sim::sweep::{sweep, SweepOptions};
+    let shard = match args.shard.as_deref().map(parse_shard).transpose() {
+        Ok(shard) => shard,
+        Err(message) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
+    };
+    let jobs = args.jobs.unwrap_or_else(|| {
+        std::thread::available_parallelism()
+            .map(|n| n.get())
+            .unwrap_or(1)
+    });
+    let total = match shard {
+        Some(shard) => shard.slice(from, to).1,
+        None => to - from + 1,
+    };
+    let show = std::io::stderr().is_terminal() && matches!(args.format, RunFormat::Human);
+    let started = std::time::Instant::now();
+    let last_drawn = std::sync::Mutex::new(None::<std::time::Instant>);
+    let progress = |done: u64| {
+        let now = std::time::Instant::now();
+        let mut last = last_drawn.lock().unwrap();
+        if now.duration_since(started).as_secs_f64() < 1.0
+            || last.is_some_and(|t| now.duration_since(t).as_secs_f64() < 0.1)
+        {
+            return;
+        }
+        *last = Some(now);
+        let width = 30;
+        let filled = (done * width / total.max(1)) as usize;
+        eprint!(
+            "\rrehearsing seeds [{}{}] {done}/{total}",
+            "#".repeat(filled),
+            "-".repeat(width as usize - filled)
+        );
+    };
+    let result = sweep(
+        &checked.project,
+        SweepOptions {
+            scenario: args.scenario.clone(),
+            from,
+            to,
+            shard,
+            jobs,
+            budget: Budget {
+                max_events: args.max_events,
+                max_memory: args.max_memory,
+            },
+            progress: show.then_some(&progress as &(dyn Fn(u64) + Sync)),
+        },
+    );
+    if last_drawn.lock().unwrap().is_some() {
+        eprint!("\r{:70}\r", "");
+    }
+    let result = match result {
+        Ok(result) => result,
+        Err(diagnostics) => {
+            let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            for d in &diagnostics {
+                eprint!("{}", report::human::render_one(&checked.sources, d, color));
+            }
+            checked.diagnostics.extend(diagnostics);
+            return cannot_run(args.format, &checked);
+        }
+    };
+    let text = match args.format {
+        RunFormat::Human => report::sweep::human(&result),
+        RunFormat::Json => {
+            let mut text = serde_json::to_string_pretty(&result.to_json()).expect("JSON");
+            text.push('\n');
+            text
+        }
+    };
+    match print_stdout(&text) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(code) => code,
+    }
+}
+
+/// `rehearse merge`: the partial results of every shard, added up.
+fn run_merge(files: &[PathBuf], format: RunFormat) -> ExitCode {
+    use rehearse::sim::sweep::{merge, Sweep};
+    let mut parts = Vec::with_capacity(files.len());
+    for file in files {
+        let text = match std::fs::read_to_string(file) {
+            Ok(text) => text,
+            Err(e) => {
+                eprintln!("error: cannot read {}: {e}", file.display());
+                return ExitCode::from(2);
+            }
+        };
+        let part = serde_json::from_str::<serde_json::Value>(&text)
+            .map_err(|e| e.to_string())
+            .and_then(|value| Sweep::from_json(&value).map_err(|e| e.0));
+        match part {
+            Ok(part) => parts.push(part),
+            Err(message) => {
+                eprintln!(
+                    "error: {} is not a sweep's partial result: {message}",
+                    file.display()
+                );
+                return ExitCode::from(2);
+            }
+        }
+    }
+    let merged = match merge(parts) {
+        Ok(merged) => merged,
+        Err(e) => {
+            eprintln!("error: {}", e.0);
+            return ExitCode::from(2);
+        }
+    };
+    let text = match format {
+        RunFormat::Human => report::sweep::human(&merged),
+        RunFormat::Json => {
+            let mut text = serde_json::to_string_pretty(&merged.to_json()).expect("JSON");
+            text.push('\n');
+            text
+        }
+    };
+    match print_stdout(&text) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(code) => code,
+    }
+}
+
+/// Checks the project like `run` does (errors stop it), then prints its graph.
+fn run_graph(args: GraphArgs) -> ExitCode {
+    let mut options = options(&args.paths, &args.allow_read);
+    let mut discovered =
+        match rehearse::discover::discover(&args.paths, None, options.limits.max_file_bytes) {
+            Ok(discovered) => discovered,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        };
+    options.specs = SpecPolicy::Listed(std::mem::take(&mut discovered.required_specs));
+    let checked = check::check_with(
+        discovered.inputs,
+        discovered.problems,
+        Some(&mut discovered.context),
+        &options,
+    );
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    if checked.errors() > 0 {
+        eprint!("{}", report::human::render(&checked, color));
+        return ExitCode::from(1);
+    }
+    let format = match args.format {
+        GraphFormatArg::Dot => report::graph::GraphFormat::Dot,
+        GraphFormatArg::Mermaid => report::graph::GraphFormat::Mermaid,
+    };
+    let graph = report::graph::build(&checked.project);
+    let files = |n: u32| {
+        checked
+            .sources
+            .try_get(rehearse::source::FileId(n))
+            .map(|f| f.path.clone())
+    };
+    let text = report::graph::render(&graph, format, &files);
+    match print_stdout(&text) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(code) => code,
     }
 }
 
@@ -231,6 +503,10 @@ fn run_scenario(args: RunArgs) -> ExitCode {
     // The check's warnings (e.g. workflows that will not run) come before the rehearsal.
     for d in &checked.diagnostics {
         eprint!("{}", report::human::render_one(&checked.sources, d, color));
+    }
+
+    if let Some((from, to)) = args.seeds {
+        return run_sweep(&args, from, to, checked);
     }
 
     let mut trace_buffer = Vec::new();
@@ -516,5 +792,178 @@ fn write_stdout(text: &str) -> std::io::Result<()> {
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => other,
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum EmitTarget {
+    Haproxy,
+    Krakend,
+    Vamp,
+    Cloudify,
+}
+
+#[derive(clap::Args)]
+struct EmitArgs {
+    /// Files or directories of the project.
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// What to write.
+    #[arg(long, value_enum)]
+    target: EmitTarget,
+    /// Folder to write into (created when the emit succeeds), or `-` for stdout (one
+    /// document). Default: stdout.
+    #[arg(long, value_name = "DIR", default_value = "-")]
+    out: PathBuf,
+    /// haproxy: the scenario whose deployments (and, with --at, whose rehearsal) give the
+    /// routes, weights and servers.
+    #[arg(long)]
+    scenario: Option<String>,
+    /// haproxy: the rehearsal's weights and servers at this time (e.g. 42s, 3m); needs
+    /// --scenario when the project holds several.
+    #[arg(long, value_name = "DURATION")]
+    at: Option<String>,
+    /// Root seed of the rehearsal for --at; overrides the scenario's `seed`.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// krakend: write every default explicitly.
+    #[arg(long)]
+    explicit: bool,
+    /// Let documents name files in this folder too (repeatable), as for `check`.
+    #[arg(long, value_name = "DIR")]
+    allow_read: Vec<PathBuf>,
+}
+
+fn run_emit(args: EmitArgs) -> ExitCode {
+    let mut options = options(&args.paths, &args.allow_read);
+    let mut discovered =
+        match rehearse::discover::discover(&args.paths, None, options.limits.max_file_bytes) {
+            Ok(discovered) => discovered,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        };
+    options.specs = SpecPolicy::Listed(std::mem::take(&mut discovered.required_specs));
+    // Only the named files' artifacts are emitted; the rest of the project resolves names.
+    let named: std::collections::BTreeSet<String> = discovered
+        .inputs
+        .iter()
+        .filter(|i| i.reported)
+        .map(|i| i.path.clone())
+        .collect();
+    let checked = check::check_with(
+        discovered.inputs,
+        discovered.problems,
+        Some(&mut discovered.context),
+        &options,
+    );
+    let scope = checked
+        .sources
+        .ids()
+        .filter(|id| named.contains(&checked.sources.get(*id).path))
+        .collect();
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let to_stdout = args.out.as_os_str() == "-";
+    if !to_stdout {
+        if let Err(message) = refuse_input_as_output("--out", &args.out, &checked) {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
+    }
+    if checked.errors() > 0 {
+        eprint!("{}", report::human::render(&checked, color));
+        return ExitCode::from(1);
+    }
+    let target = match args.target {
+        EmitTarget::Haproxy => rehearse::emit::Target::Haproxy,
+        EmitTarget::Krakend => rehearse::emit::Target::Krakend,
+        EmitTarget::Vamp => rehearse::emit::Target::Vamp,
+        EmitTarget::Cloudify => rehearse::emit::Target::Cloudify,
+    };
+    let state = match rehearse::emit::state_for(
+        &checked.project,
+        target,
+        args.scenario.as_deref(),
+        args.at.as_deref(),
+        args.seed,
+    ) {
+        Ok(state) => state,
+        Err(rehearse::emit::StateError::Usage(message)) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
+        Err(rehearse::emit::StateError::Diagnostics(diagnostics)) => {
+            for d in &diagnostics {
+                eprint!("{}", report::human::render_one(&checked.sources, d, color));
+            }
+            return ExitCode::from(1);
+        }
+    };
+    let emitted = rehearse::emit::emit(
+        &checked.project,
+        &checked.sources,
+        target,
+        &rehearse::emit::Options {
+            state,
+            explicit: args.explicit,
+            scope: Some(scope),
+        },
+    );
+    for d in &emitted.diagnostics {
+        eprint!("{}", report::human::render_one(&checked.sources, d, color));
+    }
+    if let Some(reason) = &emitted.nothing {
+        eprintln!("error[E007]: nothing to emit: {reason}");
+        return ExitCode::from(1);
+    }
+    if emitted.errors() > 0 {
+        eprintln!(
+            "error: nothing written: the {} target cannot express the project as it is",
+            target.as_str()
+        );
+        return ExitCode::from(1);
+    }
+    if to_stdout {
+        let [document] = emitted.documents.as_slice() else {
+            eprintln!(
+                "error: --out - writes one document; this emit has {} ({}); give --out DIR",
+                emitted.documents.len(),
+                emitted
+                    .documents
+                    .iter()
+                    .map(|d| d.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            return ExitCode::from(2);
+        };
+        return match print_stdout(&document.text) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(code) => code,
+        };
+    }
+    // Every destination file is checked too: the folder may hold an input.
+    for d in &emitted.documents {
+        if let Err(message) = refuse_input_as_output("--out", &args.out.join(&d.name), &checked) {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
+    }
+    match rehearse::emit::write::write_all(
+        &rehearse::emit::write::RealFileSystem,
+        &args.out,
+        &emitted.documents,
+    ) {
+        Ok(paths) => {
+            for p in paths {
+                eprintln!("wrote {}", p.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: nothing written to {}: {e}", args.out.display());
+            ExitCode::from(2)
+        }
     }
 }

@@ -43,11 +43,16 @@ fn check_canary(canary: &Canary, objects: &Objects, out: &mut Vec<Diagnostic>) {
     // Rules 3-5: references.
     for (key, kinds) in [
         ("targetRef", &["Deployment", "DaemonSet", "Service"][..]),
-        ("autoscalerRef", &["HorizontalPodAutoscaler", "ScaledObject"][..]),
+        (
+            "autoscalerRef",
+            &["HorizontalPodAutoscaler", "ScaledObject"][..],
+        ),
         ("ingressRef", &["Ingress"][..]),
     ] {
         let Some(reference) = at(key) else { continue };
-        let name = get(reference, "name").and_then(Node::scalar_text).unwrap_or_default();
+        let name = get(reference, "name")
+            .and_then(Node::scalar_text)
+            .unwrap_or_default();
         if name.is_empty() {
             out.push(Diagnostic::error(
                 &f::F012,
@@ -79,7 +84,9 @@ fn check_canary(canary: &Canary, objects: &Objects, out: &mut Vec<Diagnostic>) {
                     Diagnostic::warning(
                         &f::F019,
                         get(reference, "name").map_or(reference.span, |n| n.span),
-                        format!("no Deployment, DaemonSet or Service named '{name}' in the project"),
+                        format!(
+                            "no Deployment, DaemonSet or Service named '{name}' in the project"
+                        ),
                     )
                     .with_help("Flagger waits for the target; it may be applied separately"),
                 );
@@ -100,7 +107,9 @@ fn check_canary(canary: &Canary, objects: &Objects, out: &mut Vec<Diagnostic>) {
         ));
     }
 
-    let Some(analysis) = &canary.analysis else { return };
+    let Some(analysis) = &canary.analysis else {
+        return;
+    };
     // Rule 7: interval under 10 s (the scheduler clamps it).
     if let Some((text, Some(ns))) = &analysis.interval {
         if *ns < 10 * SECOND {
@@ -108,7 +117,10 @@ fn check_canary(canary: &Canary, objects: &Objects, out: &mut Vec<Diagnostic>) {
                 Diagnostic::warning(
                     &f::F014,
                     text.span,
-                    format!("analysis.interval {} is under 10s: Flagger runs the analysis every 10s", text.value),
+                    format!(
+                        "analysis.interval {} is under 10s: Flagger runs the analysis every 10s",
+                        text.value
+                    ),
                 )
                 .with_help("write 10s or more"),
             );
@@ -121,11 +133,16 @@ fn check_canary(canary: &Canary, objects: &Objects, out: &mut Vec<Diagnostic>) {
         out.push(Diagnostic::warning(
             &f::F015,
             s.span,
-            format!("stepWeight {} is above 100: the first step sends all traffic to the canary", s.value),
+            format!(
+                "stepWeight {} is above 100: the first step sends all traffic to the canary",
+                s.value
+            ),
         ));
     }
     if let Some(m) = max.filter(|m| m.value > 100) {
-        if analysis.step_weights.is_none() && analysis.strategy(canary.provider.as_deref()) == FlaggerStrategy::Canary {
+        if analysis.step_weights.is_none()
+            && analysis.strategy(canary.provider.as_deref()) == FlaggerStrategy::Canary
+        {
             out.push(
                 Diagnostic::error(
                     &f::F015,
@@ -142,7 +159,10 @@ fn check_canary(canary: &Canary, objects: &Objects, out: &mut Vec<Diagnostic>) {
                 Diagnostic::warning(
                     &f::F016,
                     s.span,
-                    format!("stepWeight {} is above maxWeight {}: the first step already overshoots it", s.value, m.value),
+                    format!(
+                        "stepWeight {} is above maxWeight {}: the first step already overshoots it",
+                        s.value, m.value
+                    ),
                 )
                 .with_label(m.span, "maxWeight"),
             );
@@ -182,7 +202,9 @@ fn check_canary(canary: &Canary, objects: &Objects, out: &mut Vec<Diagnostic>) {
             }
         }
         if let Some(weights) = &analysis.step_weights {
-            if weights.value.windows(2).any(|w| w[1] <= w[0]) || weights.value.first().is_some_and(|w| *w <= 0) {
+            if weights.value.windows(2).any(|w| w[1] <= w[0])
+                || weights.value.first().is_some_and(|w| *w <= 0)
+            {
                 out.push(Diagnostic::warning(
                     &f::F022,
                     weights.span,
@@ -211,7 +233,10 @@ fn check_canary(canary: &Canary, objects: &Objects, out: &mut Vec<Diagnostic>) {
                 out.push(Diagnostic::warning(
                     &f::F014,
                     text.span,
-                    format!("metric interval {} is under 10s: too short a window to measure", text.value),
+                    format!(
+                        "metric interval {} is under 10s: too short a window to measure",
+                        text.value
+                    ),
                 ));
             }
         }
@@ -240,11 +265,18 @@ fn check_canary(canary: &Canary, objects: &Objects, out: &mut Vec<Diagnostic>) {
                 out.push(Diagnostic::warning(
                     &f::F019,
                     reference.span,
-                    format!("no MetricTemplate named '{}' in the project", reference.value),
+                    format!(
+                        "no MetricTemplate named '{}' in the project",
+                        reference.value
+                    ),
                 ));
             }
         }
-        if metric.threshold_min.is_none() && metric.threshold_max.is_none() && metric.threshold.is_none() && !builtin {
+        if metric.threshold_min.is_none()
+            && metric.threshold_max.is_none()
+            && metric.threshold.is_none()
+            && !builtin
+        {
             // A templated metric with no threshold never fails on its value.
         }
     }
@@ -252,7 +284,11 @@ fn check_canary(canary: &Canary, objects: &Objects, out: &mut Vec<Diagnostic>) {
     for alert in seq(get(root, "spec").and_then(|s| path(s, &["analysis", "alerts"]))) {
         if let Some(name) = path(alert, &["providerRef", "name"]) {
             let text = name.scalar_text().unwrap_or_default();
-            if !objects.alert_providers.iter().any(|p| p.meta.name() == text) {
+            if !objects
+                .alert_providers
+                .iter()
+                .any(|p| p.meta.name() == text)
+            {
                 out.push(Diagnostic::warning(
                     &f::F019,
                     name.span,

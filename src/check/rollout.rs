@@ -8,8 +8,7 @@ use crate::diag::codes::r;
 use crate::diag::Diagnostic;
 use crate::dialect::rollout::read::{get, path, seq};
 use crate::ir::rollout::{
-    AnalysisTemplate, IntOrPercent, Metric, Objects, PauseDuration, Rollout, RolloutAnalysis,
-    Step,
+    AnalysisTemplate, IntOrPercent, Metric, Objects, PauseDuration, Rollout, RolloutAnalysis, Step,
 };
 use crate::ir::Project;
 use crate::source::Span;
@@ -55,7 +54,12 @@ fn span_at(root: &Node, keys: &[&str]) -> Span {
     node.span
 }
 
-fn error(code: &'static crate::diag::Code, span: Span, message: String, peer: String) -> Diagnostic {
+fn error(
+    code: &'static crate::diag::Code,
+    span: Span,
+    message: String,
+    peer: String,
+) -> Diagnostic {
     Diagnostic::error(code, span, message).with_peer(peer)
 }
 
@@ -96,7 +100,10 @@ fn lint(rollout: &Rollout, objects: &Objects, out: &mut Vec<Diagnostic>) {
                 &r::R010,
                 spec_span,
                 "the Rollout has no spec.selector".into(),
-                required("spec.selector", "Rollout has missing field '.spec.selector'"),
+                required(
+                    "spec.selector",
+                    "Rollout has missing field '.spec.selector'",
+                ),
             )),
             Some(sel)
                 if seq(get(sel, "matchExpressions")).is_empty()
@@ -108,7 +115,11 @@ fn lint(rollout: &Rollout, objects: &Objects, out: &mut Vec<Diagnostic>) {
                     &r::R010,
                     sel.span,
                     "the selector is empty: it would select every pod".into(),
-                    invalid("spec.selector", "{}", "empty selector is invalid for deployment"),
+                    invalid(
+                        "spec.selector",
+                        "{}",
+                        "empty selector is invalid for deployment",
+                    ),
                 ))
             }
             Some(sel) => {
@@ -139,9 +150,9 @@ fn lint(rollout: &Rollout, objects: &Objects, out: &mut Vec<Diagnostic>) {
                 }
             }
         }
-    } else if let Some(template) = field("template").filter(|t| {
-        t.as_map().is_some_and(|m| !m.is_empty())
-    }) {
+    } else if let Some(template) =
+        field("template").filter(|t| t.as_map().is_some_and(|m| !m.is_empty()))
+    {
         out.push(error(
             &r::R010,
             template.span,
@@ -195,7 +206,11 @@ fn lint(rollout: &Rollout, objects: &Objects, out: &mut Vec<Diagnostic>) {
                 &r::R012,
                 strategy_span,
                 "a Rollout has one strategy: canary or blueGreen, not both".into(),
-                invalid("spec.strategy", "{...}", "Multiple Strategies can not be listed"),
+                invalid(
+                    "spec.strategy",
+                    "{...}",
+                    "Multiple Strategies can not be listed",
+                ),
             ));
             return;
         }
@@ -274,8 +289,12 @@ fn lint(rollout: &Rollout, objects: &Objects, out: &mut Vec<Diagnostic>) {
                 ),
             ));
         }
-        let ping = get(pp, "pingService").and_then(Node::scalar_text).unwrap_or_default();
-        let pong = get(pp, "pongService").and_then(Node::scalar_text).unwrap_or_default();
+        let ping = get(pp, "pingService")
+            .and_then(Node::scalar_text)
+            .unwrap_or_default();
+        let pong = get(pp, "pongService")
+            .and_then(Node::scalar_text)
+            .unwrap_or_default();
         if ping.is_empty() || pong.is_empty() {
             out.push(error(
                 &r::R024,
@@ -315,8 +334,18 @@ fn lint(rollout: &Rollout, objects: &Objects, out: &mut Vec<Diagnostic>) {
 
     if let Some(t) = routing {
         let istio_host_split = has("istio")
-            && path(root, &["spec", "strategy", "canary", "trafficRouting", "istio", "destinationRule"])
-                .is_none();
+            && path(
+                root,
+                &[
+                    "spec",
+                    "strategy",
+                    "canary",
+                    "trafficRouting",
+                    "istio",
+                    "destinationRule",
+                ],
+            )
+            .is_none();
         let needs_services = (has("alb") && ping_pong.is_none())
             || (istio_host_split && ping_pong.is_none())
             || ["smi", "apisix", "ambassador", "nginx", "appMesh", "traefik"]
@@ -392,7 +421,14 @@ fn lint(rollout: &Rollout, objects: &Objects, out: &mut Vec<Diagnostic>) {
 
     steps(rollout, objects, out);
     if let Some(analysis) = &canary.analysis {
-        analysis_references(rollout, analysis, true, "spec.strategy.canary.analysis", objects, out);
+        analysis_references(
+            rollout,
+            analysis,
+            true,
+            "spec.strategy.canary.analysis",
+            objects,
+            out,
+        );
     }
     referenced_resources(rollout, objects, out);
 }
@@ -404,7 +440,10 @@ fn steps(rollout: &Rollout, objects: &Objects, out: &mut Vec<Diagnostic>) {
     let routing = canary.traffic_routing.as_ref();
     let has = |router: &str| routing.is_some_and(|t| t.has(router));
     let max_weight = routing.map_or(100, |t| t.max_weight());
-    let step_nodes = seq(path(&rollout.root, &["spec", "strategy", "canary", "steps"]));
+    let step_nodes = seq(path(
+        &rollout.root,
+        &["spec", "strategy", "canary", "steps"],
+    ));
     for (i, step) in canary.steps.iter().enumerate() {
         let at = format!("spec.strategy.steps[{i}]");
         let node = step_nodes.get(i);
@@ -525,7 +564,9 @@ fn steps(rollout: &Rollout, objects: &Objects, out: &mut Vec<Diagnostic>) {
 fn header_matches(step: Option<&Node>, at: &str, alb: bool, out: &mut Vec<Diagnostic>) {
     let matches = seq(step.and_then(|n| path(n, &["setHeaderRoute", "match"])));
     for (j, m) in matches.iter().enumerate() {
-        let Some(value) = get(m, "headerValue") else { continue };
+        let Some(value) = get(m, "headerValue") else {
+            continue;
+        };
         let set: Vec<&str> = ["exact", "regex", "prefix"]
             .into_iter()
             .filter(|k| get(value, k).is_some())
@@ -536,7 +577,11 @@ fn header_matches(step: Option<&Node>, at: &str, alb: bool, out: &mut Vec<Diagno
                 &r::R020,
                 value.span,
                 "the ALB router matches headers by `exact` value only".into(),
-                invalid(&p, "{...}", "SetHeaderRoute match value invalid. ALB supports 'exact' value only"),
+                invalid(
+                    &p,
+                    "{...}",
+                    "SetHeaderRoute match value invalid. ALB supports 'exact' value only",
+                ),
             ));
         } else if !alb && set.len() != 1 {
             out.push(error(
@@ -615,9 +660,19 @@ fn analysis_references(
         } else {
             "AnalysisTemplate"
         };
-        let Some(template) = find_template(objects, rollout, &reference.name.value, reference.cluster_scope) else {
+        let Some(template) = find_template(
+            objects,
+            rollout,
+            &reference.name.value,
+            reference.cluster_scope,
+        ) else {
             all_resolved = false;
-            let other = find_template(objects, rollout, &reference.name.value, !reference.cluster_scope);
+            let other = find_template(
+                objects,
+                rollout,
+                &reference.name.value,
+                !reference.cluster_scope,
+            );
             let mut d = Diagnostic::warning(
                 &r::R032,
                 reference.name.span,
@@ -633,7 +688,9 @@ fn analysis_references(
         };
         for metric in &template.metrics {
             let name = metric.name().to_string();
-            if let Some(previous) = metric_owner.insert(name.clone(), template.meta.name().to_string()) {
+            if let Some(previous) =
+                metric_owner.insert(name.clone(), template.meta.name().to_string())
+            {
                 out.push(Diagnostic::error(
                     &r::R035,
                     reference.name.span,
@@ -685,7 +742,10 @@ fn analysis_references(
                 out.push(Diagnostic::warning(
                     &r::R033,
                     arg.span,
-                    format!("no template of this analysis declares argument '{}'", arg.value),
+                    format!(
+                        "no template of this analysis declares argument '{}'",
+                        arg.value
+                    ),
                 ));
             }
         }
@@ -695,7 +755,9 @@ fn analysis_references(
 /// Services, Ingresses the rollout names: existence (beyond the lint, which sees one file),
 /// selector labels and ingress backends (the lint's referenced-resource rules).
 fn referenced_resources(rollout: &Rollout, objects: &Objects, out: &mut Vec<Diagnostic>) {
-    let Some(canary) = &rollout.canary else { return };
+    let Some(canary) = &rollout.canary else {
+        return;
+    };
     let find = |kind: &str, name: &str| {
         objects.kubernetes.iter().find(|o| {
             o.kind == kind
@@ -705,17 +767,24 @@ fn referenced_resources(rollout: &Rollout, objects: &Objects, out: &mut Vec<Diag
                     || o.meta.namespace == rollout.meta.namespace)
         })
     };
-    for (role, service) in [("canaryService", &canary.canary_service), ("stableService", &canary.stable_service)] {
+    for (role, service) in [
+        ("canaryService", &canary.canary_service),
+        ("stableService", &canary.stable_service),
+    ] {
         let Some(service) = service else { continue };
         let Some(object) = find("Service", &service.value) else {
-            out.push(Diagnostic::warning(
-                &r::R034,
-                service.span,
-                format!("no Service named '{}' in the project", service.value),
-            ).with_help("the rollout cannot progress until it exists"));
+            out.push(
+                Diagnostic::warning(
+                    &r::R034,
+                    service.span,
+                    format!("no Service named '{}' in the project", service.value),
+                )
+                .with_help("the rollout cannot progress until it exists"),
+            );
             continue;
         };
-        let selector = crate::dialect::rollout::read::labels(path(&object.root, &["spec", "selector"]));
+        let selector =
+            crate::dialect::rollout::read::labels(path(&object.root, &["spec", "selector"]));
         for (key, value) in &selector {
             if key == "rollouts-pod-template-hash" {
                 continue;
@@ -740,7 +809,9 @@ fn referenced_resources(rollout: &Rollout, objects: &Objects, out: &mut Vec<Diag
             }
         }
     }
-    let Some(routing) = &canary.traffic_routing else { return };
+    let Some(routing) = &canary.traffic_routing else {
+        return;
+    };
     let backend = routing
         .root_service
         .as_ref()
@@ -773,11 +844,17 @@ fn referenced_resources(rollout: &Rollout, objects: &Objects, out: &mut Vec<Diag
                 error(
                     &r::R023,
                     ingress.span,
-                    format!("Ingress '{}' has no rule sending traffic to Service '{backend}'", ingress.value),
+                    format!(
+                        "Ingress '{}' has no rule sending traffic to Service '{backend}'",
+                        ingress.value
+                    ),
                     invalid(
                         "spec.strategy.canary.trafficRouting",
                         &quoted(&ingress.value),
-                        &format!("ingress `{}` has no rules using service {backend} backend", ingress.value),
+                        &format!(
+                            "ingress `{}` has no rules using service {backend} backend",
+                            ingress.value
+                        ),
                     ),
                 )
                 .with_label(object.meta.span, "the Ingress"),
@@ -800,7 +877,9 @@ fn ingress_uses(root: &Node, service: &str) -> bool {
 
 /// R042: both fenceposts resolve to 0 pods although not both configured 0.
 fn fenceposts(rollout: &Rollout, out: &mut Vec<Diagnostic>) {
-    let Some(canary) = &rollout.canary else { return };
+    let Some(canary) = &rollout.canary else {
+        return;
+    };
     let replicas = rollout.replicas();
     let (surge, unavailable) = crate::plan::argo::resolve_fenceposts_configured(
         canary.max_surge.as_ref().map(|s| &s.value),
@@ -842,29 +921,50 @@ pub fn validate_metrics(metrics: &[Metric], object: Span, out: &mut Vec<Diagnost
         let name = metric.name();
         let name_span = metric.name.as_ref().map_or(metric.span, |n| n.span);
         let mut report = |span: Span, text: String| {
-            out.push(error(&r::R030, span, text.clone(), format!("metrics[{i}]: {text}")));
+            out.push(error(
+                &r::R030,
+                span,
+                text.clone(),
+                format!("metrics[{i}]: {text}"),
+            ));
         };
         if !seen.insert(name.to_string()) {
             report(name_span, format!("duplicate name '{name}'"));
         }
-        let span_of = |limit: &crate::ir::rollout::Limit| limit.as_ref().map_or(metric.span, |l| l.span);
+        let span_of =
+            |limit: &crate::ir::rollout::Limit| limit.as_ref().map_or(metric.span, |l| l.span);
         let fl = metric.failure_limit();
         let csl = metric.consecutive_success_limit();
         let il = metric.inconclusive_limit();
         if csl < 0 {
-            report(span_of(&metric.consecutive_success_limit), "consecutiveSuccessLimit must be >= 0".into());
+            report(
+                span_of(&metric.consecutive_success_limit),
+                "consecutiveSuccessLimit must be >= 0".into(),
+            );
         }
         if fl < -1 {
-            report(span_of(&metric.failure_limit), "failureLimit must be >= 0, or -1 to be disabled".into());
+            report(
+                span_of(&metric.failure_limit),
+                "failureLimit must be >= 0, or -1 to be disabled".into(),
+            );
         }
         if fl == -1 && csl <= 0 {
-            report(span_of(&metric.failure_limit), "failureLimit and consecutiveSuccessLimit cannot both be disabled".into());
+            report(
+                span_of(&metric.failure_limit),
+                "failureLimit and consecutiveSuccessLimit cannot both be disabled".into(),
+            );
         }
         if il < 0 {
-            report(span_of(&metric.inconclusive_limit), "inconclusiveLimit must be >= 0".into());
+            report(
+                span_of(&metric.inconclusive_limit),
+                "inconclusiveLimit must be >= 0".into(),
+            );
         }
         if metric.consecutive_error_limit() < 0 {
-            report(span_of(&metric.consecutive_error_limit), "consecutiveErrorLimit must be >= 0".into());
+            report(
+                span_of(&metric.consecutive_error_limit),
+                "consecutiveErrorLimit must be >= 0".into(),
+            );
         }
         let count = if metric.count_text.is_some() {
             0
@@ -876,14 +976,20 @@ pub fn validate_metrics(metrics: &[Metric], object: Span, out: &mut Vec<Diagnost
             if fl >= 0 && csl >= 0 && count < fl + csl {
                 report(count_span, format!("count ({count}) must be >= failureLimit + consecutiveSuccessLimit ({fl} + {csl}) if both >= 0"));
             } else if csl > 0 && count < csl {
-                report(count_span, "count must be >= consecutiveSuccessLimit".into());
+                report(
+                    count_span,
+                    "count must be >= consecutiveSuccessLimit".into(),
+                );
             }
             if count < il {
                 report(count_span, "count must be >= inconclusiveLimit".into());
             }
         }
         if count > 1 && metric.interval.is_none() {
-            report(span_of(&metric.count), "interval must be specified when count > 1".into());
+            report(
+                span_of(&metric.count),
+                "interval must be specified when count > 1".into(),
+            );
         }
         for (field, value, label) in [
             ("interval", &metric.interval, "interval"),
@@ -893,7 +999,10 @@ pub fn validate_metrics(metrics: &[Metric], object: Span, out: &mut Vec<Diagnost
                 if !text.value.contains("{{") {
                     report(
                         text.span,
-                        format!("invalid {label} string: time: invalid duration {:?}", text.value),
+                        format!(
+                            "invalid {label} string: time: invalid duration {:?}",
+                            text.value
+                        ),
                     );
                     let _ = field;
                 }
@@ -902,7 +1011,10 @@ pub fn validate_metrics(metrics: &[Metric], object: Span, out: &mut Vec<Diagnost
         match metric.providers.len() {
             0 => report(metric.span, "no provider specified".into()),
             1 => {}
-            _ => report(metric.providers[1].span, "multiple providers specified".into()),
+            _ => report(
+                metric.providers[1].span,
+                "multiple providers specified".into(),
+            ),
         }
     }
 }
@@ -913,7 +1025,10 @@ fn cannot_decide(metrics: &[Metric], out: &mut Vec<Diagnostic>) {
         let span = metric.name.as_ref().map_or(metric.span, |n| n.span);
         if metric.success_condition.is_none()
             && metric.failure_condition.is_none()
-            && !metric.providers.iter().any(|p| matches!(p.value.as_str(), "job" | "kayenta" | "plugin"))
+            && !metric
+                .providers
+                .iter()
+                .any(|p| matches!(p.value.as_str(), "job" | "kayenta" | "plugin"))
         {
             out.push(
                 Diagnostic::warning(

@@ -284,7 +284,10 @@ impl Metric {
     }
 
     pub fn initial_delay_ns(&self) -> u64 {
-        self.initial_delay.as_ref().and_then(|(_, n)| *n).unwrap_or(0)
+        self.initial_delay
+            .as_ref()
+            .and_then(|(_, n)| *n)
+            .unwrap_or(0)
     }
 
     /// `EffectiveCount`: unset/0 count without interval is 1; with an interval, unbounded

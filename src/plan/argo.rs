@@ -83,7 +83,11 @@ pub fn approximate_weighted(replicas: i64, weight: i64, max_weight: i64, surge: 
     if replicas == 0 || max_weight <= 0 {
         return (0, 0);
     }
-    let (r, w, mw) = (i128::from(replicas), i128::from(weight), i128::from(max_weight));
+    let (r, w, mw) = (
+        i128::from(replicas),
+        i128::from(weight),
+        i128::from(max_weight),
+    );
     let ceil = (r * w).div_euclid(mw) + i128::from((r * w).rem_euclid(mw) != 0);
     let floor = (r * w).div_euclid(mw);
     let zero_ok = w == mw || w == 0 || (r == 1 && surge == 0);
@@ -396,7 +400,10 @@ pub fn plan(
     // earliest success) and latest (unknown once anything waits for a human or never ends).
     let mut total_min = 0u64;
     let mut total_max = Some(0u64);
-    let replicas = options.replicas.unwrap_or_else(|| rollout.replicas()).max(0);
+    let replicas = options
+        .replicas
+        .unwrap_or_else(|| rollout.replicas())
+        .max(0);
     let routing = canary.traffic_routing.as_ref();
     let max_weight = routing.map_or(100, |t| t.max_weight());
     let steps: Vec<&Step> = canary.steps.iter().map(|s| &s.value).collect();
@@ -498,7 +505,10 @@ pub fn plan(
             }
         }
     };
-    let background_names = background.as_ref().map(|(n, _)| n.clone()).unwrap_or_default();
+    let background_names = background
+        .as_ref()
+        .map(|(n, _)| n.clone())
+        .unwrap_or_default();
     let background_from = background.as_ref().map_or(usize::MAX, |(_, s)| {
         s.map_or(0, |s| usize::try_from(s).unwrap_or(0))
     });
@@ -548,7 +558,9 @@ pub fn plan(
                         }
                         Some(max) => Some(start + max),
                         None => {
-                            note = Some("a metric runs until terminated: the step never completes".into());
+                            note = Some(
+                                "a metric runs until terminated: the step never completes".into(),
+                            );
                             None
                         }
                     }
@@ -630,7 +642,10 @@ mod tests {
         let p = |n| IntOrPercent::Percent(Some(n), format!("{n}%"));
         assert_eq!(fenceposts(Some(&p(39)), Some(&p(39)), 10), (4, 3));
         assert_eq!(fenceposts(Some(&p(0)), Some(&p(0)), 0), (0, 0));
-        assert_eq!(resolve_fenceposts_configured(Some(&p(0)), Some(&p(0)), 0), (0, 0));
+        assert_eq!(
+            resolve_fenceposts_configured(Some(&p(0)), Some(&p(0)), 0),
+            (0, 0)
+        );
         // Defaults: "25" is 25 %: 5 replicas ⇒ surge 2, unavailable 1.
         assert_eq!(fenceposts(None, None, 5), (2, 1));
     }

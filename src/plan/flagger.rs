@@ -140,13 +140,15 @@ pub fn ticks(analysis: &FlaggerAnalysis, provider: Option<&str>) -> (Vec<Tick>, 
                             );
                         } else {
                             phase = Phase::Promoting;
-                            tick.action = format!("{checks}; promote: copy the canary spec to the primary");
+                            tick.action =
+                                format!("{checks}; promote: copy the canary spec to the primary");
                         }
                     }
                     FlaggerStrategy::BlueGreen => {
                         if iterations < iterations_target {
                             iterations += 1;
-                            tick.action = format!("{checks}; iteration {iterations}/{iterations_target}");
+                            tick.action =
+                                format!("{checks}; iteration {iterations}/{iterations_target}");
                         } else if iterations == iterations_target {
                             if !kubernetes {
                                 pw = 0;
@@ -156,13 +158,15 @@ pub fn ticks(analysis: &FlaggerAnalysis, provider: Option<&str>) -> (Vec<Tick>, 
                             tick.action = format!("{checks}; switch all traffic to the canary");
                         } else {
                             phase = Phase::Promoting;
-                            tick.action = format!("{checks}; promote: copy the canary spec to the primary");
+                            tick.action =
+                                format!("{checks}; promote: copy the canary spec to the primary");
                         }
                     }
                     FlaggerStrategy::Canary => {
                         let next = next_step_weight(analysis, cw);
                         if next <= 0 {
-                            tick.action = format!("{checks}; no step weight: the canary never advances");
+                            tick.action =
+                                format!("{checks}; no step weight: the canary never advances");
                             tick.phase = phase;
                             out.push(tick);
                             return (out, true);
@@ -188,7 +192,8 @@ pub fn ticks(analysis: &FlaggerAnalysis, provider: Option<&str>) -> (Vec<Tick>, 
                             }
                         } else {
                             phase = Phase::Promoting;
-                            tick.action = format!("{checks}; promote: copy the canary spec to the primary");
+                            tick.action =
+                                format!("{checks}; promote: copy the canary spec to the primary");
                         }
                     }
                 }

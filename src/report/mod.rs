@@ -4,10 +4,12 @@
 //! for code-scanning tools) and `github` (workflow-command annotations).
 
 pub mod github;
+pub mod graph;
 pub mod human;
 pub mod json;
 pub mod run;
 pub mod sarif;
+pub mod sweep;
 
 use crate::diag::Diagnostic;
 use crate::source::{LineCol, SourceMap};

@@ -40,7 +40,10 @@ pub fn read_document(
         diagnostics.push(Diagnostic::error(
             &f::F002,
             root.span,
-            format!("a Flagger object must be a mapping, not {}", root.type_name()),
+            format!(
+                "a Flagger object must be a mapping, not {}",
+                root.type_name()
+            ),
         ));
         return;
     };
@@ -133,8 +136,12 @@ fn analysis(node: &Node) -> FlaggerAnalysis {
             .iter()
             .map(|w| Webhook {
                 span: w.span,
-                name: get(w, "name").and_then(Node::scalar_text).unwrap_or_default(),
-                kind: get(w, "type").and_then(Node::scalar_text).unwrap_or_default(),
+                name: get(w, "name")
+                    .and_then(Node::scalar_text)
+                    .unwrap_or_default(),
+                kind: get(w, "type")
+                    .and_then(Node::scalar_text)
+                    .unwrap_or_default(),
                 url: string(get(w, "url")),
             })
             .collect(),

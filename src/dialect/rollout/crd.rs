@@ -219,7 +219,11 @@ fn branch_holds(branch: &Json, node: &Node) -> bool {
     let required_ok = branch
         .get("required")
         .and_then(Json::as_array)
-        .is_none_or(|r| r.iter().filter_map(Json::as_str).all(|f| map.contains_key(f)));
+        .is_none_or(|r| {
+            r.iter()
+                .filter_map(Json::as_str)
+                .all(|f| map.contains_key(f))
+        });
     let nested_ok = branch
         .get("properties")
         .and_then(Json::as_object)
@@ -280,8 +284,7 @@ fn scalar_constraints(schema: &Json, node: &Node, path: &str, issues: &mut Vec<I
         })
     };
     if let Value::Int(i) = node.value {
-        if schema.get("format").and_then(Json::as_str) == Some("int32")
-            && i32::try_from(i).is_err()
+        if schema.get("format").and_then(Json::as_str) == Some("int32") && i32::try_from(i).is_err()
         {
             out_of_range(format!("{path} must fit in 32 bits, not {i}"));
         }
@@ -296,7 +299,8 @@ fn scalar_constraints(schema: &Json, node: &Node, path: &str, issues: &mut Vec<I
             }
         }
     }
-    if let (Some(pattern), Some(text)) = (schema.get("pattern").and_then(Json::as_str), node.as_str())
+    if let (Some(pattern), Some(text)) =
+        (schema.get("pattern").and_then(Json::as_str), node.as_str())
     {
         if let Some(false) = matches_known_pattern(pattern, text) {
             out_of_range(format!("{path} must match {pattern}, not '{text}'"));
@@ -307,7 +311,9 @@ fn scalar_constraints(schema: &Json, node: &Node, path: &str, issues: &mut Vec<I
 /// The CRDs' patterns, hand-written (no regex engine): `None` for a pattern not listed.
 pub fn matches_known_pattern(pattern: &str, text: &str) -> Option<bool> {
     let dns_label = |s: &str, upper: bool, first_alpha: bool| {
-        let ok = |c: char| c.is_ascii_digit() || c.is_ascii_lowercase() || (upper && c.is_ascii_uppercase());
+        let ok = |c: char| {
+            c.is_ascii_digit() || c.is_ascii_lowercase() || (upper && c.is_ascii_uppercase())
+        };
         let bytes: Vec<char> = s.chars().collect();
         !bytes.is_empty()
             && if first_alpha {

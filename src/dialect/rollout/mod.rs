@@ -64,9 +64,11 @@ pub fn read_document(
     }
     match kind.as_str() {
         "Rollout" => objects.rollouts.push(read::rollout(root, meta)),
-        "AnalysisTemplate" | "ClusterAnalysisTemplate" => objects.templates.push(
-            read::template(root, meta, kind == "ClusterAnalysisTemplate"),
-        ),
+        "AnalysisTemplate" | "ClusterAnalysisTemplate" => objects.templates.push(read::template(
+            root,
+            meta,
+            kind == "ClusterAnalysisTemplate",
+        )),
         "AnalysisRun" => objects.runs.push(read::run(root, meta)),
         _ => {}
     }

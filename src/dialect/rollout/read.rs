@@ -153,9 +153,11 @@ fn traffic_routing(node: &Node) -> TrafficRouting {
                     routing.ingresses.extend(string(get(value, field)));
                 }
                 for field in ["stableIngresses", "ingresses"] {
-                    routing
-                        .ingresses
-                        .extend(seq(get(value, field)).iter().filter_map(|n| string(Some(n))));
+                    routing.ingresses.extend(
+                        seq(get(value, field))
+                            .iter()
+                            .filter_map(|n| string(Some(n))),
+                    );
                 }
                 if router == "alb" {
                     routing.root_service = string(get(value, "rootService"));
