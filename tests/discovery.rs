@@ -69,7 +69,11 @@ fn the_foreign_repository_reports_exactly_its_three_errors() {
     let (exit, report) = check_json(root(), &["fixtures/foreign-repo"]);
     assert_eq!(exit, 1);
     // The Argo Rollout and the Flagger Canary are specs too; the canary has no metrics (F021).
-    assert_eq!(codes(&report), ["C010", "F021", "K003", "V022"], "{report:#}");
+    assert_eq!(
+        codes(&report),
+        ["C010", "F021", "K003", "V022"],
+        "{report:#}"
+    );
     assert_eq!(report["files"], 5);
     // Every other YAML/JSON file the walk finds (hidden ones are not walked).
     assert_eq!(report["skipped"], 30, "{report:#}");

@@ -70,9 +70,7 @@ fn verdicts_and_messages_agree_with_the_peers() {
             if message.starts_with("YAML parse error") {
                 errors.iter().any(|d| d.code.id.starts_with('Y'))
             } else {
-                errors
-                    .iter()
-                    .any(|d| d.peer.as_deref() == Some(message))
+                errors.iter().any(|d| d.peer.as_deref() == Some(message))
             }
         };
         if ok {

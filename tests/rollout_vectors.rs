@@ -118,7 +118,9 @@ fn replica_row(row: &BTreeMap<String, String>) -> (i64, Option<i64>) {
                 let scs = canary_scale(&row["setCanaryScale"]);
                 let abort_delay = int(row, "abortScaleDownDelaySeconds");
                 // UseSetCanaryScale: ignored on abort unless abortScaleDownDelaySeconds is 0.
-                let scs = scs.filter(|(_, _, m)| !m).filter(|_| !aborted || abort_delay == Some(0));
+                let scs = scs
+                    .filter(|(_, _, m)| !m)
+                    .filter(|_| !aborted || abort_delay == Some(0));
                 let mut desired = if promote_full { max_weight } else { weight };
                 let dynamic = flag(row, "dynamicStableScale");
                 if aborted && scs.is_none() {
@@ -287,9 +289,9 @@ fn flagger_analysis(text: &str) -> FlaggerAnalysis {
     FlaggerAnalysis {
         step_weight: int("stepWeight"),
         max_weight: int("maxWeight"),
-        step_weights: json["stepWeights"].as_array().map(|a| {
-            Spanned::new(a.iter().filter_map(|v| v.as_i64()).collect(), nowhere())
-        }),
+        step_weights: json["stepWeights"]
+            .as_array()
+            .map(|a| Spanned::new(a.iter().filter_map(|v| v.as_i64()).collect(), nowhere())),
         step_weight_promotion: json["stepWeightPromotion"].as_i64(),
         ..FlaggerAnalysis::default()
     }
@@ -337,5 +339,9 @@ fn flagger_vectors() {
             );
         }
     }
-    println!("FLAGGER_VECTORS: {}/{} traces reproduced", rows.len(), rows.len());
+    println!(
+        "FLAGGER_VECTORS: {}/{} traces reproduced",
+        rows.len(),
+        rows.len()
+    );
 }

@@ -97,7 +97,11 @@ pub fn plan(project: &Project, sources: &SourceMap, options: &Options) -> Vec<Ro
     let objects = &project.rollouts;
     let mut plans = Vec::new();
     for rollout in &objects.rollouts {
-        if options.name.as_deref().is_some_and(|n| n != rollout.meta.name()) {
+        if options
+            .name
+            .as_deref()
+            .is_some_and(|n| n != rollout.meta.name())
+        {
             continue;
         }
         if let Some(plan) = argo_plan(rollout, objects, sources, options) {
@@ -105,7 +109,11 @@ pub fn plan(project: &Project, sources: &SourceMap, options: &Options) -> Vec<Ro
         }
     }
     for canary in &objects.canaries {
-        if options.name.as_deref().is_some_and(|n| n != canary.meta.name()) {
+        if options
+            .name
+            .as_deref()
+            .is_some_and(|n| n != canary.meta.name())
+        {
             continue;
         }
         if let Some(plan) = flagger_plan(canary, objects, sources, options) {
@@ -217,11 +225,13 @@ fn flagger_replicas(canary: &Canary, objects: &Objects, options: &Options) -> i6
         }
     }
     if let Some(scaler) = named("autoscalerRef") {
-        if let Some(min) = find(&["HorizontalPodAutoscaler", "ScaledObject"], &scaler).and_then(|h| {
-            path(&h.root, &["spec", "minReplicas"])
-                .or_else(|| path(&h.root, &["spec", "minReplicaCount"]))
-                .and_then(crate::syntax::Node::as_i64)
-        }) {
+        if let Some(min) =
+            find(&["HorizontalPodAutoscaler", "ScaledObject"], &scaler).and_then(|h| {
+                path(&h.root, &["spec", "minReplicas"])
+                    .or_else(|| path(&h.root, &["spec", "minReplicaCount"]))
+                    .and_then(crate::syntax::Node::as_i64)
+            })
+        {
             return min;
         }
     }
@@ -383,7 +393,11 @@ pub fn to_human(plans: &[RolloutPlan]) -> String {
     for p in plans {
         out.push_str(&format!(
             "{} {} ({}, {}) — {} replicas{}\n",
-            if p.kind == "argo" { "Rollout" } else { "Canary" },
+            if p.kind == "argo" {
+                "Rollout"
+            } else {
+                "Canary"
+            },
             p.name,
             p.strategy,
             p.file,
@@ -437,13 +451,11 @@ pub fn to_human(plans: &[RolloutPlan]) -> String {
         out.push_str(&format!(
             "  total: {} to {}{}\n\n",
             duration_text(p.total_min_ns),
-            p.total_max_ns
-                .map_or_else(|| "no bound (a step waits for promotion or its duration is unknown)".to_string(), duration_text),
-            if p.stalls {
-                " — never promoted"
-            } else {
-                ""
-            }
+            p.total_max_ns.map_or_else(
+                || "no bound (a step waits for promotion or its duration is unknown)".to_string(),
+                duration_text
+            ),
+            if p.stalls { " — never promoted" } else { "" }
         ));
     }
     out.push_str("canary and stable columns: available/spec pods\n");
