@@ -68,12 +68,17 @@ const BREED: &str = "kind: breed\nname: a\ndeployable: x/a:1\n";
 fn the_foreign_repository_reports_exactly_its_three_errors() {
     let (exit, report) = check_json(root(), &["fixtures/foreign-repo"]);
     assert_eq!(exit, 1);
-    assert_eq!(codes(&report), ["C010", "K003", "V022"], "{report:#}");
-    assert_eq!(report["files"], 3);
+    // The Argo Rollout and the Flagger Canary are specs too; the canary has no metrics (F021).
+    assert_eq!(
+        codes(&report),
+        ["C010", "F021", "K003", "V022"],
+        "{report:#}"
+    );
+    assert_eq!(report["files"], 5);
     // Every other YAML/JSON file the walk finds (hidden ones are not walked).
-    assert_eq!(report["skipped"], 32, "{report:#}");
+    assert_eq!(report["skipped"], 30, "{report:#}");
     let skipped = report["skipped_files"].as_array().unwrap();
-    assert_eq!(skipped.len(), 32);
+    assert_eq!(skipped.len(), 30);
     let reason_of = |file: &str| {
         skipped
             .iter()
@@ -121,7 +126,8 @@ fn strict_kinds_reports_the_foreign_files() {
             .any(|(c, f)| c == code && f == &format!("fixtures/foreign-repo/{file}"))
     };
     assert!(has("X004", "k8s/sava-gateway.yaml"), "{found:?}");
-    assert!(has("X004", "argo/rollout.yaml"), "{found:?}");
+    // Argo Rollouts objects have a dialect: a spec, not an unsupported kind.
+    assert!(!has("X004", "argo/rollout.yaml"), "{found:?}");
     assert!(has("X009", "docker-compose.yml"), "{found:?}");
     assert!(has("X009", "api/openapi.yaml"), "{found:?}");
     assert!(has("X001", "config/app.yaml"), "{found:?}");
@@ -145,7 +151,7 @@ fn human_summary_counts_the_skipped_and_verbose_lists_them() {
     };
     let plain = run(&[]);
     assert!(
-        plain.contains("checked 3 files (32 skipped as not specs): 3 errors, 0 warnings"),
+        plain.contains("checked 5 files (30 skipped as not specs): 3 errors, 1 warning"),
         "{plain}"
     );
     assert!(!plain.contains("skipped fixtures/"), "{plain}");

@@ -443,13 +443,17 @@ impl<'o> Session<'o> {
             krakend::require_document(file, parsed.documents.len(), &mut diagnostics);
         }
         let mut outcomes = Vec::new();
+        // A Service or Ingress beside a Rollout or Canary belongs to it, even in a file that
+        // must be a spec.
+        let holds_rollout = crate::dialect::rollout::holds_rollout(&parsed.documents);
         for document in &parsed.documents {
+            let neighbour = holds_rollout && crate::dialect::rollout::is_referenced(document);
             outcomes.push(self.read_document(
                 document,
                 file,
                 input.forced_kind,
                 input.reported,
-                must_be_spec,
+                must_be_spec && !neighbour,
                 &mut diagnostics,
             ));
         }

@@ -758,21 +758,32 @@ fn referenced_resources(rollout: &Rollout, objects: &Objects, out: &mut Vec<Diag
     let Some(canary) = &rollout.canary else {
         return;
     };
+    // Like the lint, the label and ingress rules read the objects of the rollout's own file;
+    // another file's object of the same name is only evidence that it exists.
     let find = |kind: &str, name: &str| {
-        objects.kubernetes.iter().find(|o| {
+        let matching = |o: &&crate::ir::rollout::KubeObject| {
             o.kind == kind
                 && o.meta.name() == name
                 && (o.meta.namespace.is_none()
                     || rollout.meta.namespace.is_none()
                     || o.meta.namespace == rollout.meta.namespace)
-        })
+        };
+        let same_file = objects
+            .kubernetes
+            .iter()
+            .filter(matching)
+            .find(|o| o.meta.span.file == rollout.meta.span.file);
+        match same_file {
+            Some(object) => Some((object, true)),
+            None => objects.kubernetes.iter().find(matching).map(|o| (o, false)),
+        }
     };
     for (role, service) in [
         ("canaryService", &canary.canary_service),
         ("stableService", &canary.stable_service),
     ] {
         let Some(service) = service else { continue };
-        let Some(object) = find("Service", &service.value) else {
+        let Some((object, same_file)) = find("Service", &service.value) else {
             out.push(
                 Diagnostic::warning(
                     &r::R034,
@@ -783,6 +794,9 @@ fn referenced_resources(rollout: &Rollout, objects: &Objects, out: &mut Vec<Diag
             );
             continue;
         };
+        if !same_file {
+            continue;
+        }
         let selector =
             crate::dialect::rollout::read::labels(path(&object.root, &["spec", "selector"]));
         for (key, value) in &selector {
@@ -830,7 +844,7 @@ fn referenced_resources(rollout: &Rollout, objects: &Objects, out: &mut Vec<Diag
     // Nginx stableIngress may route to a root Service (lint testdata valid-nginx-canary.yml).
     for ingress in &routing.ingresses {
         let alb = routing.has("alb");
-        let Some(object) = find("Ingress", &ingress.value) else {
+        let Some((object, same_file)) = find("Ingress", &ingress.value) else {
             out.push(Diagnostic::warning(
                 &r::R034,
                 ingress.span,
@@ -839,7 +853,18 @@ fn referenced_resources(rollout: &Rollout, objects: &Objects, out: &mut Vec<Diag
             continue;
         };
         let Some(backend) = &backend else { continue };
-        if alb && !ingress_uses(&object.root, backend) {
+        // ALB actions (`alb.ingress.kubernetes.io/actions.<name>` annotations) route by
+        // annotation, not by a rule's backend.
+        let actions = get(&object.root, "metadata")
+            .and_then(|m| get(m, "annotations"))
+            .and_then(Node::as_map)
+            .is_some_and(|a| {
+                a.iter().any(|(k, _)| {
+                    k.key_text()
+                        .is_some_and(|k| k.starts_with("alb.ingress.kubernetes.io/actions."))
+                })
+            });
+        if alb && same_file && !actions && !ingress_uses(&object.root, backend) {
             out.push(
                 error(
                     &r::R023,

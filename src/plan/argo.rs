@@ -537,14 +537,11 @@ pub fn plan(
             Step::Analysis(_) => match step_analysis(index) {
                 Some((names, time)) => {
                     analysis.push(format!("step: {}", names.join(", ")));
-                    match time.fail_ns {
-                        Some(f) => {
-                            note = Some(format!(
-                                "fails (aborts) at the earliest {} after the step starts",
-                                seconds_text(f)
-                            ))
-                        }
-                        None => {}
+                    if let Some(f) = time.fail_ns {
+                        note = Some(format!(
+                            "fails (aborts) at the earliest {} after the step starts",
+                            seconds_text(f)
+                        ))
                     }
                     match time.max_ns {
                         Some(max) if max != time.min_ns => {

@@ -202,7 +202,11 @@ pub fn ticks(analysis: &FlaggerAnalysis, provider: Option<&str>) -> (Vec<Tick>, 
         tick.phase = phase;
         tick.primary_weight = pw;
         tick.canary_weight = cw;
-        tick.status_weight = if matches!(phase, Phase::Finalising | Phase::Succeeded) {
+        // setStatusPhase zeroes the weight when finalising; A/B and blue/green never set it
+        // (their routes send the matched requests, or everything, to the canary).
+        tick.status_weight = if matches!(phase, Phase::Finalising | Phase::Succeeded)
+            || strategy != FlaggerStrategy::Canary
+        {
             0
         } else {
             cw

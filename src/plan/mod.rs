@@ -18,10 +18,12 @@
 //!     "index":   Argo: the step index (len(steps) = the final promotion);
 //!                Flagger: the tick (0 = the tick that detects the new revision),
 //!     "action":  Argo's step label (`setWeight: 20`, `pause: 40s`, ...) or what the tick does,
-//!     "weight":  the desired canary weight (Argo GetCurrentSetWeight; Flagger status.canaryWeight),
+//!     "weight":  the desired canary weight (Argo GetCurrentSetWeight; Flagger status.canaryWeight,
+//!                which A/B testing and blue/green leave at 0),
 //!     "traffic_weight": the traffic share the canary actually gets when the step completes:
 //!                the router's weight (traffic routing, Flagger) or the canary's share of
-//!                ready pods in percent with two decimals (Argo basic canary),
+//!                ready pods in percent with two decimals (Argo basic canary); for Flagger
+//!                A/B testing, the share of the *matched* requests,
 //!     "canary_replicas", "stable_replicas": ReplicaSet spec counts when the step completes
 //!                (Flagger: the canary Deployment and the primary),
 //!     "canary_available", "stable_available": available pods then,
@@ -38,6 +40,7 @@
 //! }]}
 //! ```
 
+pub mod analysis;
 pub mod argo;
 pub mod flagger;
 
@@ -416,8 +419,11 @@ pub fn to_human(plans: &[RolloutPlan]) -> String {
                 format!("{}/{}", s.canary_available, s.canary_replicas),
                 format!("{}/{}", s.stable_available, s.stable_replicas),
                 duration_text(s.start_ns),
-                s.end_ns
-                    .map_or_else(|| "waits for promote".to_string(), duration_text),
+                match s.end_ns {
+                    Some(end) => duration_text(end),
+                    None if s.action.starts_with("pause") => "waits for promote".to_string(),
+                    None => "unknown".to_string(),
+                },
             ]);
         }
         let widths: Vec<usize> = (0..8)
@@ -446,7 +452,7 @@ pub fn to_human(plans: &[RolloutPlan]) -> String {
             "  total: {} to {}{}\n\n",
             duration_text(p.total_min_ns),
             p.total_max_ns.map_or_else(
-                || "unbounded (waits for a human)".to_string(),
+                || "no bound (a step waits for promotion or its duration is unknown)".to_string(),
                 duration_text
             ),
             if p.stalls { " — never promoted" } else { "" }

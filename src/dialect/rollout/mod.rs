@@ -86,6 +86,27 @@ pub fn keep_object(kind: &str, document: &Document, objects: &mut Objects) {
     }
 }
 
+/// Whether a file's documents include an Argo Rollouts or Flagger object.
+pub fn holds_rollout(documents: &[Document]) -> bool {
+    use crate::dialect::detect::{detect, Detected};
+    use crate::dialect::Kind;
+    documents.iter().any(|d| {
+        matches!(
+            detect(&d.root),
+            Detected::Kind(Kind::Rollout | Kind::Flagger)
+        )
+    })
+}
+
+/// Whether `document` is a Kubernetes object of a kind rollouts reference (a Service, an
+/// Ingress, ...). Beside a rollout it is part of that rollout's manifest: read for references,
+/// never reported as an unsupported kind.
+pub fn is_referenced(document: &Document) -> bool {
+    use crate::dialect::detect::{detect, Detected};
+    matches!(detect(&document.root), Detected::Object(object)
+        if crate::ir::rollout::REFERENCED_KINDS.contains(&object.kind.as_str()))
+}
+
 /// The codes one dialect uses for schema findings.
 pub struct SchemaCodes {
     pub unknown: &'static Code,
