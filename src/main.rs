@@ -49,6 +49,14 @@ enum Command {
     /// Draw what references what: deployments, clusters, services, gateways and routes,
     /// workflows, Cloudify nodes and relationships, KrakenD endpoints and backends.
     Graph(GraphArgs),
+    /// Print JSON Schema (draft-07) for the scenario document and the Vamp artifacts, for
+    /// editors (`# yaml-language-server: $schema=FILE`).
+    Schema {
+        /// Only this kind (scenario, breed, blueprint, deployment, gateway, workflow, scale,
+        /// sla, escalation, condition); without it one schema dispatches on `kind:`.
+        #[arg(long, value_name = "KIND")]
+        kind: Option<Kind>,
+    },
 }
 
 #[derive(clap::Args)]
@@ -228,6 +236,7 @@ fn main() -> ExitCode {
         Command::Explain { code } => explain(code.as_deref()),
         Command::Graph(args) => run_graph(args),
         Command::Merge { files, format } => run_merge(&files, format),
+        Command::Schema { kind } => print_schema(kind),
     }
 }
 
@@ -718,5 +727,19 @@ fn write_stdout(text: &str) -> std::io::Result<()> {
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => other,
+    }
+}
+
+/// `rehearse schema [--kind K]`: JSON Schema on stdout.
+fn print_schema(kind: Option<Kind>) -> ExitCode {
+    match rehearse::dialect::schema::render(kind) {
+        Ok(text) => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("error: {message}");
+            ExitCode::from(2)
+        }
     }
 }

@@ -7,6 +7,7 @@ pub mod cloudify;
 pub mod detect;
 pub mod krakend;
 pub mod scenario;
+pub mod schema;
 pub mod vamp;
 
 use std::fmt;
