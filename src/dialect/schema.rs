@@ -79,7 +79,17 @@ fn definition_name(kind: VampKind) -> &'static str {
 fn single_or_one_element_list(reference: &str) -> Value {
     json!({
         "if": { "type": "array" },
-        "then": { "minItems": 1, "maxItems": 1, "items": { "$ref": reference } },
+        "then": { "minItems": 1, "maxItems": 1, "items": unless_removal(reference) },
+        "else": unless_removal(reference)
+    })
+}
+
+/// A document of exactly `kind` and `name` is a removal (the body of a DELETE in Vamp's
+/// recipes), not an artifact to read.
+fn unless_removal(reference: &str) -> Value {
+    json!({
+        "if": { "type": "object", "required": ["kind", "name"], "maxProperties": 2 },
+        "then": {},
         "else": { "$ref": reference }
     })
 }
@@ -134,7 +144,11 @@ fn any_document() -> Value {
                     "required": ["kind"],
                     "properties": { "kind": { "type": "string", "pattern": kind_pattern(kind) } }
                 },
-                "then": { "$ref": format!("#/definitions/{definition}") }
+                "then": if *kind == "scenario" {
+                    json!({ "$ref": "#/definitions/scenario" })
+                } else {
+                    unless_removal(&format!("#/definitions/{definition}"))
+                }
             })
         })
         .collect();
@@ -246,10 +260,31 @@ fn definitions() -> Map<String, Value> {
     ));
     add("escalationBody", escalation_body());
     add("escalation", with_name("An SLA escalation.", "#/definitions/escalationBody"));
-    add("escalationOrReference", weak_reference(
-        "An escalation: its name, `{reference: NAME}`, or one written inline (without `name`).",
-        "#/definitions/escalationBody",
-    ));
+    add("escalationOrReference", json!({
+        "description": "An escalation: its name, `{reference: NAME}`, one written inline (without `name`), or `{to_one: [...]}` / `{to_all: [...]}`.",
+        "anyOf": [
+            weak_reference("", "#/definitions/escalationBody"),
+            {
+                "type": "object",
+                "minProperties": 1,
+                "maxProperties": 1,
+                "properties": {
+                    "to_one": { "$ref": "#/definitions/escalationGroup" },
+                    "to_all": { "$ref": "#/definitions/escalationGroup" }
+                },
+                "anyOf": [{ "required": ["to_one"] }, { "required": ["to_all"] }]
+            }
+        ]
+    }));
+    add("escalationGroup", json!({
+        "description": "The members of a group: a list, one escalation, or `{escalations: [...]}`.",
+        "anyOf": [
+            { "type": "null" },
+            { "type": "array", "items": { "$ref": "#/definitions/escalationOrReference" } },
+            { "type": "object", "required": ["escalations"], "properties": { "escalations": { "$ref": "#/definitions/escalations" } } },
+            { "$ref": "#/definitions/escalationOrReference" }
+        ]
+    }));
     add("escalations", json!({
         "description": "Escalations: one or a list.",
         "anyOf": [
