@@ -229,7 +229,8 @@ impl Context for ProjectContext {
                 let input_names: BTreeSet<_> = seen.iter().filter_map(|p| p.file_name()).collect();
                 roots
                     .iter()
-                    .flat_map(|r| walk_specs(r).files)
+                    // Context problems are not reported, so the walk's order does not matter.
+                    .flat_map(|r| walk_specs_with(r, false).files)
                     .filter(|p| {
                         !p.file_name().is_some_and(|n| input_names.contains(n))
                             || !std::fs::canonicalize(p).is_ok_and(|c| seen.contains(&c))
@@ -249,7 +250,9 @@ impl Context for ProjectContext {
 
 fn read_capped(path: &Path, max_bytes: usize) -> std::io::Result<Vec<u8>> {
     let file = std::fs::File::open(path)?;
-    let mut bytes = Vec::new();
+    // Room for a typical spec up front: an empty buffer costs an extra small probe read per
+    // file, which adds up when a project has thousands of files.
+    let mut bytes = Vec::with_capacity(max_bytes.saturating_add(1).min(16 * 1024));
     file.take(max_bytes as u64 + 1).read_to_end(&mut bytes)?;
     Ok(bytes)
 }
@@ -317,17 +320,25 @@ struct Walk {
     problems: Vec<Problem>,
 }
 
-/// Spec files below `dir`, in a stable order, and what could not be listed.
+/// Spec files below `dir`, in a stable order, and what could not be listed (in walk order,
+/// which reports follow).
 fn walk_specs(dir: &Path) -> Walk {
+    walk_specs_with(dir, true)
+}
+
+/// As [`walk_specs`]; without `ordered_walk` the problems come in the file system's order,
+/// which saves sorting every folder's entries (a third of listing a folder of 20 000 files).
+fn walk_specs_with(dir: &Path, ordered_walk: bool) -> Walk {
     let mut walk = Walk {
         files: Vec::new(),
         problems: Vec::new(),
     };
-    let walker = ignore::WalkBuilder::new(dir)
-        .hidden(true)
-        .require_git(false)
-        .sort_by_file_name(|a, b| a.cmp(b))
-        .build();
+    let mut builder = ignore::WalkBuilder::new(dir);
+    builder.hidden(true).require_git(false);
+    if ordered_walk {
+        builder.sort_by_file_name(|a, b| a.cmp(b));
+    }
+    let walker = builder.build();
     for entry in walker {
         match entry {
             Ok(entry) => {
@@ -352,7 +363,14 @@ fn walk_specs(dir: &Path) -> Walk {
             }
         }
     }
-    walk.files.sort();
+    if ordered_walk {
+        walk.files.sort();
+    } else {
+        // Any stable order will do, and bytes compare much faster than path components.
+        use std::os::unix::ffi::OsStrExt;
+        walk.files
+            .sort_unstable_by(|a, b| a.as_os_str().as_bytes().cmp(b.as_os_str().as_bytes()));
+    }
     walk
 }
 

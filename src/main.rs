@@ -32,6 +32,11 @@ enum Command {
     Check(CheckArgs),
     /// Rehearse a scenario: simulate traffic, rollout programs and faults deterministically.
     Run(RunArgs),
+    /// Write the configs a runtime loads (haproxy.cfg, krakend.json, Vamp artifacts, a
+    /// Cloudify blueprint) from the checked project.
+    Emit(EmitArgs),
+    /// Preview an Argo Rollout's or Flagger Canary's steps: weights, replicas, durations.
+    Plan(PlanArgs),
     /// Print the long explanation of a diagnostic code (e.g. `rehearse explain V012`).
     Explain {
         /// The code, e.g. Y002 or V012. Without one, lists every code.
@@ -207,6 +212,22 @@ fn parse_shard(text: &str) -> Result<rehearse::sim::sweep::Shard, String> {
     Ok(rehearse::sim::sweep::Shard { index, count })
 }
 
+#[derive(clap::Args)]
+struct PlanArgs {
+    /// Files or directories of the project (rollouts, templates, services).
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// Only the Rollout or Canary of this name.
+    #[arg(long, value_name = "NAME")]
+    rollout: Option<String>,
+    /// Plan with this many replicas instead of the spec's.
+    #[arg(long, value_name = "N")]
+    replicas: Option<u32>,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = RunFormat::Human)]
+    format: RunFormat,
+}
+
 #[derive(Clone, Copy, ValueEnum)]
 enum RunFormat {
     Human,
@@ -233,9 +254,11 @@ fn main() -> ExitCode {
     match cli.command {
         Command::Check(args) => run_check(args),
         Command::Run(args) => run_scenario(args),
+        Command::Plan(args) => run_plan(args),
         Command::Explain { code } => explain(code.as_deref()),
         Command::Graph(args) => run_graph(args),
         Command::Merge { files, format } => run_merge(&files, format),
+        Command::Emit(args) => run_emit(args),
         Command::Schema { kind } => print_schema(kind),
     }
 }
@@ -547,6 +570,57 @@ fn run_scenario(args: RunArgs) -> ExitCode {
     }
 }
 
+/// `rehearse plan`: checks the project, then prints the plan of its rollouts. Check errors stop
+/// it (exit 1, diagnostics on stderr); an unknown `--rollout` is a usage error (exit 2).
+fn run_plan(args: PlanArgs) -> ExitCode {
+    let mut options = options(&args.paths, &[]);
+    let mut discovered =
+        match rehearse::discover::discover(&args.paths, None, options.limits.max_file_bytes) {
+            Ok(discovered) => discovered,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        };
+    options.specs = SpecPolicy::Listed(std::mem::take(&mut discovered.required_specs));
+    let checked = check::check_with(
+        discovered.inputs,
+        discovered.problems,
+        Some(&mut discovered.context),
+        &options,
+    );
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    if checked.errors() > 0 {
+        eprint!("{}", report::human::render(&checked, color));
+        return ExitCode::from(1);
+    }
+    let plans = rehearse::plan::plan(
+        &checked.project,
+        &checked.sources,
+        &rehearse::plan::Options {
+            name: args.rollout.clone(),
+            replicas: args.replicas.map(i64::from),
+        },
+    );
+    if let Some(name) = &args.rollout {
+        if plans.is_empty() {
+            eprintln!("error: no Rollout or Canary named '{name}'");
+            return ExitCode::from(2);
+        }
+    }
+    let text = match args.format {
+        RunFormat::Human => rehearse::plan::to_human(&plans),
+        RunFormat::Json => format!(
+            "{}\n",
+            serde_json::to_string_pretty(&rehearse::plan::to_json(&plans)).unwrap_or_default()
+        ),
+    };
+    if let Err(code) = print_stdout(&text) {
+        return code;
+    }
+    ExitCode::SUCCESS
+}
+
 /// A run that could not start (check errors, an unknown scenario, over budget): exit 1, and
 /// with `--format json` the check report's JSON object on stdout, so a script always reads
 /// JSON (same fields as `rehearse check --format json`).
@@ -727,6 +801,179 @@ fn write_stdout(text: &str) -> std::io::Result<()> {
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
         other => other,
+    }
+}
+
+#[derive(Clone, Copy, ValueEnum)]
+enum EmitTarget {
+    Haproxy,
+    Krakend,
+    Vamp,
+    Cloudify,
+}
+
+#[derive(clap::Args)]
+struct EmitArgs {
+    /// Files or directories of the project.
+    #[arg(default_value = ".")]
+    paths: Vec<PathBuf>,
+    /// What to write.
+    #[arg(long, value_enum)]
+    target: EmitTarget,
+    /// Folder to write into (created when the emit succeeds), or `-` for stdout (one
+    /// document). Default: stdout.
+    #[arg(long, value_name = "DIR", default_value = "-")]
+    out: PathBuf,
+    /// haproxy: the scenario whose deployments (and, with --at, whose rehearsal) give the
+    /// routes, weights and servers.
+    #[arg(long)]
+    scenario: Option<String>,
+    /// haproxy: the rehearsal's weights and servers at this time (e.g. 42s, 3m); needs
+    /// --scenario when the project holds several.
+    #[arg(long, value_name = "DURATION")]
+    at: Option<String>,
+    /// Root seed of the rehearsal for --at; overrides the scenario's `seed`.
+    #[arg(long)]
+    seed: Option<u64>,
+    /// krakend: write every default explicitly.
+    #[arg(long)]
+    explicit: bool,
+    /// Let documents name files in this folder too (repeatable), as for `check`.
+    #[arg(long, value_name = "DIR")]
+    allow_read: Vec<PathBuf>,
+}
+
+fn run_emit(args: EmitArgs) -> ExitCode {
+    let mut options = options(&args.paths, &args.allow_read);
+    let mut discovered =
+        match rehearse::discover::discover(&args.paths, None, options.limits.max_file_bytes) {
+            Ok(discovered) => discovered,
+            Err(e) => {
+                eprintln!("error: {e}");
+                return ExitCode::from(2);
+            }
+        };
+    options.specs = SpecPolicy::Listed(std::mem::take(&mut discovered.required_specs));
+    // Only the named files' artifacts are emitted; the rest of the project resolves names.
+    let named: std::collections::BTreeSet<String> = discovered
+        .inputs
+        .iter()
+        .filter(|i| i.reported)
+        .map(|i| i.path.clone())
+        .collect();
+    let checked = check::check_with(
+        discovered.inputs,
+        discovered.problems,
+        Some(&mut discovered.context),
+        &options,
+    );
+    let scope = checked
+        .sources
+        .ids()
+        .filter(|id| named.contains(&checked.sources.get(*id).path))
+        .collect();
+    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let to_stdout = args.out.as_os_str() == "-";
+    if !to_stdout {
+        if let Err(message) = refuse_input_as_output("--out", &args.out, &checked) {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
+    }
+    if checked.errors() > 0 {
+        eprint!("{}", report::human::render(&checked, color));
+        return ExitCode::from(1);
+    }
+    let target = match args.target {
+        EmitTarget::Haproxy => rehearse::emit::Target::Haproxy,
+        EmitTarget::Krakend => rehearse::emit::Target::Krakend,
+        EmitTarget::Vamp => rehearse::emit::Target::Vamp,
+        EmitTarget::Cloudify => rehearse::emit::Target::Cloudify,
+    };
+    let state = match rehearse::emit::state_for(
+        &checked.project,
+        target,
+        args.scenario.as_deref(),
+        args.at.as_deref(),
+        args.seed,
+    ) {
+        Ok(state) => state,
+        Err(rehearse::emit::StateError::Usage(message)) => {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
+        Err(rehearse::emit::StateError::Diagnostics(diagnostics)) => {
+            for d in &diagnostics {
+                eprint!("{}", report::human::render_one(&checked.sources, d, color));
+            }
+            return ExitCode::from(1);
+        }
+    };
+    let emitted = rehearse::emit::emit(
+        &checked.project,
+        &checked.sources,
+        target,
+        &rehearse::emit::Options {
+            state,
+            explicit: args.explicit,
+            scope: Some(scope),
+        },
+    );
+    for d in &emitted.diagnostics {
+        eprint!("{}", report::human::render_one(&checked.sources, d, color));
+    }
+    if let Some(reason) = &emitted.nothing {
+        eprintln!("error[E007]: nothing to emit: {reason}");
+        return ExitCode::from(1);
+    }
+    if emitted.errors() > 0 {
+        eprintln!(
+            "error: nothing written: the {} target cannot express the project as it is",
+            target.as_str()
+        );
+        return ExitCode::from(1);
+    }
+    if to_stdout {
+        let [document] = emitted.documents.as_slice() else {
+            eprintln!(
+                "error: --out - writes one document; this emit has {} ({}); give --out DIR",
+                emitted.documents.len(),
+                emitted
+                    .documents
+                    .iter()
+                    .map(|d| d.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            return ExitCode::from(2);
+        };
+        return match print_stdout(&document.text) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(code) => code,
+        };
+    }
+    // Every destination file is checked too: the folder may hold an input.
+    for d in &emitted.documents {
+        if let Err(message) = refuse_input_as_output("--out", &args.out.join(&d.name), &checked) {
+            eprintln!("error: {message}");
+            return ExitCode::from(2);
+        }
+    }
+    match rehearse::emit::write::write_all(
+        &rehearse::emit::write::RealFileSystem,
+        &args.out,
+        &emitted.documents,
+    ) {
+        Ok(paths) => {
+            for p in paths {
+                eprintln!("wrote {}", p.display());
+            }
+            ExitCode::SUCCESS
+        }
+        Err(e) => {
+            eprintln!("error: nothing written to {}: {e}", args.out.display());
+            ExitCode::from(2)
+        }
     }
 }
 

@@ -3,6 +3,7 @@
 //! cache tests/data/cloudify-plugins). Prints the agreement table; requires ≥ 97% verdict
 //! agreement and no false error (a blueprint Cloudify accepts that we reject).
 
+mod cloudify_mutants;
 mod common;
 
 use rehearse::check::{self, Checked, Input, Options};
@@ -37,6 +38,11 @@ fn cases() -> Vec<Case> {
 }
 
 fn check_with(path: &Path, plugins: Option<PathBuf>) -> Checked {
+    check_in(path, plugins, Path::new(SET))
+}
+
+/// Checks `path` as part of the project at `root` (its imports are read inside `root`).
+fn check_in(path: &Path, plugins: Option<PathBuf>, root: &Path) -> Checked {
     let bytes = std::fs::read(path).expect("blueprint is readable");
     check::check(
         vec![Input {
@@ -48,7 +54,7 @@ fn check_with(path: &Path, plugins: Option<PathBuf>) -> Checked {
         &Options {
             cloudify_plugins: plugins,
             // The set is one project: a blueprint may import files of its repository.
-            sandbox: Some(Sandbox::new(Path::new(SET), &[])),
+            sandbox: Some(Sandbox::new(root, &[])),
             ..Options::default()
         },
     )
@@ -64,6 +70,46 @@ fn peers(checked: &Checked) -> Vec<String> {
             None => d.code.id.to_string(),
         })
         .collect()
+}
+
+/// Runs Cloudify's parser (one process) on `files`: path as given → (verdict, message).
+fn run_oracle(python: &Path, files: &[PathBuf]) -> BTreeMap<String, (String, String)> {
+    let script = Path::new(env!("CARGO_MANIFEST_DIR")).join("../shared/oracles");
+    let script = std::env::var_os("REHEARSE_SHARED")
+        .map_or(script, |s| PathBuf::from(s).join("oracles"))
+        .join("cloudify_parse_offline.py");
+    let plugins = std::fs::canonicalize(PLUGINS).expect("plugin cache");
+    let output = Command::new(python)
+        .arg(script)
+        .arg("--plugins")
+        .arg(&plugins)
+        .args(files)
+        .output()
+        .expect("the oracle runs");
+    assert!(
+        output.status.success(),
+        "{}",
+        String::from_utf8_lossy(&output.stderr)
+    );
+    String::from_utf8_lossy(&output.stdout)
+        .lines()
+        .filter_map(|l| serde_json::from_str::<serde_json::Value>(l).ok())
+        .filter_map(|v| {
+            Some((
+                v["file"].as_str()?.to_string(),
+                (
+                    v["verdict"].as_str()?.to_string(),
+                    v["message"].as_str().unwrap_or_default().to_string(),
+                ),
+            ))
+        })
+        .collect()
+}
+
+fn oracle_python() -> Option<PathBuf> {
+    std::env::var_os("HOME")
+        .map(|h| PathBuf::from(h).join(".cache/rehearse-oracles/bin/python"))
+        .filter(|p| p.is_file())
 }
 
 /// PyYAML's own exceptions (ScannerError, ...) and code -1 are all "not YAML".
@@ -82,13 +128,8 @@ fn same_code(oracle: &str, ours: &[String]) -> bool {
     }
 }
 
-/// False errors not fixed yet, with the reason.
-const KNOWN_FALSE_ERRORS: &[(&str, &str)] = &[(
-    "cloudify-community__blueprint-examples/tf-ansible/aws.yaml",
-    "get_property [SELF, resource_config, environment_variables] reads a field of a data-typed \
-     property that the blueprint leaves out; Cloudify fills it from the data type's default, \
-     rehearse's property lookup does not yet (C303)",
-)];
+/// False errors not fixed yet, with the reason (none now: keep the list for the next one).
+const KNOWN_FALSE_ERRORS: &[(&str, &str)] = &[];
 
 #[test]
 fn verdicts_agree_with_cloudify() {
@@ -212,10 +253,7 @@ fn recorded_verdicts_are_the_parsers() {
     let Some(shared) = common::shared_dir("realworld_cloudify") else {
         return;
     };
-    let python = std::env::var_os("HOME")
-        .map(|h| PathBuf::from(h).join(".cache/rehearse-oracles/bin/python"))
-        .filter(|p| p.is_file());
-    let Some(python) = python else {
+    let Some(python) = oracle_python() else {
         if std::env::var("REHEARSE_REQUIRE_SHARED").is_ok_and(|v| v == "1") {
             panic!(
                 "realworld_cloudify: the oracle venv is missing (run ../shared/oracles/setup.sh)"
@@ -253,4 +291,208 @@ fn recorded_verdicts_are_the_parsers() {
         println!("{} recorded {} now {verdict}", case.path, case.oracle);
         assert_eq!(&case.oracle, verdict, "{}", case.path);
     }
+}
+
+/// Mutants of the real-world blueprints Cloudify accepts: fixed generator seed and count.
+const MUTANT_SEED: u64 = 0x2ea1_c10d_5eed;
+const MUTANT_COUNT: usize = 330;
+/// Cloudify's verdicts on them, recorded (the parser takes minutes over them all).
+const MUTANT_VERDICTS: &str = "tests/data/realworld/cloudify/MUTANTS.tsv";
+const REGENERATE: &str = "REHEARSE_REGENERATE_MUTANTS=1 REHEARSE_SHARED=../shared cargo test --release --test realworld_cloudify mutants -- --nocapture";
+
+struct RealMutant {
+    /// Path in the set: beside its seed, so its imports resolve as the seed's do.
+    path: String,
+    seed: String,
+    description: String,
+    text: String,
+}
+
+fn realworld_mutants() -> Vec<RealMutant> {
+    let seeds: Vec<(String, serde_json::Value)> = cases()
+        .into_iter()
+        .filter(|c| c.oracle == "valid")
+        .filter_map(|c| {
+            let doc = cloudify_mutants::load_json(&Path::new(SET).join(&c.path), true)?;
+            Some((c.path, doc))
+        })
+        .collect();
+    let docs: Vec<serde_json::Value> = seeds.iter().map(|(_, d)| d.clone()).collect();
+    cloudify_mutants::generate(&docs, MUTANT_SEED, MUTANT_COUNT)
+        .into_iter()
+        .enumerate()
+        .map(|(i, m)| {
+            let seed = seeds[m.seed].0.clone();
+            let stem = seed.strip_suffix(".yaml").unwrap_or(&seed);
+            RealMutant {
+                path: format!("{stem}.mutant{i:03}.yaml"),
+                seed,
+                description: m.description,
+                text: serde_json::to_string_pretty(&m.doc).expect("json"),
+            }
+        })
+        .collect()
+}
+
+/// A copy of the set with the mutants written beside their seeds.
+fn write_mutants(mutants: &[RealMutant]) -> tempfile::TempDir {
+    fn copy(from: &Path, to: &Path) {
+        std::fs::create_dir_all(to).expect("mkdir");
+        for entry in std::fs::read_dir(from).expect("read dir").flatten() {
+            let target = to.join(entry.file_name());
+            if entry.file_type().is_ok_and(|t| t.is_dir()) {
+                copy(&entry.path(), &target);
+            } else {
+                std::fs::copy(entry.path(), target).expect("copy");
+            }
+        }
+    }
+    let dir = tempfile::tempdir().expect("temp dir");
+    copy(Path::new(SET), dir.path());
+    for mutant in mutants {
+        std::fs::write(dir.path().join(&mutant.path), &mutant.text).expect("write mutant");
+    }
+    dir
+}
+
+/// Records Cloudify's verdicts on the mutants (with REHEARSE_REGENERATE_MUTANTS=1).
+fn record_mutant_verdicts(python: &Path, mutants: &[RealMutant], dir: &Path) {
+    let files: Vec<PathBuf> = mutants.iter().map(|m| dir.join(&m.path)).collect();
+    let verdicts = run_oracle(python, &files);
+    let mut out = format!(
+        "# Cloudify's verdicts (cloudify_parse_offline.py --plugins tests/data/cloudify-plugins) on \
+         {} mutants of the blueprints it accepts,\n# generated by tests/realworld_cloudify.rs with \
+         seed {MUTANT_SEED:#x}. Regenerate: {REGENERATE}\n\
+         # mutant\tseed\tfingerprint\tmutation\tverdict\tmessage\n",
+        mutants.len()
+    );
+    for (mutant, file) in mutants.iter().zip(&files) {
+        let (verdict, message) = verdicts
+            .get(&file.display().to_string())
+            .cloned()
+            .unwrap_or_else(|| ("missing".to_string(), String::new()));
+        out.push_str(&format!(
+            "{}\t{}\t{}\t{}\t{verdict}\t{}\n",
+            mutant.path,
+            mutant.seed,
+            cloudify_mutants::fingerprint(&mutant.text),
+            mutant.description.replace(['\t', '\n'], " "),
+            message.replace(['\t', '\n'], " ")
+        ));
+    }
+    std::fs::write(MUTANT_VERDICTS, out).expect("write MUTANTS.tsv");
+}
+
+/// The mutants differential on the real-world set: rehearse against Cloudify's recorded
+/// verdicts. Agreement as in oracle_cloudify: both accept, or both reject and, when Cloudify
+/// gives a numeric code, one of our errors has it as its peer. A mutant the parser could not
+/// judge offline (error 13, an import it cannot fetch) is left out and counted.
+#[test]
+fn mutants_agree_with_cloudify() {
+    let mutants = realworld_mutants();
+    assert!(mutants.len() >= 300, "only {} mutants", mutants.len());
+    let dir = write_mutants(&mutants);
+    if std::env::var("REHEARSE_REGENERATE_MUTANTS").is_ok_and(|v| v == "1") {
+        let python = oracle_python().expect("the oracle venv (../shared/oracles/setup.sh)");
+        record_mutant_verdicts(&python, &mutants, dir.path());
+    }
+    let text = std::fs::read_to_string(MUTANT_VERDICTS).expect("MUTANTS.tsv");
+    let recorded: BTreeMap<&str, Vec<&str>> = text
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .map(|l| {
+            let cols: Vec<&str> = l.split('\t').collect();
+            (cols[0], cols)
+        })
+        .collect();
+    let plugins = PathBuf::from(PLUGINS);
+    let mut agree = 0;
+    let mut judged = 0;
+    let mut unjudged = 0;
+    let mut table: BTreeMap<(&str, &str), usize> = BTreeMap::new();
+    let mut disagreements = Vec::new();
+    for mutant in &mutants {
+        let row = recorded.get(mutant.path.as_str()).unwrap_or_else(|| {
+            panic!(
+                "{} has no recorded verdict: regenerate with\n{REGENERATE}",
+                mutant.path
+            )
+        });
+        assert_eq!(
+            row[2],
+            cloudify_mutants::fingerprint(&mutant.text),
+            "{} is not the mutant recorded (the generator changed): regenerate with\n{REGENERATE}",
+            mutant.path
+        );
+        let verdict = row[4];
+        if verdict == "error:13" {
+            unjudged += 1;
+            continue;
+        }
+        judged += 1;
+        let checked = check_in(
+            &dir.path().join(&mutant.path),
+            Some(plugins.clone()),
+            dir.path(),
+        );
+        let ours = peers(&checked);
+        let ok = match verdict.strip_prefix("error:") {
+            None => ours.is_empty(),
+            Some(code) if code.parse::<i64>().is_ok() => ours.iter().any(|p| p == code),
+            Some(_) => !ours.is_empty(),
+        };
+        let oracle_side = if verdict == "valid" {
+            "accepts"
+        } else {
+            "rejects"
+        };
+        let our_side = if ours.is_empty() {
+            "accepts"
+        } else {
+            "rejects"
+        };
+        *table.entry((oracle_side, our_side)).or_default() += 1;
+        if ok {
+            agree += 1;
+        } else {
+            let mut shown = ours.clone();
+            shown.sort();
+            shown.dedup();
+            let first = checked
+                .error_diagnostics()
+                .next()
+                .map(|d| format!("{} {}", d.code.id, d.message))
+                .unwrap_or_default();
+            disagreements.push(format!(
+                "{} [{}]: cloudify {verdict} ({}), rehearse {} {first}",
+                mutant.path,
+                mutant.description,
+                row.get(5).unwrap_or(&""),
+                if shown.is_empty() {
+                    "valid".to_string()
+                } else {
+                    shown.join(",")
+                }
+            ));
+        }
+    }
+    let rate = agree as f64 / judged.max(1) as f64;
+    println!(
+        "real-world mutants vs cloudify-common 7.0.5 (seed {MUTANT_SEED:#x}): {agree}/{judged} agree ({:.1}%), {unjudged} not judged offline",
+        100.0 * rate
+    );
+    println!("| cloudify | rehearse | mutants |");
+    println!("|---|---|---|");
+    for ((o, r), n) in &table {
+        println!("| {o} | {r} | {n} |");
+    }
+    println!("disagreements ({}):", disagreements.len());
+    for d in &disagreements {
+        println!("  {d}");
+    }
+    assert!(
+        rate >= 0.98,
+        "real-world mutant agreement {:.1}% is below 98%",
+        100.0 * rate
+    );
 }

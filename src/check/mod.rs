@@ -9,7 +9,9 @@
 //! name still unresolved.
 
 pub mod cloudify;
+pub mod flagger;
 pub mod krakend;
+pub mod rollout;
 pub mod scenario;
 pub mod vamp;
 
@@ -240,8 +242,9 @@ enum Need {
     Everything,
 }
 
-/// The context files to read: none, everything, or (for names) a fixpoint — read the files
-/// that mention a name still unresolved or defined twice, resolve again, repeat.
+/// The context files to read: none, everything, or (for names) a fixpoint — read the YAML
+/// files that mention a name still unresolved or defined twice, resolve again, repeat; then
+/// the JSON files, for names still unresolved only.
 fn select_context(session: &mut Session, context: &mut dyn Context) -> Vec<Input> {
     let mut selected = Vec::new();
     let mut add = |session: &mut Session, path: String, bytes: Vec<u8>| {
@@ -264,19 +267,31 @@ fn select_context(session: &mut Session, context: &mut dyn Context) -> Vec<Input
             }
         }
         Need::Names => {
-            let files = context.files();
-            let mut searched = BTreeSet::new();
-            let mut pending: Vec<String> = files;
-            let mut wanted = session.defined_names.clone();
+            // Vamp artifacts are YAML (Vamp's docs, CLI and demo repositories write them so);
+            // a JSON file can hold one too, but is searched only for names the YAML files
+            // leave unresolved, so a big repository's data files are not opened to look for
+            // a duplicate of a name that resolved.
+            let (mut yaml, mut json): (Vec<String>, Vec<String>) =
+                context.files().into_iter().partition(|p| is_yaml_path(p));
+            let mut searched_yaml = BTreeSet::new();
+            let mut searched_json = BTreeSet::new();
             loop {
-                wanted.extend(session.unresolved_names());
-                let new: Vec<String> = wanted.difference(&searched).cloned().collect();
-                if new.is_empty() || pending.is_empty() {
-                    break;
-                }
+                let unresolved = session.unresolved_names();
+                let wanted: BTreeSet<String> =
+                    session.defined_names.union(&unresolved).cloned().collect();
+                let new: Vec<String> = wanted.difference(&searched_yaml).cloned().collect();
+                let (pending, searched, new) = if !new.is_empty() && !yaml.is_empty() {
+                    (&mut yaml, &mut searched_yaml, new)
+                } else {
+                    let new: Vec<String> = unresolved.difference(&searched_json).cloned().collect();
+                    if new.is_empty() || json.is_empty() {
+                        break;
+                    }
+                    (&mut json, &mut searched_json, new)
+                };
                 searched.extend(new.iter().cloned());
                 let mut rest = Vec::new();
-                for path in pending {
+                for path in std::mem::take(pending) {
                     match context.read(&path) {
                         Some(bytes) if mentions_any(&bytes, &new) => {
                             add(session, path, bytes);
@@ -287,11 +302,19 @@ fn select_context(session: &mut Session, context: &mut dyn Context) -> Vec<Input
                         None => {}
                     }
                 }
-                pending = rest;
+                *pending = rest;
             }
         }
     }
     selected
+}
+
+fn is_yaml_path(path: &str) -> bool {
+    let ends_with = |suffix: &str| {
+        path.len() >= suffix.len()
+            && path.as_bytes()[path.len() - suffix.len()..].eq_ignore_ascii_case(suffix.as_bytes())
+    };
+    ends_with(".yaml") || ends_with(".yml")
 }
 
 /// Whether `bytes` mention one of `names` as a whole word (not inside a longer name).
@@ -530,6 +553,11 @@ impl<'o> Session<'o> {
                         "a Kubernetes-style {} ({})",
                         object.kind, object.api_version
                     );
+                    crate::dialect::rollout::keep_object(
+                        &object.kind,
+                        document,
+                        &mut self.project.rollouts,
+                    );
                     self.project.objects.push(foreign_object(
                         document,
                         object.api_version,
@@ -597,6 +625,8 @@ impl<'o> Session<'o> {
                 Kind::Vamp(_) => Need::Names,
                 Kind::Scenario => Need::Everything,
                 Kind::Cloudify | Kind::Krakend => Need::Nothing,
+                // Rollouts name templates, Services and Ingresses in other files.
+                Kind::Rollout | Kind::Flagger => Need::Everything,
             });
             if let Kind::Vamp(_) = kind {
                 if let Some(name) = top_level_name(document) {
@@ -624,6 +654,16 @@ impl<'o> Session<'o> {
             Kind::Scenario => crate::dialect::scenario::read_document(
                 document,
                 &mut self.project.scenarios,
+                diagnostics,
+            ),
+            Kind::Rollout => crate::dialect::rollout::read_document(
+                document,
+                &mut self.project.rollouts,
+                diagnostics,
+            ),
+            Kind::Flagger => crate::dialect::flagger::read_document(
+                document,
+                &mut self.project.rollouts,
                 diagnostics,
             ),
         }
@@ -734,6 +774,16 @@ impl<'o> Session<'o> {
                 imported.extend(files);
             }
         }
+        // The Cloudify blueprints scenarios deploy by path (issue 9).
+        imported.extend(scenario::load_blueprints(
+            &mut self.project,
+            &mut self.sources,
+            &self.options.limits,
+            self.options.sandbox.as_ref().unwrap_or(&Sandbox::default()),
+            self.options.cloudify_plugins.as_deref(),
+            &self.reported,
+            &mut self.diagnostics,
+        ));
 
         resolve(&mut self.project, &mut self.diagnostics);
         // Findings in a rendered template point back into the files its text came from.
@@ -785,7 +835,14 @@ fn mentions_a_dialect(text: &str) -> bool {
         .map(|line| line.trim_start().trim_start_matches("- "))
         .collect();
     if keys.iter().any(|line| line.starts_with("apiVersion:")) {
-        return false;
+        // Argo Rollouts and Flagger objects are ours, unless the file is a (Helm) template.
+        return !text.contains("{{")
+            && keys.iter().any(|line| {
+                line.strip_prefix("apiVersion:").is_some_and(|v| {
+                    let group = v.trim().trim_matches(['"', '\'']);
+                    group.starts_with("argoproj.io/") || group.starts_with("flagger.app/")
+                })
+            });
     }
     if text.contains("tosca_definitions_version")
         || text.contains("krakend")
@@ -841,4 +898,6 @@ fn resolve(project: &mut Project, diagnostics: &mut Vec<Diagnostic>) {
     vamp::resolve(&mut project.vamp, diagnostics);
     cloudify::resolve(project, diagnostics);
     scenario::resolve(project, diagnostics);
+    rollout::resolve(project, diagnostics);
+    flagger::resolve(project, diagnostics);
 }

@@ -4,10 +4,129 @@
 
 use crate::diag::codes::s;
 use crate::diag::Diagnostic;
+use crate::dialect::Kind;
+use crate::ir::cloudify::PolicyKind;
 use crate::ir::scenario::{ExpectationKind, FaultKind, Scenario};
 use crate::ir::topology::{ControllerOutcome, Topology, BUILT_IN_PROGRAMS};
 use crate::ir::{Project, Spanned};
-use crate::source::Span;
+use crate::lower::cloudify::EXECUTE_WORKFLOW;
+use crate::sandbox::Sandbox;
+use crate::source::{FileId, SourceMap, Span};
+use crate::syntax::{self, Format, Limits};
+use std::path::{Path, PathBuf};
+
+/// Workflows the rehearsal runs when a trigger executes them.
+pub const SIMULATED_WORKFLOWS: [&str; 4] = ["install", "uninstall", "heal", "scale"];
+
+/// Reads the Cloudify blueprints that scenarios deploy (`deploy: [{cloudify: PATH}]`): PATH
+/// relative to the scenario's file, through the sandbox, with the Cloudify dialect and its
+/// imports; a file the project already holds is not read twice. Sets each step's blueprint
+/// index; a file that cannot be read is reported by [`check`] (S027). Returns the files read
+/// for reported scenarios (their findings are reported with the scenario).
+pub fn load_blueprints(
+    project: &mut Project,
+    sources: &mut SourceMap,
+    limits: &Limits,
+    sandbox: &Sandbox,
+    plugin_cache: Option<&Path>,
+    reported: &[FileId],
+    diagnostics: &mut Vec<Diagnostic>,
+) -> Vec<FileId> {
+    let mut files = Vec::new();
+    let deploys_cloudify = project
+        .scenarios
+        .iter()
+        .any(|s| s.deploy.iter().any(|d| d.cloudify.is_some()));
+    if !deploys_cloudify {
+        return files;
+    }
+    let mut loaded: Vec<(PathBuf, usize)> = project
+        .cloudify
+        .iter()
+        .enumerate()
+        .filter_map(|(i, b)| {
+            let path = &sources.try_get(b.span.file)?.path;
+            Some((std::fs::canonicalize(path).ok()?, i))
+        })
+        .collect();
+    for si in 0..project.scenarios.len() {
+        let scenario_file = project.scenarios[si].span.file;
+        let dir = sources
+            .try_get(scenario_file)
+            .and_then(|f| Path::new(&f.path).parent().map(Path::to_path_buf))
+            .map(|p| {
+                if p.as_os_str().is_empty() {
+                    PathBuf::from(".")
+                } else {
+                    p
+                }
+            })
+            .unwrap_or_else(|| PathBuf::from("."));
+        for di in 0..project.scenarios[si].deploy.len() {
+            let step = &project.scenarios[si].deploy[di];
+            if step.cloudify.is_none() {
+                continue;
+            }
+            let requested = PathBuf::from(&step.blueprint.value);
+            let Ok(canonical) = sandbox.resolve(&requested, &dir) else {
+                continue;
+            };
+            let index = match loaded.iter().find(|(p, _)| *p == canonical) {
+                Some((_, i)) => Some(*i),
+                None => {
+                    let Ok(named) = sandbox.read(&requested, &dir, limits.max_file_bytes) else {
+                        continue;
+                    };
+                    let shown = named.shown.display().to_string();
+                    let (file, parsed) = syntax::load(
+                        sources,
+                        &shown,
+                        named.bytes,
+                        Format::from_path(&shown),
+                        limits,
+                    );
+                    let mut found = parsed.diagnostics;
+                    let before = project.cloudify.len();
+                    if let Some(document) = parsed.documents.first() {
+                        let document = Kind::Cloudify
+                            .loading_profile()
+                            .apply(document, &mut found)
+                            .into_owned();
+                        let pending = crate::check::cloudify::Pending {
+                            document,
+                            file,
+                            reported: true,
+                        };
+                        let imported = crate::check::cloudify::read_blueprint(
+                            &pending,
+                            sources,
+                            limits,
+                            sandbox,
+                            plugin_cache,
+                            project,
+                            &mut found,
+                        );
+                        if reported.contains(&scenario_file) {
+                            files.push(file);
+                            files.extend(imported);
+                        }
+                    }
+                    diagnostics.extend(found);
+                    let index =
+                        (project.cloudify.len() > before).then(|| project.cloudify.len() - 1);
+                    if let Some(i) = index {
+                        loaded.push((canonical, i));
+                    }
+                    index
+                }
+            };
+            if let Some(deploy) = project.scenarios[si].deploy[di].cloudify.as_mut() {
+                deploy.blueprint = index;
+            }
+        }
+    }
+    files
+}
 
 /// Checks every scenario of the project.
 pub fn resolve(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
@@ -24,14 +143,45 @@ pub fn check(project: &Project, scenario: &Scenario, topology: &Topology) -> Vec
     for blueprint in &topology.unknown_blueprints {
         diagnostics.push(unknown_blueprint(project, blueprint));
     }
+    check_cloudify_steps(project, scenario, topology, &mut diagnostics);
     for behavior in &scenario.behaviors {
-        service(topology, &behavior.service, &mut diagnostics);
+        let cloudify_only = !behavior.operations.is_empty() || behavior.heartbeat_ns.is_some();
+        if cloudify_only {
+            node(topology, &behavior.service, &mut diagnostics);
+        } else {
+            service(topology, &behavior.service, &mut diagnostics);
+        }
+    }
+    for metric in &scenario.metrics {
+        if node(topology, &metric.node, &mut diagnostics) {
+            if let Some((d, n)) = topology.managed_node(&metric.node.value) {
+                let managed = &topology.managed[d];
+                let blueprint_node = &project.cloudify[managed.blueprint].nodes[n];
+                let monitored = blueprint_node.interfaces.iter().any(|(i, ops)| {
+                    (i == "cloudify.interfaces.monitoring" && ops.contains_key("start"))
+                        || i == "cloudify.interfaces.monitoring_agent"
+                });
+                if !monitored {
+                    diagnostics.push(
+                        Diagnostic::warning(
+                            &s::S029,
+                            metric.node.span,
+                            format!("node '{}' has no monitoring, so nothing publishes '{}'", managed.nodes[n].name, metric.service.value),
+                        )
+                        .with_help("define `cloudify.interfaces.monitoring.start` (e.g. Diamond's add_collectors) on the node"),
+                    );
+                }
+            }
+        }
     }
     for traffic in &scenario.traffic {
         gateway(topology, &traffic.to, &mut diagnostics);
     }
     check_faults(scenario, topology, &mut diagnostics);
     for expectation in &scenario.expect {
+        if let ExpectationKind::Instances { node: name, .. } = &expectation.kind {
+            node(topology, name, &mut diagnostics);
+        }
         if let ExpectationKind::WeightReaches { route, .. } = &expectation.kind {
             if !topology.has_route(&route.value) {
                 diagnostics.push(Diagnostic::error(
@@ -49,6 +199,24 @@ pub fn check(project: &Project, scenario: &Scenario, topology: &Topology) -> Vec
 fn check_faults(scenario: &Scenario, topology: &Topology, diagnostics: &mut Vec<Diagnostic>) {
     for fault in &scenario.faults {
         match &fault.kind {
+            FaultKind::InstanceDown { instance, .. } => {
+                let found = topology.managed_instance(&instance.value);
+                let is_host = found.is_some_and(|(d, i)| {
+                    let m = &topology.managed[d];
+                    m.nodes[m.instances[i].node].is_host
+                });
+                if !is_host {
+                    diagnostics.push(unknown_instance(topology, instance, found.is_some()));
+                }
+            }
+            FaultKind::Kill { service: name, .. }
+                if topology.workload_by_name(&name.value).is_none()
+                    && !topology.managed.is_empty() =>
+            {
+                if topology.managed_instance(&name.value).is_none() {
+                    diagnostics.push(unknown_instance(topology, name, false));
+                }
+            }
             FaultKind::Kill { service: name, .. }
             | FaultKind::Errors { service: name, .. }
             | FaultKind::Latency { service: name, .. } => {
@@ -132,6 +300,173 @@ fn check_workflows(scenario: &Scenario, topology: &Topology, diagnostics: &mut V
             }
         }
     }
+}
+
+/// Cloudify deploy steps: the file read, the inputs against the blueprint's, and the policies
+/// and triggers that will not run.
+fn check_cloudify_steps(
+    project: &Project,
+    scenario: &Scenario,
+    topology: &Topology,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    for path in &topology.unread_blueprints {
+        diagnostics.push(
+            Diagnostic::error(
+                &s::S027,
+                path.span,
+                format!("cannot read the Cloudify blueprint '{}'", path.value),
+            )
+            .with_help("the path is relative to the scenario's file and must stay inside the project (or an --allow-read folder)"),
+        );
+    }
+    for step in &scenario.deploy {
+        let Some(deploy) = &step.cloudify else {
+            continue;
+        };
+        let Some(blueprint) = deploy.blueprint.and_then(|i| project.cloudify.get(i)) else {
+            continue;
+        };
+        for (name, _) in &deploy.inputs {
+            if !blueprint.inputs.contains_key(&name.value) {
+                let known: Vec<&str> = blueprint.inputs.keys().map(String::as_str).collect();
+                diagnostics.push(
+                    Diagnostic::error(
+                        &s::S023,
+                        name.span,
+                        format!("the blueprint has no input '{}'; Cloudify refuses to create the deployment", name.value),
+                    )
+                    .with_help(if known.is_empty() {
+                        "the blueprint declares no inputs".to_owned()
+                    } else {
+                        format!("inputs: {}", known.join(", "))
+                    }),
+                );
+            }
+        }
+        for (name, input) in &blueprint.inputs {
+            let given = deploy.inputs.iter().any(|(n, _)| n.value == *name);
+            if !given && input.default.is_none() && input.required {
+                diagnostics.push(
+                    Diagnostic::error(
+                        &s::S024,
+                        deploy.inputs_span,
+                        format!("the deployment needs input '{name}' (declared without a default)"),
+                    )
+                    .with_label(input.span, "declared here")
+                    .with_help(format!("add `{name}: VALUE` under `inputs`")),
+                );
+            }
+        }
+        for group in &blueprint.groups {
+            for policy in &group.policies {
+                if policy.kind == PolicyKind::Custom {
+                    diagnostics.push(
+                        Diagnostic::warning(
+                            &s::S028,
+                            policy.span,
+                            format!("policy '{}.{}' has the custom type '{}': its Riemann source does not run in the rehearsal", group.name, policy.name, policy.type_name),
+                        )
+                        .with_help("rehearse runs host_failure, threshold and ewma_stabilized"),
+                    );
+                    continue;
+                }
+                for trigger in &policy.triggers {
+                    if trigger.type_name != EXECUTE_WORKFLOW {
+                        diagnostics.push(Diagnostic::warning(
+                            &s::S028,
+                            trigger.span,
+                            format!("trigger '{}' of type '{}' does not run in the rehearsal (only execute_workflow does)", trigger.name, trigger.type_name),
+                        ));
+                        continue;
+                    }
+                    let workflow = trigger
+                        .parameters
+                        .get("workflow")
+                        .and_then(|n| n.as_str().map(|w| (w, n.span)));
+                    if let Some((name, span)) = workflow {
+                        if !SIMULATED_WORKFLOWS.contains(&name)
+                            && blueprint.workflows.contains_key(name)
+                        {
+                            diagnostics.push(
+                                Diagnostic::warning(
+                                    &s::S028,
+                                    span,
+                                    format!("trigger '{}' executes workflow '{name}', which the rehearsal does not simulate", trigger.name),
+                                )
+                                .with_help(format!("simulated workflows: {}", SIMULATED_WORKFLOWS.join(", "))),
+                            );
+                        }
+                    }
+                }
+            }
+        }
+    }
+}
+
+/// Reports a name that is no Cloudify node; says whether it is one.
+fn node(topology: &Topology, name: &Spanned<String>, diagnostics: &mut Vec<Diagnostic>) -> bool {
+    if topology.managed_node(&name.value).is_some() {
+        return true;
+    }
+    let known: Vec<String> = topology
+        .managed
+        .iter()
+        .flat_map(|d| {
+            d.nodes
+                .iter()
+                .map(move |n| format!("{}/{}", d.name, n.name))
+        })
+        .collect();
+    diagnostics.push(
+        Diagnostic::error(
+            &s::S025,
+            name.span,
+            format!("no deployed Cloudify node named '{}'", name.value),
+        )
+        .with_help(if known.is_empty() {
+            "the scenario deploys no Cloudify blueprint".to_owned()
+        } else {
+            format!("nodes: {}", known.join(", "))
+        }),
+    );
+    false
+}
+
+fn unknown_instance(topology: &Topology, name: &Spanned<String>, exists: bool) -> Diagnostic {
+    if exists {
+        return Diagnostic::error(
+            &s::S026,
+            name.span,
+            format!(
+                "'{}' is not a compute instance: host_down takes down a host",
+                name.value
+            ),
+        )
+        .with_help(
+            "name an instance of a node derived from cloudify.nodes.Compute, or use `kill`",
+        );
+    }
+    let known: Vec<String> = topology
+        .managed
+        .iter()
+        .flat_map(|d| {
+            d.instances
+                .iter()
+                .map(move |i| format!("{}/{}", d.name, i.id))
+        })
+        .take(20)
+        .collect();
+    Diagnostic::error(
+        &s::S026,
+        name.span,
+        format!("no node instance named '{}'", name.value),
+    )
+    .with_help(if known.is_empty() {
+        "the scenario deploys no Cloudify blueprint".to_owned()
+    } else {
+        format!("instances: {}", known.join(", "))
+    })
 }
 
 fn unknown_blueprint(project: &Project, name: &Spanned<String>) -> Diagnostic {

@@ -34,10 +34,16 @@ pub struct ObjectKind {
 }
 
 /// Kubernetes-style kinds a dialect reads: (API group, kind, dialect). The group is the part
-/// of `apiVersion` before `/`. Argo Rollouts (`argoproj.io` Rollout, AnalysisTemplate) and
-/// Flagger (`flagger.app` Canary) join here when their dialects land; until then they are
-/// objects like any other.
-pub const OBJECT_DIALECTS: &[(&str, &str, Kind)] = &[];
+/// of `apiVersion` before `/`.
+pub const OBJECT_DIALECTS: &[(&str, &str, Kind)] = &[
+    ("argoproj.io", "Rollout", Kind::Rollout),
+    ("argoproj.io", "AnalysisTemplate", Kind::Rollout),
+    ("argoproj.io", "ClusterAnalysisTemplate", Kind::Rollout),
+    ("argoproj.io", "AnalysisRun", Kind::Rollout),
+    ("flagger.app", "Canary", Kind::Flagger),
+    ("flagger.app", "MetricTemplate", Kind::Flagger),
+    ("flagger.app", "AlertProvider", Kind::Flagger),
+];
 
 pub fn detect(root: &Node) -> Detected {
     // Vamp's single-artifact readers accept a one-element list, and so does `--kind`:
@@ -350,8 +356,13 @@ mod tests {
         // A Vamp kind name under apiVersion is still someone else's object.
         let gateway = "apiVersion: networking.istio.io/v1\nkind: Gateway\nmetadata: {name: g}\n";
         assert!(matches!(yaml(gateway), Detected::Object(_)));
+        // Argo Rollouts and Flagger objects have dialects; their neighbours do not.
         let rollout = "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nspec: {}\n";
-        assert!(matches!(yaml(rollout), Detected::Object(_)));
+        assert_eq!(yaml(rollout), Detected::Kind(Kind::Rollout));
+        let canary = "apiVersion: flagger.app/v1beta1\nkind: Canary\nspec: {}\n";
+        assert_eq!(yaml(canary), Detected::Kind(Kind::Flagger));
+        let experiment = "apiVersion: argoproj.io/v1alpha1\nkind: Experiment\nspec: {}\n";
+        assert!(matches!(yaml(experiment), Detected::Object(_)));
     }
 
     #[test]

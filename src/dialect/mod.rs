@@ -5,7 +5,9 @@
 
 pub mod cloudify;
 pub mod detect;
+pub mod flagger;
 pub mod krakend;
+pub mod rollout;
 pub mod scenario;
 pub mod schema;
 pub mod vamp;
@@ -71,6 +73,10 @@ pub enum Kind {
     Cloudify,
     Krakend,
     Scenario,
+    /// Argo Rollouts objects (`argoproj.io`).
+    Rollout,
+    /// Flagger objects (`flagger.app`).
+    Flagger,
 }
 
 impl Kind {
@@ -80,6 +86,8 @@ impl Kind {
             Kind::Cloudify => "cloudify",
             Kind::Krakend => "krakend",
             Kind::Scenario => "scenario",
+            Kind::Rollout => "rollout",
+            Kind::Flagger => "flagger",
         }
     }
 
@@ -89,7 +97,7 @@ impl Kind {
         match self {
             Kind::Vamp(_) => Some("YamlParsingError"),
             Kind::Krakend => Some("ParseError"),
-            Kind::Cloudify | Kind::Scenario => None,
+            Kind::Cloudify | Kind::Scenario | Kind::Rollout | Kind::Flagger => None,
         }
     }
 
@@ -101,13 +109,15 @@ impl Kind {
             Kind::Cloudify => Profile::PyYaml,
             Kind::Krakend => Profile::Go,
             Kind::Scenario => Profile::Yaml12,
+            // kubectl and the controllers read YAML with Go (sigs.k8s.io/yaml).
+            Kind::Rollout | Kind::Flagger => Profile::Go,
         }
     }
 
     /// All names `--kind` accepts.
     pub fn names() -> Vec<&'static str> {
         let mut names: Vec<_> = VampKind::ALL.iter().map(|k| k.as_str()).collect();
-        names.extend(["cloudify", "krakend", "scenario"]);
+        names.extend(["cloudify", "krakend", "scenario", "rollout", "flagger"]);
         names
     }
 }
@@ -126,6 +136,8 @@ impl FromStr for Kind {
             "cloudify" => Ok(Kind::Cloudify),
             "krakend" => Ok(Kind::Krakend),
             "scenario" | "scenarios" => Ok(Kind::Scenario),
+            "rollout" | "rollouts" | "argo" => Ok(Kind::Rollout),
+            "flagger" => Ok(Kind::Flagger),
             other => VampKind::from_kind_value(other)
                 .map(Kind::Vamp)
                 .ok_or_else(|| {

@@ -14,6 +14,10 @@
 //! deploy:                             # in order; a known deployment name merges (Vamp PUT)
 //!   - sava                            #   blueprint `sava` as deployment `sava`
 //!   - { blueprint: "sava:1.1", as: sava }
+//!   - { cloudify: web/blueprint.yaml, as: shop, inputs: { port: 80 }, install: false }
+//!                                     # a Cloudify blueprint file, relative to this file;
+//!                                     # installed at t = 0 unless `install: true` runs the
+//!                                     # install workflow from t = 0
 //! hosts: { count: 4 }                 # optional; default one host per instance
 //! behaviors:                          # per service name:version
 //!   sava:1.0:
@@ -23,6 +27,12 @@
 //!     concurrency: 64                 # slots per instance, default 64
 //!     startup: 10s                    # default 0
 //!     restart_delay: 10s              # after a crash when the fault names none; default 10s
+//!   shop/vm:                          # a Cloudify node: `DEPLOYMENT/node` (or `node` alone)
+//!     operations: { create: 30s, configure: 5s, start: 10s, stop: 5s, delete: 10s }  # default 0
+//!     heartbeat: 5s                   # monitoring interval (default: collectors' or 10s)
+//! metrics:                            # what a monitored node's collectors report
+//!   - { node: shop/vm, service: cpu.total.user, value: 42 }   # or {steps: [[0s, 20], [5m, 95]]},
+//!                                     # {from: utilization | latency_p99 | error_rate}
 //! traffic:
 //!   - to: sava/9050                   # a gateway name
 //!     rate: 50/s                      # exactly one of rate | ramp | steps
@@ -37,11 +47,16 @@
 //!   - { at: 2m, errors: "sava:1.0", rate: 20%, for: 30s }
 //!   - { at: 2m, latency: "sava:1.0", add: 200ms, for: 30s }
 //!   - { at: 2m, partition: "sava:1.1", from: sava/sava/web, for: 30s }   # from optional
+//!   - { at: 2m, host_down: shop/vm_1, for: 3m }               # a Cloudify compute instance
+//!   - { at: 2m, kill: shop/web_2 }                            # a Cloudify node instance (or node)
 //! expect:
 //!   - rollback_within: { after: 27s, within: 5s }
 //!   - no_rollback: {}
 //!   - user_error_rate: { below: 0.5% }
 //!   - weight_reaches: { route: "sava/sava/sava:1.1/web", weight: 100%, by: 95s }
+//!   - workflow_within: { workflow: heal, after: 2m, within: 70s }
+//!   - no_workflow: { workflow: heal, between: [5m, 10m] }
+//!   - instances: { node: shop/web, at_least: 3, by: 20m }
 //! ```
 
 use crate::diag::codes::s;
@@ -110,6 +125,7 @@ const TOP_FIELDS: &[&str] = &[
     "traffic",
     "faults",
     "expect",
+    "metrics",
     "description",
     "metadata",
 ];
@@ -386,6 +402,11 @@ impl Reader<'_> {
             .and_then(|n| self.seq(n, "expect"))
             .map(|items| items.iter().filter_map(|e| self.expectation(e)).collect())
             .unwrap_or_default();
+        let metrics = map
+            .get("metrics")
+            .and_then(|n| self.seq(n, "metrics"))
+            .map(|items| items.iter().filter_map(|m| self.metric(m)).collect())
+            .unwrap_or_default();
         Some(Scenario {
             name: name?,
             seed,
@@ -397,6 +418,7 @@ impl Reader<'_> {
             traffic,
             faults,
             expect,
+            metrics,
             span: root.span,
         })
     }
@@ -438,8 +460,12 @@ impl Reader<'_> {
         };
         let mut steps = Vec::new();
         for item in items {
-            if let Some(m) = item.as_map() {
-                self.unknown_fields(m, &["blueprint", "as"], "a deploy step");
+            if let Some(m) = item.as_map().filter(|m| m.contains_key("cloudify")) {
+                if let Some(step) = self.cloudify_step(item, m) {
+                    steps.push(step);
+                }
+            } else if let Some(m) = item.as_map() {
+                self.unknown_fields(m, &["blueprint", "cloudify", "as"], "a deploy step");
                 let Some(blueprint) = m.get("blueprint").and_then(|n| self.string(n, "blueprint"))
                 else {
                     if !m.contains_key("blueprint") {
@@ -461,15 +487,206 @@ impl Reader<'_> {
                 steps.push(DeployStep {
                     blueprint,
                     deployment,
+                    cloudify: None,
                 });
             } else if let Some(blueprint) = self.string(item, "a deploy step") {
                 steps.push(DeployStep {
                     deployment: blueprint.clone(),
                     blueprint,
+                    cloudify: None,
                 });
             }
         }
         steps
+    }
+
+    /// `{cloudify: PATH, as: NAME, inputs: {...}, install: BOOL}`.
+    fn cloudify_step(&mut self, item: &Node, m: &Mapping) -> Option<DeployStep> {
+        self.unknown_fields(
+            m,
+            &["cloudify", "as", "inputs", "install"],
+            "a Cloudify deploy step",
+        );
+        if m.contains_key("blueprint") {
+            self.error(
+                &s::S003,
+                item.span,
+                "a deploy step names either `blueprint` (Vamp) or `cloudify` (a blueprint file), not both".into(),
+            );
+            return None;
+        }
+        let path = self.string(m.get("cloudify")?, "cloudify")?;
+        let deployment = match m.get("as") {
+            Some(n) => self.string(n, "as")?,
+            None => {
+                // The file's stem, as `cfy deployments create` would be told.
+                let stem = std::path::Path::new(&path.value)
+                    .file_stem()
+                    .map_or_else(|| path.value.clone(), |s| s.to_string_lossy().into_owned());
+                Spanned::new(stem, path.span)
+            }
+        };
+        let mut inputs = Vec::new();
+        let inputs_span = match m.get("inputs") {
+            Some(n) if n.is_null() => n.span,
+            Some(n) => {
+                if let Some(map) = self.map(n, "inputs") {
+                    for (key, value) in map.iter() {
+                        match key.key_text() {
+                            Some(name) => {
+                                inputs.push((Spanned::new(name, key.span), value.clone()))
+                            }
+                            None => self.error(
+                                &s::S003,
+                                key.span,
+                                "an input name must be a string".into(),
+                            ),
+                        }
+                    }
+                }
+                n.span
+            }
+            None => item.span,
+        };
+        let install = match m.get("install") {
+            Some(n) => match n.as_bool() {
+                Some(b) => b,
+                None => {
+                    self.error(
+                        &s::S003,
+                        n.span,
+                        format!("install must be true or false, found {}", type_name(n)),
+                    );
+                    false
+                }
+            },
+            None => false,
+        };
+        Some(DeployStep {
+            blueprint: path,
+            deployment,
+            cloudify: Some(CloudifyDeploy {
+                inputs,
+                inputs_span,
+                install,
+                blueprint: None,
+            }),
+        })
+    }
+
+    /// `operations: {create: 30s, ...}`.
+    fn operations(&mut self, node: &Node) -> Vec<(&'static str, u64)> {
+        let Some(m) = self.map(node, "operations") else {
+            return Vec::new();
+        };
+        self.unknown_fields(m, &OPERATIONS, "operations");
+        OPERATIONS
+            .iter()
+            .filter_map(|op| {
+                let d = self.duration(m.get(op)?, op)?;
+                Some((*op, d))
+            })
+            .collect()
+    }
+
+    /// One `metrics:` entry.
+    fn metric(&mut self, node: &Node) -> Option<MetricSource> {
+        let m = self.map(node, "a metric")?;
+        self.unknown_fields(m, &["node", "service", "value"], "a metric");
+        let (Some(target), Some(service), Some(value)) =
+            (m.get("node"), m.get("service"), m.get("value"))
+        else {
+            self.error(
+                &s::S001,
+                node.span,
+                "a metric needs `node`, `service` and `value`".into(),
+            );
+            return None;
+        };
+        let target = self.string(target, "node");
+        let service = self.string(service, "service");
+        let value = self.metric_value(value);
+        Some(MetricSource {
+            node: target?,
+            service: service?,
+            value: value?,
+            span: node.span,
+        })
+    }
+
+    fn metric_value(&mut self, node: &Node) -> Option<MetricValue> {
+        if let Some(x) = node.as_f64().filter(|_| node.is_scalar()) {
+            return Some(MetricValue::Constant(x));
+        }
+        let help = "a metric value is a number, `{steps: [[0s, 20], [5m, 95]]}` or `{from: utilization | latency_p99 | error_rate}`";
+        let Some(m) = node.as_map() else {
+            self.diagnostics.push(
+                Diagnostic::error(
+                    &s::S003,
+                    node.span,
+                    format!("bad metric value: found {}", type_name(node)),
+                )
+                .with_help(help),
+            );
+            return None;
+        };
+        self.unknown_fields(m, &["steps", "from"], "a metric value");
+        if let Some(from) = m.get("from") {
+            let observed = match from.as_str() {
+                Some("utilization") => Observed::Utilization,
+                Some("latency_p99") => Observed::LatencyP99,
+                Some("error_rate") => Observed::ErrorRate,
+                _ => {
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            &s::S003,
+                            from.span,
+                            "`from` must be utilization, latency_p99 or error_rate".to_owned(),
+                        )
+                        .with_help(help),
+                    );
+                    return None;
+                }
+            };
+            return Some(MetricValue::From(observed));
+        }
+        let Some(items) = m.get("steps").and_then(|n| self.seq(n, "steps")) else {
+            self.diagnostics.push(
+                Diagnostic::error(&s::S001, node.span, "bad metric value".to_owned())
+                    .with_help(help),
+            );
+            return None;
+        };
+        let mut steps = Vec::new();
+        for item in items {
+            match item.as_seq() {
+                Some([at, value]) if value.as_f64().is_some() => {
+                    let at = self.duration(at, "a step's time")?;
+                    steps.push((at, value.as_f64().unwrap_or(0.0)));
+                }
+                _ => {
+                    self.diagnostics.push(
+                        Diagnostic::error(
+                            &s::S003,
+                            item.span,
+                            "a step is `[time, value]`, e.g. `[5m, 95]`".to_owned(),
+                        )
+                        .with_help(help),
+                    );
+                    return None;
+                }
+            }
+        }
+        if steps.is_empty() {
+            self.error(
+                &s::S001,
+                node.span,
+                "steps needs at least one `[time, value]`".into(),
+            );
+            return None;
+        }
+        steps.sort_by_key(|(at, _)| *at);
+        Some(MetricValue::Steps(steps))
     }
 
     fn behaviors(&mut self, node: &Node) -> Vec<Behavior> {
@@ -497,9 +714,23 @@ impl Reader<'_> {
                     "concurrency",
                     "startup",
                     "restart_delay",
+                    "operations",
+                    "heartbeat",
                 ],
                 "a behavior",
             );
+            let operations = m
+                .get("operations")
+                .map(|n| self.operations(n))
+                .unwrap_or_default();
+            let heartbeat_ns = m.get("heartbeat").and_then(|n| {
+                let d = self.duration(n, "heartbeat")?;
+                if d == 0 {
+                    self.error(&s::S004, n.span, "heartbeat must be longer than 0s".into());
+                    return None;
+                }
+                Some(d)
+            });
             let latency = m.get("latency").and_then(|n| self.latency(n));
             let errors_ppm = m.get("errors").and_then(|n| self.percent(n, "errors"));
             let concurrency = m
@@ -517,6 +748,8 @@ impl Reader<'_> {
                 concurrency,
                 startup_ns,
                 restart_delay_ns,
+                operations,
+                heartbeat_ns,
                 span: value.span,
             });
         }
@@ -797,6 +1030,13 @@ impl Reader<'_> {
                     .get("restart_delay")
                     .and_then(|n| self.duration(n, "restart_delay")),
             },
+            "host_down" if target.as_str().is_some() => FaultKind::InstanceDown {
+                instance: self.string(target, "host_down")?,
+                for_ns: match m.get("for") {
+                    Some(n) => Some(self.duration(n, "for")?),
+                    None => None,
+                },
+            },
             "host_down" => {
                 let host = self.unsigned(target, "host_down", 1)?;
                 FaultKind::HostDown {
@@ -917,11 +1157,86 @@ impl Reader<'_> {
                     by_ns: by?,
                 }
             }
+            "workflow_within" => {
+                let p = self.map(value, "workflow_within")?;
+                self.unknown_fields(p, &["workflow", "after", "within"], "workflow_within");
+                let (Some(workflow), Some(within)) = (p.get("workflow"), p.get("within")) else {
+                    self.error(
+                        &s::S001,
+                        value.span,
+                        "workflow_within needs `workflow` and `within`".into(),
+                    );
+                    return None;
+                };
+                let after_ns = match p.get("after") {
+                    Some(n) => self.duration(n, "after")?,
+                    None => 0,
+                };
+                ExpectationKind::WorkflowWithin {
+                    workflow: self.string(workflow, "workflow")?,
+                    after_ns,
+                    within_ns: self.duration(within, "within")?,
+                }
+            }
+            "no_workflow" => {
+                let p = self.map(value, "no_workflow")?;
+                self.unknown_fields(p, &["workflow", "between"], "no_workflow");
+                let Some(workflow) = p.get("workflow") else {
+                    self.error(&s::S001, value.span, "no_workflow needs `workflow`".into());
+                    return None;
+                };
+                let workflow = self.string(workflow, "workflow")?;
+                let (from_ns, to_ns) = match p.get("between") {
+                    None => (0, u64::MAX),
+                    Some(b) => match b.as_seq() {
+                        Some([from, to]) => {
+                            let from = self.duration(from, "between");
+                            let to = self.duration(to, "between");
+                            (from?, to?)
+                        }
+                        _ => {
+                            self.error(
+                                &s::S003,
+                                b.span,
+                                "between must be a list of two durations, e.g. `[5m, 10m]`".into(),
+                            );
+                            return None;
+                        }
+                    },
+                };
+                ExpectationKind::NoWorkflow {
+                    workflow,
+                    from_ns,
+                    to_ns,
+                }
+            }
+            "instances" => {
+                let p = self.map(value, "instances")?;
+                self.unknown_fields(p, &["node", "at_least", "by"], "instances");
+                let (Some(node), Some(at_least), Some(by)) =
+                    (p.get("node"), p.get("at_least"), p.get("by"))
+                else {
+                    self.error(
+                        &s::S001,
+                        value.span,
+                        "instances needs `node`, `at_least` and `by`".into(),
+                    );
+                    return None;
+                };
+                let node = self.string(node, "node");
+                let at_least = self.unsigned(at_least, "instances", 0);
+                let by = self.duration(by, "by");
+                ExpectationKind::Instances {
+                    node: node?,
+                    at_least: at_least? as u32,
+                    by_ns: by?,
+                }
+            }
             other => {
                 self.diagnostics.push(
                     Diagnostic::error(&s::S009, key.span, format!("unknown expectation '{other}'"))
                         .with_help(
-                            "known: rollback_within, no_rollback, user_error_rate, weight_reaches",
+                            "known: rollback_within, no_rollback, user_error_rate, weight_reaches, workflow_within, no_workflow, instances",
                         ),
                 );
                 return None;

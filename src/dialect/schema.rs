@@ -38,6 +38,9 @@ pub fn schema(kind: Option<Kind>) -> Result<Value, String> {
         Some(Kind::Cloudify) => return Err(
             "no schema for cloudify: use Cloudify's DSL documentation (rehearse check validates blueprints)".to_string(),
         ),
+        Some(kind @ (Kind::Rollout | Kind::Flagger)) => return Err(format!(
+            "no schema for {kind}: use the CRD's OpenAPI schema (kubectl explain, or the CRD manifest)"
+        )),
         Some(Kind::Krakend) => return Err(
             "no schema for krakend: use KrakenD's official schema, https://www.krakend.io/schema/krakend.json".to_string(),
         ),

@@ -6,6 +6,7 @@
 
 pub mod cloudify;
 pub mod krakend;
+pub mod rollout;
 pub mod scenario;
 pub mod topology;
 pub mod vamp;
@@ -32,6 +33,8 @@ pub struct Project {
     pub cloudify: Vec<cloudify::Blueprint>,
     pub krakend: Vec<krakend::Config>,
     pub scenarios: Vec<scenario::Scenario>,
+    /// Argo Rollouts and Flagger objects.
+    pub rollouts: rollout::Objects,
     /// Kubernetes-style objects no dialect reads (Services, Ingresses, Deployments, ...): not
     /// checked, kept so checks can resolve references to them.
     pub objects: Vec<ForeignObject>,

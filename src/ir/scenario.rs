@@ -26,6 +26,8 @@ pub struct Scenario {
     pub traffic: Vec<Traffic>,
     pub faults: Vec<Fault>,
     pub expect: Vec<Expectation>,
+    /// Monitoring metric values per Cloudify node and service (`metrics:`).
+    pub metrics: Vec<MetricSource>,
     /// The whole document.
     pub span: Span,
 }
@@ -34,9 +36,60 @@ pub struct Scenario {
 /// merges into it, as a Vamp PUT to `deployments/D` does.
 #[derive(Clone, Debug, PartialEq)]
 pub struct DeployStep {
+    /// A Vamp blueprint's name, or the path of a Cloudify blueprint as written.
     pub blueprint: Spanned<String>,
     pub deployment: Spanned<String>,
+    /// Set for `{cloudify: PATH, as: NAME, inputs: {...}, install: BOOL}`.
+    pub cloudify: Option<CloudifyDeploy>,
 }
+
+/// A Cloudify blueprint deployed by a scenario (issue 9).
+#[derive(Clone, Debug, PartialEq)]
+pub struct CloudifyDeploy {
+    /// `inputs:` as written (name, value).
+    pub inputs: Vec<(Spanned<String>, crate::syntax::Node)>,
+    /// The `inputs` mapping itself (or the step when absent), for findings about a missing input.
+    pub inputs_span: Span,
+    /// Run the install workflow from t = 0 (otherwise the deployment starts installed).
+    pub install: bool,
+    /// The blueprint, as an index into `Project::cloudify`: set by the check once the file
+    /// is read through the sandbox (`None` when it could not be read).
+    pub blueprint: Option<usize>,
+}
+
+/// `metrics: [{node: vm, service: cpu.total.user, value: ...}]`.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MetricSource {
+    /// `NAME/node` or `node`.
+    pub node: Spanned<String>,
+    pub service: Spanned<String>,
+    pub value: MetricValue,
+    pub span: Span,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub enum MetricValue {
+    Constant(f64),
+    /// `(from, value)` sorted by time: the value of the last step at or before now (the first
+    /// step's value before it).
+    Steps(Vec<(u64, f64)>),
+    /// Computed from the requests the instance served in the last interval.
+    From(Observed),
+}
+
+/// What `{from: ...}` reads of an instance over the last monitoring interval.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Observed {
+    /// Busy concurrency slots over the interval, in percent (0–100).
+    Utilization,
+    /// The 99th percentile latency of the requests it completed, in milliseconds.
+    LatencyP99,
+    /// Failed / completed requests, in percent.
+    ErrorRate,
+}
+
+/// The operations of a Cloudify node's lifecycle that take time in a rehearsal.
+pub const OPERATIONS: [&str; 5] = ["create", "configure", "start", "stop", "delete"];
 
 #[derive(Clone, Debug, PartialEq)]
 pub enum Latency {
@@ -68,6 +121,10 @@ pub struct Behavior {
     pub concurrency: Option<u32>,
     pub startup_ns: Option<u64>,
     pub restart_delay_ns: Option<u64>,
+    /// Cloudify nodes: `(operation, duration)` for the names in [`OPERATIONS`].
+    pub operations: Vec<(&'static str, u64)>,
+    /// Cloudify nodes: the monitoring interval, overriding the collectors'.
+    pub heartbeat_ns: Option<u64>,
     pub span: Span,
 }
 
@@ -111,6 +168,12 @@ pub enum FaultKind {
     },
     /// Hosts are numbered from 1.
     HostDown { host: Spanned<u32>, for_ns: u64 },
+    /// `host_down: NAME/vm_1`: a Cloudify compute instance goes down (until healed, or until
+    /// `for` ends when given).
+    InstanceDown {
+        instance: Spanned<String>,
+        for_ns: Option<u64>,
+    },
     Errors {
         service: Spanned<String>,
         rate_ppm: u64,
@@ -147,6 +210,24 @@ pub enum ExpectationKind {
     WeightReaches {
         route: Spanned<String>,
         weight_ppm: u64,
+        by_ns: u64,
+    },
+    /// A Cloudify workflow starts within `within` after `after`.
+    WorkflowWithin {
+        workflow: Spanned<String>,
+        after_ns: u64,
+        within_ns: u64,
+    },
+    /// No Cloudify workflow of this name starts in `[from, to]`.
+    NoWorkflow {
+        workflow: Spanned<String>,
+        from_ns: u64,
+        to_ns: u64,
+    },
+    /// A Cloudify node has at least `at_least` started instances at some time no later than `by`.
+    Instances {
+        node: Spanned<String>,
+        at_least: u32,
         by_ns: u64,
     },
 }

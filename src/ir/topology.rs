@@ -54,6 +54,11 @@ pub struct Topology {
     pub controllers: Vec<Controller>,
     /// The scenario's host count; 0 means one host per instance.
     pub hosts: u32,
+    /// Deployments whose instances come and go by workflows (Cloudify), with the node
+    /// instances as planned at deployment and the policies that watch them.
+    pub managed: Vec<ManagedDeployment>,
+    /// Cloudify deploy steps whose blueprint file could not be read (the check says why).
+    pub unread_blueprints: Vec<Spanned<String>>,
 }
 
 /// A deployment of the scenario and the dialect it was lowered from.
@@ -66,6 +71,7 @@ pub struct Deployed {
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Dialect {
     Vamp,
+    Cloudify,
 }
 
 /// A unit that serves requests.
@@ -82,6 +88,9 @@ pub struct Workload {
     /// Per instance.
     pub resources: Resources,
     pub lifecycle: Lifecycle,
+    /// A shorter name that also finds it when no other workload has it (a Cloudify node's
+    /// template name beside `deployment/node`).
+    pub alias: Option<String>,
 }
 
 /// What one instance asks for (nothing when the spec gives no scale).
@@ -97,6 +106,9 @@ pub enum Lifecycle {
     /// Kept at its desired count by the orchestrator (Marathon-like, as Vamp deploys): a
     /// crashed instance is restarted after a delay and is ready after its startup time.
     Orchestrated,
+    /// Installed, healed and scaled by workflows (Cloudify): an instance serves only while
+    /// `started`, and nothing restarts it by itself.
+    Workflows,
 }
 
 /// Workloads that belong together (a Vamp cluster), with the router in front of them.
@@ -119,6 +131,8 @@ pub enum RouterKind {
     Internal,
     /// A `kind: gateway` artifact of the project.
     Project,
+    /// `deployment/node`: balances over a Cloudify node's started instances.
+    Balancer,
 }
 
 /// Which choice a client keeps across requests.
@@ -307,9 +321,50 @@ impl Topology {
         self.hosts == 0 || number <= self.hosts
     }
 
-    /// The first workload named `name` (Vamp: `name:version`).
+    /// The first workload named `name` (Vamp: `name:version`; Cloudify: `deployment/node`),
+    /// else the one workload whose alias (a Cloudify node's name) it is.
     pub fn workload_by_name(&self, name: &str) -> Option<WorkloadIndex> {
-        self.workloads.iter().position(|w| w.name.value == name)
+        if let Some(found) = self.workloads.iter().position(|w| w.name.value == name) {
+            return Some(found);
+        }
+        let mut aliased = self
+            .workloads
+            .iter()
+            .enumerate()
+            .filter(|(_, w)| w.alias.as_deref() == Some(name));
+        match (aliased.next(), aliased.next()) {
+            (Some((i, _)), None) => Some(i),
+            _ => None,
+        }
+    }
+
+    /// A managed (Cloudify) node by `deployment/node`, or by `node` when one deployment
+    /// alone has it: (deployment, node).
+    pub fn managed_node(&self, name: &str) -> Option<(usize, usize)> {
+        let w = self.workload_by_name(name)?;
+        self.managed
+            .iter()
+            .enumerate()
+            .find_map(|(d, m)| m.nodes.iter().position(|n| n.workload == w).map(|n| (d, n)))
+    }
+
+    /// A planned node instance by `deployment/node_n`, or by `node_n` when one deployment
+    /// alone has it: (deployment, instance).
+    pub fn managed_instance(&self, name: &str) -> Option<(usize, usize)> {
+        let (deployment, id) = match name.split_once('/') {
+            Some((d, id)) => (Some(d), id),
+            None => (None, name),
+        };
+        let mut found = self.managed.iter().enumerate().filter_map(|(d, m)| {
+            if deployment.is_some_and(|want| want != m.name) {
+                return None;
+            }
+            m.instances.iter().position(|i| i.id == id).map(|i| (d, i))
+        });
+        match (found.next(), found.next()) {
+            (Some(hit), None) => Some(hit),
+            _ => None,
+        }
     }
 
     /// The workload `name` of `group` in `deployment`.
@@ -338,4 +393,132 @@ impl Topology {
             .iter()
             .any(|g| g.routes.iter().any(|r| r.name == name))
     }
+}
+
+/// A deployment whose node instances are created, healed and scaled by workflows (Cloudify,
+/// reference/cloudify/POLICIES.md), lowered from a blueprint and its inputs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ManagedDeployment {
+    pub name: String,
+    /// Index into `Project::cloudify`.
+    pub blueprint: usize,
+    /// Runs the install workflow from t = 0; otherwise every instance is started at t = 0.
+    pub install: bool,
+    /// The blueprint's nodes, in its order.
+    pub nodes: Vec<ManagedNode>,
+    /// The node instances as Cloudify plans them, ids `<node>_<n>` (n from 1 per node).
+    pub instances: Vec<PlannedInstance>,
+    pub scaling_groups: Vec<ScalingGroupPlan>,
+    /// The monitoring policies of the blueprint's groups (the deployment's controllers).
+    pub policies: Vec<PolicyPlan>,
+    /// The blueprint's workflows and their parameter declarations: (name, [(parameter,
+    /// has a default or is optional)]).
+    pub workflows: Vec<(String, Vec<(String, bool)>)>,
+}
+
+/// A node template at runtime.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ManagedNode {
+    pub name: String,
+    pub workload: WorkloadIndex,
+    /// The router `deployment/node` that balances over its started instances.
+    pub router: RouterIndex,
+    /// Derived from `cloudify.nodes.Compute`.
+    pub is_host: bool,
+    pub contained_in: Option<usize>,
+    /// Every relationship in declaration order (`contained_in` included).
+    pub relationships: Vec<ManagedRelationship>,
+    /// Instances per container instance (or in all, at the top), per scaling-group instance.
+    pub per_parent: u32,
+    /// `max_instances`, when bounded.
+    pub max_instances: Option<i64>,
+    /// Set when the node defines `cloudify.interfaces.monitoring.start` (or a
+    /// `monitoring_agent` operation).
+    pub monitoring: Option<MonitoringPlan>,
+    /// Durations of create, configure, start, stop and delete (scenario `operations`).
+    pub operations_ns: [u64; 5],
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct ManagedRelationship {
+    pub target: usize,
+    pub contained_in: bool,
+}
+
+/// What an instance of a monitored node publishes.
+#[derive(Clone, Debug, PartialEq)]
+pub struct MonitoringPlan {
+    /// One event per service every interval, in this order.
+    pub services: Vec<MonitoredService>,
+    pub interval_ns: u64,
+}
+
+#[derive(Clone, Debug, PartialEq)]
+pub struct MonitoredService {
+    pub service: String,
+    pub value: crate::ir::scenario::MetricValue,
+}
+
+/// A node instance of the deployment plan.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PlannedInstance {
+    pub id: String,
+    pub node: usize,
+    /// The instance of the container node it is contained in.
+    pub parent: Option<usize>,
+    /// The scaling-group instance it belongs to: (group, serial from 1).
+    pub group: Option<(usize, u32)>,
+}
+
+/// A scaling group (`policies: {type: cloudify.policies.scaling}` on a group).
+#[derive(Clone, Debug, PartialEq)]
+pub struct ScalingGroupPlan {
+    pub name: String,
+    /// Member nodes (nested groups expanded).
+    pub members: Vec<usize>,
+    pub count: u32,
+    pub max_instances: Option<i64>,
+}
+
+/// The built-in policy types rehearse runs (reference §2).
+#[derive(Clone, Debug, PartialEq)]
+pub enum PolicyRule {
+    /// Expired events of a service matching one of these patterns (regex search).
+    HostFailure { services: Vec<String> },
+    Threshold {
+        service: String,
+        threshold: f64,
+        upper_bound: bool,
+        stability_ns: u64,
+    },
+    EwmaStabilized {
+        service: String,
+        threshold: f64,
+        upper_bound: bool,
+        r: f64,
+    },
+}
+
+/// A monitoring policy of a group, with its restraints and triggers.
+#[derive(Clone, Debug, PartialEq)]
+pub struct PolicyPlan {
+    /// `<group>.<policy>`.
+    pub name: String,
+    pub span: Span,
+    pub rule: PolicyRule,
+    /// Names of the group's direct node members (events match by node name).
+    pub members: Vec<String>,
+    pub operates_on_group: bool,
+    pub is_node_started_before_workflow: bool,
+    /// Seconds; ≤ 0 removes the restraint.
+    pub interval_between_workflows_s: i64,
+    pub triggers: Vec<TriggerPlan>,
+}
+
+/// An `execute_workflow` trigger: its parameters as written, `get_property: [SELF, field]`
+/// evaluated from the triggering event.
+#[derive(Clone, Debug, PartialEq)]
+pub struct TriggerPlan {
+    pub name: String,
+    pub parameters: Vec<(String, crate::syntax::Node)>,
 }

@@ -2,6 +2,7 @@
 //! ([`Topology`], DESIGN §5a). `check::scenario` reports what does not resolve in it; the
 //! simulator builds its model from it.
 
+pub mod cloudify;
 pub mod vamp;
 
 use crate::ir::scenario::Scenario;
@@ -15,5 +16,6 @@ pub fn resolve(project: &Project, scenario: &Scenario) -> Topology {
         ..Topology::default()
     };
     vamp::lower(project, scenario, &mut topology);
+    cloudify::lower(project, scenario, &mut topology);
     topology
 }

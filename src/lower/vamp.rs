@@ -43,7 +43,7 @@ pub fn lower(project: &Project, scenario: &Scenario, topology: &mut Topology) {
 /// steps naming no blueprint are kept in `topology` for the checker.
 fn deployments(project: &Project, scenario: &Scenario, topology: &mut Topology) -> Vec<Deployment> {
     let mut deployments: Vec<Deployment> = Vec::new();
-    for step in &scenario.deploy {
+    for step in scenario.deploy.iter().filter(|s| s.cloudify.is_none()) {
         let Some(blueprint) = project.vamp.blueprint(&step.blueprint.value) else {
             topology.unknown_blueprints.push(step.blueprint.clone());
             continue;
@@ -81,6 +81,7 @@ fn add_workloads(project: &Project, deployments: &[Deployment], topology: &mut T
                     instances,
                     resources,
                     lifecycle: Lifecycle::Orchestrated,
+                    alias: None,
                 });
             }
             topology.groups.push(group);

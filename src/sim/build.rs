@@ -47,6 +47,7 @@ pub enum Missing {
     Service,
     Gateway,
     Host,
+    Instance,
 }
 
 impl Unresolved {
@@ -64,6 +65,7 @@ impl Unresolved {
             Missing::Service => (&s::S011, "service"),
             Missing::Gateway => (&s::S012, "gateway"),
             Missing::Host => (&s::S013, "host"),
+            Missing::Instance => (&s::S026, "node instance"),
         };
         Diagnostic::error(code, self.span, format!("no {what} named '{}'", self.name))
             .with_help("`rehearse check` lists what the scenario may refer to")
@@ -115,6 +117,15 @@ pub fn build_model(
         .iter()
         .map(|w| service(w, scenario))
         .collect();
+    for managed in &topology.managed {
+        for (n, node) in managed.nodes.iter().enumerate() {
+            let count = managed.instances.iter().filter(|i| i.node == n).count();
+            if let Some(s) = model.services.get_mut(node.workload) {
+                s.instances = count as u32;
+            }
+        }
+        model.managed.push(managed_model(managed));
+    }
     model.clusters = topology.groups.iter().map(cluster).collect();
     model.gateways = topology.routers.iter().map(gateway).collect();
     add_traffic(&mut model, topology, scenario)?;
@@ -127,11 +138,47 @@ pub fn build_model(
     Ok(model)
 }
 
+/// A Cloudify deployment with its policies' service patterns compiled (an invalid pattern
+/// matches its text literally).
+fn managed_model(plan: &topology::ManagedDeployment) -> ManagedModel {
+    let compile = |p: &str| {
+        regex::Regex::new(p).unwrap_or_else(|_| {
+            regex::Regex::new(&regex::escape(p)).unwrap_or_else(|_| unreachable_regex())
+        })
+    };
+    let patterns = plan
+        .policies
+        .iter()
+        .map(|p| match &p.rule {
+            topology::PolicyRule::HostFailure { services } => {
+                services.iter().map(|s| compile(s)).collect()
+            }
+            topology::PolicyRule::Threshold { service, .. }
+            | topology::PolicyRule::EwmaStabilized { service, .. } => vec![compile(service)],
+        })
+        .collect();
+    ManagedModel {
+        plan: plan.clone(),
+        patterns,
+    }
+}
+
+/// A pattern that matches nothing (an escaped pattern always compiles; this is the fallback
+/// of the fallback).
+fn unreachable_regex() -> regex::Regex {
+    regex::Regex::new("[^\\s\\S]").unwrap_or_else(|_| unreachable!("a constant pattern compiles"))
+}
+
 fn service(s: &topology::Workload, scenario: &Scenario) -> ServiceModel {
     let behavior = scenario
         .behaviors
         .iter()
-        .find(|b| b.service.value == s.name.value);
+        .find(|b| b.service.value == s.name.value)
+        .or_else(|| {
+            // A Cloudify node by its bare name, when no other workload has it.
+            let alias = s.alias.as_deref()?;
+            scenario.behaviors.iter().find(|b| b.service.value == alias)
+        });
     let latency = match behavior.and_then(|b| b.latency.as_ref()).map(|l| &l.value) {
         Some(Latency::Quantiles { p50_ns, p99_ns }) => {
             Duration::lognormal_from_quantiles(*p50_ns as f64 / 1e9, *p99_ns as f64 / 1e9)
@@ -257,6 +304,43 @@ fn add_faults(
     };
     for f in &scenario.faults {
         let (action, description) = match &f.kind {
+            FaultKind::InstanceDown { instance, for_ns } => {
+                let (deployment, index) = topology
+                    .managed_instance(&instance.value)
+                    .ok_or_else(|| Unresolved::of(Missing::Instance, instance))?;
+                (
+                    FaultAction::NodeDown {
+                        deployment,
+                        instance: index,
+                        duration: *for_ns,
+                    },
+                    format!("host_down {}", instance.value),
+                )
+            }
+            FaultKind::Kill { service, .. }
+                if topology.workload_by_name(&service.value).is_none_or(|w| {
+                    topology.workloads[w].lifecycle == topology::Lifecycle::Workflows
+                }) =>
+            {
+                let action = match topology.managed_node(&service.value) {
+                    Some((deployment, node)) => FaultAction::NodeKill {
+                        deployment,
+                        node,
+                        instance: None,
+                    },
+                    None => {
+                        let (deployment, index) = topology
+                            .managed_instance(&service.value)
+                            .ok_or_else(|| Unresolved::of(Missing::Instance, service))?;
+                        FaultAction::NodeKill {
+                            deployment,
+                            node: topology.managed[deployment].instances[index].node,
+                            instance: Some(index),
+                        }
+                    }
+                };
+                (action, format!("kill {}", service.value))
+            }
             FaultKind::Kill {
                 service,
                 instances,

@@ -187,6 +187,7 @@ impl<E: Copy> EventQueue<E> {
     }
 
     /// Removes the next event and advances `now` to its time.
+    #[inline]
     pub fn pop(&mut self) -> Option<(Nanos, E)> {
         let (key, event) = if self.first_lane.0 < self.heap.peek_key().unwrap_or(EMPTY) {
             let lane = self.first_lane.1;

@@ -20,6 +20,19 @@ fn weight_in(decision: &Decision, route: &str) -> Option<f64> {
     decision.detail.get(route)?.as_f64()
 }
 
+/// A workflow decision of the start of `workflow`.
+fn workflow_start(decision: &Decision, workflow: &str) -> bool {
+    decision.kind == "workflow"
+        && decision.target == workflow
+        && decision.detail.get("phase").and_then(Value::as_str) == Some("start")
+}
+
+/// Whether an `instances` decision's target (`deployment/node`) is the node a scenario
+/// names (`deployment/node`, or `node` alone when unambiguous: the check made sure).
+fn names_node(target: &str, node: &str) -> bool {
+    target == node || target.rsplit_once('/').is_some_and(|(_, n)| n == node)
+}
+
 pub fn evaluate(
     expectations: &[Expectation],
     decisions: &[Decision],
@@ -80,6 +93,51 @@ pub fn evaluate(
                     (
                         reached.is_some_and(|t| t <= *by_ns),
                         json!({"reached_at_s": reached.map(nanos_to_secs), "by_s": nanos_to_secs(*by_ns), "weight_pct": target}),
+                    )
+                }
+                ExpectationKind::WorkflowWithin {
+                    workflow,
+                    after_ns,
+                    within_ns,
+                } => {
+                    let deadline: Nanos = after_ns.saturating_add(*within_ns);
+                    let first = decisions
+                        .iter()
+                        .find(|d| workflow_start(d, &workflow.value) && d.t >= *after_ns);
+                    (
+                        first.is_some_and(|d| d.t <= deadline),
+                        json!({"started_at_s": first.map(|d| nanos_to_secs(d.t)), "deadline_s": nanos_to_secs(deadline)}),
+                    )
+                }
+                ExpectationKind::NoWorkflow {
+                    workflow,
+                    from_ns,
+                    to_ns,
+                } => {
+                    let first = decisions.iter().find(|d| {
+                        workflow_start(d, &workflow.value) && d.t >= *from_ns && d.t <= *to_ns
+                    });
+                    (
+                        first.is_none(),
+                        json!({"started_at_s": first.map(|d| nanos_to_secs(d.t))}),
+                    )
+                }
+                ExpectationKind::Instances {
+                    node,
+                    at_least,
+                    by_ns,
+                } => {
+                    let reached = decisions.iter().find(|d| {
+                        d.kind == "instances"
+                            && names_node(&d.target, &node.value)
+                            && d.detail
+                                .get("started")
+                                .and_then(serde_json::Value::as_u64)
+                                .is_some_and(|n| n >= u64::from(*at_least))
+                    });
+                    (
+                        reached.is_some_and(|d| d.t <= *by_ns),
+                        json!({"reached_at_s": reached.map(|d| nanos_to_secs(d.t)), "by_s": nanos_to_secs(*by_ns), "at_least": at_least}),
                     )
                 }
             };

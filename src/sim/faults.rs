@@ -69,6 +69,32 @@ impl World<'_> {
                 }
                 Some(*duration)
             }
+            FaultAction::NodeDown {
+                deployment,
+                instance,
+                duration,
+            } => {
+                self.node_fault(*deployment, &[*instance], "host_down", *duration);
+                *duration
+            }
+            FaultAction::NodeKill {
+                deployment,
+                node,
+                instance,
+            } => {
+                let victims: Vec<usize> = match instance {
+                    Some(i) => vec![*i],
+                    None => self.managed[*deployment]
+                        .instances
+                        .iter()
+                        .enumerate()
+                        .filter(|(_, i)| i.node == *node && !i.removed)
+                        .map(|(i, _)| i)
+                        .collect(),
+                };
+                self.node_fault(*deployment, &victims, "kill", None);
+                None
+            }
             FaultAction::Errors {
                 service,
                 rate,
@@ -125,7 +151,15 @@ impl World<'_> {
             return;
         };
         let target = match &model.action {
-            FaultAction::Kill { .. } => return,
+            FaultAction::Kill { .. } | FaultAction::NodeKill { .. } => return,
+            FaultAction::NodeDown {
+                deployment,
+                instance,
+                ..
+            } => {
+                self.node_fault_end(*deployment, *instance);
+                self.model.managed[*deployment].plan.name.clone()
+            }
             FaultAction::HostDown { host, .. } => {
                 if let Some(up) = self.hosts_up.get_mut(host.saturating_sub(1) as usize) {
                     *up = true;

@@ -3,6 +3,7 @@
 //! Same inputs + seed + version ⇒ byte-identical output. Time is integer nanoseconds, ties run
 //! first-in first-out, and every entity draws from its own seeded stream.
 
+pub mod at;
 pub mod budget;
 pub mod build;
 pub mod calendar;
@@ -11,6 +12,7 @@ pub mod events;
 pub mod expect;
 pub mod fast_exp;
 pub mod faults;
+pub mod managed;
 pub mod metrics;
 pub mod model;
 pub mod orchestrator;

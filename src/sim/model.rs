@@ -214,6 +214,20 @@ pub enum FaultAction {
         from: Option<GatewayId>,
         duration: Nanos,
     },
+    /// A Cloudify compute instance goes down: it and everything on it stop serving and
+    /// publishing monitoring events, until healed or for `duration`.
+    NodeDown {
+        deployment: usize,
+        instance: usize,
+        duration: Option<Nanos>,
+    },
+    /// Cloudify node instances stop serving and their own monitoring stops (every instance
+    /// of `node` when `instance` is `None`); nothing restarts them but a workflow.
+    NodeKill {
+        deployment: usize,
+        node: usize,
+        instance: Option<usize>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -335,4 +349,15 @@ pub struct Model {
     pub snapshot_every: Nanos,
     /// Traffic sources that publish their responses on the bus (Vamp traffic workflows).
     pub workflow_traffic: Vec<WorkflowTraffic>,
+    /// Deployments whose instances workflows manage (Cloudify), with their policies.
+    pub managed: Vec<ManagedModel>,
+}
+
+/// A Cloudify deployment in the model: its plan and its policies' compiled service patterns.
+#[derive(Clone, Debug)]
+pub struct ManagedModel {
+    pub plan: crate::ir::topology::ManagedDeployment,
+    /// Per policy, the patterns its events' `service` must match (a regex search, as
+    /// Riemann's `re-find`).
+    pub patterns: Vec<Vec<regex::Regex>>,
 }

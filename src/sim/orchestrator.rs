@@ -49,6 +49,7 @@ impl World<'_> {
             generation: 0,
             busy: 0,
             queue: VecDeque::new(),
+            observed: None,
         });
         self.services[service].instances.push(index);
         match host {

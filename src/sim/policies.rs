@@ -4,8 +4,8 @@
 //! `ewma_stabilized` policy, §2.3), the breach inequality (§2) and the restraint timetable of
 //! `interval_between_workflows` (§3).
 //!
-//! Pure parts with no knowledge of the world: the Cloudify deployments of issue 9 feed them
-//! monitoring events and act on what comes out (not wired into the world yet).
+//! Pure parts with no knowledge of the world: the Cloudify deployments (`sim::managed`) feed
+//! them monitoring events and act on what comes out.
 
 use super::engine::{Nanos, NANOS_PER_SEC};
 use std::collections::BTreeMap;
@@ -227,7 +227,8 @@ mod tests {
         }
     }
 
-    /// §1.2: reaped every 5 s, expired when older than the ttl (60 s), so detected 60–65 s
+    /// §1.2 (POLICIES.md lines 39, 63–64): reaped every 5 s, expired when older than the ttl
+    /// (60 s), so detected 60–65 s
     /// after the last event. Heartbeats every 1, 5, 10 and 30 s from t = 0; the host dies at
     /// 100.5 s, so the last heartbeats are at 100, 100, 100 and 90 s; the first reaper run
     /// strictly more than 60 s later is at 165, 165, 165 and 155 s.
@@ -279,7 +280,7 @@ mod tests {
         assert_eq!(later, vec!["vm_1", "vm_2"]);
     }
 
-    /// §2.2 with stability_time 10 s, threshold 90, upper bound. Metrics (time s → value):
+    /// §2.2 (POLICIES.md lines 127–141) with stability_time 10 s, threshold 90, upper bound. Metrics (time s → value):
     /// 0→95 (breach, new key: buffered), 5→96 (buffered), 10→97 (10 − 0 ≥ 10: the buffer
     /// 0, 5, 10 passes), 15→98 (passes at once), 20→50 (new key false: buffered), 25→99
     /// (key true again, since 25: buffered), 30→99 (buffered), 35→99 (35 − 25 ≥ 10: 25, 30,
@@ -320,6 +321,7 @@ mod tests {
         assert_eq!(immediate.push(S, false, 2), vec![2]);
     }
 
+    /// §2 (POLICIES.md line 86): `>=` / `<=`.
     #[test]
     fn breach_counts_equality_on_either_side() {
         assert!(breached(90.0, 90.0, true));
@@ -328,7 +330,7 @@ mod tests {
         assert!(!breached(10.1, 10.0, false));
     }
 
-    /// §2.3: m₀ = 0, m := r·x + (1 − r)·m. r = 0.5 on a constant 100: 50, 75, 87.5, 93.75
+    /// §2.3 (POLICIES.md lines 154–157): m₀ = 0, m := r·x + (1 − r)·m. r = 0.5 on a constant 100: 50, 75, 87.5, 93.75
     /// (100·(1 − 0.5ⁿ), exact in binary). r = 0.2 on 100, 100, 0, 50: 20, 36, 28.8, 33.04.
     #[test]
     fn ewma_timeless_starts_at_zero() {
@@ -347,7 +349,7 @@ mod tests {
         assert_eq!(first_breach, Some(4));
     }
 
-    /// §3: interval 300 s, strict `>` on whole seconds, per node instance, shared by the
+    /// §3 (POLICIES.md lines 189–199): interval 300 s, strict `>` on whole seconds, per node instance, shared by the
     /// policies of a deployment (one timetable), stamped when the restraint passes; a
     /// non-started instance fails first and consumes nothing.
     #[test]

@@ -26,6 +26,9 @@ pub struct Instance {
     pub generation: u32,
     pub busy: u32,
     pub queue: VecDeque<RequestId>,
+    /// What it served over the current monitoring interval, for a Cloudify node whose
+    /// metrics come `{from: ...}` the requests (`None` elsewhere: nothing is counted).
+    pub observed: Option<Box<super::managed::Observations>>,
 }
 
 impl Instance {
@@ -144,7 +147,7 @@ impl World<'_> {
         let inst = &mut self.instances[instance as usize];
         if inst.busy < concurrency {
             inst.busy += 1;
-            self.start_service(slot, service);
+            self.start_service(slot, service, instance);
         } else {
             inst.queue.push_back(slot);
         }
@@ -225,11 +228,14 @@ impl World<'_> {
 
     /// Draws the service time of request `id` (of `service`, which the caller knows: no slab
     /// lookup on the hot path) and schedules its completion.
-    fn start_service(&mut self, id: RequestId, service: usize) {
+    fn start_service(&mut self, id: RequestId, service: usize, instance: u32) {
         let model = &self.model.services[service];
         let state = &mut self.services[service];
         let time = secs_to_nanos(model.latency.sample(&mut state.stream))
             .saturating_add(state.extra_latency);
+        if let Some(o) = self.instances[instance as usize].observed.as_mut() {
+            o.busy_ns += u128::from(time);
+        }
         self.queue.schedule_in(
             time,
             Event::ServiceDone {
@@ -251,6 +257,11 @@ impl World<'_> {
         let now = self.now();
         let latency = now.saturating_sub(request.arrival);
         self.services[service].counters.record(error, latency);
+        if let Some(o) = self.instances[request.instance as usize].observed.as_mut() {
+            o.completed += 1;
+            o.errors += u64::from(error);
+            o.latencies_ns.push(latency);
+        }
         self.record_completion(&request, error, latency);
         self.release_slot(request.instance);
     }
@@ -260,7 +271,7 @@ impl World<'_> {
         let inst = &mut self.instances[instance as usize];
         if let Some(next) = inst.queue.pop_front() {
             let service = inst.service; // a queue holds its instance's service's requests
-            self.start_service(next, service);
+            self.start_service(next, service, instance);
         } else {
             inst.busy = inst.busy.saturating_sub(1);
         }

@@ -43,6 +43,21 @@ pub enum Event {
         run: u64,
     },
     Snapshot,
+    /// A Cloudify node instance's collectors publish (`generation`: its monitoring run).
+    Heartbeat {
+        deployment: u32,
+        instance: u32,
+        generation: u32,
+    },
+    /// A Cloudify deployment's policy engine reaps expired events.
+    Reap {
+        deployment: u32,
+    },
+    /// The next operations of a workflow execution are due.
+    WorkflowStep {
+        deployment: u32,
+        execution: u32,
+    },
 }
 
 /// Per-service runtime state.
@@ -155,6 +170,8 @@ pub struct World<'t> {
     pub sticky_instances: BTreeMap<(u32, u32, u32), u32>,
     /// A stream for the orchestrator's choices (placement).
     pub orchestrator_stream: Stream,
+    /// Cloudify deployments, as `model.managed`.
+    pub managed: Vec<super::managed::ManagedState>,
 }
 
 impl<'t> World<'t> {
@@ -232,6 +249,11 @@ impl<'t> World<'t> {
             trace,
             sticky_instances: BTreeMap::new(),
             orchestrator_stream: seeds.stream("orchestrator"),
+            managed: model
+                .managed
+                .iter()
+                .map(super::managed::ManagedState::new)
+                .collect(),
             model,
         };
         world.start();
@@ -242,12 +264,22 @@ impl<'t> World<'t> {
     /// up), programs, faults, traffic, snapshots — in that order, so at t = 0 programs run
     /// before the first request arrives.
     fn start(&mut self) {
+        let managed_workloads: Vec<usize> = self
+            .model
+            .managed
+            .iter()
+            .flat_map(|m| m.plan.nodes.iter().map(|n| n.workload))
+            .collect();
         for service in 0..self.model.services.len() {
+            if managed_workloads.contains(&service) {
+                continue; // created by `start_managed`
+            }
             for _ in 0..self.model.services[service].instances {
                 self.add_instance(service, true);
             }
         }
         self.schedule_programs();
+        self.start_managed();
         for (index, fault) in self.model.faults.iter().enumerate() {
             self.queue.schedule_at(
                 fault.at,
@@ -310,6 +342,16 @@ impl<'t> World<'t> {
             Event::FaultEnd { fault } => self.on_fault_end(fault as usize),
             Event::ProgramRun { program, run } => self.on_program_run(program as usize, run),
             Event::Snapshot => self.on_snapshot(),
+            Event::Heartbeat {
+                deployment,
+                instance,
+                generation,
+            } => self.on_heartbeat(deployment as usize, instance as usize, generation),
+            Event::Reap { deployment } => self.on_reap(deployment as usize),
+            Event::WorkflowStep {
+                deployment,
+                execution,
+            } => self.on_workflow_step(deployment as usize, execution),
         }
     }
 

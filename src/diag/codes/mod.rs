@@ -1,7 +1,8 @@
 //! The code registry. One file per family; `rehearse explain CODE` looks codes up here.
 //!
 //! Families: `Y` syntax (YAML/JSON), `V` Vamp, `C` Cloudify, `K` KrakenD, `S` scenario,
-//! `X` project-wide (kinds, cross-document references).
+//! `X` project-wide (kinds, cross-document references), `E` emit (what a target cannot
+//! express), `R` Argo Rollouts, `F` Flagger.
 
 use super::Code;
 
@@ -21,7 +22,10 @@ macro_rules! declare_codes {
 }
 
 pub mod c;
+pub mod e;
+pub mod f;
 pub mod k;
+pub mod r;
 pub mod s;
 pub mod v;
 pub mod x;
@@ -29,9 +33,19 @@ pub mod y;
 
 /// Every registered code, in family order.
 pub fn all() -> impl Iterator<Item = &'static Code> {
-    [y::ALL, x::ALL, v::ALL, c::ALL, k::ALL, s::ALL]
-        .into_iter()
-        .flat_map(|family| family.iter().copied())
+    [
+        y::ALL,
+        x::ALL,
+        v::ALL,
+        c::ALL,
+        k::ALL,
+        s::ALL,
+        e::ALL,
+        r::ALL,
+        f::ALL,
+    ]
+    .into_iter()
+    .flat_map(|family| family.iter().copied())
 }
 
 /// Looks a code up by id, case-insensitively (`v012` finds `V012`).
@@ -50,7 +64,7 @@ mod tests {
         for code in all() {
             assert!(seen.insert(code.id), "duplicate code {}", code.id);
             let (family, number) = code.id.split_at(1);
-            assert!("YXVCKS".contains(family), "bad family in {}", code.id);
+            assert!("YXVCKSERF".contains(family), "bad family in {}", code.id);
             assert!(
                 number.len() == 3 && number.bytes().all(|b| b.is_ascii_digit()),
                 "bad number in {}",

@@ -69,4 +69,31 @@ declare_codes! {
     /// (about a minute on a laptop) and 1 GiB. Shorten the scenario or lower its rates, or
     /// raise the budget with `--max-events N` / `--max-memory SIZE` (e.g. `4GiB`).
     S022 "over-budget";
+    /// A Cloudify deploy step passes an input the blueprint does not declare. Cloudify refuses
+    /// to create the deployment ("Unknown input ..."), so the scenario cannot run.
+    S023 "unknown-input";
+    /// A Cloudify deploy step does not pass an input that the blueprint declares without a
+    /// default (and `required: false` is not set). Cloudify refuses to create the deployment
+    /// (`cfy deployments create` reports the missing inputs).
+    S024 "missing-input";
+    /// A scenario names a Cloudify node (`metrics`, `behaviors`, `instances` expectations)
+    /// that no deployed blueprint has. Write `DEPLOYMENT/node`, or `node` when only one
+    /// deployment has a node of that name.
+    S025 "unknown-node";
+    /// A fault (`host_down`, `kill`) names a node instance the deployment plan does not have.
+    /// Instance ids are `<node>_<n>`, n from 1 in plan order (`rehearse run --trace` lists
+    /// them in its header); a `host_down` target must be a compute instance.
+    S026 "unknown-instance";
+    /// A `deploy: [{cloudify: PATH}]` file could not be read: PATH is relative to the scenario
+    /// file and must stay inside the project (or an `--allow-read` folder).
+    S027 "unreadable-blueprint";
+    /// A policy or trigger of a deployed blueprint does not run in the rehearsal: a custom
+    /// policy type (its Riemann .clj source cannot be run), a trigger other than
+    /// `cloudify.policies.triggers.execute_workflow`, or a trigger that executes a workflow
+    /// rehearse does not simulate (it simulates install, uninstall, heal and scale).
+    S028 "policy-not-simulated";
+    /// A `metrics` entry names a node without monitoring (no
+    /// `cloudify.interfaces.monitoring.start` or `monitoring_agent` operation): nothing
+    /// publishes its events, so the value is never read.
+    S029 "metric-without-monitoring";
 }

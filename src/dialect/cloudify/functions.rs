@@ -47,22 +47,24 @@ fn function(node: &Node) -> Option<(&str, &Node)> {
 
 /// The input `get_input` reads: `Some(Some(name))`, `Some(None)` when a function computes
 /// it, `None` when the arguments are malformed (a string, a function, or a non-empty list
-/// whose first item is one of those).
-fn input_name(args: &Node) -> Option<Option<&str>> {
+/// whose first item is one of those). A list may start with an integer: the parser looks
+/// it up among the inputs like a name (and finds none unless an input's key is that number).
+fn input_name(args: &Node) -> Option<Option<String>> {
     if is_function(args) {
         return Some(None);
     }
     if let Some(name) = args.as_str() {
-        return Some(Some(name));
+        return Some(Some(name.to_string()));
     }
     let first = args.as_seq()?.first()?;
     if is_function(first) {
         return Some(None);
     }
-    first
-        .as_str()
-        .map(Some)
-        .or_else(|| matches!(first.value, Value::Int(_)).then_some(None))
+    match &first.value {
+        Value::Str(name) => Some(Some(name.clone())),
+        Value::Int(i) => Some(Some(i.to_string())),
+        _ => None,
+    }
 }
 
 /// Where a value sits, which decides what SELF/SOURCE/TARGET mean there.
@@ -205,7 +207,7 @@ impl Checker<'_, '_, '_> {
             "get_input" => match input_name(args) {
                 Some(None) => {}
                 Some(Some(input)) => {
-                    if !self.blueprint.inputs.contains_key(input) {
+                    if !self.blueprint.inputs.contains_key(&input) {
                         self.ctx.error(
                             &c::C301,
                             args.span,

@@ -5,14 +5,16 @@ use super::operations::{
 };
 use super::policies::read_instance_counts;
 use super::schema::{Ctx, ALL_VERSIONS};
-use super::types::{check_schema, hierarchies, merge_properties, read_schema, DataTypes, Owner};
+use super::types::{
+    check_schema, fill_defaults, hierarchies, merge_properties, read_schema, DataTypes, Owner,
+};
 use crate::diag::codes::c;
 use crate::ir::cloudify::{
     Count, DslVersion, Executor, Instances, NodeId, NodeTemplate, NodeType, Operation, Parameter,
     Plugin, RelationshipInstance, RelationshipType,
 };
 use crate::source::Span;
-use crate::syntax::Node;
+use crate::syntax::{Mapping, Node, Value};
 use indexmap::IndexMap;
 
 pub const COMPUTE: &str = "cloudify.nodes.Compute";
@@ -106,7 +108,12 @@ fn check_input_schemas(ctx: &mut Ctx, interfaces: &Interfaces) {
 type Inherited = (Vec<String>, IndexMap<String, Parameter>, Vec<Interfaces>);
 
 /// Resolves inheritance: hierarchy, merged properties, merged interfaces.
-fn inherit(ctx: &mut Ctx, written: &[Written], what: &str) -> Vec<Option<Inherited>> {
+fn inherit(
+    ctx: &mut Ctx,
+    written: &[Written],
+    what: &str,
+    data_types: &DataTypes,
+) -> Vec<Option<Inherited>> {
     let defs: Vec<_> = written
         .iter()
         .map(|w| (w.name.clone(), w.parent.clone(), w.span))
@@ -122,7 +129,8 @@ fn inherit(ctx: &mut Ctx, written: &[Written], what: &str) -> Vec<Option<Inherit
             for name in &chain {
                 let w = written.iter().find(|w| &w.name == name)?;
                 for (k, p) in &w.properties {
-                    properties.insert(k.clone(), p.clone());
+                    let merged = redeclared(properties.get(k), p, data_types);
+                    properties.insert(k.clone(), merged);
                 }
                 for (slot, own) in interfaces.iter_mut().zip(&w.interfaces) {
                     *slot = merge_interfaces(slot, own);
@@ -131,6 +139,32 @@ fn inherit(ctx: &mut Ctx, written: &[Written], what: &str) -> Vec<Option<Inherit
             Some((chain, properties, interfaces))
         })
         .collect()
+}
+
+/// A property a subtype declares again. With the same data type as its supertype's, its
+/// default is computed over the supertype's (7.0.5 `utils.merge_schemas`), so fields the
+/// subtype's default leaves out keep the supertype's values.
+fn redeclared(inherited: Option<&Parameter>, own: &Parameter, data_types: &DataTypes) -> Parameter {
+    let mut merged = own.clone();
+    let Some(inherited) = inherited else {
+        return merged;
+    };
+    let same_data_type = own.type_name.is_some()
+        && own.type_name == inherited.type_name
+        && own
+            .type_name
+            .as_deref()
+            .is_some_and(|t| data_types.contains_key(t));
+    if let (true, Some(base)) = (same_data_type, &inherited.default) {
+        let type_name = own.type_name.as_deref();
+        let base = fill_defaults(base, type_name, None, data_types);
+        let start = own
+            .default
+            .clone()
+            .unwrap_or_else(|| Node::new(Value::Map(Mapping::default()), own.span));
+        merged.default = Some(fill_defaults(&start, type_name, Some(&base), data_types));
+    }
+    merged
 }
 
 /// Node types with their interfaces still unresolved (plugins are resolved per template).
@@ -155,7 +189,10 @@ pub fn read_node_types(ctx: &mut Ctx, node: Option<&Node>, data_types: &DataType
         types: IndexMap::new(),
         raw_interfaces: IndexMap::new(),
     };
-    for (w, inherited) in written.iter().zip(inherit(ctx, &written, "type")) {
+    for (w, inherited) in written
+        .iter()
+        .zip(inherit(ctx, &written, "type", data_types))
+    {
         check_schema(ctx, &w.properties, data_types, &w.name);
         let Some((hierarchy, properties, mut interfaces)) = inherited else {
             continue;
@@ -204,7 +241,10 @@ pub fn read_relationship_types(
         types: IndexMap::new(),
         raw: IndexMap::new(),
     };
-    for (w, inherited) in written.iter().zip(inherit(ctx, &written, "relationship")) {
+    for (w, inherited) in written
+        .iter()
+        .zip(inherit(ctx, &written, "relationship", data_types))
+    {
         check_schema(ctx, &w.properties, data_types, &w.name);
         let Some((hierarchy, properties, interfaces)) = inherited else {
             continue;

@@ -215,31 +215,34 @@ fn read_group_policies(
         let type_name = type_node.and_then(|n| ctx.str(n).map(|s| (s.to_string(), n.span)));
         let values = fields.get("properties").and_then(|n| ctx.map(n));
         let triggers_map = fields.get("triggers").and_then(|n| ctx.map(n));
-        let Some((type_name, type_span)) = type_name else {
-            continue;
-        };
-        let Some(policy_type) = policy_types.get(&type_name) else {
-            ctx.error(
-                &c::C041,
-                type_span,
-                format!(
-                    "Policy '{name}' of group '{group}' references a non existent policy type '{type_name}'"
-                ),
-            );
-            continue;
-        };
+        // An unknown policy type hides nothing else: its triggers are still checked.
+        let policy_type = type_name.as_ref().and_then(|(type_name, type_span)| {
+            let found = policy_types.get(type_name);
+            if found.is_none() {
+                ctx.error(
+                    &c::C041,
+                    *type_span,
+                    format!(
+                        "Policy '{name}' of group '{group}' references a non existent policy type '{type_name}'"
+                    ),
+                );
+            }
+            found
+        });
         let owner = Owner::GroupPolicy {
             group: group.to_string(),
             policy: name.to_string(),
         };
-        let properties = merge_properties(
-            ctx,
-            &policy_type.properties,
-            values,
-            data_types,
-            &owner,
-            key.span,
-        );
+        let properties = policy_type.map(|policy_type| {
+            merge_properties(
+                ctx,
+                &policy_type.properties,
+                values,
+                data_types,
+                &owner,
+                key.span,
+            )
+        });
         let mut triggers = Vec::new();
         if let Some(triggers_map) = triggers_map {
             for (trigger_name, trigger_key, trigger_value) in ctx.entries(triggers_map) {
@@ -288,6 +291,9 @@ fn read_group_policies(
                 });
             }
         }
+        let (Some((type_name, _)), Some(properties)) = (type_name, properties) else {
+            continue;
+        };
         out.push(GroupPolicy {
             name: name.to_string(),
             span: key.span,

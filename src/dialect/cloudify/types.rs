@@ -343,19 +343,21 @@ pub fn merge_properties(
     };
     for (name, parameter) in schema {
         let provided = values.get(name);
+        let type_name = parameter.type_name.as_deref();
         match (provided, &parameter.default) {
             (Some(value), default) => {
-                let value = match (default, parameter.type_name.as_deref()) {
-                    // Data-type values are deep-merged with the declared default.
-                    (Some(default), Some(t)) if data_types.contains_key(t) => {
-                        deep_merge(default, value)
-                    }
-                    _ => value.clone(),
-                };
+                // Data-typed values get their fields' defaults, under the declared default.
+                let derived = default
+                    .as_ref()
+                    .map(|d| fill_defaults(d, type_name, None, data_types));
+                let value = fill_defaults(value, type_name, derived.as_ref(), data_types);
                 merged.insert(name.clone(), value);
             }
             (None, Some(default)) => {
-                merged.insert(name.clone(), default.clone());
+                merged.insert(
+                    name.clone(),
+                    fill_defaults(default, type_name, None, data_types),
+                );
             }
             (None, None) => {
                 if parameter.required && !adopted {
@@ -387,6 +389,120 @@ fn with_default(value: &Node, parameter: &Parameter, data_types: &DataTypes) -> 
             deep_merge(default, value)
         }
         _ => value.clone(),
+    }
+}
+
+/// How deep [`fill_defaults`] follows data types into data types: a type that holds itself
+/// must not recurse without end (the parser refuses such a type; we only stop).
+const FILL_DEPTH: usize = 32;
+
+/// The value Cloudify computes for a property (7.0.5 `utils.parse_value`): a mapping of a data
+/// type gets, at each level, the type's field defaults, then `derived` (the declared default,
+/// itself computed this way) over them, then its own fields over those, key by key without
+/// going deeper; fields of a data type are then computed the same way with the matching field
+/// of the defaults as their `derived`. Fields the type does not declare are kept (the parser
+/// rejects them, code 106, already reported) so later checks see what was written. Untyped,
+/// primitive and function values are returned as they are.
+pub fn fill_defaults(
+    value: &Node,
+    type_name: Option<&str>,
+    derived: Option<&Node>,
+    data_types: &DataTypes,
+) -> Node {
+    fill_at(value, type_name, derived, data_types, FILL_DEPTH)
+}
+
+fn fill_at(
+    value: &Node,
+    type_name: Option<&str>,
+    derived: Option<&Node>,
+    data_types: &DataTypes,
+    depth: usize,
+) -> Node {
+    let data_type = type_name.and_then(|t| data_types.get(t));
+    let (Some(data_type), Some(given)) = (data_type, value.as_map()) else {
+        return value.clone();
+    };
+    if depth == 0 || is_function(value) {
+        return value.clone();
+    }
+    // The defaults of this level: the type's own, then the derived value's fields.
+    let mut defaults: Vec<(&str, Node)> = Vec::new();
+    for (name, field) in &data_type.properties {
+        if let Some(default) = field_default(field) {
+            let computed = fill_at(
+                &default,
+                field.type_name.as_deref(),
+                None,
+                data_types,
+                depth - 1,
+            );
+            defaults.push((name.as_str(), computed));
+        }
+    }
+    if let Some(derived) = derived.and_then(Node::as_map) {
+        for (key, field) in derived.iter() {
+            let Some(name) = key.as_str() else { continue };
+            match defaults.iter_mut().find(|(n, _)| *n == name) {
+                Some((_, slot)) => *slot = field.clone(),
+                None => defaults.push((name, field.clone())),
+            }
+        }
+    }
+    let mut entries = Vec::new();
+    for (name, field) in &data_type.properties {
+        let default = defaults.iter().find(|(n, _)| n == name).map(|(_, v)| v);
+        let own = given.entry(name);
+        let computed = match (own, default) {
+            (Some((key, own)), default) => (
+                key.clone(),
+                fill_at(
+                    own,
+                    field.type_name.as_deref(),
+                    default,
+                    data_types,
+                    depth - 1,
+                ),
+            ),
+            (None, Some(default)) => (
+                Node::new(Value::Str(name.clone()), default.span),
+                fill_at(
+                    default,
+                    field.type_name.as_deref(),
+                    None,
+                    data_types,
+                    depth - 1,
+                ),
+            ),
+            (None, None) => continue,
+        };
+        entries.push(computed);
+    }
+    for (key, own) in given.iter() {
+        if !key
+            .as_str()
+            .is_some_and(|k| data_type.properties.contains_key(k))
+        {
+            entries.push((key.clone(), own.clone()));
+        }
+    }
+    Node::new(Value::Map(Mapping { entries }), value.span)
+}
+
+/// A field's declared default; a data-typed field without one defaults to `{}` (7.0.5
+/// `SchemaPropertyDefault.parse`, also for an explicit `null`).
+fn field_default(field: &Parameter) -> Option<Node> {
+    let data_typed = field
+        .type_name
+        .as_deref()
+        .is_some_and(|t| user_type(t).is_none());
+    match &field.default {
+        Some(default) if data_typed && default.is_null() => {
+            Some(Node::new(Value::Map(Mapping::default()), default.span))
+        }
+        Some(default) => Some(default.clone()),
+        None if data_typed => Some(Node::new(Value::Map(Mapping::default()), field.span)),
+        None => None,
     }
 }
 
@@ -538,4 +654,99 @@ pub fn read_data_types(ctx: &mut Ctx, node: Option<&Node>) -> DataTypes {
         check_schema(ctx, &data_type.properties, &snapshot, name);
     }
     out
+}
+
+#[cfg(test)]
+mod tests {
+    use crate::check::{self, Input, Options};
+    use crate::dialect::Kind;
+
+    /// The codes of a blueprint's errors.
+    fn errors(text: &str) -> Vec<&'static str> {
+        let checked = check::check(
+            vec![Input {
+                path: "blueprint.yaml".to_string(),
+                bytes: text.as_bytes().to_vec(),
+                reported: true,
+                forced_kind: Some(Kind::Cloudify),
+            }],
+            &Options::default(),
+        );
+        checked.error_diagnostics().map(|d| d.code.id).collect()
+    }
+
+    const NESTED: &str = "tosca_definitions_version: cloudify_dsl_1_3
+data_types:
+  inner:
+    properties:
+      depth: {default: 3}
+  outer:
+    properties:
+      name: {}
+      env: {default: {}}
+      nested: {type: inner}
+      opts: {type: dict, default: {a: 1}}
+node_types:
+  t:
+    properties:
+      cfg: {type: outer}
+      out: {default: ''}
+node_templates:
+  n:
+    type: t
+    properties:
+      cfg: {name: x}
+      out: {concat: [{get_property: [SELF, cfg, env]}, {get_property: [SELF, cfg, nested, depth]}, {get_property: [SELF, cfg, opts, a]}]}
+";
+
+    // Verdicts below are cloudify-common 7.0.5's (oracles/cloudify_parse_offline.py).
+
+    #[test]
+    fn lookups_read_the_data_types_nested_defaults() {
+        assert_eq!(errors(NESTED), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn a_dict_field_given_replaces_its_default_whole() {
+        let text = NESTED.replace("cfg: {name: x}", "cfg: {name: x, opts: {b: 2}}");
+        assert_eq!(errors(&text), vec!["C303"]);
+    }
+
+    const REDECLARED: &str = "tosca_definitions_version: cloudify_dsl_1_3
+data_types:
+  outer:
+    properties:
+      name: {required: false}
+      env: {required: false}
+      region: {required: false}
+node_types:
+  base:
+    properties:
+      cfg: {type: outer, default: {env: prod, region: eu}}
+      out: {default: ''}
+  sub:
+    derived_from: base
+    properties:
+      cfg: {type: outer, default: {name: y}}
+node_templates:
+  n:
+    type: sub
+    properties:
+      cfg: {name: x}
+      out: {get_property: [SELF, cfg, region]}
+";
+
+    #[test]
+    fn a_subtype_default_of_the_same_data_type_is_merged_over_the_supertypes() {
+        assert_eq!(errors(REDECLARED), Vec::<&str>::new());
+    }
+
+    #[test]
+    fn a_subtype_default_of_another_type_replaces_the_supertypes() {
+        let text = REDECLARED.replace(
+            "cfg: {type: outer, default: {name: y}}",
+            "cfg: {type: dict, default: {name: y}}",
+        );
+        assert_eq!(errors(&text), vec!["C303"]);
+    }
 }

@@ -1,0 +1,49 @@
+//! `E` — emit: what a target runtime cannot express, or would refuse, in a checked project.
+//! `rehearse emit` writes nothing while one of these is an error.
+
+declare_codes! {
+    /// The route asks for a load-balancing algorithm HAProxy does not have. HAProxy 2.6 knows
+    /// `roundrobin`, `static-rr`, `leastconn`, `first`, `source`, `uri`, `url_param`,
+    /// `hdr(<name>)`, `random`, `rdp-cookie` and `hash` (HAProxy configuration manual §4.2
+    /// `balance`); `haproxy -c` refuses any other word. Vamp passes a route's `balance` to
+    /// HAProxy unchanged (vamp 0.9.2 `HaProxyGatewayMarshaller.scala`, `route.balance`).
+    E001 "haproxy-unknown-balance";
+    /// A port the HAProxy configuration would bind or connect to is outside 1..=65535, or a
+    /// generated server address ran out of ports.
+    E002 "haproxy-port-out-of-range";
+    /// A value that lands in the HAProxy configuration holds characters its parser reads as
+    /// syntax: whitespace inside a word, `#` (starts a comment), quotes, a backslash, or a
+    /// control character. Vamp writes such values unchanged and HAProxy then misreads or
+    /// refuses the file; rehearse refuses to emit it.
+    E003 "haproxy-unsafe-text";
+    /// A raw ACL (`< ... >` in a Vamp condition) or a rewrite condition uses a fetch method or
+    /// a named ACL HAProxy 2.6 does not know. Vamp copies raw ACLs verbatim; HAProxy rejects
+    /// the whole file ("unknown fetch method"). Name a sample fetch such as `path_beg`,
+    /// `hdr_sub(host)` or `url_beg`, or one of HAProxy's predefined ACLs (`HTTP`, `TRUE`, ...).
+    /// A rewrite condition that names an ACL (Vamp's own test uses `p_ext_jpg`) must define it
+    /// inline, in braces: `{ path_end -i .jpg }`.
+    E004 "haproxy-unknown-fetch";
+    /// Two gateways bind the same port. HAProxy accepts the file (and on Linux binds both with
+    /// SO_REUSEPORT), but each connection then reaches one of the two gateways at random.
+    E005 "haproxy-port-shared";
+    /// The condition has more distinct tests than rehearse can normalise into the disjunctive
+    /// normal form HAProxy's `use_backend ... if` needs.
+    E006 "condition-too-complex";
+    /// The project holds nothing this target emits (no Vamp gateway for `haproxy`, no KrakenD
+    /// configuration for `krakend`, ...). Nothing is written.
+    E007 "nothing-to-emit";
+    /// A gateway option that only applies to HTTP (a condition on request headers, a path
+    /// rewrite, virtual hosts, instance cookies) is set on a TCP gateway. HAProxy ignores or
+    /// refuses HTTP rules in a TCP proxy, so the route would never behave as written.
+    E008 "http-feature-on-tcp-gateway";
+    /// Two HAProxy objects would get the same name: two gateways with the same name (a
+    /// `kind: gateway` artifact and a deployment's gateway, for instance). HAProxy refuses
+    /// duplicate proxy names.
+    E009 "haproxy-duplicate-name";
+    /// `--at` was given without `--scenario` (or with a target that has no state over time),
+    /// or the time is past the scenario's duration.
+    E010 "bad-emit-time";
+    /// The value cannot be written in the target format so that the runtime reads it back
+    /// unchanged (for example a key KrakenD or Vamp would read differently).
+    E011 "not-expressible";
+}

@@ -1,0 +1,220 @@
+//! Emit: runtime configurations from the checked IR and the runtime model (never from YAML).
+//! One module per target; `rehearse emit --target T`.
+//!
+//! An emit either yields every document whole or reports why not: what a target cannot
+//! express is an `E` diagnostic with a span, and nothing is written while one is an error
+//! ([`write`] writes all or nothing). Output is deterministic: the same project gives the
+//! same bytes.
+
+pub mod gateways;
+pub mod haproxy;
+pub mod sha1;
+pub mod write;
+
+use crate::diag::Diagnostic;
+use crate::ir::Project;
+use crate::source::{FileId, SourceMap};
+
+/// What to emit.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Target {
+    Haproxy,
+    Krakend,
+    Vamp,
+    Cloudify,
+}
+
+impl Target {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Target::Haproxy => "haproxy",
+            Target::Krakend => "krakend",
+            Target::Vamp => "vamp",
+            Target::Cloudify => "cloudify",
+        }
+    }
+}
+
+/// One output file: its name under `--out DIR` and its text.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Document {
+    pub name: String,
+    pub text: String,
+}
+
+#[derive(Debug, Default)]
+pub struct Options {
+    /// Weights and instances to emit (HAProxy); `None`: those the artifacts declare.
+    pub state: Option<gateways::RuntimeState>,
+    /// KrakenD: write every default explicitly.
+    pub explicit: bool,
+    /// The files whose artifacts are emitted (the paths the user named); the other files of
+    /// the project only resolve references. `None`: every file.
+    pub scope: Option<Vec<FileId>>,
+}
+
+impl Options {
+    /// Whether an artifact defined in `file` is emitted.
+    pub fn in_scope(&self, file: FileId) -> bool {
+        self.scope
+            .as_ref()
+            .is_none_or(|files| files.contains(&file))
+    }
+}
+
+/// The documents, and what the target could not express (errors: write nothing).
+#[derive(Debug, Default)]
+pub struct Emitted {
+    pub documents: Vec<Document>,
+    pub diagnostics: Vec<Diagnostic>,
+    /// Set when the project has nothing for this target (E007).
+    pub nothing: Option<String>,
+}
+
+impl Emitted {
+    pub fn errors(&self) -> usize {
+        self.diagnostics.iter().filter(|d| d.is_error()).count()
+    }
+}
+
+/// Emits `target` from a checked project (its check must have found no error).
+pub fn emit(project: &Project, sources: &SourceMap, target: Target, options: &Options) -> Emitted {
+    let _ = sources;
+    let mut emitted = match target {
+        Target::Haproxy => emit_haproxy(project, options),
+        other => Emitted {
+            nothing: Some(format!(
+                "the {} target is not implemented yet",
+                other.as_str()
+            )),
+            ..Emitted::default()
+        },
+    };
+    crate::diag::normalize(&mut emitted.diagnostics);
+    emitted
+}
+
+/// Why the state to emit could not be had.
+#[derive(Debug)]
+pub enum StateError {
+    /// A usage problem (`--at` without a scenario to rehearse, a bad duration).
+    Usage(String),
+    /// The rehearsal could not be built (its diagnostics).
+    Diagnostics(Vec<Diagnostic>),
+}
+
+/// The runtime state `--scenario NAME [--at T]` asks for: the scenario's deployments as
+/// declared, or its rehearsal's weights and ready instances at time T. `None` without a
+/// scenario: the artifacts' own state.
+pub fn state_for(
+    project: &Project,
+    target: Target,
+    scenario: Option<&str>,
+    at: Option<&str>,
+    seed: Option<u64>,
+) -> Result<Option<gateways::RuntimeState>, StateError> {
+    if scenario.is_none() && at.is_none() {
+        return Ok(None);
+    }
+    if target != Target::Haproxy {
+        return Err(StateError::Usage(format!(
+            "--scenario and --at choose the state of a rehearsal's load balancer; the {} target has none (E010)",
+            target.as_str()
+        )));
+    }
+    let chosen = match scenario {
+        Some(name) => project.scenarios.iter().find(|s| s.name.value == name),
+        None if project.scenarios.len() == 1 => project.scenarios.first(),
+        None => None,
+    };
+    let Some(chosen) = chosen else {
+        let names: Vec<&str> = project
+            .scenarios
+            .iter()
+            .map(|s| s.name.value.as_str())
+            .collect();
+        return Err(StateError::Usage(match scenario {
+            Some(name) => format!(
+                "no scenario named '{name}' (scenarios: {})",
+                names.join(", ")
+            ),
+            None => format!(
+                "--at needs --scenario: the project holds {} scenarios ({})",
+                names.len(),
+                names.join(", ")
+            ),
+        }));
+    };
+    let mut state = gateways::deployed_by(project, chosen);
+    let Some(at) = at else {
+        return Ok(Some(state));
+    };
+    let at_ns = crate::syntax::units::parse_go_duration(at)
+        .ok()
+        .map(|d| d.nanos())
+        .filter(|n| *n >= 0)
+        .ok_or_else(|| {
+            StateError::Usage(format!(
+                "--at {at}: not a duration such as 42s, 3m or 1m30s (E010)"
+            ))
+        })?;
+    let at_ns = at_ns as u64;
+    if at_ns > chosen.duration_ns.value {
+        return Err(StateError::Diagnostics(vec![Diagnostic::error(
+            &crate::diag::codes::e::E010,
+            chosen.duration_ns.span,
+            format!(
+                "--at {at} is past the end of scenario '{}'",
+                chosen.name.value
+            ),
+        )]));
+    }
+    let seed = seed.or(chosen.seed).unwrap_or(0);
+    let reached =
+        crate::sim::at::state_at(project, chosen, seed, at_ns).map_err(StateError::Diagnostics)?;
+    for w in reached.weights {
+        state.weights.insert((w.gateway, w.route), w.weight_bp);
+    }
+    for s in reached.services {
+        let instances = s
+            .ready
+            .iter()
+            .map(|(label, host)| gateways::InstanceAt {
+                name: format!("{}/{}/{label}", s.deployment, s.cluster),
+                host: *host,
+            })
+            .collect();
+        state
+            .instances
+            .insert((s.deployment, s.cluster, s.service), instances);
+    }
+    Ok(Some(state))
+}
+
+fn emit_haproxy(project: &Project, options: &Options) -> Emitted {
+    let declared;
+    let state = match &options.state {
+        Some(state) => state,
+        None => {
+            declared = gateways::declared(project, options);
+            &declared
+        }
+    };
+    let settings = haproxy::Settings::default();
+    let inputs = gateways::resolve(project, state, &settings.ip, options);
+    if inputs.is_empty() {
+        return Emitted {
+            nothing: Some("the project has no Vamp gateway (no gateway artifact and no deployment with gateways)".into()),
+            ..Emitted::default()
+        };
+    }
+    let rendered = haproxy::render(&inputs, &settings);
+    Emitted {
+        documents: vec![Document {
+            name: "haproxy.cfg".into(),
+            text: rendered.text,
+        }],
+        diagnostics: rendered.diagnostics,
+        nothing: None,
+    }
+}
