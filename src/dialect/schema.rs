@@ -218,7 +218,13 @@ fn definitions() -> Map<String, Value> {
     add("vampArguments", json!({
         "description": "Container arguments: a list of one-pair maps (`- privileged: true`) or one map.",
         "type": ["array", "object", "null"],
-        "items": { "type": "object", "minProperties": 1, "maxProperties": 1, "additionalProperties": { "$ref": "#/definitions/vampScalar" } },
+        "items": {
+            "type": "object",
+            "minProperties": 1,
+            "maxProperties": 1,
+            "additionalProperties": { "$ref": "#/definitions/vampScalar" },
+            "properties": { "privileged": { "$ref": "#/definitions/vampPrivileged" } }
+        },
         "additionalProperties": { "$ref": "#/definitions/vampScalar" },
         "properties": { "privileged": { "$ref": "#/definitions/vampPrivileged" } }
     }));
@@ -305,7 +311,7 @@ fn definitions() -> Map<String, Value> {
             { "$ref": "#/definitions/vampReference" },
             { "type": "object", "required": ["reference"], "properties": { "reference": { "$ref": "#/definitions/vampReference" } } },
             { "type": "object", "required": ["ref"], "properties": { "ref": { "$ref": "#/definitions/vampReference" } } },
-            { "$ref": "#/definitions/slaBody" }
+            { "allOf": [{ "$ref": "#/definitions/slaBody" }], "not": { "required": ["name"] } }
         ]
     }));
     add("conditionDefinition", json!({
@@ -507,10 +513,10 @@ fn breed() -> Value {
             "environment_variables": { "$ref": "#/definitions/breedEnvironment" },
             "env": { "$ref": "#/definitions/breedEnvironment" },
             "constants": {
-                "description": "Constants by name.",
+                "description": "Constants by name (each needs a value).",
                 "type": ["object", "null"],
                 "propertyNames": { "pattern": r"^[^\s./\[\]]+$" },
-                "additionalProperties": { "anyOf": [{ "$ref": "#/definitions/vampTraitValue" }, { "type": "null" }] }
+                "additionalProperties": { "$ref": "#/definitions/vampTraitValue" }
             },
             "arguments": { "$ref": "#/definitions/vampArguments" },
             "dependencies": {
@@ -799,8 +805,9 @@ fn blueprint(deployment: bool) -> Value {
             "name": { "$ref": "#/definitions/vampName" },
             "metadata": { "$ref": "#/definitions/vampMetadata" },
             "clusters": {
-                "description": "Clusters by name.",
+                "description": "Clusters by name (no white space, `/`, `[` or `]`).",
                 "type": ["object", "null"],
+                "propertyNames": { "pattern": r"^[^\s/\[\]]+$" },
                 "additionalProperties": { "$ref": "#/definitions/cluster" }
             },
             "gateways": {
