@@ -28,8 +28,8 @@ use std::process::Command;
 /// calendar dates or magnitudes beyond a pattern, and is not counted either way.
 fn is_schema_level(code: &str, message: &str) -> bool {
     match code {
-        "V001" | "V002" | "V003" | "V005" | "V006" | "V007" | "V009" | "V011" | "V012"
-        | "V013" | "V016" | "V017" | "V027" | "V028" | "V035" | "V041" | "V042" | "V044" => true,
+        "V001" | "V002" | "V003" | "V005" | "V006" | "V007" | "V009" | "V011" | "V012" | "V013"
+        | "V016" | "V017" | "V027" | "V028" | "V035" | "V041" | "V042" | "V044" => true,
         // Out of 0%..100%, not a sum of weights.
         "V022" | "V023" | "V038" | "V039" => message.contains("out of range"),
         "S001" | "S003" | "S004" | "S005" | "S006" | "S007" | "S008" | "S009" => true,
@@ -67,7 +67,8 @@ struct Instance {
 
 impl Instance {
     fn is_valid(&self) -> bool {
-        self.corpus_valid.unwrap_or(self.schema_errors.is_empty() && self.other_errors.is_empty())
+        self.corpus_valid
+            .unwrap_or(self.schema_errors.is_empty() && self.other_errors.is_empty())
     }
 
     fn is_schema_level_invalid(&self) -> bool {
@@ -174,7 +175,12 @@ fn instances_of(label: &str, bytes: &[u8], forced: Option<Kind>) -> Vec<Instance
             let (schema_errors, other_errors): (Vec<_>, Vec<_>) = errors
                 .iter()
                 .filter(inside)
-                .map(|d| (d.code.id.to_string(), is_schema_level(d.code.id, &d.message)))
+                .map(|d| {
+                    (
+                        d.code.id.to_string(),
+                        is_schema_level(d.code.id, &d.message),
+                    )
+                })
                 .partition(|(_, schema_level)| *schema_level);
             let schema_errors = schema_errors.into_iter().map(|(c, _)| c).collect();
             let other_errors = other_errors.into_iter().map(|(c, _)| c).collect();
@@ -254,15 +260,19 @@ fn validate(tool: &Path, dir: &Path, instances: &[Instance]) -> BTreeMap<String,
             .args(files.iter().map(|(_, p)| p))
             .output()
             .expect("check-jsonschema runs");
-        let report: serde_json::Value = serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
-            panic!(
-                "check-jsonschema output is not JSON ({e}): {}{}",
-                String::from_utf8_lossy(&output.stdout),
-                String::from_utf8_lossy(&output.stderr)
-            )
-        });
+        let report: serde_json::Value =
+            serde_json::from_slice(&output.stdout).unwrap_or_else(|e| {
+                panic!(
+                    "check-jsonschema output is not JSON ({e}): {}{}",
+                    String::from_utf8_lossy(&output.stdout),
+                    String::from_utf8_lossy(&output.stderr)
+                )
+            });
         let errors = report["errors"].as_array().cloned().unwrap_or_default();
-        let parse_errors = report["parse_errors"].as_array().cloned().unwrap_or_default();
+        let parse_errors = report["parse_errors"]
+            .as_array()
+            .cloned()
+            .unwrap_or_default();
         assert!(
             parse_errors.is_empty(),
             "schema {schema_name}: {parse_errors:?}"
@@ -303,14 +313,21 @@ fn schema_accepts_valid_documents_and_rejects_schema_level_errors() {
     yaml_files(&root.join("specs"), &mut files);
     yaml_files(&root.join("fixtures"), &mut files);
     for path in &files {
-        let label = path.strip_prefix(&root).unwrap().to_string_lossy().to_string();
+        let label = path
+            .strip_prefix(&root)
+            .unwrap()
+            .to_string_lossy()
+            .to_string();
         let bytes = std::fs::read(path).unwrap();
         instances.extend(instances_of(&label, &bytes, None));
     }
     let corpus = shared.join("corpus/vamp");
     let tsv = std::fs::read_to_string(corpus.join("CASES.tsv")).unwrap();
     let mut corpus_valid_cases = 0;
-    for line in tsv.lines().filter(|l| !l.starts_with('#') && !l.starts_with("file\t")) {
+    for line in tsv
+        .lines()
+        .filter(|l| !l.starts_with('#') && !l.starts_with("file\t"))
+    {
         let fields: Vec<&str> = line.split('\t').collect();
         let (Some(file), Some(expected), Some(description)) =
             (fields.first(), fields.get(4), fields.get(6))
@@ -376,7 +393,11 @@ fn schema_accepts_valid_documents_and_rejects_schema_level_errors() {
             "  schema-level: {} ({}){}",
             i.label,
             i.schema_errors.join(", "),
-            if rejected.contains_key(&i.label) { "" } else { "  NOT REJECTED" }
+            if rejected.contains_key(&i.label) {
+                ""
+            } else {
+                "  NOT REJECTED"
+            }
         );
     }
     assert!(valid.len() > 250, "too few documents: {}", valid.len());

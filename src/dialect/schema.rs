@@ -135,7 +135,11 @@ fn dispatch() -> Value {
 /// `if kind is K then K's schema`, for every kind rehearse reads itself.
 fn any_document() -> Value {
     let mut kinds = vec![("scenario", "scenario")];
-    kinds.extend(VampKind::ALL.iter().map(|k| (k.as_str(), definition_name(*k))));
+    kinds.extend(
+        VampKind::ALL
+            .iter()
+            .map(|k| (k.as_str(), definition_name(*k))),
+    );
     let mut names: Vec<&str> = kinds.iter().map(|(k, _)| *k).collect();
     names.sort_unstable();
     let branches: Vec<Value> = kinds
@@ -176,248 +180,344 @@ fn definitions() -> Map<String, Value> {
     };
     // Shared scalars.
     add("vampName", vamp_name());
-    add("vampReference", json!({
-        "description": "The name of an artifact defined elsewhere.",
-        "type": ["string", "number", "boolean"],
-        "pattern": r"^[^\s/\[\]]+$"
-    }));
-    add("vampPercentage", json!({
-        "description": "A whole percentage from 0% to 100%, e.g. `50%`.",
-        "type": "string",
-        "pattern": r"^\s*(0?[0-9]?[0-9]|100)\s*%\s*$",
-        "examples": ["50%", "100%"]
-    }));
-    add("vampTime", json!({
-        "description": "A time: `30s`, `1min`, `2hours`, or a number of seconds.",
-        "anyOf": [
-            { "type": "integer", "minimum": 0, "maximum": 2147483647_i64 },
-            { "type": "string", "pattern": r"^[0-9]+(seconds|second|sec|s|minutes|minute|min|m|hours|hour|hrs|h)$" }
-        ],
-        "examples": ["30s", "1m"]
-    }));
-    add("vampPort", json!({
-        "description": "A port: a number from 0 to 65535 (0: Vamp assigns one), optionally `/http` (the default) or `/tcp`, e.g. `8080/http`.",
-        "anyOf": [
-            { "type": "integer", "minimum": 0, "maximum": 65535 },
-            { "type": "string", "pattern": format!(r"^\s*0*({PORT_NUMBER})(/({}|{}))?\s*$", case_insensitive("http"), case_insensitive("tcp")) }
-        ],
-        "examples": ["8080/http", "9050", "3306/tcp"]
-    }));
-    add("vampTraitValue", json!({
-        "description": "A scalar value; `$name`, `$cluster.host`, `$cluster.group.name` or `${...}` refer to other traits (`$$` is a literal `$`).",
-        "type": ["string", "number", "boolean"]
-    }));
-    add("vampTraits", json!({
-        "type": ["object", "null"],
-        "additionalProperties": { "anyOf": [{ "$ref": "#/definitions/vampTraitValue" }, { "type": "null" }] }
-    }));
-    add("vampMetadata", json!({
-        "description": "Free-form metadata (a mapping), e.g. `{labels: {team: web}}`.",
-        "type": ["object", "null"]
-    }));
-    add("vampArguments", json!({
-        "description": "Container arguments: a list of one-pair maps (`- privileged: true`) or one map.",
-        "type": ["array", "object", "null"],
-        "items": {
-            "type": "object",
-            "minProperties": 1,
-            "maxProperties": 1,
-            "additionalProperties": { "$ref": "#/definitions/vampScalar" },
-            "properties": { "privileged": { "$ref": "#/definitions/vampPrivileged" } }
-        },
-        "additionalProperties": { "$ref": "#/definitions/vampScalar" },
-        "properties": { "privileged": { "$ref": "#/definitions/vampPrivileged" } }
-    }));
-    add("vampPrivileged", json!({
-        "description": "Run the container privileged: `true` or `false`.",
-        "anyOf": [{ "type": "boolean" }, { "type": "string", "pattern": one_of_words_ci(&["true", "false"]) }]
-    }));
-    add("vampScalar", json!({ "type": ["string", "number", "boolean"] }));
-    add("vampHealthCheck", vamp_health_check());
-    add("vampHealthChecks", json!({
-        "description": "Health checks: one or a list.",
-        "anyOf": [
-            { "type": "null" },
-            { "$ref": "#/definitions/vampHealthCheck" },
-            { "type": "array", "items": { "$ref": "#/definitions/vampHealthCheck" } }
-        ]
-    }));
-    add("breedEnvironment", json!({
-        "description": "Environment variables by name (`NAME[ALIAS]` gives an alias).",
-        "type": ["object", "null"],
-        "propertyNames": { "pattern": r"^[^\s./\[\]]+(\[.+\])?$" },
-        "additionalProperties": { "anyOf": [{ "$ref": "#/definitions/vampTraitValue" }, { "type": "null" }] }
-    }));
-    add("breed", breed());
-    add("breedOrReference", json!({
-        "description": "A breed: its name, `{reference: NAME}`, or a breed written inline.",
-        "anyOf": [
-            { "$ref": "#/definitions/vampReference" },
-            { "type": "object", "required": ["reference"], "properties": { "reference": { "$ref": "#/definitions/vampReference" } } },
-            { "type": "object", "required": ["ref"], "properties": { "ref": { "$ref": "#/definitions/vampReference" } } },
-            { "$ref": "#/definitions/breed" }
-        ]
-    }));
-    add("scaleBody", scale_body());
-    add("scale", with_name(
-        "A scale: cpu, memory and instances of each service.",
-        "#/definitions/scaleBody",
-    ));
-    add("scaleOrReference", weak_reference(
-        "A scale: its name, `{reference: NAME}`, or `{cpu, memory, instances}` inline.",
-        "#/definitions/scaleBody",
-    ));
-    add("escalationBody", escalation_body());
-    add("escalation", with_name("An SLA escalation.", "#/definitions/escalationBody"));
-    add("escalationOrReference", json!({
-        "description": "An escalation: its name, `{reference: NAME}`, one written inline (without `name`), or `{to_one: [...]}` / `{to_all: [...]}`.",
-        "anyOf": [
-            weak_reference("", "#/definitions/escalationBody"),
-            {
+    add(
+        "vampReference",
+        json!({
+            "description": "The name of an artifact defined elsewhere.",
+            "type": ["string", "number", "boolean"],
+            "pattern": r"^[^\s/\[\]]+$"
+        }),
+    );
+    add(
+        "vampPercentage",
+        json!({
+            "description": "A whole percentage from 0% to 100%, e.g. `50%`.",
+            "type": "string",
+            "pattern": r"^\s*(0?[0-9]?[0-9]|100)\s*%\s*$",
+            "examples": ["50%", "100%"]
+        }),
+    );
+    add(
+        "vampTime",
+        json!({
+            "description": "A time: `30s`, `1min`, `2hours`, or a number of seconds.",
+            "anyOf": [
+                { "type": "integer", "minimum": 0, "maximum": 2147483647_i64 },
+                { "type": "string", "pattern": r"^[0-9]+(seconds|second|sec|s|minutes|minute|min|m|hours|hour|hrs|h)$" }
+            ],
+            "examples": ["30s", "1m"]
+        }),
+    );
+    add(
+        "vampPort",
+        json!({
+            "description": "A port: a number from 0 to 65535 (0: Vamp assigns one), optionally `/http` (the default) or `/tcp`, e.g. `8080/http`.",
+            "anyOf": [
+                { "type": "integer", "minimum": 0, "maximum": 65535 },
+                { "type": "string", "pattern": format!(r"^\s*0*({PORT_NUMBER})(/({}|{}))?\s*$", case_insensitive("http"), case_insensitive("tcp")) }
+            ],
+            "examples": ["8080/http", "9050", "3306/tcp"]
+        }),
+    );
+    add(
+        "vampTraitValue",
+        json!({
+            "description": "A scalar value; `$name`, `$cluster.host`, `$cluster.group.name` or `${...}` refer to other traits (`$$` is a literal `$`).",
+            "type": ["string", "number", "boolean"]
+        }),
+    );
+    add(
+        "vampTraits",
+        json!({
+            "type": ["object", "null"],
+            "additionalProperties": { "anyOf": [{ "$ref": "#/definitions/vampTraitValue" }, { "type": "null" }] }
+        }),
+    );
+    add(
+        "vampMetadata",
+        json!({
+            "description": "Free-form metadata (a mapping), e.g. `{labels: {team: web}}`.",
+            "type": ["object", "null"]
+        }),
+    );
+    add(
+        "vampArguments",
+        json!({
+            "description": "Container arguments: a list of one-pair maps (`- privileged: true`) or one map.",
+            "type": ["array", "object", "null"],
+            "items": {
                 "type": "object",
                 "minProperties": 1,
                 "maxProperties": 1,
-                "properties": {
-                    "to_one": { "$ref": "#/definitions/escalationGroup" },
-                    "to_all": { "$ref": "#/definitions/escalationGroup" }
-                },
-                "anyOf": [{ "required": ["to_one"] }, { "required": ["to_all"] }]
-            }
-        ]
-    }));
-    add("escalationGroup", json!({
-        "description": "The members of a group: a list, one escalation, or `{escalations: [...]}`.",
-        "anyOf": [
-            { "type": "null" },
-            { "type": "array", "items": { "$ref": "#/definitions/escalationOrReference" } },
-            { "type": "object", "required": ["escalations"], "properties": { "escalations": { "$ref": "#/definitions/escalations" } } },
-            { "$ref": "#/definitions/escalationOrReference" }
-        ]
-    }));
-    add("escalations", json!({
-        "description": "Escalations: one or a list.",
-        "anyOf": [
-            { "type": "null" },
-            { "type": "array", "items": { "$ref": "#/definitions/escalationOrReference" } },
-            { "$ref": "#/definitions/escalationOrReference" }
-        ]
-    }));
+                "additionalProperties": { "$ref": "#/definitions/vampScalar" },
+                "properties": { "privileged": { "$ref": "#/definitions/vampPrivileged" } }
+            },
+            "additionalProperties": { "$ref": "#/definitions/vampScalar" },
+            "properties": { "privileged": { "$ref": "#/definitions/vampPrivileged" } }
+        }),
+    );
+    add(
+        "vampPrivileged",
+        json!({
+            "description": "Run the container privileged: `true` or `false`.",
+            "anyOf": [{ "type": "boolean" }, { "type": "string", "pattern": one_of_words_ci(&["true", "false"]) }]
+        }),
+    );
+    add(
+        "vampScalar",
+        json!({ "type": ["string", "number", "boolean"] }),
+    );
+    add("vampHealthCheck", vamp_health_check());
+    add(
+        "vampHealthChecks",
+        json!({
+            "description": "Health checks: one or a list.",
+            "anyOf": [
+                { "type": "null" },
+                { "$ref": "#/definitions/vampHealthCheck" },
+                { "type": "array", "items": { "$ref": "#/definitions/vampHealthCheck" } }
+            ]
+        }),
+    );
+    add(
+        "breedEnvironment",
+        json!({
+            "description": "Environment variables by name (`NAME[ALIAS]` gives an alias).",
+            "type": ["object", "null"],
+            "propertyNames": { "pattern": r"^[^\s./\[\]]+(\[.+\])?$" },
+            "additionalProperties": { "anyOf": [{ "$ref": "#/definitions/vampTraitValue" }, { "type": "null" }] }
+        }),
+    );
+    add("breed", breed());
+    add(
+        "breedOrReference",
+        json!({
+            "description": "A breed: its name, `{reference: NAME}`, or a breed written inline.",
+            "anyOf": [
+                { "$ref": "#/definitions/vampReference" },
+                { "type": "object", "required": ["reference"], "properties": { "reference": { "$ref": "#/definitions/vampReference" } } },
+                { "type": "object", "required": ["ref"], "properties": { "ref": { "$ref": "#/definitions/vampReference" } } },
+                { "$ref": "#/definitions/breed" }
+            ]
+        }),
+    );
+    add("scaleBody", scale_body());
+    add(
+        "scale",
+        with_name(
+            "A scale: cpu, memory and instances of each service.",
+            "#/definitions/scaleBody",
+        ),
+    );
+    add(
+        "scaleOrReference",
+        weak_reference(
+            "A scale: its name, `{reference: NAME}`, or `{cpu, memory, instances}` inline.",
+            "#/definitions/scaleBody",
+        ),
+    );
+    add("escalationBody", escalation_body());
+    add(
+        "escalation",
+        with_name("An SLA escalation.", "#/definitions/escalationBody"),
+    );
+    add(
+        "escalationOrReference",
+        json!({
+            "description": "An escalation: its name, `{reference: NAME}`, one written inline (without `name`), or `{to_one: [...]}` / `{to_all: [...]}`.",
+            "anyOf": [
+                weak_reference("", "#/definitions/escalationBody"),
+                {
+                    "type": "object",
+                    "minProperties": 1,
+                    "maxProperties": 1,
+                    "properties": {
+                        "to_one": { "$ref": "#/definitions/escalationGroup" },
+                        "to_all": { "$ref": "#/definitions/escalationGroup" }
+                    },
+                    "anyOf": [{ "required": ["to_one"] }, { "required": ["to_all"] }]
+                }
+            ]
+        }),
+    );
+    add(
+        "escalationGroup",
+        json!({
+            "description": "The members of a group: a list, one escalation, or `{escalations: [...]}`.",
+            "anyOf": [
+                { "type": "null" },
+                { "type": "array", "items": { "$ref": "#/definitions/escalationOrReference" } },
+                { "type": "object", "required": ["escalations"], "properties": { "escalations": { "$ref": "#/definitions/escalations" } } },
+                { "$ref": "#/definitions/escalationOrReference" }
+            ]
+        }),
+    );
+    add(
+        "escalations",
+        json!({
+            "description": "Escalations: one or a list.",
+            "anyOf": [
+                { "type": "null" },
+                { "type": "array", "items": { "$ref": "#/definitions/escalationOrReference" } },
+                { "$ref": "#/definitions/escalationOrReference" }
+            ]
+        }),
+    );
     add("slaBody", sla_body());
-    add("sla", with_name("A service level agreement.", "#/definitions/slaBody"));
-    add("slaOrReference", json!({
-        "description": "An SLA: its name, `{reference: NAME}`, or one written inline.",
-        "anyOf": [
-            { "type": "null" },
-            { "$ref": "#/definitions/vampReference" },
-            { "type": "object", "required": ["reference"], "properties": { "reference": { "$ref": "#/definitions/vampReference" } } },
-            { "type": "object", "required": ["ref"], "properties": { "ref": { "$ref": "#/definitions/vampReference" } } },
-            { "allOf": [{ "$ref": "#/definitions/slaBody" }], "not": { "required": ["name"] } }
-        ]
-    }));
-    add("conditionDefinition", json!({
-        "description": "A route condition, e.g. `user-agent = Firefox and has cookie vamp`, or a raw HAProxy ACL in `< >`.",
-        "type": ["string", "number", "boolean", "null"]
-    }));
+    add(
+        "sla",
+        with_name("A service level agreement.", "#/definitions/slaBody"),
+    );
+    add(
+        "slaOrReference",
+        json!({
+            "description": "An SLA: its name, `{reference: NAME}`, or one written inline.",
+            "anyOf": [
+                { "type": "null" },
+                { "$ref": "#/definitions/vampReference" },
+                { "type": "object", "required": ["reference"], "properties": { "reference": { "$ref": "#/definitions/vampReference" } } },
+                { "type": "object", "required": ["ref"], "properties": { "ref": { "$ref": "#/definitions/vampReference" } } },
+                { "allOf": [{ "$ref": "#/definitions/slaBody" }], "not": { "required": ["name"] } }
+            ]
+        }),
+    );
+    add(
+        "conditionDefinition",
+        json!({
+            "description": "A route condition, e.g. `user-agent = Firefox and has cookie vamp`, or a raw HAProxy ACL in `< >`.",
+            "type": ["string", "number", "boolean", "null"]
+        }),
+    );
     add("condition", condition());
-    add("routeCondition", json!({
-        "description": "A condition written here, `{condition: ...}`, or `{reference: NAME}` to a condition artifact.",
-        "anyOf": [
-            { "$ref": "#/definitions/conditionDefinition" },
-            { "type": "object", "required": ["reference"], "properties": { "reference": { "$ref": "#/definitions/vampReference" } } },
-            { "type": "object", "required": ["ref"], "properties": { "ref": { "$ref": "#/definitions/vampReference" } } },
-            {
-                "type": "object",
-                "not": { "required": ["name"] },
-                "properties": { "condition": { "$ref": "#/definitions/conditionDefinition" } }
-            }
-        ]
-    }));
+    add(
+        "routeCondition",
+        json!({
+            "description": "A condition written here, `{condition: ...}`, or `{reference: NAME}` to a condition artifact.",
+            "anyOf": [
+                { "$ref": "#/definitions/conditionDefinition" },
+                { "type": "object", "required": ["reference"], "properties": { "reference": { "$ref": "#/definitions/vampReference" } } },
+                { "type": "object", "required": ["ref"], "properties": { "ref": { "$ref": "#/definitions/vampReference" } } },
+                {
+                    "type": "object",
+                    "not": { "required": ["name"] },
+                    "properties": { "condition": { "$ref": "#/definitions/conditionDefinition" } }
+                }
+            ]
+        }),
+    );
     add("route", route());
-    add("routes", json!({
-        "description": "Routes keyed by path (`cluster/port`, `deployment/cluster/port`, `[service]` ...): a map, a list of paths or of one-route maps, or one path.",
-        "type": ["object", "array", "string", "number", "null"],
-        "additionalProperties": { "$ref": "#/definitions/route" },
-        "items": {
-            "type": ["object", "string", "number", "boolean"],
-            "additionalProperties": { "$ref": "#/definitions/route" }
-        }
-    }));
-    add("sticky", json!({
-        "description": "Sticky sessions: `route`, `instance` or `none`.",
-        "anyOf": [
-            { "type": "null" },
-            { "enum": ["route", "instance", "none"] },
-            { "type": "string", "pattern": one_of_words_ci(&["route", "instance", "none"]) }
-        ]
-    }));
-    add("virtualHosts", json!({
-        "description": "Virtual host names: a list of strings.",
-        "type": ["array", "string", "null"],
-        "items": { "type": "string" }
-    }));
+    add(
+        "routes",
+        json!({
+            "description": "Routes keyed by path (`cluster/port`, `deployment/cluster/port`, `[service]` ...): a map, a list of paths or of one-route maps, or one path.",
+            "type": ["object", "array", "string", "number", "null"],
+            "additionalProperties": { "$ref": "#/definitions/route" },
+            "items": {
+                "type": ["object", "string", "number", "boolean"],
+                "additionalProperties": { "$ref": "#/definitions/route" }
+            }
+        }),
+    );
+    add(
+        "sticky",
+        json!({
+            "description": "Sticky sessions: `route`, `instance` or `none`.",
+            "anyOf": [
+                { "type": "null" },
+                { "enum": ["route", "instance", "none"] },
+                { "type": "string", "pattern": one_of_words_ci(&["route", "instance", "none"]) }
+            ]
+        }),
+    );
+    add(
+        "virtualHosts",
+        json!({
+            "description": "Virtual host names: a list of strings.",
+            "type": ["array", "string", "null"],
+            "items": { "type": "string" }
+        }),
+    );
     add("gatewayFields", gateway_fields());
     add("gateway", gateway());
-    add("blueprintGateway", json!({
-        "description": "A gateway of the blueprint, keyed by its port (`9050`, `8080/tcp`) or by a name with `port:`.",
-        "anyOf": [
-            { "type": ["string", "number", "array", "null"] },
-            {
-                "allOf": [{ "$ref": "#/definitions/gatewayFields" }],
-                "type": "object",
-                "properties": {
-                    "port": { "$ref": "#/definitions/vampPort" },
-                    "metadata": { "$ref": "#/definitions/vampMetadata" }
+    add(
+        "blueprintGateway",
+        json!({
+            "description": "A gateway of the blueprint, keyed by its port (`9050`, `8080/tcp`) or by a name with `port:`.",
+            "anyOf": [
+                { "type": ["string", "number", "array", "null"] },
+                {
+                    "allOf": [{ "$ref": "#/definitions/gatewayFields" }],
+                    "type": "object",
+                    "properties": {
+                        "port": { "$ref": "#/definitions/vampPort" },
+                        "metadata": { "$ref": "#/definitions/vampMetadata" }
+                    }
                 }
-            }
-        ]
-    }));
+            ]
+        }),
+    );
     add("service", service());
     add("cluster", cluster());
     add("blueprint", blueprint(false));
     add("deployment", blueprint(true));
     add("workflow", workflow());
     add("scenario", scenario());
-    add("scenarioDuration", json!({
-        "description": "A Go duration: `90s`, `1m30s`, `1500ms`, `2h` (units ns, us, ms, s, m, h), at most 366 days.",
-        "type": "string",
-        "pattern": r"^\+?(0|(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+)$",
-        "examples": ["30s", "1m30s", "10m"]
-    }));
-    add("scenarioPercentage", json!({
-        "description": "A percentage from 0% to 100% with at most four decimals, e.g. `0.1%`, `99.95%`.",
-        "type": "string",
-        "pattern": r"^0*(100(\.0{1,4})?|[0-9]{1,2}(\.[0-9]{1,4})?)%$",
-        "examples": ["0.1%", "50%"]
-    }));
-    add("scenarioRate", json!({
-        "description": "A rate: a whole number per second, minute or hour, e.g. `50/s`, `3000/m`, `10/h`.",
-        "type": "string",
-        "pattern": r"^[0-9]+/(second|sec|s|minute|min|m|hour|hr|h)$",
-        "examples": ["50/s", "3000/min"]
-    }));
-    add("scenarioName", json!({
-        "description": "A name (a number is read as its text).",
-        "type": ["string", "number"]
-    }));
+    add(
+        "scenarioDuration",
+        json!({
+            "description": "A Go duration: `90s`, `1m30s`, `1500ms`, `2h` (units ns, us, ms, s, m, h), at most 366 days.",
+            "type": "string",
+            "pattern": r"^\+?(0|(([0-9]+(\.[0-9]*)?|\.[0-9]+)(ns|us|µs|μs|ms|s|m|h))+)$",
+            "examples": ["30s", "1m30s", "10m"]
+        }),
+    );
+    add(
+        "scenarioPercentage",
+        json!({
+            "description": "A percentage from 0% to 100% with at most four decimals, e.g. `0.1%`, `99.95%`.",
+            "type": "string",
+            "pattern": r"^0*(100(\.0{1,4})?|[0-9]{1,2}(\.[0-9]{1,4})?)%$",
+            "examples": ["0.1%", "50%"]
+        }),
+    );
+    add(
+        "scenarioRate",
+        json!({
+            "description": "A rate: a whole number per second, minute or hour, e.g. `50/s`, `3000/m`, `10/h`.",
+            "type": "string",
+            "pattern": r"^[0-9]+/(second|sec|s|minute|min|m|hour|hr|h)$",
+            "examples": ["50/s", "3000/min"]
+        }),
+    );
+    add(
+        "scenarioName",
+        json!({
+            "description": "A name (a number is read as its text).",
+            "type": ["string", "number"]
+        }),
+    );
     add("latency", latency());
     add("behavior", behavior());
     add("traffic", traffic());
     add("fault", fault());
     add("expectation", expectation());
-    add("deployStep", json!({
-        "description": "A blueprint name, or `{blueprint, as}` to deploy it under another name.",
-        "anyOf": [
-            { "$ref": "#/definitions/scenarioName" },
-            {
-                "type": "object",
-                "required": ["blueprint"],
-                "properties": {
-                    "blueprint": { "$ref": "#/definitions/scenarioName" },
-                    "as": { "description": "The deployment's name (default: the blueprint's).", "$ref": "#/definitions/scenarioName" }
+    add(
+        "deployStep",
+        json!({
+            "description": "A blueprint name, or `{blueprint, as}` to deploy it under another name.",
+            "anyOf": [
+                { "$ref": "#/definitions/scenarioName" },
+                {
+                    "type": "object",
+                    "required": ["blueprint"],
+                    "properties": {
+                        "blueprint": { "$ref": "#/definitions/scenarioName" },
+                        "as": { "description": "The deployment's name (default: the blueprint's).", "$ref": "#/definitions/scenarioName" }
+                    }
                 }
-            }
-        ]
-    }));
+            ]
+        }),
+    );
     add("anyDocument", any_document());
     defs
 }
