@@ -54,6 +54,14 @@ enum Command {
     /// Draw what references what: deployments, clusters, services, gateways and routes,
     /// workflows, Cloudify nodes and relationships, KrakenD endpoints and backends.
     Graph(GraphArgs),
+    /// Print JSON Schema (draft-07) for the scenario document and the Vamp artifacts, for
+    /// editors (`# yaml-language-server: $schema=FILE`).
+    Schema {
+        /// Only this kind (scenario, breed, blueprint, deployment, gateway, workflow, scale,
+        /// sla, escalation, condition); without it one schema dispatches on `kind:`.
+        #[arg(long, value_name = "KIND")]
+        kind: Option<Kind>,
+    },
 }
 
 #[derive(clap::Args)]
@@ -255,6 +263,7 @@ fn main() -> ExitCode {
         Command::Graph(args) => run_graph(args),
         Command::Merge { files, format } => run_merge(&files, format),
         Command::Emit(args) => run_emit(args),
+        Command::Schema { kind } => print_schema(kind),
     }
 }
 
@@ -964,6 +973,20 @@ fn run_emit(args: EmitArgs) -> ExitCode {
         }
         Err(e) => {
             eprintln!("error: nothing written to {}: {e}", args.out.display());
+            ExitCode::from(2)
+        }
+    }
+}
+
+/// `rehearse schema [--kind K]`: JSON Schema on stdout.
+fn print_schema(kind: Option<Kind>) -> ExitCode {
+    match rehearse::dialect::schema::render(kind) {
+        Ok(text) => {
+            print!("{text}");
+            ExitCode::SUCCESS
+        }
+        Err(message) => {
+            eprintln!("error: {message}");
             ExitCode::from(2)
         }
     }

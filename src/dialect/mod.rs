@@ -9,6 +9,7 @@ pub mod flagger;
 pub mod krakend;
 pub mod rollout;
 pub mod scenario;
+pub mod schema;
 pub mod vamp;
 
 use std::fmt;
