@@ -390,7 +390,7 @@ fn record_mutant_verdicts(python: &Path, mutants: &[RealMutant], dir: &Path) {
 /// gives a numeric code, one of our errors has it as its peer. A mutant the parser could not
 /// judge offline (error 13, an import it cannot fetch) is left out and counted.
 #[test]
-#[ignore = "MUTANTS.tsv not recorded yet: Cloudify's parser takes minutes per mutant on a loaded machine; record it with the REGENERATE command"]
+#[ignore = "MUTANTS.tsv recorded (2026-11-30): 317/330 agree (96.1%), below the 98% this test asserts; 2 false errors (a blueprint without node_templates, a get_attribute on a renamed node) to fix first"]
 fn mutants_agree_with_cloudify() {
     let mutants = realworld_mutants();
     assert!(mutants.len() >= 300, "only {} mutants", mutants.len());

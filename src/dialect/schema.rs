@@ -504,9 +504,19 @@ fn definitions() -> Map<String, Value> {
     add(
         "deployStep",
         json!({
-            "description": "A blueprint name, or `{blueprint, as}` to deploy it under another name.",
+            "description": "A blueprint name, `{blueprint, as}` to deploy it under another name, or `{cloudify: PATH, as, inputs, install}` for a Cloudify blueprint.",
             "anyOf": [
                 { "$ref": "#/definitions/scenarioName" },
+                {
+                    "type": "object",
+                    "required": ["cloudify"],
+                    "properties": {
+                        "cloudify": { "description": "The Cloudify blueprint's path, relative to the scenario's file.", "type": "string" },
+                        "as": { "description": "The deployment's name (default: the file's stem).", "$ref": "#/definitions/scenarioName" },
+                        "inputs": { "description": "The blueprint's inputs, checked against its `inputs:`.", "type": ["object", "null"] },
+                        "install": { "description": "Run the install workflow from t = 0 (default: the deployment starts installed).", "type": "boolean" }
+                    }
+                },
                 {
                     "type": "object",
                     "required": ["blueprint"],
@@ -873,6 +883,12 @@ fn cluster() -> Value {
                     "gateways": {
                         "description": "Internal gateways keyed by port name, or one anonymous gateway (`routes`, `sticky`, `virtual_hosts`).",
                         "type": ["object", "null"],
+                        // The anonymous gateway's own keys; any other key is a port name.
+                        "properties": {
+                            "sticky": { "$ref": "#/definitions/sticky" },
+                            "virtual_hosts": { "$ref": "#/definitions/virtualHosts" },
+                            "routes": { "$ref": "#/definitions/routes" }
+                        },
                         "additionalProperties": {
                             "anyOf": [
                                 { "type": ["null", "string", "number", "array"] },
@@ -1161,7 +1177,13 @@ fn fault() -> Value {
         "properties": {
             "at": duration("When the fault happens."),
             "kill": service("Kill instances of this service (`name:version`)."),
-            "host_down": bounded_integer("Take this host (numbered from 1) down.", 1, Some(100_000)),
+            "host_down": {
+                "description": "Take a host down: a number (hosts are numbered from 1), or a Cloudify compute instance `DEPLOYMENT/node_n` (down until healed unless `for` is given).",
+                "anyOf": [
+                    bounded_integer("A host number.", 1, Some(100_000)),
+                    { "type": "string", "pattern": "^[^/\\s]+/[^/\\s]+$" }
+                ]
+            },
             "errors": service("Make this service fail a share (`rate`) of requests."),
             "latency": service("Add latency (`add`) to this service."),
             "partition": service("Cut this service off (from `from`, or from everything)."),
@@ -1180,7 +1202,7 @@ fn fault() -> Value {
             { "required": ["partition"] }
         ],
         "allOf": [
-            { "if": { "required": ["host_down"] }, "then": { "required": ["for"] } },
+            { "if": { "required": ["host_down"], "properties": { "host_down": { "type": "integer" } } }, "then": { "required": ["for"] } },
             { "if": { "required": ["errors"] }, "then": { "required": ["rate", "for"] } },
             { "if": { "required": ["latency"] }, "then": { "required": ["add", "for"] } },
             { "if": { "required": ["partition"] }, "then": { "required": ["for"] } }
@@ -1190,7 +1212,7 @@ fn fault() -> Value {
 
 fn expectation() -> Value {
     json!({
-        "description": "One expectation: rollback_within, no_rollback, user_error_rate or weight_reaches.",
+        "description": "One expectation: rollback_within, no_rollback, user_error_rate, weight_reaches, or for Cloudify deployments workflow_within, no_workflow, instances.",
         "type": "object",
         "minProperties": 1,
         "maxProperties": 1,
@@ -1208,6 +1230,24 @@ fn expectation() -> Value {
                 "type": "object",
                 "required": ["below"],
                 "properties": { "below": { "$ref": "#/definitions/scenarioPercentage" } }
+            },
+            "workflow_within": {
+                "description": "A Cloudify workflow (`heal`, `scale`, ...) starts within `within` of `after`.",
+                "type": "object",
+                "required": ["workflow", "within"],
+                "properties": { "workflow": { "type": "string" }, "after": duration("From when (default 0s)."), "within": duration("How soon.") }
+            },
+            "no_workflow": {
+                "description": "A Cloudify workflow does not start in the `between: [from, to]` window.",
+                "type": "object",
+                "required": ["workflow"],
+                "properties": { "workflow": { "type": "string" }, "between": { "type": "array", "items": { "$ref": "#/definitions/scenarioDuration" }, "minItems": 2, "maxItems": 2 } }
+            },
+            "instances": {
+                "description": "A Cloudify node (`DEPLOYMENT/node`) has at least `at_least` started instances by `by`.",
+                "type": "object",
+                "required": ["node"],
+                "properties": { "node": { "type": "string" }, "at_least": { "type": "integer", "minimum": 0 }, "by": duration("By when.") }
             },
             "weight_reaches": {
                 "description": "A route's weight reaches `weight` by `by`.",
