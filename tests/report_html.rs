@@ -210,6 +210,8 @@ fn chromium_opens_the_report_without_errors_or_requests() {
 
     // A picture for review.
     let screenshot = root().join("target/report-sava-crash.png");
+    // `target/` is absent when CARGO_TARGET_DIR points elsewhere.
+    std::fs::create_dir_all(screenshot.parent().unwrap()).unwrap();
     let shot = headless(&browser, &dir.path().join("profile-shot"))
         .arg(format!("--screenshot={}", screenshot.display()))
         .arg("--window-size=900,2400")
