@@ -9,6 +9,7 @@
 pub mod flexible;
 mod host;
 pub mod schema;
+pub mod schema_lint;
 mod schema_tables;
 pub mod weak;
 
@@ -33,8 +34,10 @@ pub fn read(root: &Node) -> (Option<Config>, Vec<Diagnostic>) {
         strict_params: true,
         at: Vec::new(),
         component: false,
+        lint_failed: Vec::new(),
     };
     let config = reader.service(root);
+    reader.schema_backstop(root);
     (config, reader.diagnostics)
 }
 
@@ -64,7 +67,13 @@ struct Reader {
     at: Vec<String>,
     /// Inside an `extra_config` namespace: values are read by a component, not decoded by lura.
     component: bool,
+    /// Schema versions a lint warning already says the config fails.
+    lint_failed: Vec<SchemaVersion>,
 }
+
+/// At most this many schema findings per config from the backstop validator: the first ones
+/// say what is wrong; a config that breaks the schema everywhere is not listed in full.
+const MAX_SCHEMA_FINDINGS: usize = 3;
 
 /// What backends inherit from the endpoint or workflow that holds them.
 struct Parent<'a> {
@@ -179,10 +188,58 @@ impl Reader {
         if failing.is_empty() {
             return;
         }
+        for version in failing {
+            if !self.lint_failed.contains(version) {
+                self.lint_failed.push(*version);
+            }
+        }
         self.push(Diagnostic::warning(code, span, message).with_help(format!(
             "the config fails `krakend check --lint` ({}); KrakenD itself runs it",
             schema::describe_versions(failing)
         )));
+    }
+
+    /// The official schema behind the key and namespace tables: for each targeted version no
+    /// lint warning has failed yet, its first violations (an error that the schema also
+    /// rejects, such as a missing version, already says the lint fails).
+    fn schema_backstop(&mut self, root: &Node) {
+        if root.as_map().is_none() || self.diagnostics.iter().any(implies_lint_failure) {
+            return;
+        }
+        let mut found: Vec<(schema_lint::Violation, Vec<SchemaVersion>)> = Vec::new();
+        for version in self.targets.clone() {
+            for violation in schema_lint::violations(root, version, MAX_SCHEMA_FINDINGS) {
+                match found.iter_mut().find(|(v, _)| *v == violation) {
+                    Some((_, versions)) => versions.push(version),
+                    None => found.push((violation, vec![version])),
+                }
+            }
+        }
+        // An error on the same value already says more than the schema would.
+        found.retain(|(v, _)| {
+            !self
+                .diagnostics
+                .iter()
+                .any(|d| d.is_error() && d.span == v.span)
+        });
+        found.sort_by_key(|(v, _)| (v.span.start, v.span.end));
+        for (violation, versions) in found.into_iter().take(MAX_SCHEMA_FINDINGS) {
+            let code = if violation.unknown_key {
+                &k::K030
+            } else {
+                &k::K032
+            };
+            self.lint(
+                code,
+                violation.span,
+                &versions,
+                if violation.unknown_key {
+                    violation.message
+                } else {
+                    format!("{}: {}", violation.path, violation.message)
+                },
+            );
+        }
     }
 
     fn unknown_keys(&mut self, map: &Mapping, object: Object) {
