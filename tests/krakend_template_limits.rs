@@ -85,7 +85,9 @@ fn deep_nesting_is_refused_not_overflowing_the_stack() {
 
 #[test]
 fn functions_called_without_their_arguments_fail_like_go() {
-    for name in ["upper", "lower", "title", "trim", "nospace", "b64enc", "atoi"] {
+    for name in [
+        "upper", "lower", "title", "trim", "nospace", "b64enc", "atoi",
+    ] {
         let error = render_text(&format!("{{{{ {name} }}}}")).unwrap_err();
         assert!(
             error.fail.message.contains("wrong number of args"),

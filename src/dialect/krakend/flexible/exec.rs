@@ -649,13 +649,7 @@ impl<'a> Exec<'a> {
         self.spend(count.saturating_mul(each as u64), file, at)
     }
 
-    fn emit(
-        &mut self,
-        text: &str,
-        file: usize,
-        at: Range<usize>,
-        exact: bool,
-    ) -> Result<(), Fail> {
+    fn emit(&mut self, text: &str, file: usize, at: Range<usize>, exact: bool) -> Result<(), Fail> {
         if text.is_empty() {
             return Ok(());
         }
@@ -1134,17 +1128,17 @@ impl<'a> Exec<'a> {
             "title" => {
                 arity(1)?;
                 Val::Str(
-                text(&args[0])
-                    .split(' ')
-                    .map(|w| {
-                        let mut c = w.chars();
-                        match c.next() {
-                            Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
-                            None => String::new(),
-                        }
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" "),
+                    text(&args[0])
+                        .split(' ')
+                        .map(|w| {
+                            let mut c = w.chars();
+                            match c.next() {
+                                Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+                                None => String::new(),
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                        .join(" "),
                 )
             }
             "trim" => {
