@@ -35,6 +35,9 @@ pub struct Config {
     pub echo_endpoint: bool,
     pub endpoints: Vec<Endpoint>,
     pub extra_config: ExtraConfig,
+    /// Every other key as written, in source order (`$schema`, `@comment`, `tls`, `plugin`,
+    /// `async_agent`, the server timeouts, ...): kept so an emitted config says all it said.
+    pub other: Vec<(Spanned<String>, Node)>,
 }
 
 #[derive(Clone, Debug)]
@@ -55,6 +58,8 @@ pub struct Endpoint {
     pub input_headers: Vec<String>,
     pub input_query_strings: Vec<String>,
     pub extra_config: ExtraConfig,
+    /// Every other key as written, in source order (see [`Config::other`]).
+    pub other: Vec<(Spanned<String>, Node)>,
 }
 
 #[derive(Clone, Debug)]
@@ -77,6 +82,8 @@ pub struct Backend {
     pub concurrent_calls: u32,
     pub extra_config: ExtraConfig,
     pub workflow: Option<Box<Workflow>>,
+    /// Every other key as written, in source order (see [`Config::other`]).
+    pub other: Vec<(Spanned<String>, Node)>,
 }
 
 /// A nested endpoint under `backend.extra_config.workflow` (KrakenD Enterprise).
