@@ -221,7 +221,7 @@ const MAX_NESTING: usize = 200;
 const MAX_STEPS: u64 = 10_000_000;
 /// Bytes of values a render may make or copy in all: a value that doubles every turn, or a
 /// `repeat`/`until` with a huge count, stops here before the allocation is attempted.
-const MAX_VALUE_BYTES: u64 = 1 << 30;
+const MAX_VALUE_BYTES: u64 = 1 << 28;
 
 /// The bytes one value takes in a list.
 const SLOT: usize = std::mem::size_of::<Val>();
