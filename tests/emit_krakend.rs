@@ -614,6 +614,8 @@ fn cli_writes_one_file_per_config_or_one_to_stdout() {
     assert_eq!(bad.status.code(), Some(1));
     let stderr = String::from_utf8_lossy(&bad.stderr);
     assert!(stderr.contains("E030"), "{stderr}");
+    // Pointing at the port (line 1, column 24).
+    assert!(stderr.contains("bad.json:1:24"), "{stderr}");
     assert!(!dir.path().join("bad").exists());
 
     // --at has no meaning for a KrakenD config.

@@ -145,7 +145,7 @@ impl Writer {
             self.diagnostics.push(
                 Diagnostic::error(
                     &e::E030,
-                    config.span,
+                    config.port_span,
                     format!("port {} is outside 1..65535", config.port),
                 )
                 .with_help("KrakenD cannot listen on it and `krakend check --lint` refuses it"),

@@ -23,6 +23,8 @@ pub struct Config {
     pub version: i64,
     pub name: Option<String>,
     pub port: i64,
+    /// Where `port` is written (the whole config when it is not).
+    pub port_span: Span,
     pub listen_ip: Option<Spanned<String>>,
     /// Cleaned default hosts (`http://` added, path dropped).
     pub hosts: Vec<Spanned<String>>,

@@ -648,6 +648,7 @@ impl Reader {
             version,
             name,
             port,
+            port_span: map.get("port").map_or(root.span, |node| node.span),
             listen_ip,
             hosts,
             timeout,
