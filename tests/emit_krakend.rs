@@ -625,3 +625,25 @@ fn cli_writes_one_file_per_config_or_one_to_stdout() {
     );
     assert_eq!(at.status.code(), Some(2));
 }
+
+#[test]
+fn two_configs_on_one_output_name_are_refused() {
+    let config = r#"{"version": 3, "endpoints": [{"endpoint": "/a", "backend": [{"url_pattern": "/a", "host": ["http://a:80"]}]}]}"#;
+    let checked = check(
+        ["east/krakend.json", "west/krakend.json"]
+            .iter()
+            .map(|path| Input {
+                path: path.to_string(),
+                bytes: config.as_bytes().to_vec(),
+                reported: true,
+                forced_kind: Some(Kind::Krakend),
+            })
+            .collect(),
+        &Options::default(),
+    );
+    assert_eq!(checked.errors(), 0, "{:?}", findings(&checked));
+    let emitted = emit_krakend(&checked, false);
+    let codes: Vec<&str> = emitted.diagnostics.iter().map(|d| d.code.id).collect();
+    assert_eq!(codes, ["E031"]);
+    assert_eq!(emitted.errors(), 1);
+}
