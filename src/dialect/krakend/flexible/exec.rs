@@ -216,6 +216,9 @@ pub struct Exec<'a> {
 /// (the parser bounds each file's nesting; templates calling templates add theirs up).
 const MAX_NESTING: usize = 200;
 
+/// Template calls a render nests (`template` inside `template`).
+const MAX_CALL_DEPTH: usize = 100;
+
 /// Steps a render may take: real configs take thousands; a template looping without end (or
 /// ranging over ranges) stops here instead of hanging.
 const MAX_STEPS: u64 = 10_000_000;
@@ -681,9 +684,11 @@ impl<'a> Exec<'a> {
             ));
         };
         self.depth += 1;
-        if self.depth > 100_000 / 1000 {
-            return Err(Fail::error(
-                format!("exceeded maximum template depth (100) in \"{name}\""),
+        // Go stops at a depth of 100 000 (text/template `maxExecDepth`); rehearse stops far
+        // earlier, so a deeper recursion is rehearse's limit (K035), not KrakenD's error.
+        if self.depth > MAX_CALL_DEPTH {
+            return Err(over_limit(
+                &format!("template call depth {MAX_CALL_DEPTH} (in \"{name}\")"),
                 file,
                 at,
             ));
