@@ -793,6 +793,7 @@ fn write_stdout(text: &str) -> std::io::Result<()> {
 #[derive(Clone, Copy, ValueEnum)]
 enum EmitTarget {
     Haproxy,
+    Krakend,
 }
 
 #[derive(clap::Args)]
@@ -821,6 +822,9 @@ struct EmitArgs {
     /// Let documents name files in this folder too (repeatable), as for `check`.
     #[arg(long, value_name = "DIR")]
     allow_read: Vec<PathBuf>,
+    /// krakend: also write the defaults KrakenD applies (timeouts, methods, encodings, port).
+    #[arg(long)]
+    explicit: bool,
 }
 
 fn run_emit(args: EmitArgs) -> ExitCode {
@@ -833,7 +837,19 @@ fn run_emit(args: EmitArgs) -> ExitCode {
     let scope = checked
         .sources
         .ids()
-        .filter(|id| reported.contains(&checked.sources.get(*id).path))
+        .filter(|id| {
+            let path = &checked.sources.get(*id).path;
+            // A KrakenD template's config is read from its rendering.
+            reported.contains(path)
+                || path
+                    .strip_suffix(" (rendered)")
+                    .is_some_and(|template| reported.contains(template))
+        })
+        .collect();
+    let paths = checked
+        .sources
+        .ids()
+        .map(|id| (id, checked.sources.get(id).path.clone()))
         .collect();
     let color = stderr_color();
     let to_stdout = args.out.as_os_str() == "-";
@@ -848,6 +864,7 @@ fn run_emit(args: EmitArgs) -> ExitCode {
     }
     let target = match args.target {
         EmitTarget::Haproxy => rehearse::emit::Target::Haproxy,
+        EmitTarget::Krakend => rehearse::emit::Target::Krakend,
     };
     let state = match rehearse::emit::state_for(
         &checked.project,
@@ -874,6 +891,8 @@ fn run_emit(args: EmitArgs) -> ExitCode {
         &rehearse::emit::Options {
             state,
             scope: Some(scope),
+            paths,
+            explicit: args.explicit,
         },
     );
     for d in &emitted.diagnostics {

@@ -8,6 +8,7 @@
 
 pub mod gateways;
 pub mod haproxy;
+pub mod krakend;
 pub mod sha1;
 pub mod write;
 
@@ -15,16 +16,18 @@ use crate::diag::Diagnostic;
 use crate::ir::Project;
 use crate::source::FileId;
 
-/// What to emit. (KrakenD, Vamp and Cloudify targets are still to come: issue 11.)
+/// What to emit. (Vamp and Cloudify targets are still to come: issue 11.)
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Target {
     Haproxy,
+    Krakend,
 }
 
 impl Target {
     pub fn as_str(self) -> &'static str {
         match self {
             Target::Haproxy => "haproxy",
+            Target::Krakend => "krakend",
         }
     }
 }
@@ -43,6 +46,10 @@ pub struct Options {
     /// The files whose artifacts are emitted (the paths the user named); the other files of
     /// the project only resolve references. `None`: every file.
     pub scope: Option<Vec<FileId>>,
+    /// The path of each source file, for output names (`<source stem>.json`).
+    pub paths: std::collections::BTreeMap<FileId, String>,
+    /// Write the defaults the runtime applies too (KrakenD: timeouts, methods, encodings).
+    pub explicit: bool,
 }
 
 impl Options {
@@ -73,6 +80,9 @@ impl Emitted {
 pub fn emit(project: &Project, target: Target, options: &Options) -> Emitted {
     let mut emitted = match target {
         Target::Haproxy => emit_haproxy(project, options),
+        Target::Krakend => {
+            krakend::emit(&project.krakend, &options.paths, options.explicit, options)
+        }
     };
     crate::diag::normalize(&mut emitted.diagnostics);
     emitted
@@ -100,8 +110,12 @@ pub fn state_for(
     if scenario.is_none() && at.is_none() {
         return Ok(None);
     }
-    // Every target so far has a rehearsal state (HAProxy's weights and servers).
-    let _ = target;
+    // A KrakenD config is the same at every step of a rehearsal.
+    if target == Target::Krakend {
+        return Err(StateError::Usage(
+            "--scenario and --at choose a rehearsal's state; the krakend target has none".into(),
+        ));
+    }
     let chosen = match scenario {
         Some(name) => project.scenarios.iter().find(|s| s.name.value == name),
         None if project.scenarios.len() == 1 => project.scenarios.first(),

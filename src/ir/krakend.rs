@@ -23,6 +23,8 @@ pub struct Config {
     pub version: i64,
     pub name: Option<String>,
     pub port: i64,
+    /// Where `port` is written (the whole config when it is not).
+    pub port_span: Span,
     pub listen_ip: Option<Spanned<String>>,
     /// Cleaned default hosts (`http://` added, path dropped).
     pub hosts: Vec<Spanned<String>>,
@@ -35,6 +37,9 @@ pub struct Config {
     pub echo_endpoint: bool,
     pub endpoints: Vec<Endpoint>,
     pub extra_config: ExtraConfig,
+    /// Every other key as written, in source order (`$schema`, `@comment`, `tls`, `plugin`,
+    /// `async_agent`, the server timeouts, ...): kept so an emitted config says all it said.
+    pub other: Vec<(Spanned<String>, Node)>,
 }
 
 #[derive(Clone, Debug)]
@@ -55,6 +60,8 @@ pub struct Endpoint {
     pub input_headers: Vec<String>,
     pub input_query_strings: Vec<String>,
     pub extra_config: ExtraConfig,
+    /// Every other key as written, in source order (see [`Config::other`]).
+    pub other: Vec<(Spanned<String>, Node)>,
 }
 
 #[derive(Clone, Debug)]
@@ -77,6 +84,8 @@ pub struct Backend {
     pub concurrent_calls: u32,
     pub extra_config: ExtraConfig,
     pub workflow: Option<Box<Workflow>>,
+    /// Every other key as written, in source order (see [`Config::other`]).
+    pub other: Vec<(Spanned<String>, Node)>,
 }
 
 /// A nested endpoint under `backend.extra_config.workflow` (KrakenD Enterprise).

@@ -42,4 +42,15 @@ declare_codes! {
     E009 "haproxy-duplicate-name";
     /// `--at` asks for a time past the end of the scenario's rehearsal.
     E010 "bad-emit-time";
+    /// The KrakenD config listens on a port outside 1..=65535 (lura turns 0 into 8080).
+    /// KrakenD cannot bind it and the schema (`krakend check --lint`) refuses it, so the
+    /// `krakend` target writes nothing.
+    E030 "krakend-port-out-of-range";
+    /// Two KrakenD configs would be written to the same `<source stem>.json` (two
+    /// `krakend.json` in different folders, `a.json` beside `a.yaml`, or several documents in
+    /// one YAML file). Emit them separately, into different folders.
+    E031 "krakend-output-name-clash";
+    /// A value in a YAML KrakenD config that JSON cannot hold: `.nan`, `.inf`, or a sequence or
+    /// mapping used as a key. KrakenD reads the emitted config as JSON.
+    E032 "krakend-value-not-json";
 }

@@ -119,5 +119,12 @@ declare_codes! {
     /// A flexible-configuration template rehearse cannot render although KrakenD may: it uses a
     /// Sprig function rehearse does not implement, or one whose result changes on every run
     /// (`now`, `uuidv4`, `randAlphaNum`). The rendered config is not checked.
+    ///
+    /// A template that goes past one of rehearse's rendering limits is K035 too, pointing at
+    /// the action where it stopped: 10 million steps (nodes run, functions called, range turns),
+    /// 256 MiB of values made or copied (`until`, `repeat`, `indent` with a huge count are
+    /// refused before allocating), 64 MiB of output, 100 nested template calls, 100 nested
+    /// blocks or parentheses in a file and 200 across template calls. Go's text/template has no such limits: KrakenD would loop, recurse or
+    /// allocate until it is stopped or runs out of memory.
     K035 "template-not-rendered";
 }

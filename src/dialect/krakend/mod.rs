@@ -705,6 +705,7 @@ impl Reader {
             version,
             name,
             port,
+            port_span: map.get("port").map_or(root.span, |node| node.span),
             listen_ip,
             hosts,
             timeout,
@@ -715,6 +716,7 @@ impl Reader {
             echo_endpoint,
             endpoints,
             extra_config,
+            other: other_keys(map, SERVICE_KEYS),
         })
     }
 
@@ -989,6 +991,7 @@ impl Reader {
             input_headers,
             input_query_strings,
             extra_config,
+            other: other_keys(map, ENDPOINT_KEYS),
         })
     }
 
@@ -1137,6 +1140,7 @@ impl Reader {
             concurrent_calls: parent.concurrent_calls,
             extra_config,
             workflow,
+            other: other_keys(map, BACKEND_KEYS),
         })
     }
 
@@ -1462,6 +1466,61 @@ impl Reader {
         }
         Some(breaker)
     }
+}
+
+/// The service keys the IR types; [`Config::other`] keeps the rest as written.
+const SERVICE_KEYS: &[&str] = &[
+    "version",
+    "name",
+    "port",
+    "listen_ip",
+    "host",
+    "timeout",
+    "cache_ttl",
+    "output_encoding",
+    "disable_rest",
+    "debug_endpoint",
+    "echo_endpoint",
+    "endpoints",
+    "extra_config",
+];
+/// The endpoint keys the IR types.
+const ENDPOINT_KEYS: &[&str] = &[
+    "endpoint",
+    "method",
+    "backend",
+    "concurrent_calls",
+    "timeout",
+    "cache_ttl",
+    "output_encoding",
+    "input_headers",
+    "input_query_strings",
+    "extra_config",
+];
+/// The backend keys the IR types.
+const BACKEND_KEYS: &[&str] = &[
+    "url_pattern",
+    "host",
+    "method",
+    "encoding",
+    "group",
+    "target",
+    "allow",
+    "deny",
+    "mapping",
+    "is_collection",
+    "disable_host_sanitize",
+    "extra_config",
+];
+
+/// The entries of `map` whose key is not one of `typed`, as written.
+fn other_keys(map: &Mapping, typed: &[&str]) -> Vec<(Spanned<String>, Node)> {
+    map.iter()
+        .filter_map(|(key, value)| {
+            let name = key.key_text()?;
+            (!typed.contains(&name.as_str())).then(|| (Spanned::new(name, key.span), value.clone()))
+        })
+        .collect()
 }
 
 /// Go's `textproto.CanonicalMIMEHeaderKey`, which lura applies to `input_headers`

@@ -203,6 +203,81 @@ pub struct Exec<'a> {
     pub env: &'a dyn Fn(&str) -> String,
     pub out: Output,
     depth: usize,
+    /// Nodes run, functions called and range turns so far (bounded by [`MAX_STEPS`]).
+    steps: u64,
+    /// Bytes of values made or copied so far (bounded by [`MAX_VALUE_BYTES`]).
+    value_bytes: u64,
+    /// Bodies and parenthesized pipelines being run, across template calls (bounded by
+    /// [`MAX_NESTING`]): the renderer recurses once per level.
+    nesting: usize,
+}
+
+/// Deepest nesting of blocks and parentheses a render runs, counted across `template` calls
+/// (the parser bounds each file's nesting; templates calling templates add theirs up).
+const MAX_NESTING: usize = 200;
+
+/// Template calls a render nests (`template` inside `template`).
+const MAX_CALL_DEPTH: usize = 100;
+
+/// Steps a render may take: real configs take thousands; a template looping without end (or
+/// ranging over ranges) stops here instead of hanging.
+const MAX_STEPS: u64 = 10_000_000;
+/// Bytes of values a render may make or copy in all: a value that doubles every turn, or a
+/// `repeat`/`until` with a huge count, stops here before the allocation is attempted.
+const MAX_VALUE_BYTES: u64 = 1 << 28;
+
+/// The bytes one value takes in a list.
+const SLOT: usize = std::mem::size_of::<Val>();
+
+/// Where a node starts, for a limit stopping there.
+fn node_at(node: &Node) -> usize {
+    match node {
+        Node::Text { at, .. }
+        | Node::Action { at, .. }
+        | Node::If { at, .. }
+        | Node::Range { at, .. }
+        | Node::With { at, .. }
+        | Node::Template { at, .. } => at.start,
+        Node::Break | Node::Continue => 0,
+    }
+}
+
+/// Why a render stopped at one of rehearse's limits: KrakenD would hang or run out of memory
+/// on it, or render what rehearse will not try (K035).
+fn over_limit(what: &str, file: usize, at: usize) -> Fail {
+    Fail {
+        message: format!("the template goes past rehearse's rendering limit of {what}"),
+        file,
+        at,
+        unsupported: true,
+    }
+}
+
+/// The bytes a value holds, counting up to `cap` (so measuring a huge value costs no more
+/// than the budget left).
+fn value_size(value: &Val, cap: u64) -> u64 {
+    let mut total = SLOT as u64;
+    match value {
+        Val::Str(s) => total += s.len() as u64,
+        Val::List(items) => {
+            for item in items {
+                total += value_size(item, cap.saturating_sub(total));
+                if total > cap {
+                    break;
+                }
+            }
+        }
+        Val::Map(map) => {
+            for (key, item) in map {
+                total += key.len() as u64 + value_size(item, cap.saturating_sub(total));
+                if total > cap {
+                    break;
+                }
+            }
+        }
+        _ => {}
+    }
+    total
 }
 
 /// Control flow out of a body.
@@ -537,12 +612,56 @@ impl<'a> Exec<'a> {
             env,
             out: Output::default(),
             depth: 0,
+            steps: 0,
+            value_bytes: 0,
+            nesting: 0,
         }
     }
 
-    fn emit(&mut self, text: &str, file: usize, at: Range<usize>, exact: bool) {
+    /// Counts one step of work.
+    fn step(&mut self, file: usize, at: usize) -> Result<(), Fail> {
+        self.steps += 1;
+        if self.steps > MAX_STEPS {
+            return Err(over_limit(&format!("{MAX_STEPS} steps"), file, at));
+        }
+        Ok(())
+    }
+
+    /// Counts `bytes` of values about to be made or just copied.
+    fn spend(&mut self, bytes: u64, file: usize, at: usize) -> Result<(), Fail> {
+        self.value_bytes = self.value_bytes.saturating_add(bytes);
+        if self.value_bytes > MAX_VALUE_BYTES {
+            return Err(over_limit(
+                &format!("{} MiB of values", MAX_VALUE_BYTES >> 20),
+                file,
+                at,
+            ));
+        }
+        Ok(())
+    }
+
+    /// Counts a value made or copied.
+    fn spend_on(&mut self, value: &Val, file: usize, at: usize) -> Result<(), Fail> {
+        let left = MAX_VALUE_BYTES.saturating_sub(self.value_bytes);
+        self.spend(value_size(value, left), file, at)
+    }
+
+    /// Counts `count` items of `each` bytes about to be made, before making them.
+    fn spend_items(&mut self, count: i64, each: usize, file: usize, at: usize) -> Result<(), Fail> {
+        let count = u64::try_from(count).unwrap_or(0);
+        self.spend(count.saturating_mul(each as u64), file, at)
+    }
+
+    fn emit(&mut self, text: &str, file: usize, at: Range<usize>, exact: bool) -> Result<(), Fail> {
         if text.is_empty() {
-            return;
+            return Ok(());
+        }
+        if self.out.text.len() + text.len() > super::MAX_OUTPUT_BYTES {
+            return Err(over_limit(
+                &format!("{} MiB of output", super::MAX_OUTPUT_BYTES >> 20),
+                file,
+                at.start,
+            ));
         }
         let start = self.out.text.len();
         self.out.text.push_str(text);
@@ -552,6 +671,7 @@ impl<'a> Exec<'a> {
             source: at,
             exact,
         });
+        Ok(())
     }
 
     /// Executes a named template with `dot` and no variables but `$`.
@@ -564,9 +684,11 @@ impl<'a> Exec<'a> {
             ));
         };
         self.depth += 1;
-        if self.depth > 100_000 / 1000 {
-            return Err(Fail::error(
-                format!("exceeded maximum template depth (100) in \"{name}\""),
+        // Go stops at a depth of 100 000 (text/template `maxExecDepth`); rehearse stops far
+        // earlier, so a deeper recursion is rehearse's limit (K035), not KrakenD's error.
+        if self.depth > MAX_CALL_DEPTH {
+            return Err(over_limit(
+                &format!("template call depth {MAX_CALL_DEPTH} (in \"{name}\")"),
                 file,
                 at,
             ));
@@ -580,6 +702,33 @@ impl<'a> Exec<'a> {
     }
 
     fn body(
+        &mut self,
+        body: &Body,
+        dot: &Val,
+        vars: &mut Vec<(String, Val)>,
+        file: usize,
+    ) -> Result<Flow, Fail> {
+        let at = body.first().map_or(0, node_at);
+        self.nest(file, at)?;
+        let flow = self.nodes(body, dot, vars, file);
+        self.nesting -= 1;
+        flow
+    }
+
+    /// Enters one more level of nesting.
+    fn nest(&mut self, file: usize, at: usize) -> Result<(), Fail> {
+        self.nesting += 1;
+        if self.nesting > MAX_NESTING {
+            return Err(over_limit(
+                &format!("{MAX_NESTING} nested blocks and template calls"),
+                file,
+                at,
+            ));
+        }
+        Ok(())
+    }
+
+    fn nodes(
         &mut self,
         body: &Body,
         dot: &Val,
@@ -602,19 +751,20 @@ impl<'a> Exec<'a> {
         vars: &mut Vec<(String, Val)>,
         file: usize,
     ) -> Result<Flow, Fail> {
+        self.step(file, node_at(node))?;
         match node {
-            Node::Text { text, at } => self.emit(text, file, at.clone(), true),
+            Node::Text { text, at } => self.emit(text, file, at.clone(), true)?,
             Node::Action { pipe, at } => {
                 let value = self.pipe(pipe, dot, vars, file, at.start)?;
                 if pipe.vars.is_empty() {
                     match value {
                         Printed::Include(partial, text) => {
                             let len = text.len();
-                            self.emit(&text, partial, 0..len, true);
+                            self.emit(&text, partial, 0..len, true)?;
                         }
                         Printed::Value(value) => {
                             let text = value.print();
-                            self.emit(&text, file, at.clone(), false);
+                            self.emit(&text, file, at.clone(), false)?;
                         }
                     }
                 }
@@ -677,7 +827,10 @@ impl<'a> Exec<'a> {
                         .map(|(i, v)| (Val::Int(i as i64), v))
                         .collect(),
                     Val::Map(map) => map.into_iter().map(|(k, v)| (Val::Str(k), v)).collect(),
-                    Val::Int(n) => (0..n.max(0)).map(|i| (Val::Int(i), Val::Int(i))).collect(),
+                    Val::Int(n) => {
+                        self.spend_items(n, 2 * SLOT, file, at.start)?;
+                        (0..n.max(0)).map(|i| (Val::Int(i), Val::Int(i))).collect()
+                    }
                     Val::Missing | Val::Nil => Vec::new(),
                     other => {
                         return Err(Fail::error(
@@ -693,6 +846,7 @@ impl<'a> Exec<'a> {
                     }
                 }
                 for (key, element) in items {
+                    self.step(file, at.start)?;
                     let inner = vars.len();
                     match declared.as_slice() {
                         [] => {}
@@ -814,7 +968,11 @@ impl<'a> Exec<'a> {
         at: usize,
     ) -> Result<Val, Fail> {
         match arg {
-            Arg::Dot(fields) => fields_of(dot.clone(), fields, file, at),
+            Arg::Dot(fields) => {
+                let value = field_of(dot, fields, file, at)?;
+                self.spend_on(value, file, at)?;
+                Ok(value.clone())
+            }
             Arg::Var(name, fields) => {
                 let Some((_, value)) = vars.iter().rev().find(|(n, _)| n == name) else {
                     return Err(Fail::error(
@@ -823,7 +981,9 @@ impl<'a> Exec<'a> {
                         at,
                     ));
                 };
-                fields_of(value.clone(), fields, file, at)
+                let value = field_of(value, fields, file, at)?;
+                self.spend_on(value, file, at)?;
+                Ok(value.clone())
             }
             Arg::Func(name) => Ok(self.call(name, Vec::new(), file, at)?.value()),
             Arg::Str(s) => Ok(Val::Str(s.clone())),
@@ -832,13 +992,32 @@ impl<'a> Exec<'a> {
             Arg::Bool(b) => Ok(Val::Bool(*b)),
             Arg::Nil => Ok(Val::Nil),
             Arg::Sub(pipe, fields) => {
+                self.nest(file, at)?;
                 let value = self.pipe(pipe, dot, vars, file, at)?.value();
-                fields_of(value, fields, file, at)
+                self.nesting -= 1;
+                field_of(&value, fields, file, at).cloned()
             }
         }
     }
 
     fn call(
+        &mut self,
+        name: &str,
+        args: Vec<Val>,
+        file: usize,
+        at: usize,
+    ) -> Result<Printed, Fail> {
+        self.step(file, at)?;
+        let printed = self.call_unbounded(name, args, file, at)?;
+        if let Printed::Value(value) = &printed {
+            self.spend_on(value, file, at)?;
+        }
+        Ok(printed)
+    }
+
+    /// A function's result. Functions whose result may be far larger than their arguments
+    /// spend its size before making it.
+    fn call_unbounded(
         &mut self,
         name: &str,
         args: Vec<Val>,
@@ -943,22 +1122,34 @@ impl<'a> Exec<'a> {
                     .collect();
                 Val::Str(parts.join(" "))
             }
-            "upper" => Val::Str(text(&args[0]).to_uppercase()),
-            "lower" => Val::Str(text(&args[0]).to_lowercase()),
-            "title" => Val::Str(
-                text(&args[0])
-                    .split(' ')
-                    .map(|w| {
-                        let mut c = w.chars();
-                        match c.next() {
-                            Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
-                            None => String::new(),
-                        }
-                    })
-                    .collect::<Vec<_>>()
-                    .join(" "),
-            ),
-            "trim" => Val::Str(text(&args[0]).trim().to_string()),
+            "upper" => {
+                arity(1)?;
+                Val::Str(text(&args[0]).to_uppercase())
+            }
+            "lower" => {
+                arity(1)?;
+                Val::Str(text(&args[0]).to_lowercase())
+            }
+            "title" => {
+                arity(1)?;
+                Val::Str(
+                    text(&args[0])
+                        .split(' ')
+                        .map(|w| {
+                            let mut c = w.chars();
+                            match c.next() {
+                                Some(f) => f.to_uppercase().collect::<String>() + c.as_str(),
+                                None => String::new(),
+                            }
+                        })
+                        .collect::<Vec<_>>()
+                        .join(" "),
+                )
+            }
+            "trim" => {
+                arity(1)?;
+                Val::Str(text(&args[0]).trim().to_string())
+            }
             "trimAll" | "trimall" => {
                 arity(2)?;
                 let cut: Vec<char> = text(&args[0]).chars().collect();
@@ -980,7 +1171,15 @@ impl<'a> Exec<'a> {
             }
             "replace" => {
                 arity(3)?;
-                Val::Str(text(&args[2]).replace(&text(&args[0]), &text(&args[1])))
+                let (from, to, s) = (text(&args[0]), text(&args[1]), text(&args[2]));
+                // An empty `from` matches before every character and at the end.
+                let matches = if from.is_empty() {
+                    s.chars().count() + 1
+                } else {
+                    s.matches(from.as_str()).count()
+                };
+                self.spend_items(matches as i64, to.len(), file, at)?;
+                Val::Str(s.replace(&from, &to))
             }
             "contains" => {
                 arity(2)?;
@@ -996,17 +1195,25 @@ impl<'a> Exec<'a> {
             }
             "repeat" => {
                 arity(2)?;
-                Val::Str(text(&args[1]).repeat(args[0].to_int().max(0) as usize))
+                let (count, s) = (args[0].to_int(), text(&args[1]));
+                self.spend_items(count, s.len(), file, at)?;
+                Val::Str(s.repeat(count.max(0) as usize))
             }
-            "nospace" => Val::Str(
-                text(&args[0])
-                    .chars()
-                    .filter(|c| !c.is_whitespace())
-                    .collect(),
-            ),
+            "nospace" => {
+                arity(1)?;
+                Val::Str(
+                    text(&args[0])
+                        .chars()
+                        .filter(|c| !c.is_whitespace())
+                        .collect(),
+                )
+            }
             "indent" | "nindent" => {
                 arity(2)?;
-                let pad = " ".repeat(args[0].to_int().max(0) as usize);
+                let width = args[0].to_int();
+                let lines = text(&args[1]).matches('\n').count() + 1;
+                self.spend_items(width, lines, file, at)?;
+                let pad = " ".repeat(width.max(0) as usize);
                 let body = format!("{pad}{}", text(&args[1]).replace('\n', &format!("\n{pad}")));
                 Val::Str(if name == "nindent" {
                     format!("\n{body}")
@@ -1021,10 +1228,16 @@ impl<'a> Exec<'a> {
                     .collect::<Vec<_>>()
                     .join(" "),
             ),
-            "b64enc" => Val::Str(base64(text(&args[0]).as_bytes())),
+            "b64enc" => {
+                arity(1)?;
+                Val::Str(base64(text(&args[0]).as_bytes()))
+            }
             "join" => {
                 arity(2)?;
                 let sep = text(&args[0]);
+                if let Val::List(items) = &args[1] {
+                    self.spend_items(items.len() as i64, sep.len(), file, at)?;
+                }
                 let items: Vec<String> = match &args[1] {
                     Val::List(items) => items.iter().map(text).collect(),
                     other => vec![text(other)],
@@ -1155,16 +1368,17 @@ impl<'a> Exec<'a> {
                 arity(2)?;
                 Val::Bool(matches!(&args[1], Val::List(items) if items.contains(&args[0])))
             }
-            "add" => Val::Int(args.iter().map(Val::to_int).sum()),
-            "add1" => Val::Int(args.first().map_or(0, Val::to_int) + 1),
+            // Go's int64 arithmetic wraps.
+            "add" => Val::Int(args.iter().map(Val::to_int).fold(0, i64::wrapping_add)),
+            "add1" => Val::Int(args.first().map_or(0, Val::to_int).wrapping_add(1)),
             "sub" | "mul" | "div" | "mod" => {
                 arity(2)?;
                 let (a, b) = (args[0].to_int(), args[1].to_int());
                 Val::Int(match name {
-                    "sub" => a - b,
+                    "sub" => a.wrapping_sub(b),
                     "mul" => a.wrapping_mul(b),
-                    "div" if b != 0 => a / b,
-                    "mod" if b != 0 => a % b,
+                    "div" if b != 0 => a.wrapping_div(b),
+                    "mod" if b != 0 => a.wrapping_rem(b),
                     _ => return Err(fail("runtime error: integer divide by zero".to_string())),
                 })
             }
@@ -1172,12 +1386,15 @@ impl<'a> Exec<'a> {
             "min" => Val::Int(args.iter().map(Val::to_int).min().unwrap_or(0)),
             "int" | "int64" => Val::Int(args.first().map_or(0, Val::to_int)),
             "float64" => Val::Float(args.first().map_or(0.0, Val::to_float)),
-            "atoi" => Val::Int(text(&args[0]).trim().parse().unwrap_or(0)),
-            "until" => Val::List(
-                (0..args.first().map_or(0, Val::to_int).max(0))
-                    .map(Val::Int)
-                    .collect(),
-            ),
+            "atoi" => {
+                arity(1)?;
+                Val::Int(text(&args[0]).trim().parse().unwrap_or(0))
+            }
+            "until" => {
+                let count = args.first().map_or(0, Val::to_int);
+                self.spend_items(count, SLOT, file, at)?;
+                Val::List((0..count.max(0)).map(Val::Int).collect())
+            }
             "fail" => {
                 return Err(Fail::error(
                     format!(
@@ -1298,10 +1515,16 @@ impl Printed {
     }
 }
 
-fn fields_of(mut value: Val, fields: &[String], file: usize, at: usize) -> Result<Val, Fail> {
+/// The value at `fields` below `value`, found by reference (copying only what is found).
+fn field_of<'v>(
+    mut value: &'v Val,
+    fields: &[String],
+    file: usize,
+    at: usize,
+) -> Result<&'v Val, Fail> {
     for field in fields {
         value = match value {
-            Val::Map(map) => map.get(field).cloned().unwrap_or(Val::Missing),
+            Val::Map(map) => map.get(field).unwrap_or(&Val::Missing),
             Val::Missing | Val::Nil => {
                 return Err(Fail::error(
                     format!("nil pointer evaluating interface {{}}.{field}"),

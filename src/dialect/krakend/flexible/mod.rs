@@ -25,7 +25,7 @@ pub use exec::Val;
 
 /// Largest file FC reads (settings, partials, templates).
 const MAX_FILE_BYTES: usize = 8 * 1024 * 1024;
-/// Largest rendered config: a template that loops forever stops here.
+/// Largest rendered config: output past it stops the render as it is written (K035).
 const MAX_OUTPUT_BYTES: usize = 64 * 1024 * 1024;
 
 /// The environment variables `env` and `expandenv` see. Empty unless the caller captures the
@@ -335,11 +335,14 @@ pub fn render(
     let main = parse::parse(source).map_err(|e| {
         fail_at(
             &files,
-            Fail::error(
-                format!("template: {}: {}", base_name(path), e.message),
-                0,
-                e.at,
-            ),
+            Fail {
+                unsupported: e.too_deep,
+                ..Fail::error(
+                    format!("template: {}: {}", base_name(path), e.message),
+                    0,
+                    e.at,
+                )
+            },
         )
     })?;
     parsed.push((base_name(path), 0usize, main));
@@ -362,11 +365,14 @@ pub fn render(
             let tree = parse::parse(&text).map_err(|e| {
                 fail_at(
                     &files,
-                    Fail::error(
-                        format!("template: {}: {}", base_name(&shown(&file)), e.message),
-                        index,
-                        e.at,
-                    ),
+                    Fail {
+                        unsupported: e.too_deep,
+                        ..Fail::error(
+                            format!("template: {}: {}", base_name(&shown(&file)), e.message),
+                            index,
+                            e.at,
+                        )
+                    },
                 )
             })?;
             parsed.push((base_name(&shown(&file)), index, tree));
@@ -450,12 +456,6 @@ pub fn render(
     files.extend(partial_files.borrow().iter().cloned());
     if let Err(fail) = result {
         return Err(Failure { fail, files });
-    }
-    if output.text.len() > MAX_OUTPUT_BYTES {
-        return Err(Failure {
-            fail: Fail::error("the rendered config is larger than 64 MiB", 0, 0),
-            files,
-        });
     }
     Ok(Rendered {
         text: output.text,

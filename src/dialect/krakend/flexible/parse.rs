@@ -77,6 +77,20 @@ pub enum Arg {
 pub struct SyntaxError {
     pub message: String,
     pub at: usize,
+    /// Past rehearse's nesting limit rather than an error Go reports too.
+    pub too_deep: bool,
+}
+
+/// Deepest nesting of blocks (`if`/`with`/`range`/`define`) or of parentheses rehearse parses:
+/// real configs nest a few levels; the parser and the renderer recurse once per level.
+pub const MAX_NESTING: usize = 100;
+
+fn too_deep<T>(at: usize) -> Result<T, SyntaxError> {
+    Err(SyntaxError {
+        message: format!("nested more than {MAX_NESTING} levels deep (rehearse's nesting limit)"),
+        at,
+        too_deep: true,
+    })
 }
 
 /// The templates one file defines: its own body and every `{{ define }}`.
@@ -117,6 +131,7 @@ fn error<T>(message: impl Into<String>, at: usize) -> Result<T, SyntaxError> {
     Err(SyntaxError {
         message: message.into(),
         at,
+        too_deep: false,
     })
 }
 
@@ -355,6 +370,7 @@ pub fn parse(src: &str) -> Result<Parsed, SyntaxError> {
         pieces,
         pos: 0,
         defines: Vec::new(),
+        depth: 0,
     };
     let (body, end) = parser.body()?;
     if let Some((keyword, at)) = end {
@@ -370,6 +386,8 @@ struct Parser {
     pieces: Vec<Piece>,
     pos: usize,
     defines: Vec<(String, Body)>,
+    /// Blocks open around the body being parsed.
+    depth: usize,
 }
 
 /// What ended a body: `end`, `else` (with the rest of its tokens), or the end of input.
@@ -378,6 +396,13 @@ type BodyEnd = Option<(String, usize)>;
 impl Parser {
     /// Parses nodes until `end`/`else` or the end of input.
     fn body(&mut self) -> Result<(Body, BodyEnd), SyntaxError> {
+        self.depth += 1;
+        let parsed = self.body_within_limit();
+        self.depth -= 1;
+        parsed
+    }
+
+    fn body_within_limit(&mut self) -> Result<(Body, BodyEnd), SyntaxError> {
         let mut body = Vec::new();
         while self.pos < self.pieces.len() {
             let index = self.pos;
@@ -394,6 +419,9 @@ impl Parser {
             };
             let at = action.at.clone();
             let tokens = action.tokens.clone();
+            if self.depth > MAX_NESTING || paren_depth(&tokens) > MAX_NESTING {
+                return too_deep(at.start);
+            }
             let keyword = match tokens.first() {
                 Some((Tok::Ident(word), _)) => word.as_str(),
                 _ => "",
@@ -553,6 +581,22 @@ impl Parser {
             }
         })
     }
+}
+
+/// The deepest parenthesis nesting in an action.
+fn paren_depth(tokens: &[(Tok, usize)]) -> usize {
+    let (mut depth, mut deepest) = (0usize, 0);
+    for (tok, _) in tokens {
+        match tok {
+            Tok::LParen => {
+                depth += 1;
+                deepest = deepest.max(depth);
+            }
+            Tok::RParen => depth = depth.saturating_sub(1),
+            _ => {}
+        }
+    }
+    deepest
 }
 
 /// A pipeline: optional `$v :=` / `$i, $v :=` / `$v =`, then commands separated by `|`.
