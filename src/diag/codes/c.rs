@@ -8,10 +8,11 @@
 //! peer. Checks Cloudify never made are in the 4xx block.
 
 declare_codes! {
-    /// A key the blueprint must have is missing (`node_templates`, a node template's `type`,
+    /// A key the blueprint must have is missing (a node template's `type`,
     /// a relationship's `type` or `target`, a group's `members`, a policy's `type` or
     /// `targets`, a workflow's `mapping`, an output's `value`, a policy type's `source`, ...).
-    /// A key present with a null value counts as missing. Cloudify code 1.
+    /// A key present with a null value counts as missing. Cloudify code 1. (`node_templates`
+    /// itself is optional since cloudify-common 7.0.5.)
     C001 "missing-required-key";
     /// The same import is listed twice in one `imports` list. Cloudify code 2.
     C002 "duplicate-import";

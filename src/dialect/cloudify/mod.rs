@@ -179,13 +179,8 @@ pub fn read(
     let relationship_types =
         nodes::read_relationship_types(&mut ctx, section("relationships"), &data_types, &plugins);
 
-    if root.get("node_templates").is_none_or(Node::is_null) {
-        ctx.error(
-            &c::C001,
-            span,
-            "'node_templates' key is required but it is currently missing",
-        );
-    }
+    // `node_templates` may be absent: dsl_parser 7.0.5 (elements/blueprint.py) no longer
+    // requires it, as the 4.x parser of the corpus did.
     let nodes = nodes::read_node_templates(
         &mut ctx,
         section("node_templates"),
@@ -226,7 +221,7 @@ pub fn read(
         scaling_policies,
         outputs,
     };
-    functions::check(&mut ctx, &blueprint);
+    functions::check(&mut ctx, &blueprint, section("capabilities"));
     blueprint
 }
 
