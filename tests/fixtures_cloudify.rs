@@ -285,3 +285,45 @@ fn get_secret_argument_shapes() {
         );
     }
 }
+
+/// 7.0.5 `Constraint.validate`: each constraint is one known operator with an argument of
+/// its shape (code 212), or a function; more keys need 1_5 (inputs) or are an error
+/// (workflow parameters).
+#[test]
+fn constraint_arguments_have_their_operators_shape() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = |version: &str, constraints: &str| {
+        format!("tosca_definitions_version: cloudify_dsl_{version}\ninputs:\n  x:\n    type: integer\n    constraints: {constraints}\n")
+    };
+    for valid in [
+        "[{valid_values: [1, 2]}]",
+        "[{in_range: [1, 2.5]}]",
+        "[{greater_than: 0}, {pattern: '^a'}]",
+        "[{valid_values: {get_secret: allowed}}]",
+    ] {
+        assert!(
+            codes_of(dir.path(), &input("1_4", valid), &[]).is_empty(),
+            "{valid}"
+        );
+    }
+    for (invalid, code) in [
+        ("[{valid_values: text}]", "C212"),
+        ("[{in_range: [1, a]}]", "C212"),
+        ("[{equal: true}]", "C212"),
+        ("[{name_pattern: [a]}]", "C212"),
+        ("[{nope: 1}]", "C103"),
+        ("[{}]", "C103"),
+        ("[{valid_values: [1], error_message: no}]", "C102"),
+        ("{valid_values: [1]}", "C121"),
+    ] {
+        assert_eq!(
+            codes_of(dir.path(), &input("1_4", invalid), &[]),
+            [code],
+            "{invalid}"
+        );
+    }
+    let with_message = input("1_5", "[{valid_values: [1], error_message: no}]");
+    assert!(codes_of(dir.path(), &with_message, &[]).is_empty());
+    let parameter = format!("tosca_definitions_version: cloudify_dsl_1_5\nplugins:\n  p:\n    executor: central_deployment_agent\n    source: p\nworkflows:\n  w:\n    mapping: p.m\n    parameters:\n      x:\n        constraints: [{{valid_values: [1], error_message: no}}]\n");
+    assert_eq!(codes_of(dir.path(), &parameter, &[]), ["C103"]);
+}

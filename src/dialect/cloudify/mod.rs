@@ -6,6 +6,7 @@
 //! `check::cloudify`'s job; this module only sees spanned trees.
 
 pub mod builtin;
+mod constraints;
 mod functions;
 pub mod merge;
 mod nodes;
@@ -174,6 +175,9 @@ pub fn read(
         .map(|n| types::read_schema_with(&mut ctx, n, &types::INPUT_KEYS))
         .unwrap_or_default();
     types::check_schema(&mut ctx, &inputs, &data_types, "inputs");
+    if let Some(inputs) = section("inputs") {
+        constraints::check_schema(&mut ctx, inputs, constraints::Owner::Input);
+    }
     let plugins = read_plugins(&mut ctx, section("plugins"));
     let node_types = nodes::read_node_types(&mut ctx, section("node_types"), &data_types);
     let relationship_types =
@@ -329,6 +333,9 @@ fn read_workflows(
                     .get("parameters")
                     .map(|n| types::read_schema_with(ctx, n, &types::PARAMETER_KEYS))
                     .unwrap_or_default();
+                if let Some(schema) = fields.get("parameters") {
+                    constraints::check_schema(ctx, schema, constraints::Owner::Parameter);
+                }
                 (mapping, parameters)
             }
             _ => {
