@@ -747,32 +747,8 @@ fn write_output_file(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()
             file.write_all(bytes)?;
             file.flush()
         }
-        _ => write_atomically(path, bytes),
+        _ => rehearse::emit::write::write_file_atomically(path, bytes),
     }
-}
-
-/// Writes a file whole or not at all: a temporary file beside it, then a rename.
-fn write_atomically(path: &std::path::Path, bytes: &[u8]) -> std::io::Result<()> {
-    let dir = match path.parent() {
-        Some(p) if !p.as_os_str().is_empty() => p.to_path_buf(),
-        _ => PathBuf::from("."),
-    };
-    let name = path
-        .file_name()
-        .ok_or_else(|| std::io::Error::other("not a file path"))?;
-    let temp = dir.join(format!(".{}.tmp", name.to_string_lossy()));
-    // `sync_all` surfaces a full disk that buffered writes would only report at close.
-    let written = std::fs::File::create(&temp).and_then(|mut file| {
-        file.write_all(bytes)?;
-        file.sync_all()
-    });
-    if let Err(e) = written {
-        let _ = std::fs::remove_file(&temp);
-        return Err(e);
-    }
-    std::fs::rename(&temp, path).inspect_err(|_| {
-        let _ = std::fs::remove_file(&temp);
-    })
 }
 
 fn explain(code: Option<&str>) -> ExitCode {

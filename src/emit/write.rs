@@ -140,3 +140,27 @@ fn write_into_existing(
     }
     Ok(done)
 }
+
+/// Writes one file whole or not at all: a temporary file beside it (synced), then a rename.
+/// The reports of `run` and `check --output` use it as well as single-document emits.
+pub fn write_file_atomically(path: &Path, bytes: &[u8]) -> std::io::Result<()> {
+    let fs = RealFileSystem;
+    let dir = match path.parent() {
+        Some(p) if !p.as_os_str().is_empty() => p,
+        _ => Path::new("."),
+    };
+    let name = path
+        .file_name()
+        .ok_or_else(|| std::io::Error::other("not a file path"))?;
+    let temp = dir.join(format!(
+        ".{}.rehearse-tmp-{}",
+        name.to_string_lossy(),
+        std::process::id()
+    ));
+    if let Err(e) = fs.write_file(&temp, bytes) {
+        fs.remove_file(&temp);
+        return Err(e);
+    }
+    fs.rename(&temp, path)
+        .inspect_err(|_| fs.remove_file(&temp))
+}
