@@ -793,6 +793,7 @@ fn write_stdout(text: &str) -> std::io::Result<()> {
 #[derive(Clone, Copy, ValueEnum)]
 enum EmitTarget {
     Haproxy,
+    Cloudify,
 }
 
 #[derive(clap::Args)]
@@ -848,6 +849,7 @@ fn run_emit(args: EmitArgs) -> ExitCode {
     }
     let target = match args.target {
         EmitTarget::Haproxy => rehearse::emit::Target::Haproxy,
+        EmitTarget::Cloudify => rehearse::emit::Target::Cloudify,
     };
     let state = match rehearse::emit::state_for(
         &checked.project,

@@ -6,6 +6,7 @@
 //! ([`write`] writes all or nothing). Output is deterministic: the same project gives the
 //! same bytes.
 
+pub mod cloudify;
 pub mod gateways;
 pub mod haproxy;
 pub mod sha1;
@@ -19,12 +20,14 @@ use crate::source::FileId;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Target {
     Haproxy,
+    Cloudify,
 }
 
 impl Target {
     pub fn as_str(self) -> &'static str {
         match self {
             Target::Haproxy => "haproxy",
+            Target::Cloudify => "cloudify",
         }
     }
 }
@@ -73,6 +76,7 @@ impl Emitted {
 pub fn emit(project: &Project, target: Target, options: &Options) -> Emitted {
     let mut emitted = match target {
         Target::Haproxy => emit_haproxy(project, options),
+        Target::Cloudify => cloudify::emit(project, options),
     };
     crate::diag::normalize(&mut emitted.diagnostics);
     emitted

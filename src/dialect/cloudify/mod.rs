@@ -224,6 +224,7 @@ pub fn read(
         groups,
         scaling_policies,
         outputs,
+        inlined: None,
     };
     functions::check(&mut ctx, &blueprint, section("capabilities"));
     blueprint
