@@ -794,6 +794,7 @@ fn write_stdout(text: &str) -> std::io::Result<()> {
 enum EmitTarget {
     Haproxy,
     Krakend,
+    Cloudify,
 }
 
 #[derive(clap::Args)]
@@ -865,6 +866,7 @@ fn run_emit(args: EmitArgs) -> ExitCode {
     let target = match args.target {
         EmitTarget::Haproxy => rehearse::emit::Target::Haproxy,
         EmitTarget::Krakend => rehearse::emit::Target::Krakend,
+        EmitTarget::Cloudify => rehearse::emit::Target::Cloudify,
     };
     let state = match rehearse::emit::state_for(
         &checked.project,

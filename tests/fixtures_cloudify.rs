@@ -172,3 +172,158 @@ fn fanned_out_get_property_chains_stay_cheap() {
     assert!(checked.diagnostics.is_empty(), "{:?}", checked.diagnostics);
     assert!(started.elapsed() < std::time::Duration::from_secs(20));
 }
+
+/// The codes a blueprint written inline (or with files beside it) gets, checked from `dir`.
+fn codes_of(dir: &Path, main: &str, files: &[(&str, &str)]) -> Vec<String> {
+    for (name, text) in files {
+        std::fs::write(dir.join(name), text).expect("write import");
+    }
+    let path = dir.join("blueprint.yaml");
+    std::fs::write(&path, main).expect("write blueprint");
+    let mut codes: Vec<String> = check_path(&path)
+        .diagnostics
+        .iter()
+        .map(|d| d.code.id.to_string())
+        .collect();
+    codes.sort();
+    codes
+}
+
+const HEADER_1_3: &str = "tosca_definitions_version: cloudify_dsl_1_3\n";
+
+/// dsl_parser 7.0.5 `_can_import_version`: an import of the same or an older version is fine,
+/// a newer one is code 28; Cloudify's own types.yaml carry their version too.
+#[test]
+fn imports_may_be_older_than_the_blueprint_not_newer() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let older = "tosca_definitions_version: cloudify_dsl_1_3\nnode_types:\n  a.T: {}\n";
+    let main = "tosca_definitions_version: cloudify_dsl_1_4\nimports:\n  - older.yaml\nnode_templates:\n  n:\n    type: a.T\n";
+    assert!(codes_of(dir.path(), main, &[("older.yaml", older)]).is_empty());
+    let main = "tosca_definitions_version: cloudify_dsl_1_2\nimports:\n  - older.yaml\nnode_templates:\n  n:\n    type: a.T\n";
+    assert_eq!(
+        codes_of(dir.path(), main, &[("older.yaml", older)]),
+        ["C028"]
+    );
+    // The 4.0 types.yaml is cloudify_dsl_1_3: a 1_0 blueprint cannot import it.
+    let main = "tosca_definitions_version: cloudify_dsl_1_0\nimports:\n  - http://www.getcloudify.org/spec/cloudify/4.0/types.yaml\nnode_templates:\n  vm:\n    type: cloudify.nodes.Compute\n";
+    assert!(codes_of(dir.path(), main, &[]).contains(&"C028".to_string()));
+    let main = main.replace("cloudify_dsl_1_0", "cloudify_dsl_1_3");
+    assert!(codes_of(dir.path(), &main, &[]).is_empty());
+}
+
+/// 7.0.5 no longer requires `node_templates`.
+#[test]
+fn a_blueprint_without_node_templates_is_valid() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    assert!(codes_of(dir.path(), HEADER_1_3, &[]).is_empty());
+    let main = format!("{HEADER_1_3}node_types:\n  app: {{}}\n");
+    assert!(codes_of(dir.path(), &main, &[]).is_empty());
+}
+
+/// An operation without an implementation is a no-op in 7.0.5's plan, inputs dropped: the
+/// functions in them are not validated. With an implementation they are.
+#[test]
+fn no_op_operation_inputs_are_not_validated() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let main = format!(
+        "{HEADER_1_3}plugins:\n  p:\n    executor: central_deployment_agent\n    source: p\nnode_types:\n  t: {{}}\nrelationships:\n  r: {{}}\nnode_templates:\n  b:\n    type: t\n  a:\n    type: t\n    interfaces:\n      maintenance:\n        poll:\n          IMPL\n          inputs:\n            x: {{ get_attribute: [ nowhere, y ] }}\n    relationships:\n      - type: r\n        target: b\n        source_interfaces:\n          i:\n            op:\n              inputs:\n                x: {{ get_property: [ nowhere, y ] }}\n"
+    );
+    let no_op = codes_of(dir.path(), &main.replace("IMPL\n          ", ""), &[]);
+    assert!(no_op.is_empty(), "{no_op:?}");
+    let with_implementation = main.replace("IMPL", "implementation: p.tasks.poll");
+    assert_eq!(codes_of(dir.path(), &with_implementation, &[]), ["C302"]);
+}
+
+/// 7.0.5 scans the blueprint's capabilities for functions, as it scans outputs.
+#[test]
+fn capability_functions_are_validated() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let with = |value: &str| {
+        format!("{HEADER_1_3}node_types:\n  t: {{}}\nnode_templates:\n  vm:\n    type: t\ncapabilities:\n  endpoint:\n    description: where\n    value: {value}\n")
+    };
+    assert!(codes_of(dir.path(), &with("{ get_attribute: [ vm, ip ] }"), &[]).is_empty());
+    assert_eq!(
+        codes_of(dir.path(), &with("{ get_attribute: text }"), &[]),
+        ["C300"]
+    );
+    assert_eq!(
+        codes_of(dir.path(), &with("{ get_attribute: 42 }"), &[]),
+        ["C300"]
+    );
+    assert_eq!(
+        codes_of(dir.path(), &with("{ get_attribute: [ nowhere, ip ] }"), &[]),
+        ["C302"]
+    );
+}
+
+/// 7.0.5 GetSecret.parse_args: a string, a list of 2 or more, or a function.
+#[test]
+fn get_secret_argument_shapes() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let with = |value: &str| {
+        format!("{HEADER_1_3}inputs:\n  name:\n    default: s\nnode_types:\n  t:\n    properties:\n      secret: {{}}\nnode_templates:\n  vm:\n    type: t\n    properties:\n      secret: {value}\n")
+    };
+    for valid in [
+        "{ get_secret: s }",
+        "{ get_secret: [ s, key ] }",
+        "{ get_secret: { get_input: name } }",
+    ] {
+        assert!(
+            codes_of(dir.path(), &with(valid), &[]).is_empty(),
+            "{valid}"
+        );
+    }
+    for invalid in [
+        "{ get_secret: 42 }",
+        "{ get_secret: [ s ] }",
+        "{ get_secret: null }",
+    ] {
+        assert_eq!(
+            codes_of(dir.path(), &with(invalid), &[]),
+            ["C300"],
+            "{invalid}"
+        );
+    }
+}
+
+/// 7.0.5 `Constraint.validate`: each constraint is one known operator with an argument of
+/// its shape (code 212), or a function; more keys need 1_5 (inputs) or are an error
+/// (workflow parameters).
+#[test]
+fn constraint_arguments_have_their_operators_shape() {
+    let dir = tempfile::tempdir().expect("tempdir");
+    let input = |version: &str, constraints: &str| {
+        format!("tosca_definitions_version: cloudify_dsl_{version}\ninputs:\n  x:\n    type: integer\n    constraints: {constraints}\n")
+    };
+    for valid in [
+        "[{valid_values: [1, 2]}]",
+        "[{in_range: [1, 2.5]}]",
+        "[{greater_than: 0}, {pattern: '^a'}]",
+        "[{valid_values: {get_secret: allowed}}]",
+    ] {
+        assert!(
+            codes_of(dir.path(), &input("1_4", valid), &[]).is_empty(),
+            "{valid}"
+        );
+    }
+    for (invalid, code) in [
+        ("[{valid_values: text}]", "C212"),
+        ("[{in_range: [1, a]}]", "C212"),
+        ("[{equal: true}]", "C212"),
+        ("[{name_pattern: [a]}]", "C212"),
+        ("[{nope: 1}]", "C103"),
+        ("[{}]", "C103"),
+        ("[{valid_values: [1], error_message: no}]", "C102"),
+        ("{valid_values: [1]}", "C121"),
+    ] {
+        assert_eq!(
+            codes_of(dir.path(), &input("1_4", invalid), &[]),
+            [code],
+            "{invalid}"
+        );
+    }
+    let with_message = input("1_5", "[{valid_values: [1], error_message: no}]");
+    assert!(codes_of(dir.path(), &with_message, &[]).is_empty());
+    let parameter = format!("tosca_definitions_version: cloudify_dsl_1_5\nplugins:\n  p:\n    executor: central_deployment_agent\n    source: p\nworkflows:\n  w:\n    mapping: p.m\n    parameters:\n      x:\n        constraints: [{{valid_values: [1], error_message: no}}]\n");
+    assert_eq!(codes_of(dir.path(), &parameter, &[]), ["C103"]);
+}

@@ -8,7 +8,8 @@ The compact form holds what a check needs (names, properties with types and defa
 interfaces and operations, workflow mappings and parameters, ...) without descriptions, as
 one base version followed by each later version's changes, definition by definition:
 
-    = <version>                  starts a version: the previous version plus these changes
+    = <version> [<dsl version>]  starts a version: the previous version plus these changes;
+                                 its file's tosca_definitions_version, if it names one
     <section> <name> <json>      defines or replaces a definition
     - <section> <name>           removes one
 
@@ -57,6 +58,11 @@ def definitions(path):
                 for n, d in (doc.get(s) or {}).items()} for s in SECTIONS}
 
 
+def dsl_version(path):
+    """The file's tosca_definitions_version (an import of it is checked against it: code 28)."""
+    return yaml.safe_load(open(path)).get("tosca_definitions_version")
+
+
 def main():
     tags = sorted(os.listdir(os.path.join(REFERENCE, "types")),
                   key=lambda t: (t == "master", version_key(t)))
@@ -68,7 +74,8 @@ def main():
     previous = {s: {} for s in SECTIONS}
     for name, path in versions:
         current = definitions(path)
-        lines.append("= " + name)
+        dsl = dsl_version(path)
+        lines.append("= " + name + (" " + dsl if dsl else ""))
         for section in SECTIONS:
             for n in previous[section]:
                 if n not in current[section]:

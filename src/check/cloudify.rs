@@ -5,7 +5,7 @@
 use crate::diag::codes::{c, x};
 use crate::diag::Diagnostic;
 use crate::dialect::cloudify::{self as dialect, builtin, merge, schema};
-use crate::ir::cloudify::{Blueprint, Count, DslVersion, Member, PolicyKind};
+use crate::ir::cloudify::{Blueprint, Count, DslVersion, Inlined, Member, PolicyKind};
 use crate::ir::Project;
 use crate::sandbox::{Denied, Sandbox};
 use crate::source::{FileId, SourceMap, Span};
@@ -82,21 +82,45 @@ pub fn read_blueprint_sharing(
         cache: imports_read,
         diagnostics,
         loaded: Vec::new(),
+        kept: Vec::new(),
         seen: BTreeMap::new(),
         stack: vec![main_key.clone()],
     };
-    loader.visit(root, Path::new(&path).parent().map(Path::to_path_buf));
-    let Loader { loaded, opaque, .. } = loader;
-    let imports: Vec<merge::Imported> = loaded
-        .iter()
-        .map(|l| merge::Imported {
-            name: l.name.clone(),
-            listed_at: l.listed_at,
-            root: &l.root,
-        })
-        .collect();
+    loader.visit(
+        root,
+        Path::new(&path).parent().map(Path::to_path_buf),
+        false,
+    );
+    let Loader {
+        loaded,
+        kept,
+        opaque,
+        ..
+    } = loader;
+    let imported = |keep_kept: bool| -> Vec<merge::Imported> {
+        loaded
+            .iter()
+            .filter(|l| keep_kept || !l.kept)
+            .map(|l| merge::Imported {
+                name: l.name.clone(),
+                listed_at: l.listed_at,
+                root: &l.root,
+            })
+            .collect()
+    };
     let version_text = version.name();
-    let merged = merge::merge(main, version, &version_text, &imports, diagnostics);
+    let merged = merge::merge(main, version, &version_text, &imported(true), diagnostics);
+    // The local files alone, for emit. Merged again only when a kept import was read (the
+    // merge's diagnostics are those above).
+    let local = loaded.iter().any(|l| l.kept).then(|| {
+        merge::merge(
+            main,
+            version,
+            &version_text,
+            &imported(false),
+            &mut Vec::new(),
+        )
+    });
     let blueprint_dir = Path::new(&path)
         .parent()
         .map(|p| {
@@ -116,7 +140,17 @@ pub fn read_blueprint_sharing(
         opaque,
         diagnostics,
     );
-    project.cloudify.push(blueprint);
+    let stem = Path::new(&path)
+        .file_stem()
+        .map_or_else(|| "blueprint".into(), |s| s.to_string_lossy().into_owned());
+    project.cloudify.push(Blueprint {
+        inlined: Some(Inlined {
+            stem,
+            imports: kept,
+            document: local.unwrap_or(merged),
+        }),
+        ..blueprint
+    });
     loaded.iter().map(|l| l.file).collect()
 }
 
@@ -125,6 +159,8 @@ struct LoadedImport {
     listed_at: Span,
     file: FileId,
     root: Rc<Node>,
+    /// Cloudify's types or a plugin: stays an import when the blueprint is emitted.
+    kept: bool,
 }
 
 /// The files imports read in one check, by file key: blueprints that share a plugin or the
@@ -167,6 +203,8 @@ struct Loader<'a> {
     cache: &'a mut ImportCache,
     diagnostics: &'a mut Vec<Diagnostic>,
     loaded: Vec<LoadedImport>,
+    /// The imports that name Cloudify's types or a plugin, as written, each once.
+    kept: Vec<String>,
     /// Canonical key → index in `loaded`.
     seen: BTreeMap<String, usize>,
     /// Keys of the files being visited, main file first.
@@ -174,7 +212,9 @@ struct Loader<'a> {
 }
 
 impl Loader<'_> {
-    fn visit(&mut self, root: &Node, dir: Option<PathBuf>) {
+    /// Follows a file's imports. `in_kept`: the file is read through a kept import (a
+    /// plugin's own imports), so what it imports is never inlined either.
+    fn visit(&mut self, root: &Node, dir: Option<PathBuf>, in_kept: bool) {
         let Some(imports) = root.as_map().and_then(|m| m.get("imports")) else {
             return;
         };
@@ -212,7 +252,14 @@ impl Loader<'_> {
                 continue;
             }
             listed.push(name);
-            let Some(target) = self.resolve(name, item.span, dir.as_deref()) else {
+            let is_plugin = plugins::PluginRequest::parse(name).is_some();
+            let target = self.resolve(name, item.span, dir.as_deref());
+            let kept = is_plugin || matches!(target, Some(Target::Builtin(_)));
+            if kept && !in_kept && !self.kept.iter().any(|k| k == name) {
+                self.kept.push(name.to_string());
+            }
+            let kept = kept || in_kept;
+            let Some(target) = target else {
                 continue;
             };
             let key = match &target {
@@ -253,9 +300,10 @@ impl Loader<'_> {
                 listed_at: item.span,
                 file,
                 root: Rc::clone(&root),
+                kept,
             });
             self.stack.push(key);
-            self.visit(&root, next_dir);
+            self.visit(&root, next_dir, kept);
             self.stack.pop();
         }
     }

@@ -6,6 +6,7 @@
 //! ([`write`] writes all or nothing). Output is deterministic: the same project gives the
 //! same bytes.
 
+pub mod cloudify;
 pub mod gateways;
 pub mod haproxy;
 pub mod krakend;
@@ -21,6 +22,7 @@ use crate::source::FileId;
 pub enum Target {
     Haproxy,
     Krakend,
+    Cloudify,
 }
 
 impl Target {
@@ -28,6 +30,7 @@ impl Target {
         match self {
             Target::Haproxy => "haproxy",
             Target::Krakend => "krakend",
+            Target::Cloudify => "cloudify",
         }
     }
 }
@@ -83,6 +86,7 @@ pub fn emit(project: &Project, target: Target, options: &Options) -> Emitted {
         Target::Krakend => {
             krakend::emit(&project.krakend, &options.paths, options.explicit, options)
         }
+        Target::Cloudify => cloudify::emit(project, options),
     };
     crate::diag::normalize(&mut emitted.diagnostics);
     emitted
@@ -110,11 +114,12 @@ pub fn state_for(
     if scenario.is_none() && at.is_none() {
         return Ok(None);
     }
-    // A KrakenD config is the same at every step of a rehearsal.
-    if target == Target::Krakend {
-        return Err(StateError::Usage(
-            "--scenario and --at choose a rehearsal's state; the krakend target has none".into(),
-        ));
+    // A KrakenD config or a Cloudify blueprint is the same at every step of a rehearsal.
+    if matches!(target, Target::Krakend | Target::Cloudify) {
+        return Err(StateError::Usage(format!(
+            "--scenario and --at choose a rehearsal's state; the {} target has none",
+            target.as_str()
+        )));
     }
     let chosen = match scenario {
         Some(name) => project.scenarios.iter().find(|s| s.name.value == name),

@@ -6,7 +6,7 @@
 //! they may hold intrinsic functions evaluated later.
 
 use crate::source::Span;
-use crate::syntax::Node;
+use crate::syntax::{Mapping, Node};
 use indexmap::IndexMap;
 
 /// `cloudify_dsl_<major>_<minor>`; ordered as Cloudify compares versions.
@@ -67,6 +67,23 @@ pub struct Blueprint {
     /// Top-level `policies` (cloudify.policies.scaling only).
     pub scaling_policies: Vec<ScalingPolicy>,
     pub outputs: IndexMap<String, Output>,
+    /// The blueprint as one document, for `rehearse emit --target cloudify`; set by the check
+    /// pipeline, which reads its files (`None` for a blueprint read from a tree alone).
+    pub inlined: Option<Inlined>,
+}
+
+/// A blueprint's main file with its local imports merged in, by Cloudify's merge rules, and
+/// the imports that stay imports (Cloudify's types.yaml URLs and plugins, as written). The
+/// typed IR keeps what rehearse checks and simulates; a plan also holds what it drops (data
+/// types, input constraints, capabilities, descriptions), so the emitter writes this tree.
+#[derive(Clone, Debug)]
+pub struct Inlined {
+    /// The main file's name without its extension (`<stem>.yaml` is emitted).
+    pub stem: String,
+    /// Imports kept as imports, in the order Cloudify reads them, each once.
+    pub imports: Vec<String>,
+    /// The merged top-level mapping; its `imports` key is replaced by `imports` above.
+    pub document: Mapping,
 }
 
 impl Blueprint {

@@ -8,10 +8,11 @@
 //! peer. Checks Cloudify never made are in the 4xx block.
 
 declare_codes! {
-    /// A key the blueprint must have is missing (`node_templates`, a node template's `type`,
+    /// A key the blueprint must have is missing (a node template's `type`,
     /// a relationship's `type` or `target`, a group's `members`, a policy's `type` or
     /// `targets`, a workflow's `mapping`, an output's `value`, a policy type's `source`, ...).
-    /// A key present with a null value counts as missing. Cloudify code 1.
+    /// A key present with a null value counts as missing. Cloudify code 1. (`node_templates`
+    /// itself is optional since cloudify-common 7.0.5.)
     C001 "missing-required-key";
     /// The same import is listed twice in one `imports` list. Cloudify code 2.
     C002 "duplicate-import";
@@ -152,6 +153,13 @@ declare_codes! {
     C210 "invalid-instance-count-value";
     /// A group has the same name as a node template. Cloudify code 211.
     C211 "group-node-name-clash";
+    /// A constraint of an input or workflow parameter has an argument of the wrong shape for
+    /// its operator: `valid_values`, `labels` and `tenants` take a list, `in_range` a list of
+    /// two numbers, `equal`, `greater_than`, `length`, ... a number, `pattern`, `filter_id` and
+    /// `deployment_id` a string, `name_pattern` a mapping. An intrinsic function is accepted
+    /// (it is evaluated when a deployment is created). cloudify-common 7.0.5
+    /// `constraints.validate_args`, Cloudify code 212.
+    C212 "invalid-constraint-argument";
     /// `use_external_resource` is given an intrinsic function (e.g. `get_input`). Whether a
     /// resource is created or adopted must be known when the blueprint is parsed, so Cloudify
     /// allows only a boolean there (cloudify-common 7.0.5 `utils.py`,

@@ -37,19 +37,36 @@ pub struct ManagerVersion(usize);
 /// One change of a version: a definition set (with its JSON text) or removed (`None`).
 type Change = (&'static str, &'static str, Option<&'static str>);
 
-fn versions() -> &'static [(&'static str, Vec<Change>)] {
-    static VERSIONS: OnceLock<Vec<(&'static str, Vec<Change>)>> = OnceLock::new();
+/// One manager version in types.cfy.
+struct Version {
+    name: &'static str,
+    /// The `tosca_definitions_version` its types.yaml declares, if any (imports are checked
+    /// against it: code 28).
+    dsl: Option<&'static str>,
+    changes: Vec<Change>,
+}
+
+fn versions() -> &'static [Version] {
+    static VERSIONS: OnceLock<Vec<Version>> = OnceLock::new();
     VERSIONS.get_or_init(|| {
-        let mut out: Vec<(&'static str, Vec<Change>)> = Vec::new();
+        let mut out: Vec<Version> = Vec::new();
         for line in TYPES_CFY.lines() {
             if line.starts_with('#') || line.is_empty() {
                 continue;
             }
-            if let Some(name) = line.strip_prefix("= ") {
-                out.push((name, Vec::new()));
+            if let Some(header) = line.strip_prefix("= ") {
+                let (name, dsl) = match header.split_once(' ') {
+                    Some((name, dsl)) => (name, Some(dsl)),
+                    None => (header, None),
+                };
+                out.push(Version {
+                    name,
+                    dsl,
+                    changes: Vec::new(),
+                });
                 continue;
             }
-            let Some((_, changes)) = out.last_mut() else {
+            let Some(Version { changes, .. }) = out.last_mut() else {
                 continue;
             };
             if let Some(rest) = line.strip_prefix("- ") {
@@ -82,7 +99,7 @@ impl ManagerVersion {
     pub fn resources() -> ManagerVersion {
         let index = versions()
             .iter()
-            .position(|(name, _)| *name == RESOURCES)
+            .position(|v| v.name == RESOURCES)
             .unwrap_or(0);
         ManagerVersion(index)
     }
@@ -91,22 +108,27 @@ impl ManagerVersion {
     /// older version we have (3.4.2 → 3.4); `master` is the newest snapshot.
     pub fn lookup(version: &str) -> ManagerVersion {
         let all = versions();
-        if let Some(i) = all.iter().position(|(name, _)| *name == version) {
+        if let Some(i) = all.iter().position(|v| v.name == version) {
             return ManagerVersion(i);
         }
         let wanted = version_key(version);
         let best = all
             .iter()
             .enumerate()
-            .filter(|(_, (name, _))| *name != RESOURCES && *name != "master")
-            .filter(|(_, (name, _))| version_key(name) <= wanted)
-            .max_by_key(|(_, (name, _))| version_key(name))
+            .filter(|(_, v)| v.name != RESOURCES && v.name != "master")
+            .filter(|(_, v)| version_key(v.name) <= wanted)
+            .max_by_key(|(_, v)| version_key(v.name))
             .map(|(i, _)| i);
         ManagerVersion(best.unwrap_or(0))
     }
 
     pub fn name(self) -> &'static str {
-        versions().get(self.0).map_or("", |(name, _)| name)
+        versions().get(self.0).map_or("", |v| v.name)
+    }
+
+    /// The `tosca_definitions_version` this version's types.yaml declares.
+    pub fn dsl_version(self) -> Option<&'static str> {
+        versions().get(self.0).and_then(|v| v.dsl)
     }
 
     /// Every version types.cfy holds, oldest first, `resources` last.
@@ -117,7 +139,7 @@ impl ManagerVersion {
     /// The definitions, section → name → JSON text.
     pub fn definitions(self) -> IndexMap<&'static str, IndexMap<&'static str, &'static str>> {
         let mut sections: IndexMap<&str, IndexMap<&str, &str>> = IndexMap::new();
-        for (_, changes) in versions().iter().take(self.0 + 1) {
+        for Version { changes, .. } in versions().iter().take(self.0 + 1) {
             for (section, name, json) in changes {
                 let entries = sections.entry(section).or_default();
                 match json {
@@ -137,6 +159,11 @@ impl ManagerVersion {
 /// The definitions of `version` as a YAML document (flow JSON values under block sections).
 pub fn types_yaml(version: ManagerVersion) -> String {
     let mut out = String::new();
+    if let Some(dsl) = version.dsl_version() {
+        out.push_str("tosca_definitions_version: ");
+        out.push_str(dsl);
+        out.push('\n');
+    }
     for (section, entries) in version.definitions() {
         if entries.is_empty() {
             continue;
@@ -222,5 +249,20 @@ mod tests {
         assert!(old.get("data_types").is_none_or(|d| d.is_empty()));
         assert!(new["data_types"].contains_key("cloudify.datatypes.AgentConfig"));
         assert_eq!(ManagerVersion::resources().name(), "resources");
+    }
+
+    #[test]
+    fn versions_declare_their_dsl_version() {
+        assert_eq!(ManagerVersion::lookup("3.2").dsl_version(), None);
+        assert_eq!(
+            ManagerVersion::lookup("4.0").dsl_version(),
+            Some("cloudify_dsl_1_3")
+        );
+        assert_eq!(
+            ManagerVersion::resources().dsl_version(),
+            Some("cloudify_dsl_1_4")
+        );
+        assert!(types_yaml(ManagerVersion::lookup("6.2.0"))
+            .starts_with("tosca_definitions_version: cloudify_dsl_1_3\n"));
     }
 }

@@ -4,7 +4,7 @@
 
 use super::schema::{py_str, Ctx};
 use crate::diag::codes::c;
-use crate::ir::cloudify::{Blueprint, Count, DslVersion, NodeId};
+use crate::ir::cloudify::{Blueprint, Count, DslVersion, NodeId, Operation};
 use crate::syntax::{Node, Value};
 
 /// Every function cloudify-common 7.0.5 registers (`dsl_parser/functions.py`); the ones
@@ -77,7 +77,9 @@ enum Scope {
 }
 
 /// Checks every function in the places Cloudify scans.
-pub fn check(ctx: &mut Ctx, blueprint: &Blueprint) {
+/// `capabilities` is the blueprint's top-level section (kept out of the IR: nothing later reads
+/// it); 7.0.5 scans its values like outputs.
+pub fn check(ctx: &mut Ctx, blueprint: &Blueprint, capabilities: Option<&Node>) {
     let mut checker = Checker {
         ctx,
         blueprint,
@@ -92,7 +94,7 @@ pub fn check(ctx: &mut Ctx, blueprint: &Blueprint) {
             checker.scan(count, scope, &format!("{}.capabilities", node.name));
         }
         for (iface, ops) in &node.interfaces {
-            for (op, operation) in ops {
+            for (op, operation) in ops.iter().filter(|(_, o)| !is_no_op(o)) {
                 if let Some(inputs) = &operation.inputs {
                     let path = format!("{}.operations.{iface}.{op}.inputs", node.name);
                     checker.scan_inputs(inputs, scope, &path);
@@ -106,7 +108,7 @@ pub fn check(ctx: &mut Ctx, blueprint: &Blueprint) {
             };
             for ops in [&rel.source_operations, &rel.target_operations] {
                 for (iface, ops) in ops {
-                    for (op, operation) in ops {
+                    for (op, operation) in ops.iter().filter(|(_, o)| !is_no_op(o)) {
                         if let Some(inputs) = &operation.inputs {
                             let path = format!("{}.relationship.{iface}.{op}.inputs", node.name);
                             checker.scan_inputs(inputs, scope, &path);
@@ -123,6 +125,15 @@ pub fn check(ctx: &mut Ctx, blueprint: &Blueprint) {
             &format!("outputs.{name}.value"),
         );
     }
+    for (key, capability) in capabilities
+        .and_then(Node::as_map)
+        .into_iter()
+        .flat_map(|m| m.iter())
+    {
+        let name = key.key_text().unwrap_or_default();
+        // Scanned like outputs: SELF, SOURCE and TARGET name no node here either.
+        checker.scan(capability, Scope::Outputs, &format!("capabilities.{name}"));
+    }
     for policy in &blueprint.scaling_policies {
         for count in instance_counts(&policy.instances) {
             checker.scan(
@@ -132,6 +143,13 @@ pub fn check(ctx: &mut Ctx, blueprint: &Blueprint) {
             );
         }
     }
+}
+
+/// An operation without an implementation: 7.0.5 plans it as a no-op
+/// (elements/operation.py `no_op_operation`) with no inputs, so their functions are never
+/// validated.
+fn is_no_op(operation: &Operation) -> bool {
+    operation.implementation.is_empty()
 }
 
 fn instance_counts(instances: &crate::ir::cloudify::Instances) -> Vec<&Node> {
@@ -255,6 +273,23 @@ impl Checker<'_, '_, '_> {
                     return;
                 };
                 self.reference(name, &items[0], scope, path);
+            }
+            "get_secret" => {
+                // 7.0.5 GetSecret.parse_args: a name, a [name, key, ...] path, or a function.
+                let valid = args.as_str().is_some()
+                    || args.as_seq().is_some_and(|items| items.len() > 1)
+                    || function(args).is_some();
+                if !valid {
+                    self.ctx.error(
+                        &c::C300,
+                        args.span,
+                        format!(
+                            "`get_secret` function argument should be a list with at least 2 elements, a string, or a dict (a function). Instead it is a {} with the value: {}.",
+                            py_class(args),
+                            py_str(args)
+                        ),
+                    );
+                }
             }
             "concat" => {
                 if args.as_seq().is_none() {
@@ -549,4 +584,17 @@ fn path_key(keys: &[Node]) -> String {
         .map(|k| k.key_text().unwrap_or_default())
         .collect::<Vec<_>>()
         .join(".")
+}
+
+/// A value's Python class as `type(value)` prints it in Cloudify's messages.
+fn py_class(node: &Node) -> &'static str {
+    match node.value {
+        Value::Null => "<class 'NoneType'>",
+        Value::Bool(_) => "<class 'bool'>",
+        Value::Int(_) => "<class 'int'>",
+        Value::Float(..) => "<class 'float'>",
+        Value::Str(_) => "<class 'str'>",
+        Value::Seq(_) => "<class 'list'>",
+        Value::Map(_) => "<class 'dict'>",
+    }
 }

@@ -71,8 +71,9 @@ pub fn merge(
             }
             continue;
         };
+        // 7.0.5 `_can_import_version`: a file of the same or an older version may be imported.
         if let Some(other) = map.get("tosca_definitions_version").and_then(Node::as_str) {
-            if other != version_text {
+            if DslVersion::parse(other).is_none_or(|imported| imported > version) {
                 diags.push(schema::error(
                     &c::C028,
                     import.listed_at,

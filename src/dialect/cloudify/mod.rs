@@ -6,6 +6,7 @@
 //! `check::cloudify`'s job; this module only sees spanned trees.
 
 pub mod builtin;
+mod constraints;
 mod functions;
 pub mod merge;
 mod nodes;
@@ -174,18 +175,16 @@ pub fn read(
         .map(|n| types::read_schema_with(&mut ctx, n, &types::INPUT_KEYS))
         .unwrap_or_default();
     types::check_schema(&mut ctx, &inputs, &data_types, "inputs");
+    if let Some(inputs) = section("inputs") {
+        constraints::check_schema(&mut ctx, inputs, constraints::Owner::Input);
+    }
     let plugins = read_plugins(&mut ctx, section("plugins"));
     let node_types = nodes::read_node_types(&mut ctx, section("node_types"), &data_types);
     let relationship_types =
         nodes::read_relationship_types(&mut ctx, section("relationships"), &data_types, &plugins);
 
-    if root.get("node_templates").is_none_or(Node::is_null) {
-        ctx.error(
-            &c::C001,
-            span,
-            "'node_templates' key is required but it is currently missing",
-        );
-    }
+    // `node_templates` may be absent: dsl_parser 7.0.5 (elements/blueprint.py) no longer
+    // requires it, as the 4.x parser of the corpus did.
     let nodes = nodes::read_node_templates(
         &mut ctx,
         section("node_templates"),
@@ -225,8 +224,9 @@ pub fn read(
         groups,
         scaling_policies,
         outputs,
+        inlined: None,
     };
-    functions::check(&mut ctx, &blueprint);
+    functions::check(&mut ctx, &blueprint, section("capabilities"));
     blueprint
 }
 
@@ -334,6 +334,9 @@ fn read_workflows(
                     .get("parameters")
                     .map(|n| types::read_schema_with(ctx, n, &types::PARAMETER_KEYS))
                     .unwrap_or_default();
+                if let Some(schema) = fields.get("parameters") {
+                    constraints::check_schema(ctx, schema, constraints::Owner::Parameter);
+                }
                 (mapping, parameters)
             }
             _ => {
