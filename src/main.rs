@@ -817,6 +817,8 @@ fn write_stdout(text: &str) -> std::io::Result<()> {
 #[derive(Clone, Copy, ValueEnum)]
 enum EmitTarget {
     Haproxy,
+    Argo,
+    Flagger,
 }
 
 #[derive(clap::Args)]
@@ -832,7 +834,8 @@ struct EmitArgs {
     #[arg(long, value_name = "DIR", default_value = "-")]
     out: PathBuf,
     /// haproxy: the scenario whose deployments (and, with --at, whose rehearsal) give the
-    /// routes, weights and servers.
+    /// routes, weights and servers. argo, flagger: the scenario whose canary workflow is
+    /// migrated (default: the first that runs one).
     #[arg(long)]
     scenario: Option<String>,
     /// haproxy: the rehearsal's weights and servers at this time (e.g. 42s, 3m); needs
@@ -872,6 +875,8 @@ fn run_emit(args: EmitArgs) -> ExitCode {
     }
     let target = match args.target {
         EmitTarget::Haproxy => rehearse::emit::Target::Haproxy,
+        EmitTarget::Argo => rehearse::emit::Target::Argo,
+        EmitTarget::Flagger => rehearse::emit::Target::Flagger,
     };
     let state = match rehearse::emit::state_for(
         &checked.project,
@@ -898,6 +903,7 @@ fn run_emit(args: EmitArgs) -> ExitCode {
         &rehearse::emit::Options {
             state,
             scope: Some(scope),
+            scenario: args.scenario.clone(),
         },
     );
     for d in &emitted.diagnostics {

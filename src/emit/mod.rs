@@ -6,10 +6,14 @@
 //! ([`write`] writes all or nothing). Output is deterministic: the same project gives the
 //! same bytes.
 
+pub mod argo;
+pub mod flagger;
 pub mod gateways;
 pub mod haproxy;
 pub mod sha1;
+pub mod vamp_canary;
 pub mod write;
+pub mod yaml;
 
 use crate::diag::Diagnostic;
 use crate::ir::Project;
@@ -19,12 +23,18 @@ use crate::source::FileId;
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Target {
     Haproxy,
+    /// A Vamp canary workflow migrated to an Argo Rollout (issue 12).
+    Argo,
+    /// A Vamp canary workflow migrated to a Flagger Canary (issue 12).
+    Flagger,
 }
 
 impl Target {
     pub fn as_str(self) -> &'static str {
         match self {
             Target::Haproxy => "haproxy",
+            Target::Argo => "argo",
+            Target::Flagger => "flagger",
         }
     }
 }
@@ -43,6 +53,9 @@ pub struct Options {
     /// The files whose artifacts are emitted (the paths the user named); the other files of
     /// the project only resolve references. `None`: every file.
     pub scope: Option<Vec<FileId>>,
+    /// The scenario `--scenario` names (argo, flagger: whose deployment's canary workflow is
+    /// migrated; `None`: the first scenario that runs one).
+    pub scenario: Option<String>,
 }
 
 impl Options {
@@ -73,6 +86,8 @@ impl Emitted {
 pub fn emit(project: &Project, target: Target, options: &Options) -> Emitted {
     let mut emitted = match target {
         Target::Haproxy => emit_haproxy(project, options),
+        Target::Argo => argo::emit(project, options.scenario.as_deref()),
+        Target::Flagger => flagger::emit(project, options.scenario.as_deref()),
     };
     crate::diag::normalize(&mut emitted.diagnostics);
     emitted
@@ -100,8 +115,16 @@ pub fn state_for(
     if scenario.is_none() && at.is_none() {
         return Ok(None);
     }
-    // Every target so far has a rehearsal state (HAProxy's weights and servers).
-    let _ = target;
+    // A migrated canary is the workflow's whole ramp: no moment of a rehearsal to pick.
+    if matches!(target, Target::Argo | Target::Flagger) {
+        return match at {
+            Some(_) => Err(StateError::Usage(format!(
+                "--at applies to the haproxy target; --target {} emits the whole ramp",
+                target.as_str()
+            ))),
+            None => Ok(None),
+        };
+    }
     let chosen = match scenario {
         Some(name) => project.scenarios.iter().find(|s| s.name.value == name),
         None if project.scenarios.len() == 1 => project.scenarios.first(),
