@@ -26,7 +26,10 @@ fn expected_error(name: &str) -> Option<&'static str> {
         // SetWeightPerIngress (rollout/trafficrouting/alb/alb.go) fails on the same test. Its e2e
         // test (aws_test.go TestALBCanaryUpdateMultiIngress) is skipped unless
         // E2E_ALB_INGESS_ANNOTATIONS is set, so upstream never runs it.
-        ("test_e2e_functional_alb-canary-multi-ingress-rollout.yaml", "R023"),
+        (
+            "test_e2e_functional_alb-canary-multi-ingress-rollout.yaml",
+            "R023",
+        ),
         // Documentation excerpts the CRD schema (artifacts/flagger/crd.yaml) refuses: a Canary
         // without the required `analysis`, MetricTemplates without the required `query`, and an
         // AlertProvider with both `address` and `secretRef` (the schema's oneOf).
