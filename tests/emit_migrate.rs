@@ -253,3 +253,27 @@ fn a_project_without_a_canary_workflow_has_nothing_to_migrate() {
     assert!(emitted.nothing.is_some());
     assert!(emitted.documents.is_empty());
 }
+
+#[test]
+fn the_cli_writes_the_rollout_and_refuses_what_does_not_apply() {
+    let spec = concat!(env!("CARGO_MANIFEST_DIR"), "/specs/sava");
+    let rehearse = |args: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_rehearse"))
+            .args(["emit", spec])
+            .args(args)
+            .output()
+            .expect("rehearse runs")
+    };
+    let out = tempfile::tempdir().unwrap();
+    let dir = out.path().join("migrated");
+    let written = rehearse(&["--target", "argo", "--out", dir.to_str().unwrap()]);
+    assert!(written.status.success(), "{written:?}");
+    let text = std::fs::read_to_string(dir.join("sava-rollout.yaml")).unwrap();
+    assert_eq!(text, emit_sava(Target::Argo, None).documents[0].text);
+    // --at picks a moment of a rehearsal: a migrated canary is the whole ramp.
+    let at = rehearse(&["--target", "argo", "--at", "10s"]);
+    assert_eq!(at.status.code(), Some(2));
+    let unknown = rehearse(&["--target", "flagger", "--scenario", "nope"]);
+    assert_eq!(unknown.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&unknown.stderr).contains("no scenario named 'nope'"));
+}

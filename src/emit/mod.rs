@@ -117,6 +117,11 @@ pub fn state_for(
     }
     // A migrated canary is the workflow's whole ramp: no moment of a rehearsal to pick.
     if matches!(target, Target::Argo | Target::Flagger) {
+        if let Some(name) =
+            scenario.filter(|n| !project.scenarios.iter().any(|s| s.name.value == *n))
+        {
+            return Err(StateError::Usage(format!("no scenario named '{name}'")));
+        }
         return match at {
             Some(_) => Err(StateError::Usage(format!(
                 "--at applies to the haproxy target; --target {} emits the whole ramp",
