@@ -795,6 +795,8 @@ enum EmitTarget {
     Haproxy,
     Krakend,
     Cloudify,
+    Argo,
+    Flagger,
 }
 
 #[derive(clap::Args)]
@@ -810,7 +812,8 @@ struct EmitArgs {
     #[arg(long, value_name = "DIR", default_value = "-")]
     out: PathBuf,
     /// haproxy: the scenario whose deployments (and, with --at, whose rehearsal) give the
-    /// routes, weights and servers.
+    /// routes, weights and servers. argo, flagger: the scenario whose canary workflow is
+    /// migrated (default: the first that runs one).
     #[arg(long)]
     scenario: Option<String>,
     /// haproxy: the rehearsal's weights and servers at this time (e.g. 42s, 3m); needs
@@ -867,6 +870,8 @@ fn run_emit(args: EmitArgs) -> ExitCode {
         EmitTarget::Haproxy => rehearse::emit::Target::Haproxy,
         EmitTarget::Krakend => rehearse::emit::Target::Krakend,
         EmitTarget::Cloudify => rehearse::emit::Target::Cloudify,
+        EmitTarget::Argo => rehearse::emit::Target::Argo,
+        EmitTarget::Flagger => rehearse::emit::Target::Flagger,
     };
     let state = match rehearse::emit::state_for(
         &checked.project,
@@ -895,6 +900,7 @@ fn run_emit(args: EmitArgs) -> ExitCode {
             scope: Some(scope),
             paths,
             explicit: args.explicit,
+            scenario: args.scenario.clone(),
         },
     );
     for d in &emitted.diagnostics {

@@ -1,13 +1,47 @@
 //! Real-world Argo Rollouts and Flagger objects (tests/data/realworld/rollouts, sources in
-//! SOURCES.tsv): no error on an object the controllers accept; the lint's invalid testdata and
-//! Argo's expected-failure fixtures must be errors. Each repository's files are checked as one
-//! project, as `rehearse check DIR` would. Prints the figures.
+//! SOURCES.tsv): no error on an object the controllers accept, and the expected error on each
+//! object they refuse. Each repository's files are checked as one project, as
+//! `rehearse check DIR` would. Prints the figures.
+//!
+//! Argo's test/e2e/expectedfailures/ directory is not a list of invalid objects: its
+//! `malformed-*` files are tolerated by the controller (utils/tolerantinformer drops the bad
+//! quantity; functional_test.go TestMalformedRollout waits for a *Healthy* rollout), and the
+//! Prometheus and failing-job files fail only at run time. Only the files below are refused.
 
 use rehearse::check::{self, Input, Options, SpecPolicy};
 use std::path::Path;
 
-fn expected_to_fail(name: &str) -> bool {
-    name.contains("lint_testdata_invalid") || name.contains("expectedfailures")
+/// The code a refused file must be reported with (`""`: any error), and why it is refused.
+fn expected_error(name: &str) -> Option<&'static str> {
+    if name.contains("lint_testdata_invalid") {
+        // The lint's own invalid testdata.
+        return Some("");
+    }
+    let refused = [
+        // A sequence entry inside a mapping: not YAML, `kubectl apply` refuses it.
+        ("test_e2e_expectedfailures_analysis-run-failfast.yaml", ""),
+        // rootService `alb-canary-root` (copied from alb-canary-rollout.yaml) while both
+        // Ingresses route to `alb-canary-multi-ingress-root`: validateAlbIngress
+        // (pkg/apis/rollouts/validation/validation_references.go) sets InvalidSpec and
+        // SetWeightPerIngress (rollout/trafficrouting/alb/alb.go) fails on the same test. Its e2e
+        // test (aws_test.go TestALBCanaryUpdateMultiIngress) is skipped unless
+        // E2E_ALB_INGESS_ANNOTATIONS is set, so upstream never runs it.
+        (
+            "test_e2e_functional_alb-canary-multi-ingress-rollout.yaml",
+            "R023",
+        ),
+        // Documentation excerpts the CRD schema (artifacts/flagger/crd.yaml) refuses: a Canary
+        // without the required `analysis`, MetricTemplates without the required `query`, and an
+        // AlertProvider with both `address` and `secretRef` (the schema's oneOf).
+        ("docs_gitbook_faq.md.2.yaml", "F003"),
+        ("docs_gitbook_usage_metrics.md.10.yaml", "F003"),
+        ("docs_gitbook_usage_metrics.md.22.yaml", "F003"),
+        ("docs_gitbook_usage_alerting.md.0.yaml", "F006"),
+    ];
+    refused
+        .iter()
+        .find(|(file, _)| *file == name)
+        .map(|(_, code)| *code)
 }
 
 fn run(dir: &str) -> (usize, usize, Vec<String>) {
@@ -32,20 +66,23 @@ fn run(dir: &str) -> (usize, usize, Vec<String>) {
     let mut wrong = Vec::new();
     let mut agree = 0;
     for name in &names {
-        let errors: Vec<String> = checked
+        let errors: Vec<(&str, String)> = checked
             .error_diagnostics()
             .filter(|d| checked.sources.get(d.span.file).path == *name)
-            .map(|d| format!("{} {}", d.code.id, d.message))
+            .map(|d| (d.code.id, d.message.clone()))
             .collect();
-        let ok = if expected_to_fail(name) {
-            !errors.is_empty()
-        } else {
-            errors.is_empty()
+        let ok = match expected_error(name) {
+            None => errors.is_empty(),
+            Some("") => !errors.is_empty(),
+            Some(code) => errors.iter().any(|(id, _)| *id == code),
         };
         if ok {
             agree += 1;
         } else {
-            wrong.push(format!("{name}: {errors:?}"));
+            wrong.push(format!(
+                "{name} (expected {:?}): {errors:?}",
+                expected_error(name)
+            ));
         }
     }
     println!(
@@ -57,7 +94,6 @@ fn run(dir: &str) -> (usize, usize, Vec<String>) {
 }
 
 #[test]
-#[ignore = "known: 118/126 agree (8 files left to triage, see the rollout report)"]
 fn argo_rollouts_objects_from_public_repositories() {
     let (files, agree, wrong) = run("argo-rollouts");
     assert!(files >= 100, "{files}");
@@ -65,7 +101,6 @@ fn argo_rollouts_objects_from_public_repositories() {
 }
 
 #[test]
-#[ignore = "known: 53/57 agree (4 files left to triage, see the rollout report)"]
 fn flagger_objects_from_public_repositories() {
     let (files, agree, wrong) = run("flagger");
     assert!(files >= 40, "{files}");

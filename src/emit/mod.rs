@@ -6,12 +6,16 @@
 //! ([`write`] writes all or nothing). Output is deterministic: the same project gives the
 //! same bytes.
 
+pub mod argo;
 pub mod cloudify;
+pub mod flagger;
 pub mod gateways;
 pub mod haproxy;
 pub mod krakend;
 pub mod sha1;
+pub mod vamp_canary;
 pub mod write;
+pub mod yaml;
 
 use crate::diag::Diagnostic;
 use crate::ir::Project;
@@ -23,6 +27,10 @@ pub enum Target {
     Haproxy,
     Krakend,
     Cloudify,
+    /// A Vamp canary workflow migrated to an Argo Rollout (issue 12).
+    Argo,
+    /// A Vamp canary workflow migrated to a Flagger Canary (issue 12).
+    Flagger,
 }
 
 impl Target {
@@ -31,6 +39,8 @@ impl Target {
             Target::Haproxy => "haproxy",
             Target::Krakend => "krakend",
             Target::Cloudify => "cloudify",
+            Target::Argo => "argo",
+            Target::Flagger => "flagger",
         }
     }
 }
@@ -53,6 +63,9 @@ pub struct Options {
     pub paths: std::collections::BTreeMap<FileId, String>,
     /// Write the defaults the runtime applies too (KrakenD: timeouts, methods, encodings).
     pub explicit: bool,
+    /// The scenario `--scenario` names (argo, flagger: whose deployment's canary workflow is
+    /// migrated; `None`: the first scenario that runs one).
+    pub scenario: Option<String>,
 }
 
 impl Options {
@@ -87,6 +100,8 @@ pub fn emit(project: &Project, target: Target, options: &Options) -> Emitted {
             krakend::emit(&project.krakend, &options.paths, options.explicit, options)
         }
         Target::Cloudify => cloudify::emit(project, options),
+        Target::Argo => argo::emit(project, options.scenario.as_deref()),
+        Target::Flagger => flagger::emit(project, options.scenario.as_deref()),
     };
     crate::diag::normalize(&mut emitted.diagnostics);
     emitted
@@ -120,6 +135,21 @@ pub fn state_for(
             "--scenario and --at choose a rehearsal's state; the {} target has none",
             target.as_str()
         )));
+    }
+    // A migrated canary is the workflow's whole ramp: no moment of a rehearsal to pick.
+    if matches!(target, Target::Argo | Target::Flagger) {
+        if let Some(name) =
+            scenario.filter(|n| !project.scenarios.iter().any(|s| s.name.value == *n))
+        {
+            return Err(StateError::Usage(format!("no scenario named '{name}'")));
+        }
+        return match at {
+            Some(_) => Err(StateError::Usage(format!(
+                "--at applies to the haproxy target; --target {} emits the whole ramp",
+                target.as_str()
+            ))),
+            None => Ok(None),
+        };
     }
     let chosen = match scenario {
         Some(name) => project.scenarios.iter().find(|s| s.name.value == name),

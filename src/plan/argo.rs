@@ -20,15 +20,21 @@ fn int_or_percent(value: &IntOrPercent, total: i64, round_up: bool) -> i64 {
     match value {
         IntOrPercent::Int(i) => *i,
         IntOrPercent::Percent(p, _) => {
-            let p = p.unwrap_or(0);
-            let num = p * total;
-            if round_up {
-                num.div_euclid(100) + i64::from(num.rem_euclid(100) != 0)
+            // In i128: a document's percentage times the replicas may not fit in i64.
+            let num = i128::from(p.unwrap_or(0)) * i128::from(total);
+            let scaled = if round_up {
+                num.div_euclid(100) + i128::from(num.rem_euclid(100) != 0)
             } else {
                 num.div_euclid(100)
-            }
+            };
+            saturate(scaled)
         }
     }
+}
+
+/// An i128 result as i64, saturated at the bounds.
+fn saturate(value: i128) -> i64 {
+    i64::try_from(value).unwrap_or(if value < 0 { i64::MIN } else { i64::MAX })
 }
 
 /// The default of both fenceposts: the string "25" (a percentage).
@@ -75,7 +81,7 @@ pub fn weight_to_replicas(replicas: i64, weight: i64, max_weight: i64) -> i64 {
     }
     let num = i128::from(weight) * i128::from(replicas);
     let mw = i128::from(max_weight);
-    (num.div_euclid(mw) + i128::from(num.rem_euclid(mw) != 0)) as i64
+    saturate(num.div_euclid(mw) + i128::from(num.rem_euclid(mw) != 0))
 }
 
 /// `approximateWeightedCanaryStableReplicaCounts`: (canary, stable).
@@ -119,7 +125,7 @@ pub fn approximate_weighted(replicas: i64, weight: i64, max_weight: i64, surge: 
             best = option;
         }
     }
-    (best.0 as i64, (best.1 - best.0) as i64)
+    (saturate(best.0), saturate(best.1 - best.0))
 }
 
 /// `GetReplicasForScaleDown`.
@@ -184,7 +190,7 @@ pub fn basic_canary(input: &BasicInput) -> (i64, i64) {
         Some(s) => stable_count = s.spec,
         None => (desired_new, desired_stable) = (r, 0),
     }
-    let max_allowed = r + surge;
+    let max_allowed = r.saturating_add(surge);
     let older_spec: i64 = input.older.iter().map(|o| o.spec).sum();
     let total = older_spec + input.new.map_or(0, |n| n.spec) + input.stable.map_or(0, |s| s.spec);
     let mut up = max_allowed - total;
@@ -376,6 +382,9 @@ pub fn run_time(metrics: &[&crate::ir::rollout::Metric]) -> RunTime {
     }
 }
 
+/// A `setCanaryScale` in force: (replicas, weight).
+type CanaryScale = (Option<i64>, Option<i64>);
+
 /// Options of a plan.
 #[derive(Clone, Debug, Default)]
 pub struct Options {
@@ -416,38 +425,33 @@ pub fn plan(
     let mut rows = Vec::new();
     let mut now = 0u64;
 
-    // GetCurrentSetWeight: the nearest setWeight at or before the index; max weight past the end.
-    let set_weight_at = |index: usize| -> i64 {
-        if index >= steps.len() {
-            return max_weight;
-        }
-        steps[..=index]
-            .iter()
-            .rev()
-            .find_map(|s| match s {
-                Step::SetWeight(w) => Some(*w),
-                _ => None,
-            })
-            .unwrap_or(0)
-    };
-    // UseSetCanaryScale: the latest setCanaryScale at or before the index, unless it matches
-    // the traffic weight.
-    let canary_scale_at = |index: usize| -> Option<(Option<i64>, Option<i64>)> {
-        if routing.is_none() || index >= steps.len() {
-            return None;
-        }
-        steps[..=index].iter().rev().find_map(|s| match s {
-            Step::SetCanaryScale {
-                weight,
-                replicas,
-                match_traffic_weight,
-            } => Some(if *match_traffic_weight {
-                None
-            } else {
-                Some((*replicas, *weight))
-            }),
-            _ => None,
-        })?
+    // GetCurrentSetWeight: the nearest setWeight at or before the index; max weight past the
+    // end. UseSetCanaryScale: the latest setCanaryScale at or before the index, unless it
+    // matches the traffic weight. Both are carried forward once, so a document's thousands of
+    // steps cost linear time, not a backward scan per step and reconcile.
+    let mut weight_in_force = 0;
+    let mut scale_in_force = None;
+    let carried: Vec<(i64, Option<CanaryScale>)> = steps
+        .iter()
+        .map(|step| {
+            match step {
+                Step::SetWeight(w) => weight_in_force = *w,
+                Step::SetCanaryScale {
+                    weight,
+                    replicas,
+                    match_traffic_weight,
+                } => {
+                    scale_in_force = (!*match_traffic_weight).then_some((*replicas, *weight));
+                }
+                _ => {}
+            }
+            (weight_in_force, scale_in_force)
+        })
+        .collect();
+    let set_weight_at = |index: usize| -> i64 { carried.get(index).map_or(max_weight, |c| c.0) };
+    let canary_scale_at = |index: usize| -> Option<CanaryScale> {
+        routing?;
+        carried.get(index)?.1
     };
     let desired = |index: usize, stable: Rs, new: Rs, router: i64| -> (i64, i64) {
         let weight = set_weight_at(index);
@@ -529,10 +533,11 @@ pub fn plan(
             Step::Pause(_) => (0, None),
             _ => (0, Some(0)),
         };
-        total_min += least;
-        total_max = total_max.and_then(|t| most.map(|m| t + m));
+        // Saturating: a document's pauses may add up past u64 nanoseconds (~584 years).
+        total_min = total_min.saturating_add(least);
+        total_max = total_max.and_then(|t| most.map(|m| t.saturating_add(m)));
         let end = match step {
-            Step::Pause(PauseDuration::Nanos(n)) => Some(start + n),
+            Step::Pause(PauseDuration::Nanos(n)) => Some(start.saturating_add(*n)),
             Step::Pause(_) => None,
             Step::Analysis(_) => match step_analysis(index) {
                 Some((names, time)) => {
@@ -551,9 +556,9 @@ pub fn plan(
                                 seconds_text(time.min_ns),
                                 seconds_text(max)
                             ));
-                            Some(start + max)
+                            Some(start.saturating_add(max))
                         }
-                        Some(max) => Some(start + max),
+                        Some(max) => Some(start.saturating_add(max)),
                         None => {
                             note = Some(
                                 "a metric runs until terminated: the step never completes".into(),
@@ -627,7 +632,9 @@ fn pod_share(canary: i64, stable: i64) -> f64 {
 }
 
 pub fn seconds_text(ns: u64) -> String {
-    crate::syntax::units::GoDuration::from_nanos(ns as i64).normal_form()
+    // Clamped: a saturated total (u64::MAX) must not print as a negative duration.
+    let ns = i64::try_from(ns).unwrap_or(i64::MAX);
+    crate::syntax::units::GoDuration::from_nanos(ns).normal_form()
 }
 
 #[cfg(test)]

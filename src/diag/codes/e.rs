@@ -53,4 +53,19 @@ declare_codes! {
     /// A value in a YAML KrakenD config that JSON cannot hold: `.nan`, `.inf`, or a sequence or
     /// mapping used as a key. KrakenD reads the emitted config as JSON.
     E032 "krakend-value-not-json";
+    /// A Vamp canary workflow that `--target argo` or `--target flagger` cannot migrate: its
+    /// routes lead to another gateway instead of two versions of one service, the versions are
+    /// in different clusters or listen on different ports, a breed deploys something other
+    /// than a container image or gives its port no number, its PERIOD is 0, or two workflows
+    /// ramp the same workload. A Rollout or a Canary updates one workload's pod template.
+    E020 "canary-not-migratable";
+    /// A Vamp name leaves nothing usable in a Kubernetes object name (RFC 1035 label:
+    /// lowercase letters, digits and `-`, starting with a letter, at most 63 characters).
+    /// Other characters become `-` and long names are cut; a name with no letter or digit,
+    /// or starting with a digit, is refused.
+    E021 "no-kubernetes-name";
+    /// Flagger's analysis tick is at least 10 s (`GetAnalysisInterval` in
+    /// pkg/apis/flagger/v1beta1/canary.go clamps shorter intervals): the migrated canary moves
+    /// at most once every 10 s, slower than the Vamp workflow's PERIOD.
+    E022 "flagger-tick-clamped";
 }
