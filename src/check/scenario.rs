@@ -9,7 +9,7 @@ use crate::ir::cloudify::PolicyKind;
 use crate::ir::scenario::{ExpectationKind, FaultKind, Scenario};
 use crate::ir::topology::{ControllerOutcome, Topology, BUILT_IN_PROGRAMS};
 use crate::ir::{Project, Spanned};
-use crate::lower::cloudify::EXECUTE_WORKFLOW;
+use crate::lower::cloudify::{plan_is_full, EXECUTE_WORKFLOW, MAX_PLANNED_INSTANCES};
 use crate::sandbox::Sandbox;
 use crate::source::{FileId, SourceMap, Span};
 use crate::syntax::{self, Format, Limits};
@@ -343,6 +343,23 @@ fn check_cloudify_steps(
                     }),
                 );
             }
+        }
+        let planned = topology
+            .managed
+            .iter()
+            .find(|m| m.name == step.deployment.value);
+        if planned.is_some_and(|m| plan_is_full(&m.instances)) {
+            diagnostics.push(
+                Diagnostic::error(
+                    &s::S021,
+                    step.blueprint.span,
+                    format!(
+                        "deployment '{}' plans more than {MAX_PLANNED_INSTANCES} node instances",
+                        step.deployment.value
+                    ),
+                )
+                .with_help("instance counts multiply down `contained_in` and through scaling groups; check `default_instances` and the inputs that set it"),
+            );
         }
         for (name, input) in &blueprint.inputs {
             let given = deploy.inputs.iter().any(|(n, _)| n.value == *name);

@@ -60,8 +60,11 @@ declare_codes! {
     S020 "bad-clock";
     /// A number in a scenario is beyond what rehearse simulates: durations up to 366 days,
     /// rates up to 1 000 000 000 per second, hosts, instances and concurrency up to 100 000,
-    /// clients up to 10 000 000. Such values are almost always typos (a missing unit, a stray
-    /// digit); even when meant, no simulation of them would finish on one machine.
+    /// clients up to 10 000 000, the node instances a Cloudify deployment plans (counts
+    /// multiply down `contained_in` and through scaling groups) up to 100 000. Such values
+    /// are almost always typos (a missing unit, a stray digit); even when meant, no
+    /// simulation of them would finish on one machine. A `scale` execution whose plan would
+    /// pass the instance bound fails with this code in its error and changes nothing.
     S021 "value-too-large";
     /// `rehearse run` estimated the work (events ≈ requests × hops + timers) or the memory
     /// (hosts, instances, clients, requests in flight and queued) of the scenario before
