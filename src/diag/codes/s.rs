@@ -99,4 +99,21 @@ declare_codes! {
     /// `cloudify.interfaces.monitoring.start` or `monitoring_agent` operation): nothing
     /// publishes its events, so the value is never read.
     S029 "metric-without-monitoring";
+    /// A traffic entry sends requests (`to: "POST /user/signup/yes"`) that no endpoint of the
+    /// KrakenD config matches, as KrakenD's router matches them (gin/httprouter: a `{param}`
+    /// segment binds one non-empty segment, a final `/*` the rest, other segments are equal;
+    /// the method must be the endpoint's). Every such request is answered 404 and counted.
+    /// rehearse does not follow gin's trailing-slash redirect: `/a/` does not reach `/a`.
+    S030 "unmatched-request";
+    /// A traffic entry sends requests to a KrakenD config the project does not hold: there is
+    /// none, there are several and the entry does not name one (`{krakend: FILE, request:
+    /// "..."}`), or the named file is not among the configs checked.
+    S031 "no-krakend-config";
+    /// A backend of a KrakenD endpoint the scenario sends requests to has a host no behavior
+    /// names (neither `http://host:port` nor the host and `url_pattern` as written), so its
+    /// calls take the default behavior: a lognormal latency with p50 10 ms and p99 50 ms,
+    /// always 200. Backends hosting a workflow make no call of their own and are not
+    /// reported. (Backends naming a deployment's gateway or a Cloudify node are not yet
+    /// linked to the simulated world: they too answer from a behavior.)
+    S032 "unknown-backend-host";
 }
