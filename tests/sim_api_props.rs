@@ -70,7 +70,7 @@ fn backend(tree: &Tree, n: &mut u32) -> String {
 }
 
 proptest! {
-    #![proptest_config(ProptestConfig { cases: 24, ..ProptestConfig::default() })]
+    #![proptest_config(ProptestConfig { cases: 64, ..ProptestConfig::default() })]
 
     #[test]
     fn every_request_ends_once_within_the_timeout(
