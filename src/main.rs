@@ -167,6 +167,9 @@ struct RunArgs {
     explain_request: Option<String>,
 }
 
+/// The most threads a sweep starts, whatever `--jobs` says.
+const MAX_SWEEP_JOBS: usize = 256;
+
 /// The most seeds one sweep takes (about a day of runs of a small scenario on one core).
 const MAX_SWEEP_SEEDS: u64 = 100_000_000;
 
@@ -282,34 +285,35 @@ fn run_sweep(args: &RunArgs, from: u64, to: u64, mut checked: check::Checked) ->
             return ExitCode::from(2);
         }
     };
-    let jobs = args.jobs.unwrap_or_else(|| {
-        std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1)
-    });
     let total = match shard {
         Some(shard) => shard.slice(from, to).1,
         None => to - from + 1,
     };
-    let show = std::io::stderr().is_terminal() && matches!(args.format, RunFormat::Human);
-    let started = std::time::Instant::now();
-    let last_drawn = std::sync::Mutex::new(None::<std::time::Instant>);
-    let progress = |done: u64| {
-        let now = std::time::Instant::now();
-        let mut last = last_drawn.lock().unwrap();
-        if now.duration_since(started).as_secs_f64() < 1.0
-            || last.is_some_and(|t| now.duration_since(t).as_secs_f64() < 0.1)
-        {
-            return;
-        }
-        *last = Some(now);
-        let width = 30;
-        let filled = (done * width / total.max(1)) as usize;
-        eprint!(
-            "\rrehearsing seeds [{}{}] {done}/{total}",
-            "#".repeat(filled),
-            "-".repeat(width as usize - filled)
-        );
+    // More threads than seeds do nothing; a thread per seed of a huge `--jobs` would only
+    // exhaust the system's threads.
+    let jobs = args
+        .jobs
+        .unwrap_or_else(|| {
+            std::thread::available_parallelism()
+                .map(|n| n.get())
+                .unwrap_or(1)
+        })
+        .clamp(1, MAX_SWEEP_JOBS)
+        .min(usize::try_from(total).unwrap_or(usize::MAX).max(1));
+    let progress = std::sync::Mutex::new(Progress::new(
+        std::io::stderr().is_terminal() && matches!(args.format, RunFormat::Human),
+    ));
+    let show = progress.lock().unwrap().enabled();
+    let on_progress = |done: u64| {
+        progress.lock().unwrap().draw(|| {
+            let width = 30;
+            let filled = (done * width / total.max(1)) as usize;
+            format!(
+                "rehearsing seeds [{}{}] {done}/{total}",
+                "#".repeat(filled),
+                "-".repeat(width as usize - filled)
+            )
+        });
     };
     let result = sweep(
         &checked.project,
@@ -323,16 +327,14 @@ fn run_sweep(args: &RunArgs, from: u64, to: u64, mut checked: check::Checked) ->
                 max_events: args.max_events,
                 max_memory: args.max_memory,
             },
-            progress: show.then_some(&progress as &(dyn Fn(u64) + Sync)),
+            progress: show.then_some(&on_progress as &(dyn Fn(u64) + Sync)),
         },
     );
-    if last_drawn.lock().unwrap().is_some() {
-        eprint!("\r{:70}\r", "");
-    }
+    progress.lock().unwrap().finish();
     let result = match result {
         Ok(result) => result,
         Err(diagnostics) => {
-            let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+            let color = stderr_color();
             for d in &diagnostics {
                 eprint!("{}", report::human::render_one(&checked.sources, d, color));
             }
@@ -342,11 +344,7 @@ fn run_sweep(args: &RunArgs, from: u64, to: u64, mut checked: check::Checked) ->
     };
     let text = match args.format {
         RunFormat::Human => report::sweep::human(&result),
-        RunFormat::Json => {
-            let mut text = serde_json::to_string_pretty(&result.to_json()).expect("JSON");
-            text.push('\n');
-            text
-        }
+        RunFormat::Json => json_text(&result.to_json()),
     };
     match print_stdout(&text) {
         Ok(()) => ExitCode::SUCCESS,
@@ -389,11 +387,7 @@ fn run_merge(files: &[PathBuf], format: RunFormat) -> ExitCode {
     };
     let text = match format {
         RunFormat::Human => report::sweep::human(&merged),
-        RunFormat::Json => {
-            let mut text = serde_json::to_string_pretty(&merged.to_json()).expect("JSON");
-            text.push('\n');
-            text
-        }
+        RunFormat::Json => json_text(&merged.to_json()),
     };
     match print_stdout(&text) {
         Ok(()) => ExitCode::SUCCESS,
@@ -403,39 +397,19 @@ fn run_merge(files: &[PathBuf], format: RunFormat) -> ExitCode {
 
 /// Checks the project like `run` does (errors stop it), then prints its graph.
 fn run_graph(args: GraphArgs) -> ExitCode {
-    let mut options = options(&args.paths, &args.allow_read);
-    let mut discovered =
-        match rehearse::discover::discover(&args.paths, None, options.limits.max_file_bytes) {
-            Ok(discovered) => discovered,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return ExitCode::from(2);
-            }
-        };
-    options.specs = SpecPolicy::Listed(std::mem::take(&mut discovered.required_specs));
-    let checked = check::check_with(
-        discovered.inputs,
-        discovered.problems,
-        Some(&mut discovered.context),
-        &options,
-    );
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    if checked.errors() > 0 {
-        eprint!("{}", report::human::render(&checked, color));
-        return ExitCode::from(1);
+    let checked = match check_project(&args.paths, &args.allow_read, None, false) {
+        Ok(loaded) => loaded.checked,
+        Err(code) => return code,
+    };
+    if let Some(code) = stop_on_errors(&checked) {
+        return code;
     }
     let format = match args.format {
         GraphFormatArg::Dot => report::graph::GraphFormat::Dot,
         GraphFormatArg::Mermaid => report::graph::GraphFormat::Mermaid,
     };
-    let graph = report::graph::build(&checked.project);
-    let files = |n: u32| {
-        checked
-            .sources
-            .try_get(rehearse::source::FileId(n))
-            .map(|f| f.path.clone())
-    };
-    let text = report::graph::render(&graph, format, &files);
+    let graph = report::graph::build(&checked.project, &checked.sources);
+    let text = report::graph::render(&graph, format);
     match print_stdout(&text) {
         Ok(()) => ExitCode::SUCCESS,
         Err(code) => code,
@@ -443,24 +417,10 @@ fn run_graph(args: GraphArgs) -> ExitCode {
 }
 
 fn run_check(args: CheckArgs) -> ExitCode {
-    let mut options = options(&args.paths, &args.allow_read);
-    let mut discovered =
-        match rehearse::discover::discover(&args.paths, args.kind, options.limits.max_file_bytes) {
-            Ok(discovered) => discovered,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return ExitCode::from(2);
-            }
-        };
-    if !args.strict_kinds {
-        options.specs = SpecPolicy::Listed(std::mem::take(&mut discovered.required_specs));
-    }
-    let checked = check::check_with(
-        discovered.inputs,
-        discovered.problems,
-        Some(&mut discovered.context),
-        &options,
-    );
+    let checked = match check_project(&args.paths, &args.allow_read, args.kind, args.strict_kinds) {
+        Ok(loaded) => loaded.checked,
+        Err(code) => return code,
+    };
     let format = match args.format {
         OutputFormat::Human => report::Format::Human,
         OutputFormat::Json => report::Format::Json,
@@ -487,23 +447,10 @@ fn run_check(args: CheckArgs) -> ExitCode {
 }
 
 fn run_scenario(args: RunArgs) -> ExitCode {
-    let mut options = options(&args.paths, &args.allow_read);
-    let mut discovered =
-        match rehearse::discover::discover(&args.paths, None, options.limits.max_file_bytes) {
-            Ok(discovered) => discovered,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return ExitCode::from(2);
-            }
-        };
-    // Other tools' files in the project are not the run's business.
-    options.specs = SpecPolicy::Listed(std::mem::take(&mut discovered.required_specs));
-    let mut checked = check::check_with(
-        discovered.inputs,
-        discovered.problems,
-        Some(&mut discovered.context),
-        &options,
-    );
+    let mut checked = match check_project(&args.paths, &args.allow_read, None, false) {
+        Ok(loaded) => loaded.checked,
+        Err(code) => return code,
+    };
     // Refused before anything is simulated or written: a trace over an input would destroy it.
     for (flag, path) in [("--trace", &args.trace), ("--report", &args.report)] {
         if let Some(path) = path {
@@ -515,7 +462,7 @@ fn run_scenario(args: RunArgs) -> ExitCode {
     }
     // The project must check without errors before anything is simulated; warnings are shown
     // but do not stop the run.
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let color = stderr_color();
     if checked.errors() > 0 {
         eprint!("{}", report::human::render(&checked, color));
         return cannot_run(args.format, &checked);
@@ -594,26 +541,12 @@ fn run_scenario(args: RunArgs) -> ExitCode {
 /// `rehearse plan`: checks the project, then prints the plan of its rollouts. Check errors stop
 /// it (exit 1, diagnostics on stderr); an unknown `--rollout` is a usage error (exit 2).
 fn run_plan(args: PlanArgs) -> ExitCode {
-    let mut options = options(&args.paths, &[]);
-    let mut discovered =
-        match rehearse::discover::discover(&args.paths, None, options.limits.max_file_bytes) {
-            Ok(discovered) => discovered,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return ExitCode::from(2);
-            }
-        };
-    options.specs = SpecPolicy::Listed(std::mem::take(&mut discovered.required_specs));
-    let checked = check::check_with(
-        discovered.inputs,
-        discovered.problems,
-        Some(&mut discovered.context),
-        &options,
-    );
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
-    if checked.errors() > 0 {
-        eprint!("{}", report::human::render(&checked, color));
-        return ExitCode::from(1);
+    let checked = match check_project(&args.paths, &[], None, false) {
+        Ok(loaded) => loaded.checked,
+        Err(code) => return code,
+    };
+    if let Some(code) = stop_on_errors(&checked) {
+        return code;
     }
     let plans = rehearse::plan::plan(
         &checked.project,
@@ -631,15 +564,70 @@ fn run_plan(args: PlanArgs) -> ExitCode {
     }
     let text = match args.format {
         RunFormat::Human => rehearse::plan::to_human(&plans),
-        RunFormat::Json => format!(
-            "{}\n",
-            serde_json::to_string_pretty(&rehearse::plan::to_json(&plans)).unwrap_or_default()
-        ),
+        RunFormat::Json => json_text(&rehearse::plan::to_json(&plans)),
     };
     if let Err(code) = print_stdout(&text) {
         return code;
     }
     ExitCode::SUCCESS
+}
+
+/// A checked project, and the files named on the command line (the rest is context).
+struct Loaded {
+    checked: check::Checked,
+    reported: std::collections::BTreeSet<String>,
+}
+
+/// What every command starts with: discover the paths (`--kind` reads the named files as that
+/// kind), then check them with the rest of their projects as context. Other tools' files are
+/// skipped unless `strict_kinds`. `Err` is the exit code of a usage error, already reported.
+fn check_project(
+    paths: &[PathBuf],
+    allow_read: &[PathBuf],
+    kind: Option<Kind>,
+    strict_kinds: bool,
+) -> Result<Loaded, ExitCode> {
+    let mut options = options(paths, allow_read);
+    let mut discovered = rehearse::discover::discover(paths, kind, options.limits.max_file_bytes)
+        .map_err(|e| {
+        eprintln!("error: {e}");
+        ExitCode::from(2)
+    })?;
+    if !strict_kinds {
+        options.specs = SpecPolicy::Listed(std::mem::take(&mut discovered.required_specs));
+    }
+    let reported = discovered
+        .inputs
+        .iter()
+        .filter(|i| i.reported)
+        .map(|i| i.path.clone())
+        .collect();
+    let checked = check::check_with(
+        discovered.inputs,
+        discovered.problems,
+        Some(&mut discovered.context),
+        &options,
+    );
+    Ok(Loaded { checked, reported })
+}
+
+/// Commands that need a project without errors print the check on stderr and exit 1.
+fn stop_on_errors(checked: &check::Checked) -> Option<ExitCode> {
+    (checked.errors() > 0).then(|| {
+        eprint!("{}", report::human::render(checked, stderr_color()));
+        ExitCode::from(1)
+    })
+}
+
+fn stderr_color() -> bool {
+    std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
+}
+
+/// A JSON document as the commands print it: pretty, with a final newline.
+fn json_text(value: &serde_json::Value) -> String {
+    let mut text = serde_json::to_string_pretty(value).expect("a JSON value serialises");
+    text.push('\n');
+    text
 }
 
 /// A run that could not start (check errors, an unknown scenario, over budget): exit 1, and
@@ -698,6 +686,21 @@ impl Progress {
     }
 
     fn show(&mut self, now: u64, duration: u64) {
+        self.draw(|| {
+            let percent = now as f64 * 100.0 / duration.max(1) as f64;
+            format!(
+                "rehearsing: {percent:5.1}% ({:.0}s of {:.0}s simulated)",
+                now as f64 / 1e9,
+                duration as f64 / 1e9
+            )
+        });
+    }
+
+    /// Draws `line` over the last one, unless it is too early or too soon after the last.
+    fn draw(&mut self, line: impl FnOnce() -> String) {
+        if !self.enabled {
+            return;
+        }
         let wall = std::time::Instant::now();
         if wall.duration_since(self.started).as_secs_f64() < 1.0
             || self
@@ -707,17 +710,12 @@ impl Progress {
             return;
         }
         self.last_drawn = Some(wall);
-        let percent = now as f64 * 100.0 / duration.max(1) as f64;
-        eprint!(
-            "\rrehearsing: {percent:5.1}% ({:.0}s of {:.0}s simulated)",
-            now as f64 / 1e9,
-            duration as f64 / 1e9
-        );
+        eprint!("\r{}", line());
     }
 
     fn finish(&mut self) {
         if self.last_drawn.is_some() {
-            eprint!("\r{:60}\r", "");
+            eprint!("\r{:70}\r", "");
         }
     }
 }
@@ -859,35 +857,18 @@ struct EmitArgs {
 }
 
 fn run_emit(args: EmitArgs) -> ExitCode {
-    let mut options = options(&args.paths, &args.allow_read);
-    let mut discovered =
-        match rehearse::discover::discover(&args.paths, None, options.limits.max_file_bytes) {
-            Ok(discovered) => discovered,
-            Err(e) => {
-                eprintln!("error: {e}");
-                return ExitCode::from(2);
-            }
+    let Loaded { checked, reported } =
+        match check_project(&args.paths, &args.allow_read, None, false) {
+            Ok(loaded) => loaded,
+            Err(code) => return code,
         };
-    options.specs = SpecPolicy::Listed(std::mem::take(&mut discovered.required_specs));
     // Only the named files' artifacts are emitted; the rest of the project resolves names.
-    let named: std::collections::BTreeSet<String> = discovered
-        .inputs
-        .iter()
-        .filter(|i| i.reported)
-        .map(|i| i.path.clone())
-        .collect();
-    let checked = check::check_with(
-        discovered.inputs,
-        discovered.problems,
-        Some(&mut discovered.context),
-        &options,
-    );
     let scope = checked
         .sources
         .ids()
-        .filter(|id| named.contains(&checked.sources.get(*id).path))
+        .filter(|id| reported.contains(&checked.sources.get(*id).path))
         .collect();
-    let color = std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+    let color = stderr_color();
     let to_stdout = args.out.as_os_str() == "-";
     if !to_stdout {
         if let Err(message) = refuse_input_as_output("--out", &args.out, &checked) {
@@ -895,9 +876,8 @@ fn run_emit(args: EmitArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     }
-    if checked.errors() > 0 {
-        eprint!("{}", report::human::render(&checked, color));
-        return ExitCode::from(1);
+    if let Some(code) = stop_on_errors(&checked) {
+        return code;
     }
     let target = match args.target {
         EmitTarget::Haproxy => rehearse::emit::Target::Haproxy,
@@ -990,10 +970,10 @@ fn run_emit(args: EmitArgs) -> ExitCode {
 /// `rehearse schema [--kind K]`: JSON Schema on stdout.
 fn print_schema(kind: Option<Kind>) -> ExitCode {
     match rehearse::dialect::schema::render(kind) {
-        Ok(text) => {
-            print!("{text}");
-            ExitCode::SUCCESS
-        }
+        Ok(text) => match print_stdout(&text) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(code) => code,
+        },
         Err(message) => {
             eprintln!("error: {message}");
             ExitCode::from(2)

@@ -1,20 +1,21 @@
-//! The real pre-commit, with the repository's own `.pre-commit-hooks.yaml` hook, on the
-//! fixture repository `fixtures/foreign-repo` (issue #17): the commit is refused for the three
-//! real errors only, and a repository of other tools' files commits with nothing from the hook.
+//! The real pre-commit installs the hook from this checkout (`repo:` this git repository at
+//! HEAD, the hooks as `.pre-commit-hooks.yaml` defines them there) into a scratch repository
+//! holding `fixtures/foreign-repo` (issue #17): the commit is refused for the three real errors
+//! only, and a repository of other tools' files commits with nothing from the hook.
 //!
-//! The shipped hook is `language: rust`, which makes pre-commit `cargo install` this whole
-//! crate into its cache before the first run — minutes of compiling, too slow for CI. The test
-//! therefore installs the hook as a `repo: local` hook with the shipped hook's id, name, files,
-//! require_serial and entry, the entry's `rehearse` replaced by the binary this build made;
-//! everything else (which files pre-commit passes, in which batches, how it shows the output)
-//! is pre-commit's own.
+//! The hook installed is `rehearse-check-system` (`language: system`, the `rehearse` on PATH,
+//! here the binary this build made). `rehearse-check` (`language: rust`) makes pre-commit
+//! `cargo install` the whole crate into its cache first — a quarter of an hour on CI's two
+//! cores — so it is not installed here; [`the_two_hooks_differ_only_in_how_rehearse_is_found`]
+//! keeps the two definitions the same in everything else.
 //!
 //! pre-commit is found as `$REHEARSE_PRE_COMMIT`, in the oracle venv (`.ci/run` installs it
-//! there), or on PATH; without it the test is skipped with a notice, unless
-//! REHEARSE_REQUIRE_SHARED=1 (CI), where it fails.
+//! there), or on PATH; without it (or outside a git checkout) the test is skipped with a
+//! notice, unless REHEARSE_REQUIRE_SHARED=1 (CI), where it fails.
 
 use rehearse::source::SourceMap;
-use rehearse::syntax::{self, Format, Limits, Node};
+use rehearse::syntax::{self, Format, Limits};
+use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::{Command, Output};
 
@@ -48,8 +49,8 @@ fn require(what: &str) -> bool {
     false
 }
 
-/// The shipped hook, read from `.pre-commit-hooks.yaml`, as a local hook running this build.
-fn local_hook_config(root: &Path) -> String {
+/// The hooks `.pre-commit-hooks.yaml` ships, each as a map of its keys to their text.
+fn shipped_hooks(root: &Path) -> Vec<BTreeMap<String, String>> {
     let text = std::fs::read(root.join(".pre-commit-hooks.yaml")).unwrap();
     let mut sources = SourceMap::new();
     let (_, parsed) = syntax::load(
@@ -60,27 +61,44 @@ fn local_hook_config(root: &Path) -> String {
         &Limits::default(),
     );
     let hooks = parsed.documents[0].root.as_seq().expect("a list of hooks");
-    let hook = hooks[0].as_map().expect("a hook");
-    let field = |key: &str| {
-        hook.get(key)
-            .and_then(Node::scalar_text)
-            .unwrap_or_default()
-    };
-    let entry = field("entry");
-    let arguments = entry
-        .strip_prefix("rehearse")
-        .expect("the hook's entry runs rehearse");
-    let binary = env!("CARGO_BIN_EXE_rehearse");
+    hooks
+        .iter()
+        .map(|hook| {
+            let hook = hook.as_map().expect("a hook");
+            hook.entries
+                .iter()
+                .filter_map(|(key, value)| {
+                    Some((
+                        key.scalar_text()?.to_string(),
+                        value.scalar_text()?.to_string(),
+                    ))
+                })
+                .collect()
+        })
+        .collect()
+}
+
+/// The commit of this checkout pre-commit installs the hook from, or None outside git.
+fn checkout_head(root: &Path) -> Option<String> {
+    let output = Command::new("git")
+        .args(["rev-parse", "HEAD"])
+        .current_dir(root)
+        .output()
+        .ok()?;
+    output
+        .status
+        .success()
+        .then(|| String::from_utf8_lossy(&output.stdout).trim().to_string())
+}
+
+/// A `.pre-commit-config.yaml` installing `rehearse-check-system` from this checkout.
+fn checkout_hook_config(root: &Path, head: &str) -> String {
     // JSON is YAML: every value quoted exactly.
     let quote = |s: &str| serde_json::to_string(s).unwrap();
     format!(
-        "repos:\n  - repo: local\n    hooks:\n      - id: {}\n        name: {}\n        \
-         entry: {}\n        language: system\n        files: {}\n        require_serial: {}\n",
-        quote(&field("id")),
-        quote(&field("name")),
-        quote(&format!("{binary}{arguments}")),
-        quote(&field("files")),
-        field("require_serial"),
+        "repos:\n  - repo: {}\n    rev: {}\n    hooks:\n      - id: rehearse-check-system\n",
+        quote(&root.to_string_lossy()),
+        quote(head),
     )
 }
 
@@ -98,10 +116,19 @@ fn copy_tree(from: &Path, to: &Path, keep: &dyn Fn(&Path) -> bool) {
     }
 }
 
+/// Runs a program in `dir` with the `rehearse` this build made first on PATH (what
+/// `rehearse-check-system` runs).
 fn run(dir: &Path, program: &Path, args: &[&str]) -> Output {
+    let built = Path::new(env!("CARGO_BIN_EXE_rehearse")).parent().unwrap();
+    let path = std::env::var_os("PATH").unwrap_or_default();
+    let path = std::env::join_paths(
+        std::iter::once(built.to_path_buf()).chain(std::env::split_paths(&path)),
+    )
+    .unwrap();
     Command::new(program)
         .args(args)
         .current_dir(dir)
+        .env("PATH", path)
         .env("NO_COLOR", "1")
         .env("PRE_COMMIT_COLOR", "never")
         .env("GIT_AUTHOR_NAME", "t")
@@ -113,15 +140,19 @@ fn run(dir: &Path, program: &Path, args: &[&str]) -> Output {
         .unwrap_or_else(|e| panic!("{} runs: {e}", program.display()))
 }
 
-/// A git repository holding the fixture (filtered), with the hook installed and everything
-/// staged. Returns the output of `git commit`.
-fn commit(pre_commit: &Path, keep: &dyn Fn(&Path) -> bool) -> (Output, tempfile::TempDir) {
+/// A git repository holding the fixture (filtered), with the hook installed from this
+/// checkout and everything staged. Returns the output of `git commit`.
+fn commit(
+    pre_commit: &Path,
+    head: &str,
+    keep: &dyn Fn(&Path) -> bool,
+) -> (Output, tempfile::TempDir) {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
     let repo = tempfile::tempdir().unwrap();
     copy_tree(&root.join("fixtures/foreign-repo"), repo.path(), keep);
     std::fs::write(
         repo.path().join(".pre-commit-config.yaml"),
-        local_hook_config(root),
+        checkout_hook_config(root, head),
     )
     .unwrap();
     let git = Path::new("git");
@@ -169,7 +200,11 @@ fn the_commit_is_refused_for_the_three_errors_only() {
         require("pre-commit");
         return;
     };
-    let (output, _repo) = commit(&pre_commit, &|_| true);
+    let Some(head) = checkout_head(Path::new(env!("CARGO_MANIFEST_DIR"))) else {
+        require("a git checkout");
+        return;
+    };
+    let (output, _repo) = commit(&pre_commit, &head, &|_| true);
     let shown = text(&output);
     assert!(
         !output.status.success(),
@@ -188,7 +223,11 @@ fn a_repository_of_foreign_files_commits_silently() {
         require("pre-commit");
         return;
     };
-    let (output, repo) = commit(&pre_commit, &|path| {
+    let Some(head) = checkout_head(Path::new(env!("CARGO_MANIFEST_DIR"))) else {
+        require("a git checkout");
+        return;
+    };
+    let (output, repo) = commit(&pre_commit, &head, &|path| {
         !path.components().any(|c| c.as_os_str() == "deploy")
     });
     let shown = text(&output);
@@ -210,4 +249,29 @@ fn a_repository_of_foreign_files_commits_silently() {
     // The hook saw the files (foreign ones included), so it ran, and said nothing.
     let log = run(repo.path(), Path::new("git"), &["log", "--oneline"]);
     assert!(String::from_utf8_lossy(&log.stdout).contains("add everything"));
+}
+
+#[test]
+fn the_two_hooks_differ_only_in_how_rehearse_is_found() {
+    let hooks = shipped_hooks(Path::new(env!("CARGO_MANIFEST_DIR")));
+    let by_id = |id: &str| {
+        hooks
+            .iter()
+            .find(|h| h.get("id").map(String::as_str) == Some(id))
+            .unwrap_or_else(|| panic!("no hook {id} in .pre-commit-hooks.yaml"))
+            .clone()
+    };
+    let (mut rust, mut system) = (by_id("rehearse-check"), by_id("rehearse-check-system"));
+    assert_eq!(rust.get("language").map(String::as_str), Some("rust"));
+    assert_eq!(system.get("language").map(String::as_str), Some("system"));
+    assert_eq!(
+        rust.get("entry").map(String::as_str),
+        Some("rehearse check")
+    );
+    for hook in [&mut rust, &mut system] {
+        for key in ["id", "language", "description"] {
+            hook.remove(key);
+        }
+    }
+    assert_eq!(rust, system);
 }

@@ -222,3 +222,10 @@ fn a_sweep_that_cannot_run_prints_the_check_report_as_json() {
         .as_array()
         .is_some_and(|d| !d.is_empty()));
 }
+
+#[test]
+fn an_absurd_job_count_is_capped_not_spawned() {
+    let few = sweep("1..4", &["--jobs", "1"]);
+    let absurd = sweep("1..4", &["--jobs", "100000000"]);
+    assert_eq!(few, absurd);
+}

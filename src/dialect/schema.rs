@@ -33,7 +33,7 @@ pub fn schema(kind: Option<Kind>) -> Result<Value, String> {
         Some(Kind::Vamp(vamp)) => (
             format!("Vamp {}", vamp.as_str()),
             "A Vamp 0.9.5 artifact (a one-element list of it is read the same).",
-            single_or_one_element_list(&format!("#/definitions/{}", definition_name(vamp))),
+            single_or_one_element_list(&format!("#/definitions/{}", vamp.as_str())),
         ),
         Some(Kind::Cloudify) => return Err(
             "no schema for cloudify: use Cloudify's DSL documentation (rehearse check validates blueprints)".to_string(),
@@ -62,20 +62,6 @@ pub fn render(kind: Option<Kind>) -> Result<String, String> {
     let mut text = serde_json::to_string_pretty(&value).map_err(|e| e.to_string())?;
     text.push('\n');
     Ok(text)
-}
-
-fn definition_name(kind: VampKind) -> &'static str {
-    match kind {
-        VampKind::Breed => "breed",
-        VampKind::Blueprint => "blueprint",
-        VampKind::Deployment => "deployment",
-        VampKind::Gateway => "gateway",
-        VampKind::Workflow => "workflow",
-        VampKind::Scale => "scale",
-        VampKind::Sla => "sla",
-        VampKind::Escalation => "escalation",
-        VampKind::Condition => "condition",
-    }
 }
 
 /// Vamp's single-artifact readers also take a one-element list.
@@ -134,17 +120,14 @@ fn dispatch() -> Value {
 
 /// `if kind is K then K's schema`, for every kind rehearse reads itself.
 fn any_document() -> Value {
-    let mut kinds = vec![("scenario", "scenario")];
-    kinds.extend(
-        VampKind::ALL
-            .iter()
-            .map(|k| (k.as_str(), definition_name(*k))),
-    );
-    let mut names: Vec<&str> = kinds.iter().map(|(k, _)| *k).collect();
+    // Each kind's definition is named after it.
+    let mut kinds = vec!["scenario"];
+    kinds.extend(VampKind::ALL.iter().map(|k| k.as_str()));
+    let mut names = kinds.clone();
     names.sort_unstable();
     let branches: Vec<Value> = kinds
         .iter()
-        .map(|(kind, definition)| {
+        .map(|kind| {
             json!({
                 "if": {
                     "type": "object",
@@ -154,7 +137,7 @@ fn any_document() -> Value {
                 "then": if *kind == "scenario" {
                     json!({ "$ref": "#/definitions/scenario" })
                 } else {
-                    unless_removal(&format!("#/definitions/{definition}"))
+                    unless_removal(&format!("#/definitions/{kind}"))
                 }
             })
         })

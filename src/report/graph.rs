@@ -6,6 +6,7 @@
 //! KrakenD configs are drawn as boxes (DOT clusters, Mermaid subgraphs) around what they hold.
 
 use crate::ir::{cloudify, krakend, vamp, Project};
+use crate::source::{FileId, SourceMap};
 use indexmap::IndexMap;
 use petgraph::stable_graph::{NodeIndex, StableDiGraph};
 use petgraph::visit::EdgeRef;
@@ -139,26 +140,23 @@ impl ProjectGraph {
         self.boxes.push(label);
         self.boxes.len() - 1
     }
-
-    pub fn vertex_count(&self) -> usize {
-        self.graph.node_count()
-    }
-
-    pub fn edge_count(&self) -> usize {
-        self.graph.edge_count()
-    }
 }
 
-/// Builds the graph of a checked project.
-pub fn build(project: &Project) -> ProjectGraph {
+/// Builds the graph of a checked project; `sources` names the files boxes are drawn around.
+pub fn build(project: &Project, sources: &SourceMap) -> ProjectGraph {
     let mut graph = ProjectGraph::new();
     let deployments = deployed_blueprints(project);
     add_vamp(&mut graph, &project.vamp, &deployments);
+    let path = |file: FileId| {
+        sources
+            .try_get(file)
+            .map_or_else(|| format!("#{}", file.0), |f| f.path.clone())
+    };
     for blueprint in &project.cloudify {
-        add_cloudify(&mut graph, blueprint);
+        add_cloudify(&mut graph, blueprint, &path(blueprint.span.file));
     }
     for config in &project.krakend {
-        add_krakend(&mut graph, config);
+        add_krakend(&mut graph, config, &path(config.file));
     }
     add_scenarios(&mut graph, project, &deployments);
     graph
@@ -481,9 +479,9 @@ fn cloudify_blueprint_key(blueprint: &cloudify::Blueprint) -> String {
     format!("cloudify:{}:blueprint", blueprint.span.file.0)
 }
 
-fn add_cloudify(graph: &mut ProjectGraph, blueprint: &cloudify::Blueprint) {
+fn add_cloudify(graph: &mut ProjectGraph, blueprint: &cloudify::Blueprint, path: &str) {
     let file = blueprint.span.file;
-    let within = graph.new_box(format!("cloudify blueprint #{}", file.0));
+    let within = graph.new_box(format!("cloudify blueprint {path}"));
     let key = |name: &str| format!("cloudify:{}:{name}", file.0);
     // The blueprint itself, for the deployments scenarios make of it.
     graph.vertex(
@@ -565,11 +563,11 @@ fn add_cloudify(graph: &mut ProjectGraph, blueprint: &cloudify::Blueprint) {
     }
 }
 
-fn add_krakend(graph: &mut ProjectGraph, config: &krakend::Config) {
+fn add_krakend(graph: &mut ProjectGraph, config: &krakend::Config, path: &str) {
     let file = config.file.0;
     let label = match &config.name {
         Some(name) => format!("krakend {name}"),
-        None => format!("krakend config #{file}"),
+        None => format!("krakend config {path}"),
     };
     let within = graph.new_box(label);
     for (e, endpoint) in config.endpoints.iter().enumerate() {
@@ -610,31 +608,11 @@ fn add_krakend_backends(
     }
 }
 
-/// Writes the graph in the chosen format. `files` turns a box's file number into its path.
-pub fn render(
-    graph: &ProjectGraph,
-    format: GraphFormat,
-    files: &dyn Fn(u32) -> Option<String>,
-) -> String {
-    let boxes: Vec<String> = graph
-        .boxes
-        .iter()
-        .map(|label| name_files(label, files))
-        .collect();
+/// Writes the graph in the chosen format.
+pub fn render(graph: &ProjectGraph, format: GraphFormat) -> String {
     match format {
-        GraphFormat::Dot => render_dot(graph, &boxes),
-        GraphFormat::Mermaid => render_mermaid(graph, &boxes),
-    }
-}
-
-/// `#N` in a box label is a file number; written as the file's path.
-fn name_files(label: &str, files: &dyn Fn(u32) -> Option<String>) -> String {
-    match label.rsplit_once(" #") {
-        Some((head, number)) => match number.parse::<u32>().ok().and_then(files) {
-            Some(path) => format!("{head} {path}"),
-            None => label.to_string(),
-        },
-        None => label.to_string(),
+        GraphFormat::Dot => render_dot(graph),
+        GraphFormat::Mermaid => render_mermaid(graph),
     }
 }
 
@@ -654,7 +632,8 @@ fn dot_quote(text: &str) -> String {
     out
 }
 
-fn render_dot(graph: &ProjectGraph, boxes: &[String]) -> String {
+fn render_dot(graph: &ProjectGraph) -> String {
+    let boxes = &graph.boxes;
     let mut out = String::new();
     out.push_str("digraph rehearse {\n  rankdir=LR;\n  graph [fontname=\"Helvetica\"];\n  node [fontname=\"Helvetica\", fontsize=10];\n  edge [fontname=\"Helvetica\", fontsize=9];\n");
     let ids: IndexMap<NodeIndex, usize> = graph
@@ -737,7 +716,8 @@ fn mermaid_text(text: &str) -> String {
     out
 }
 
-fn render_mermaid(graph: &ProjectGraph, boxes: &[String]) -> String {
+fn render_mermaid(graph: &ProjectGraph) -> String {
+    let boxes = &graph.boxes;
     let mut out = String::from("flowchart LR\n");
     let ids: IndexMap<NodeIndex, usize> = graph
         .keys
@@ -805,15 +785,5 @@ mod tests {
         let text = mermaid_text("x\"]|<y>z");
         assert!(!text.contains('"') && !text.contains('|') && !text.contains('<'));
         assert_eq!(mermaid_text("a\nb"), "a<br/>b");
-    }
-
-    #[test]
-    fn a_box_label_names_its_file() {
-        let files = |n: u32| (n == 3).then(|| "a/b.yaml".to_string());
-        assert_eq!(
-            name_files("krakend config #3", &files),
-            "krakend config a/b.yaml"
-        );
-        assert_eq!(name_files("krakend config #9", &files), "krakend config #9");
     }
 }
