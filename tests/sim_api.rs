@@ -315,7 +315,7 @@ fn sequential_errors_abort_at_the_first_backend_and_leave_partial_data_later() {
     // return_error_details: the failing status is data, 200, incomplete.
     let details = api(
         "error-details",
-        &r#""backend": [{"host": ["http://a:80"], "url_pattern": "/a", "extra_config": {"backend/http": {"return_error_details": "a"}}}]"#.to_string(),
+        r#""backend": [{"host": ["http://a:80"], "url_pattern": "/a", "extra_config": {"backend/http": {"return_error_details": "a"}}}]"#,
         &constant("a", 10, failing),
         "50/s",
         "10s",

@@ -215,11 +215,9 @@ fn unknown_backend_hosts(
         let Some(config) = project.krakend.get(c) else {
             continue;
         };
-        if let Some((e, _, _)) =
-            crate::lower::krakend::route(config, &request.method, &request.path)
-        {
-            if !reached.contains(&(c, e)) {
-                reached.push((c, e));
+        if let Some(route) = crate::lower::krakend::route(config, &request.method, &request.path) {
+            if !reached.contains(&(c, route.index)) {
+                reached.push((c, route.index));
             }
         }
     }

@@ -9,13 +9,18 @@
 
 use crate::ir::krakend::{Config, Endpoint};
 
-/// The endpoint of `config` that `method path` reaches, and the params it binds (names as
-/// written in the endpoint path), or `None` (KrakenD answers 404).
-pub fn route<'c>(
-    config: &'c Config,
-    method: &str,
-    path: &str,
-) -> Option<(usize, &'c Endpoint, Vec<(String, String)>)> {
+/// Where a request goes: the endpoint and the params it binds.
+#[derive(Clone, Debug)]
+pub struct Route<'c> {
+    /// Index into the config's endpoints.
+    pub index: usize,
+    pub endpoint: &'c Endpoint,
+    /// `(name as written in the endpoint path, value)`.
+    pub params: Vec<(String, String)>,
+}
+
+/// The endpoint of `config` that `method path` reaches, or `None` (KrakenD answers 404).
+pub fn route<'c>(config: &'c Config, method: &str, path: &str) -> Option<Route<'c>> {
     let mut best: Option<(usize, u32)> = None;
     for (i, endpoint) in config.endpoints.iter().enumerate() {
         if !endpoint.method.value.eq_ignore_ascii_case(method) {
@@ -29,7 +34,11 @@ pub fn route<'c>(
     }
     let (i, _) = best?;
     let endpoint = &config.endpoints[i];
-    Some((i, endpoint, bind(&endpoint.path.value, path)))
+    Some(Route {
+        index: i,
+        endpoint,
+        params: bind(&endpoint.path.value, path),
+    })
 }
 
 fn param_name(segment: &str) -> Option<&str> {

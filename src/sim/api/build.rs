@@ -23,7 +23,7 @@ pub fn build(project: &Project, scenario: &Scenario) -> ApiModel {
             .config
             .and_then(|c| project.krakend.get(c).map(|k| (c, k)));
         let routed = config.and_then(|(c, k)| {
-            route(k, &request.method, &request.path).map(|(e, _, params)| (c, k, e, params))
+            route(k, &request.method, &request.path).map(|r| (c, k, r.index, r.params))
         });
         let (endpoint, params) = match routed {
             Some((c, k, e, params)) => {
