@@ -563,3 +563,90 @@ fn requests_nothing_answers_are_reported_at_the_traffic_entry() {
     );
     assert!(n(&result.endpoints["GET /user/{id}"]["requests"]) > 5);
 }
+
+fn spec_inputs(name: &str) -> Vec<Input> {
+    let dir = PathBuf::from(env!("CARGO_MANIFEST_DIR"))
+        .join("specs")
+        .join(name);
+    let mut paths: Vec<_> = std::fs::read_dir(&dir)
+        .expect("spec folder")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .collect();
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|p| Input::reported(p.display().to_string(), std::fs::read(&p).expect("file")))
+        .collect()
+}
+
+/// Issue 10 acceptance (cross-dialect): the API in front of sava answers 500 for the share
+/// of requests the gateway sends to the crashed canary — within 3σ of that route's weight at
+/// the moment — and none after the rollback.
+#[test]
+fn the_apis_errors_during_the_crash_are_the_canarys_share() {
+    use rehearse::sim::world::World;
+    const S: u64 = 1_000_000_000;
+    let checked = checked(spec_inputs("api-canary"));
+    let warnings: Vec<&str> = checked
+        .diagnostics
+        .iter()
+        .map(|d| d.code.id)
+        .filter(|c| c.starts_with('S'))
+        .collect();
+    assert!(
+        warnings.is_empty(),
+        "the backend names the gateway: {warnings:?}"
+    );
+    let scenario = &checked.project.scenarios[0];
+    let model = rehearse::sim::build::build(&checked.project, scenario, 42).expect("model");
+    let mut world = World::new(model, None);
+    let failed = |w: &World<'_>| -> (u64, u64) {
+        let s = &w.api.stats[0];
+        let errors = s
+            .status
+            .iter()
+            .filter(|(c, _)| *c >= 500)
+            .map(|(_, n)| n)
+            .sum();
+        (s.requests, errors)
+    };
+    // The crash at 27 s; the canary's next tick (30 s) rolls back.
+    world.run_until(27 * S);
+    let (r0, e0) = failed(&world);
+    assert_eq!(e0, 0, "no errors before the crash");
+    let gateway = world
+        .model
+        .gateways
+        .iter()
+        .position(|g| g.name == "sava/9050")
+        .expect("gateway");
+    let canary = world.model.gateways[gateway]
+        .routes
+        .iter()
+        .position(|r| r.name.contains("sava:1.1"))
+        .expect("canary route");
+    let share = f64::from(world.gateways[gateway].weights_bp[canary]) / 10_000.0;
+    assert!(share > 0.1, "the canary has traffic at the crash: {share}");
+    world.run_until(30 * S - 1);
+    let (r1, e1) = failed(&world);
+    assert_eq!(
+        f64::from(world.gateways[gateway].weights_bp[canary]) / 10_000.0,
+        share,
+        "no canary tick inside the window"
+    );
+    let (n, errors) = (r1 - r0, e1 - e0);
+    let rate = errors as f64 / n as f64;
+    let sigma = (share * (1.0 - share) / n as f64).sqrt();
+    assert!(
+        (rate - share).abs() < 3.0 * sigma,
+        "5xx {rate} over {n} requests vs canary share {share} ± {sigma}"
+    );
+    // After the rollback, no more errors.
+    world.run_until(31 * S);
+    assert_eq!(world.gateways[gateway].weights_bp[canary], 0, "rolled back");
+    let (_, e2) = failed(&world);
+    world.run();
+    let (r3, e3) = failed(&world);
+    assert!(r3 > 10_000);
+    assert_eq!(e3, e2, "errors after the rollback");
+}

@@ -207,6 +207,7 @@ fn api_request(
 fn unknown_backend_hosts(
     project: &Project,
     scenario: &Scenario,
+    topology: &Topology,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
     let mut reached: Vec<(usize, usize)> = Vec::new();
@@ -243,6 +244,15 @@ fn unknown_backend_hosts(
                 continue;
             };
             let host_text = host.value.trim_end_matches('/');
+            // `http://sava:9050`: deployment sava's gateway on port 9050.
+            let gateway = host_text
+                .split_once("://")
+                .map_or(host_text, |(_, rest)| rest)
+                .rsplit_once(':')
+                .map(|(name, port)| format!("{name}/{port}"));
+            if gateway.is_some_and(|g| topology.router_by_name(&g).is_some()) {
+                continue;
+            }
             let url = format!("{host_text}{}", backend.url_pattern.value);
             if keys
                 .iter()
@@ -256,7 +266,7 @@ fn unknown_backend_hosts(
                 Diagnostic::warning(
                     &s::S032,
                     host.span,
-                    format!("no behavior answers backend '{url}': it gets the default (lognormal p50 10 ms, p99 50 ms, status 200)"),
+                    format!("backend '{url}' names no deployment's gateway and no behavior answers it: it gets the default (lognormal p50 10 ms, p99 50 ms, status 200)"),
                 )
                 .with_help(format!("add a behavior keyed `\"{host_text}\"` (or the host and url_pattern) to the scenario")),
             );
@@ -319,7 +329,7 @@ pub fn check(project: &Project, scenario: &Scenario, topology: &Topology) -> Vec
             None => gateway(topology, &traffic.to, &mut diagnostics),
         }
     }
-    unknown_backend_hosts(project, scenario, &mut diagnostics);
+    unknown_backend_hosts(project, scenario, topology, &mut diagnostics);
     check_faults(scenario, topology, &mut diagnostics);
     for expectation in &scenario.expect {
         if let ExpectationKind::Instances { node: name, .. } = &expectation.kind {

@@ -96,7 +96,7 @@ fn rate_per_s(rate: Rate) -> f64 {
 /// mistakes; an unchecked reference that cannot be built comes back as an error).
 pub fn build(project: &Project, scenario: &Scenario, seed: u64) -> Result<Model, Unresolved> {
     let mut model = build_model(&crate::lower::resolve(project, scenario), scenario, seed)?;
-    model.api = super::api::build::build(project, scenario);
+    model.api = super::api::build::build(project, scenario, &model.gateways);
     Ok(model)
 }
 

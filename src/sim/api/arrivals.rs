@@ -5,10 +5,15 @@ use super::super::model::HeaderModel;
 use super::super::samplers::weighted_choice_by;
 use super::super::world::{Event, World};
 use super::cel;
-use super::flow::{Flow, Response, Waterfall};
+use super::flow::{Flow, Response, Upstream, Waterfall};
 use super::model::{ApiState, ApiTraffic, EndpointStats};
-use crate::sim::rng::Seeds;
+use crate::sim::engine::{secs_to_nanos, Nanos};
+use crate::sim::model::{Model, Target};
+use crate::sim::rng::{below, Seeds, Stream};
+use crate::sim::samplers::bernoulli;
+use crate::sim::service::{Instance, InstanceState, MAX_HOPS};
 use crate::sim::traffic::next_arrival;
+use crate::sim::world::{GatewayState, ServiceState};
 
 impl ApiState {
     pub fn new(api: &super::ApiModel, seeds: &Seeds) -> ApiState {
@@ -153,6 +158,13 @@ impl World<'_> {
         };
         let model = &api.endpoints[endpoint];
         let stats = &mut state.stats[endpoint];
+        let mut upstream = WorldCalls {
+            now: self.queue.now(),
+            model: &self.model,
+            gateways: &mut self.gateways,
+            services: &mut self.services,
+            instances: &self.instances,
+        };
         let mut flow = Flow {
             behaviors: &api.behaviors,
             rng: &mut state.flows[endpoint],
@@ -161,6 +173,7 @@ impl World<'_> {
             trace,
             params: &traffic.params,
             infos: &model.backends,
+            upstream: &mut upstream,
         };
         let response = flow.respond(&model.root);
         stats.requests += 1;
@@ -172,5 +185,74 @@ impl World<'_> {
         stats.count_status(response.status);
         stats.latency.record(response.latency);
         Some(response)
+    }
+}
+
+/// The world as a KrakenD backend sees it (see `flow`'s module documentation).
+struct WorldCalls<'a> {
+    now: Nanos,
+    model: &'a Model,
+    gateways: &'a mut [GatewayState],
+    services: &'a mut [ServiceState],
+    instances: &'a [Instance],
+}
+
+impl Upstream for WorldCalls<'_> {
+    fn call(&mut self, gateway: usize, rng: &mut Stream) -> (Nanos, Option<u16>) {
+        let mut hops: [(usize, usize); MAX_HOPS] = [(0, 0); MAX_HOPS];
+        let mut count = 0;
+        let mut g = gateway;
+        let service = loop {
+            let weights = &self.gateways[g].weights_bp;
+            let total: u64 = weights.iter().map(|w| u64::from(*w)).sum();
+            if total == 0 || count == MAX_HOPS {
+                self.record(&hops[..count], true, 0);
+                return (0, Some(503));
+            }
+            let mut pick = below(rng, total);
+            let route = weights
+                .iter()
+                .position(|w| {
+                    let w = u64::from(*w);
+                    if pick < w {
+                        true
+                    } else {
+                        pick -= w;
+                        false
+                    }
+                })
+                .unwrap_or(0);
+            hops[count] = (g, route);
+            count += 1;
+            match self.model.gateways[g].routes[route].target {
+                Target::Gateway(next) => g = next,
+                Target::Service(s) => break s,
+            }
+        };
+        let state = &self.services[service];
+        let ready = state
+            .instances
+            .iter()
+            .any(|&i| self.instances[i as usize].state == InstanceState::Ready);
+        if !ready {
+            self.services[service].unavailable += 1;
+            self.record(&hops[..count], true, 0);
+            return (0, Some(503));
+        }
+        let model = &self.model.services[service];
+        let latency = secs_to_nanos(model.latency.sample(rng)).saturating_add(state.extra_latency);
+        let error_rate = (model.error_rate + state.extra_error_rate).min(1.0);
+        let error = error_rate > 0.0 && bernoulli(rng, error_rate);
+        self.services[service].counters.record(error, latency);
+        self.record(&hops[..count], error, latency);
+        (latency, Some(if error { 500 } else { 200 }))
+    }
+}
+
+impl WorldCalls<'_> {
+    fn record(&mut self, hops: &[(usize, usize)], error: bool, latency: Nanos) {
+        for &(g, r) in hops {
+            self.gateways[g].route_counters[r].record(self.now, error, latency);
+        }
     }
 }

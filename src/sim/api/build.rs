@@ -8,12 +8,12 @@ use crate::ir::scenario::{Latency, Load, Scenario, PPM_FULL};
 use crate::ir::{Project, Spanned};
 use crate::lower::krakend::route;
 use crate::sim::build::duration_of;
-use crate::sim::model::{HeaderModel, RateProfile};
+use crate::sim::model::{GatewayModel, HeaderModel, RateProfile};
 use crate::syntax::node::{Node, Value};
 use serde_json::Value as Json;
 
 /// The API part of a scenario's model (empty when it sends no requests).
-pub fn build(project: &Project, scenario: &Scenario) -> ApiModel {
+pub fn build(project: &Project, scenario: &Scenario, gateways: &[GatewayModel]) -> ApiModel {
     let mut api = ApiModel::default();
     // Endpoints are compiled once, in the order requests first reach them.
     let mut compiled: Vec<(usize, usize, usize)> = Vec::new(); // (config, endpoint, index)
@@ -31,7 +31,7 @@ pub fn build(project: &Project, scenario: &Scenario) -> ApiModel {
                     Some((_, _, index)) => *index,
                     None => {
                         let index = api.endpoints.len();
-                        let model = endpoint_model(k, e, scenario, &mut api.behaviors);
+                        let model = endpoint_model(k, e, scenario, gateways, &mut api.behaviors);
                         api.endpoints.push(model);
                         compiled.push((c, e, index));
                         index
@@ -95,6 +95,7 @@ fn endpoint_model(
     config: &Config,
     e: usize,
     scenario: &Scenario,
+    gateways: &[GatewayModel],
     behaviors: &mut Vec<BackendBehavior>,
 ) -> EndpointModel {
     let endpoint = &config.endpoints[e];
@@ -114,7 +115,7 @@ fn endpoint_model(
                     config.hosts.first(),
                     0,
                     timeout,
-                    scenario,
+                    (scenario, gateways),
                     behaviors,
                     &mut backends,
                 )
@@ -142,7 +143,7 @@ fn step(
     default_host: Option<&Spanned<String>>,
     depth: u32,
     parent_timeout: u64,
-    scenario: &Scenario,
+    world: (&Scenario, &[GatewayModel]),
     behaviors: &mut Vec<BackendBehavior>,
     infos: &mut Vec<BackendInfo>,
 ) -> Step {
@@ -192,14 +193,14 @@ fn step(
             default_host,
             depth + 1,
             parent_timeout,
-            scenario,
+            world,
             behaviors,
             infos,
         ))
     });
     Step {
         counter,
-        behavior: behavior_for(host, &url, scenario, behaviors),
+        behavior: behavior_for(host, &url, world, behaviors),
         url,
         group: backend.group.clone(),
         policies,
@@ -217,7 +218,7 @@ fn workflow_stage(
     default_host: Option<&Spanned<String>>,
     depth: u32,
     parent_timeout: u64,
-    scenario: &Scenario,
+    world: (&Scenario, &[GatewayModel]),
     behaviors: &mut Vec<BackendBehavior>,
     infos: &mut Vec<BackendInfo>,
 ) -> Stage {
@@ -234,7 +235,7 @@ fn workflow_stage(
         steps: w
             .backends
             .iter()
-            .map(|b| step(b, default_host, depth, timeout, scenario, behaviors, infos))
+            .map(|b| step(b, default_host, depth, timeout, world, behaviors, infos))
             .collect(),
     }
 }
@@ -244,9 +245,24 @@ fn workflow_stage(
 fn behavior_for(
     host: &str,
     url: &str,
-    scenario: &Scenario,
+    (scenario, gateways): (&Scenario, &[GatewayModel]),
     behaviors: &mut Vec<BackendBehavior>,
 ) -> usize {
+    if let Some(g) = gateway_of(host, gateways) {
+        let key = format!("gateway:{}", gateways[g].name);
+        if let Some(i) = behaviors.iter().position(|b| b.key == key) {
+            return i;
+        }
+        behaviors.push(BackendBehavior {
+            key,
+            latency: CallLatency::Constant(0),
+            error_rate: 0.0,
+            status: Vec::new(),
+            body: None,
+            gateway: Some(g),
+        });
+        return behaviors.len() - 1;
+    }
     let same = |a: &str, b: &str| a.trim_end_matches('/') == b.trim_end_matches('/');
     let found = scenario
         .behaviors
@@ -276,8 +292,18 @@ fn behavior_for(
             .map_or(0.0, |p| p as f64 / PPM_FULL as f64),
         status: found.map(|b| b.status.clone()).unwrap_or_default(),
         body: found.and_then(|b| b.body.as_ref()).map(json_of),
+        gateway: None,
     });
     behaviors.len() - 1
+}
+
+/// The gateway a backend host names: `http://sava:9050` is deployment `sava`'s gateway on
+/// port 9050 (`sava/9050`).
+pub fn gateway_of(host: &str, gateways: &[GatewayModel]) -> Option<usize> {
+    let bare = host.split_once("://").map_or(host, |(_, rest)| rest);
+    let (name, port) = bare.trim_end_matches('/').rsplit_once(':')?;
+    let wanted = format!("{name}/{port}");
+    gateways.iter().position(|g| g.name == wanted)
 }
 
 /// A scenario `body` as JSON (keys as written, scalars as their values).

@@ -21,7 +21,12 @@
 //! `ignore_errors` continues past failing backends, and the merged response is still
 //! marked incomplete when a part failed, as lura's merger marks it; a workflow without data
 //! is an error of the hosting backend. Connection errors (`errors:` in a behavior) fail a
-//! call without an HTTP status.
+//! call without an HTTP status. A backend whose host names a deployment's gateway
+//! (`http://sava:9050`) calls into the simulated world as it is when the request arrives:
+//! the gateway's current weights pick the route, a service with no ready instance answers
+//! 503, otherwise its error rate and latency (faults included) decide; the call is counted
+//! at the gateway's routes and the service (so controllers see it) but takes no instance
+//! slot (no queueing behind the world's own traffic).
 
 use super::super::engine::{secs_to_nanos, Nanos};
 use super::super::rng::Stream;
@@ -78,6 +83,13 @@ enum Outcome {
     Failed(Nanos),
 }
 
+/// Where a backend whose host names a deployment's gateway sends its call: the simulated
+/// world, as it is when the request arrives (`arrivals::WorldCalls`).
+pub trait Upstream {
+    /// One call through `gateway`: its latency and status (`None`: a connection error).
+    fn call(&mut self, gateway: usize, rng: &mut Stream) -> (Nanos, Option<u16>);
+}
+
 /// The state one request's interpretation needs.
 pub struct Flow<'a> {
     pub behaviors: &'a [BackendBehavior],
@@ -88,6 +100,7 @@ pub struct Flow<'a> {
     /// Endpoint params as the url_pattern names them, for the waterfall's URLs.
     pub params: &'a [(String, String)],
     pub infos: &'a [BackendInfo],
+    pub upstream: &'a mut dyn Upstream,
 }
 
 impl Flow<'_> {
@@ -337,6 +350,9 @@ impl Flow<'_> {
     /// One call's latency and status (`None`: a connection error).
     fn draw(&mut self, behavior: usize) -> (Nanos, Option<u16>) {
         let b = &self.behaviors[behavior];
+        if let Some(gateway) = b.gateway {
+            return self.upstream.call(gateway, self.rng);
+        }
         let latency = match &b.latency {
             CallLatency::Constant(ns) => *ns,
             CallLatency::Sampled(d) => secs_to_nanos(d.sample(self.rng)),
