@@ -614,16 +614,18 @@ fn the_apis_errors_during_the_crash_are_the_canarys_share() {
     world.run_until(27 * S);
     let (r0, e0) = failed(&world);
     assert_eq!(e0, 0, "no errors before the crash");
-    let gateway = world
+    // The canary's weights live on the route to sava:1.1 (behind the external gateway).
+    let (gateway, canary) = world
         .model
         .gateways
         .iter()
-        .position(|g| g.name == "sava/9050")
-        .expect("gateway");
-    let canary = world.model.gateways[gateway]
-        .routes
-        .iter()
-        .position(|r| r.name.contains("sava:1.1"))
+        .enumerate()
+        .find_map(|(g, m)| {
+            m.routes
+                .iter()
+                .position(|r| r.name.contains("sava:1.1"))
+                .map(|r| (g, r))
+        })
         .expect("canary route");
     let share = f64::from(world.gateways[gateway].weights_bp[canary]) / 10_000.0;
     assert!(share > 0.1, "the canary has traffic at the crash: {share}");

@@ -100,10 +100,12 @@ mod tests {
 
     #[test]
     fn params_bind_and_literals_win() {
-        assert_eq!(rank("/user/signup/{x}", "/user/signup/yes"), Some(5));
-        assert_eq!(rank("/user/signup/no", "/user/signup/no"), Some(7));
+        // Ranks count literal segments (the empty one before the first `/` included): the
+        // static path outranks the parameter where both match.
+        assert_eq!(rank("/user/signup/{x}", "/user/signup/yes"), Some(7));
+        assert_eq!(rank("/user/signup/no", "/user/signup/no"), Some(9));
         assert_eq!(rank("/user/{x}", "/user/"), None);
-        assert_eq!(rank("/a/*", "/a/b/c"), Some(2));
+        assert_eq!(rank("/a/*", "/a/b/c"), Some(4));
         assert_eq!(rank("/a", "/a/"), None);
         assert_eq!(
             bind("/user/signup/{wants_notifications}", "/user/signup/yes"),
