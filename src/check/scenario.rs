@@ -129,7 +129,8 @@ pub fn load_blueprints(
 }
 
 /// Picks the KrakenD config each request of a scenario goes to: the one its `krakend:`
-/// names (a path, matched against the end of the configs' paths), or the project's only one.
+/// names (a path, matched against the end of the configs' paths), the project's only one,
+/// or the only one in the scenario's folder.
 pub fn pick_krakend_configs(project: &mut Project, sources: &SourceMap) {
     let paths: Vec<PathBuf> = project
         .krakend
@@ -137,6 +138,9 @@ pub fn pick_krakend_configs(project: &mut Project, sources: &SourceMap) {
         .map(|c| PathBuf::from(sources.try_get(c.file).map_or("", |f| f.path.as_str())))
         .collect();
     for scenario in &mut project.scenarios {
+        let dir = sources
+            .try_get(scenario.span.file)
+            .and_then(|f| Path::new(&f.path).parent().map(Path::to_path_buf));
         for traffic in &mut scenario.traffic {
             let Some(request) = traffic.request.as_mut() else {
                 continue;
@@ -146,7 +150,14 @@ pub fn pick_krakend_configs(project: &mut Project, sources: &SourceMap) {
                     let wanted = Path::new(file.value.trim_start_matches("./"));
                     paths.iter().position(|p| p.ends_with(wanted))
                 }
-                None => (paths.len() == 1).then_some(0),
+                None if paths.len() == 1 => Some(0),
+                // Several: the one beside the scenario, when there is exactly one.
+                None => {
+                    let beside: Vec<usize> = (0..paths.len())
+                        .filter(|&i| paths[i].parent() == dir.as_deref())
+                        .collect();
+                    (beside.len() == 1).then(|| beside[0])
+                }
             };
         }
     }

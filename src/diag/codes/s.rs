@@ -106,8 +106,9 @@ declare_codes! {
     /// rehearse does not follow gin's trailing-slash redirect: `/a/` does not reach `/a`.
     S030 "unmatched-request";
     /// A traffic entry sends requests to a KrakenD config the project does not hold: there is
-    /// none, there are several and the entry does not name one (`{krakend: FILE, request:
-    /// "..."}`), or the named file is not among the configs checked.
+    /// none, there are several (and not exactly one in the scenario's folder) and the entry
+    /// does not name one (`{krakend: FILE, request: "..."}`), or the named file is not among
+    /// the configs checked.
     S031 "no-krakend-config";
     /// A backend of a KrakenD endpoint the scenario sends requests to has a host that names
     /// no deployment's gateway (`http://sava:9050` is deployment `sava`'s gateway on port
