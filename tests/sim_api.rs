@@ -657,3 +657,29 @@ fn the_apis_errors_during_the_crash_are_the_canarys_share() {
     assert!(r3 > 10_000);
     assert_eq!(e3, e2, "errors after the rollback");
 }
+
+/// Same seed, same figures (to the byte); another seed, other draws.
+#[test]
+fn api_runs_are_deterministic() {
+    let traffic = "  - { to: \"POST /user/signup/yes\", rate: 50/s }\n  - { to: \"POST /user/signup/no\", rate: 50/s }";
+    let files = signup_files(traffic);
+    let files: Vec<(&str, &str)> = files
+        .iter()
+        .map(|(a, b)| (a.as_str(), b.as_str()))
+        .collect();
+    let project = checked(folder("determinism", &files));
+    let once = |seed| {
+        run(
+            &project.project,
+            RunOptions {
+                seed: Some(seed),
+                ..Default::default()
+            },
+        )
+        .expect("runs")
+        .to_json()
+        .to_string()
+    };
+    assert_eq!(once(3), once(3));
+    assert_ne!(once(3), once(4));
+}
