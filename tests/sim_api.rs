@@ -683,3 +683,48 @@ fn api_runs_are_deterministic() {
     assert_eq!(once(3), once(3));
     assert_ne!(once(3), once(4));
 }
+
+fn with_policy(host: &str, policy: &str) -> String {
+    format!(
+        r#"{{"host": ["http://{host}:80"], "url_pattern": "/{host}", "group": "{host}", "extra_config": {{"security/policies": {{"req": {{"policies": ["{policy}"]}}}}}}}}"#
+    )
+}
+
+#[test]
+fn sequential_propagated_params_reach_only_later_backends() {
+    // a (no group, so its fields are top-level) answers {user_id: 42, z: 1}; b's policy needs Resp0_user_id (propagated from a);
+    // c's policy needs Resp2_z, its own response: N >= i is never set, so c is skipped;
+    // d's needs Resp0_z, which is not in the list, so d is skipped too.
+    let endpoint = format!(
+        r#""extra_config": {{"proxy": {{"sequential": true, "sequential_propagated_params": ["resp0_user_id", "resp2_z"]}}}}, "backend": [{}, {}, {}, {}]"#,
+        r#"{"host": ["http://a:80"], "url_pattern": "/a"}"#,
+        with_policy("b", "req_params.Resp0_user_id == '42'"),
+        with_policy("c", "req_params.Resp2_z == '1'"),
+        with_policy("d", "req_params.Resp0_z == '1'"),
+    );
+    let behaviors = constant("a", 10, ", body: { user_id: 42, z: 1 }")
+        + &constant("b", 20, "")
+        + &constant("c", 5, ", body: { z: 1 }")
+        + &constant("d", 5, "");
+    let result = api("propagated", &endpoint, &behaviors, "50/s", "10s");
+    let f = figures(&result);
+    every_response_takes(&f, 30.0);
+    assert_eq!(f.complete, f.requests);
+    let calls = |label: &str| {
+        let b = backend(&result, "GET /x", label);
+        (n(&b["calls"]), n(&b["skipped"]))
+    };
+    assert_eq!(calls("b"), (f.requests, 0));
+    assert_eq!(calls("c"), (0, f.requests));
+    assert_eq!(calls("d"), (0, f.requests));
+    // Without the list, nothing is propagated: b is skipped as well.
+    let plain = endpoint.replace(
+        r#", "sequential_propagated_params": ["resp0_user_id", "resp2_z"]"#,
+        "",
+    );
+    let result = api("not-propagated", &plain, &behaviors, "50/s", "10s");
+    let f = figures(&result);
+    every_response_takes(&f, 10.0);
+    let b = backend(&result, "GET /x", "b");
+    assert_eq!((n(&b["calls"]), n(&b["skipped"])), (0, f.requests));
+}

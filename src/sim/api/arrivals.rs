@@ -174,6 +174,8 @@ impl World<'_> {
             params: &traffic.params,
             infos: &model.backends,
             upstream: &mut upstream,
+            propagated: Vec::new(),
+            keep_bodies: 0,
         };
         let response = flow.respond(&model.root);
         stats.requests += 1;

@@ -106,6 +106,7 @@ fn endpoint_model(
         sequential: endpoint.extra_config.proxy.sequential,
         concurrent_calls: endpoint.concurrent_calls.max(1),
         ignore_errors: false,
+        propagated: propagated(&endpoint.extra_config.proxy.propagated_params),
         steps: endpoint
             .backends
             .iter()
@@ -213,6 +214,13 @@ fn step(
     }
 }
 
+fn propagated(entries: &[Spanned<String>]) -> Vec<Propagated> {
+    entries
+        .iter()
+        .filter_map(|e| Propagated::parse(&e.value))
+        .collect()
+}
+
 fn workflow_stage(
     w: &Workflow,
     default_host: Option<&Spanned<String>>,
@@ -232,6 +240,7 @@ fn workflow_stage(
         sequential: w.extra_config.proxy.sequential,
         concurrent_calls: w.concurrent_calls.max(1),
         ignore_errors: w.ignore_errors,
+        propagated: propagated(&w.extra_config.proxy.propagated_params),
         steps: w
             .backends
             .iter()

@@ -101,6 +101,41 @@ pub struct Flow<'a> {
     pub params: &'a [(String, String)],
     pub infos: &'a [BackendInfo],
     pub upstream: &'a mut dyn Upstream,
+    /// Params propagated by the sequential stages running (`Resp0_user_id`, value); empty
+    /// outside them. Start with an empty vector.
+    pub propagated: Vec<(String, String)>,
+    /// Sequential stages with propagated params running: response bodies are kept.
+    pub keep_bodies: u32,
+}
+
+/// The request as a backend of a sequential stage sees it: its params plus the
+/// propagated ones.
+struct WithPropagated<'r> {
+    base: &'r dyn cel::Request,
+    extra: &'r [(String, String)],
+}
+
+impl cel::Request for WithPropagated<'_> {
+    fn param(&self, name: &str) -> Option<&str> {
+        self.extra
+            .iter()
+            .rev()
+            .find(|(n, _)| n == name)
+            .map(|(_, v)| v.as_str())
+            .or_else(|| self.base.param(name))
+    }
+    fn header(&self, name: &str) -> Option<&str> {
+        self.base.header(name)
+    }
+    fn query(&self, name: &str) -> Option<&str> {
+        self.base.query(name)
+    }
+    fn uri(&self) -> &str {
+        self.base.uri()
+    }
+    fn method(&self) -> &str {
+        self.base.method()
+    }
 }
 
 impl Flow<'_> {
@@ -121,12 +156,29 @@ impl Flow<'_> {
 
     fn stage(&mut self, stage: &Stage, start: Nanos, limit: Nanos) -> Part {
         let deadline = limit.min(start.saturating_add(stage.budget()));
-        let tracing = self.trace.is_some();
+        let propagating = stage.sequential && !stage.propagated.is_empty();
+        if propagating {
+            self.keep_bodies += 1;
+        }
+        let outer = self.propagated.len();
+        let part = self.run_stage(stage, start, deadline);
+        if propagating {
+            self.keep_bodies -= 1;
+        }
+        self.propagated.truncate(outer);
+        part
+    }
+
+    fn run_stage(&mut self, stage: &Stage, start: Nanos, deadline: Nanos) -> Part {
+        let tracing = self.wants_bodies();
         let mut bodies: Vec<Option<Json>> = Vec::new();
         if stage.sequential || stage.steps.len() == 1 {
             let mut t = start;
             let (mut data, mut complete) = (false, true);
             for (i, step) in stage.steps.iter().enumerate() {
+                if stage.sequential && i > 0 {
+                    self.propagate(stage, i, &bodies);
+                }
                 match self.step(step, stage, t, deadline, &bodies) {
                     Outcome::Skipped => {
                         data = true;
@@ -206,6 +258,27 @@ impl Flow<'_> {
         }
     }
 
+    /// lura's `sequentialMerge`: before backend `i`, every propagated entry of an earlier
+    /// backend whose value is found becomes a request param (SPEC §4.3).
+    fn propagate(&mut self, stage: &Stage, i: usize, bodies: &[Option<Json>]) {
+        for entry in &stage.propagated {
+            if entry.backend >= i || self.propagated.iter().any(|(n, _)| *n == entry.name) {
+                continue;
+            }
+            let found = bodies
+                .get(entry.backend)
+                .and_then(Option::as_ref)
+                .and_then(|body| lookup(body, entry.path.iter().map(String::as_str)));
+            if let Some(value) = found {
+                self.propagated.push((entry.name.clone(), value));
+            }
+        }
+    }
+
+    fn wants_bodies(&self) -> bool {
+        self.trace.is_some() || self.keep_bodies > 0
+    }
+
     fn step(
         &mut self,
         step: &Step,
@@ -215,7 +288,15 @@ impl Flow<'_> {
         earlier: &[Option<Json>],
     ) -> Outcome {
         let depth = self.infos[step.counter].depth;
-        let request = self.request;
+        let with = WithPropagated {
+            base: self.request,
+            extra: &self.propagated,
+        };
+        let request: &dyn cel::Request = if self.propagated.is_empty() {
+            self.request
+        } else {
+            &with
+        };
         if let Some((text, _)) = step.policies.iter().find(|(_, p)| !cel::holds(p, request)) {
             self.stats[step.counter].skipped += 1;
             let why = || format!("skipped: policy `{text}` does not hold");
@@ -313,7 +394,7 @@ impl Flow<'_> {
         for (end, outcome) in rows {
             self.row(step, depth, start, end, || outcome, earlier);
         }
-        let tracing = self.trace.is_some();
+        let tracing = self.wants_bodies();
         let behavior = &self.behaviors[step.behavior];
         if let Some((end, _)) = winner {
             return Outcome::Answered(Part {
@@ -458,8 +539,13 @@ fn value_of(name: &str, params: &[(String, String)], earlier: &[Option<Json>]) -
     let rest = name.strip_prefix("resp")?;
     let (n, path) = rest.split_once('_')?;
     let n: usize = n.parse().ok()?;
-    let mut value = earlier.get(n)?.as_ref()?;
-    for key in path.split('.') {
+    lookup(earlier.get(n)?.as_ref()?, path.split('.'))
+}
+
+/// The value at `path` (through objects only), as lura turns it into a string (SPEC §4.3).
+fn lookup<'k>(body: &Json, path: impl Iterator<Item = &'k str>) -> Option<String> {
+    let mut value = body;
+    for key in path {
         value = value.as_object()?.get(key)?;
     }
     Some(match value {

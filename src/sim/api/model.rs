@@ -64,6 +64,40 @@ pub struct Stage {
     pub concurrent_calls: u32,
     pub ignore_errors: bool,
     pub steps: Vec<Step>,
+    /// `proxy.sequential_propagated_params` with a field (`resp0_user_id` → backend 0,
+    /// path `user_id`): set as request params (`Resp0_user_id`) for the backends after N.
+    pub propagated: Vec<Propagated>,
+}
+
+/// One `respN_a.b` entry of `sequential_propagated_params`.
+#[derive(Clone, Debug)]
+pub struct Propagated {
+    pub backend: usize,
+    /// The param name later backends see: `Resp0_a.b`.
+    pub name: String,
+    /// `["a", "b"]`.
+    pub path: Vec<String>,
+}
+
+impl Propagated {
+    /// lura's `[Rr]esp(\d+)_?([\w-.]+)?`; an entry without a field (the raw body of a
+    /// no-op backend) is not simulated: `None`.
+    pub fn parse(entry: &str) -> Option<Propagated> {
+        let rest = entry
+            .strip_prefix("resp")
+            .or_else(|| entry.strip_prefix("Resp"))?;
+        let digits = rest.bytes().take_while(u8::is_ascii_digit).count();
+        let backend = rest[..digits].parse().ok()?;
+        let field = rest[digits..].strip_prefix('_').unwrap_or(&rest[digits..]);
+        if field.is_empty() {
+            return None;
+        }
+        Some(Propagated {
+            backend,
+            name: format!("Resp{backend}_{field}"),
+            path: field.split('.').map(str::to_owned).collect(),
+        })
+    }
 }
 
 impl Stage {
