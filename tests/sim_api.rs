@@ -728,3 +728,26 @@ fn sequential_propagated_params_reach_only_later_backends() {
     let b = backend(&result, "GET /x", "b");
     assert_eq!((n(&b["calls"]), n(&b["skipped"])), (0, f.requests));
 }
+
+#[test]
+fn the_unverifiable_assumptions_are_in_explain_and_the_readme() {
+    let explanation = rehearse::diag::codes::find("S030")
+        .expect("S030")
+        .explanation;
+    let readme = include_str!("../README.md");
+    for assumption in [
+        "not verifiable",
+        "hosting backend's response",
+        "`ignore_errors` continues past failing backends",
+        "connection errors",
+        "takes no instance slot",
+        "`sequential_propagated_params` entries without a field",
+    ] {
+        let flat = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
+        assert!(
+            flat(explanation).contains(assumption),
+            "explain S030: {assumption}"
+        );
+        assert!(flat(readme).contains(assumption), "README: {assumption}");
+    }
+}

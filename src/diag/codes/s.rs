@@ -104,6 +104,18 @@ declare_codes! {
     /// segment binds one non-empty segment, a final `/*` the rest, other segments are equal;
     /// the method must be the endpoint's). Every such request is answered 404 and counted.
     /// rehearse does not follow gin's trailing-slash redirect: `/a/` does not reach `/a`.
+    ///
+    /// Requests that match run through the endpoint with KrakenD's semantics
+    /// (reference/krakend/SPEC.md §4, §8, §9). Where the reference says "not verifiable"
+    /// (workflows are KrakenD Enterprise, which is closed), rehearse assumes: a workflow's
+    /// merged response is its hosting backend's response, wrapped in that backend's `group`;
+    /// `ignore_errors` continues past failing backends and still marks the response
+    /// incomplete, as lura's merger does; a workflow without data is an error of its hosting
+    /// backend; `errors:` in a behavior are connection errors (no HTTP status); a backend
+    /// host naming a deployment's gateway sees the world as it is when the request arrives
+    /// (the current weights pick the route, 503 when the service has no ready instance) and
+    /// takes no instance slot; `sequential_propagated_params` entries without a field
+    /// (`resp0`: a no-op backend's raw body) are not simulated.
     S030 "unmatched-request";
     /// A traffic entry sends requests to a KrakenD config the project does not hold: there is
     /// none, there are several (and not exactly one in the scenario's folder) and the entry
