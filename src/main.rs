@@ -160,6 +160,11 @@ struct RunArgs {
     /// `JOB_COMPLETION_INDEX` (Kubernetes Indexed Jobs). `rehearse merge` combines the parts.
     #[arg(long, value_name = "I/N", requires = "seeds")]
     shard: Option<String>,
+    /// Print the first request the scenario sends as `METHOD /path` (e.g. "POST
+    /// /user/signup/yes") to its KrakenD endpoint as a waterfall: every backend call with its
+    /// start and end, depth, outcome, and the response's status and keys.
+    #[arg(long, value_name = "REQUEST", conflicts_with = "seeds")]
+    explain_request: Option<String>,
 }
 
 /// The most threads a sweep starts, whatever `--jobs` says.
@@ -488,6 +493,7 @@ fn run_scenario(args: RunArgs) -> ExitCode {
                 max_memory: args.max_memory,
             },
             progress: show_progress.then_some(&mut on_progress as &mut dyn FnMut(u64, u64)),
+            explain_request: args.explain_request.clone(),
         },
     );
     progress.finish();
@@ -515,10 +521,13 @@ fn run_scenario(args: RunArgs) -> ExitCode {
             return ExitCode::from(2);
         }
     }
-    let text = match args.format {
+    let mut text = match args.format {
         RunFormat::Human => report::run::human(&result),
         RunFormat::Json => report::run::json(&result),
     };
+    if let (Some(waterfall), RunFormat::Human) = (&result.explained, args.format) {
+        text.insert_str(0, &format!("{waterfall}\n"));
+    }
     if let Err(code) = print_stdout(&text) {
         return code;
     }

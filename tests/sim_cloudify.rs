@@ -657,3 +657,76 @@ fn install_true_installs_targets_before_their_sources() {
     // 20 requests/s for 85 s found no started web server.
     assert!(result.errors >= 1_600, "{} errors", result.errors);
 }
+
+/// Instance counts multiply down `contained_in`: three tiers of 1 000 plan a billion
+/// instances. The planner stops one past its bound and the scenario check refuses the
+/// deployment (S021) at the blueprint it names, instead of allocating without end.
+#[test]
+fn a_billion_planned_instances_are_refused_at_the_deploy_step() {
+    let blueprint = r#"tosca_definitions_version: cloudify_dsl_1_3
+imports:
+  - http://www.getcloudify.org/spec/cloudify/4.3/types.yaml
+node_templates:
+  vm:
+    type: cloudify.nodes.Compute
+    capabilities: { scalable: { properties: { default_instances: 1000 } } }
+  app:
+    type: cloudify.nodes.ApplicationModule
+    capabilities: { scalable: { properties: { default_instances: 1000 } } }
+    relationships:
+      - { type: cloudify.relationships.contained_in, target: vm }
+  worker:
+    type: cloudify.nodes.ApplicationModule
+    capabilities: { scalable: { properties: { default_instances: 1000 } } }
+    relationships:
+      - { type: cloudify.relationships.contained_in, target: app }
+"#;
+    let scenario =
+        "kind: scenario\nname: s\nduration: 1s\ndeploy:\n  - { cloudify: huge.yaml, as: h }\n";
+    let inputs = folder(
+        "billion",
+        &[("huge.yaml", blueprint), ("scenario.yaml", scenario)],
+    );
+    let result = check(inputs, &Options::default());
+    let refused: Vec<String> = result
+        .diagnostics
+        .iter()
+        .filter(|d| d.code.id == "S021")
+        .map(|d| result.sources.get(d.span.file).slice(d.span).to_owned())
+        .collect();
+    assert_eq!(
+        refused,
+        vec!["huge.yaml".to_owned()],
+        "{:#?}",
+        result.diagnostics
+    );
+}
+
+/// A trigger passing an absurd `delta` fails its scale execution (the bound of S021) and
+/// leaves the deployment as it was, rather than planning a billion instances.
+#[test]
+fn a_scale_by_a_billion_fails_the_execution_and_changes_nothing() {
+    let specs = PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("specs/autoscale");
+    let blueprint = std::fs::read_to_string(specs.join("blueprint.yaml")).expect("blueprint");
+    let scenario = std::fs::read_to_string(specs.join("scenario.yaml")).expect("scenario");
+    assert!(blueprint.contains("delta: 1\n"), "the example changed");
+    let blueprint = blueprint.replace("delta: 1\n", "delta: 1000000000\n");
+    let project = checked(folder(
+        "scale-billion",
+        &[("blueprint.yaml", &blueprint), ("scenario.yaml", &scenario)],
+    ));
+    let (result, _) = rehearse(&project, None);
+    let failed: Vec<String> = decisions(&result, "workflow")
+        .iter()
+        .filter(|d| d.detail["phase"] == "failed")
+        .map(|d| d.detail["error"].as_str().unwrap_or_default().to_owned())
+        .collect();
+    assert!(!failed.is_empty(), "{}", timeline(&result));
+    assert!(failed.iter().all(|e| e.contains("100000")), "{failed:#?}");
+    let started: Vec<u64> = decisions(&result, "instances")
+        .iter()
+        .filter(|d| d.target == "shop/web")
+        .map(|d| d.detail["started"].as_u64().unwrap_or(0))
+        .collect();
+    assert!(started.iter().all(|&n| n == 1), "{started:?}");
+}

@@ -819,6 +819,7 @@ impl<'o> Session<'o> {
             &mut self.diagnostics,
         ));
 
+        scenario::pick_krakend_configs(&mut self.project, &self.sources);
         resolve(&mut self.project, &mut self.diagnostics);
         // Findings in a rendered template point back into the files its text came from.
         krakend::map_to_templates(&mut self.diagnostics, &self.renderings);

@@ -9,7 +9,7 @@ use crate::ir::cloudify::PolicyKind;
 use crate::ir::scenario::{ExpectationKind, FaultKind, Scenario};
 use crate::ir::topology::{ControllerOutcome, Topology, BUILT_IN_PROGRAMS};
 use crate::ir::{Project, Spanned};
-use crate::lower::cloudify::EXECUTE_WORKFLOW;
+use crate::lower::cloudify::{plan_is_full, EXECUTE_WORKFLOW, MAX_PLANNED_INSTANCES};
 use crate::sandbox::Sandbox;
 use crate::source::{FileId, SourceMap, Span};
 use crate::syntax::{self, Format, Limits};
@@ -128,6 +128,163 @@ pub fn load_blueprints(
     files
 }
 
+/// Picks the KrakenD config each request of a scenario goes to: the one its `krakend:`
+/// names (a path, matched against the end of the configs' paths), the project's only one,
+/// or the only one in the scenario's folder.
+pub fn pick_krakend_configs(project: &mut Project, sources: &SourceMap) {
+    let paths: Vec<PathBuf> = project
+        .krakend
+        .iter()
+        .map(|c| PathBuf::from(sources.try_get(c.file).map_or("", |f| f.path.as_str())))
+        .collect();
+    for scenario in &mut project.scenarios {
+        let dir = sources
+            .try_get(scenario.span.file)
+            .and_then(|f| Path::new(&f.path).parent().map(Path::to_path_buf));
+        for traffic in &mut scenario.traffic {
+            let Some(request) = traffic.request.as_mut() else {
+                continue;
+            };
+            request.config = match &request.krakend {
+                Some(file) => {
+                    let wanted = Path::new(file.value.trim_start_matches("./"));
+                    paths.iter().position(|p| p.ends_with(wanted))
+                }
+                None if paths.len() == 1 => Some(0),
+                // Several: the one beside the scenario, when there is exactly one.
+                None => {
+                    let beside: Vec<usize> = (0..paths.len())
+                        .filter(|&i| paths[i].parent() == dir.as_deref())
+                        .collect();
+                    (beside.len() == 1).then(|| beside[0])
+                }
+            };
+        }
+    }
+}
+
+/// A traffic entry that is a request: its config must exist (S031) and some endpoint should
+/// match it (S030, a warning: KrakenD answers 404, which may be what is rehearsed).
+fn api_request(
+    project: &Project,
+    traffic: &crate::ir::scenario::Traffic,
+    request: &crate::ir::scenario::ApiRequest,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let Some(config) = request.config.and_then(|i| project.krakend.get(i)) else {
+        let (span, message, help) = match &request.krakend {
+            Some(file) => (
+                file.span,
+                format!("no KrakenD config of the project is '{}'", file.value),
+                "name a KrakenD config file the project holds",
+            ),
+            None if project.krakend.is_empty() => (
+                traffic.to.span,
+                "the project has no KrakenD config to send this request to".to_owned(),
+                "add the krakend.json to the paths checked, or send traffic to a gateway (`DEPLOYMENT/PORT`)",
+            ),
+            None => (
+                traffic.to.span,
+                "the project has several KrakenD configs: say which one this request goes to".to_owned(),
+                "write `{krakend: FILE, request: \"METHOD /path\"}`",
+            ),
+        };
+        diagnostics.push(Diagnostic::error(&s::S031, span, message).with_help(help));
+        return;
+    };
+    if crate::lower::krakend::route(config, &request.method, &request.path).is_none() {
+        let endpoints: Vec<String> = config
+            .endpoints
+            .iter()
+            .take(8)
+            .map(|e| format!("{} {}", e.method.value, e.path.value))
+            .collect();
+        diagnostics.push(
+            Diagnostic::warning(
+                &s::S030,
+                traffic.to.span,
+                format!(
+                    "no endpoint matches '{} {}': KrakenD answers 404 to every such request",
+                    request.method, request.path
+                ),
+            )
+            .with_help(format!("endpoints: {}", endpoints.join(", "))),
+        );
+    }
+}
+
+/// A backend of an endpoint the scenario sends requests to whose host no behavior names
+/// (S032, a warning): it answers with the default behavior.
+fn unknown_backend_hosts(
+    project: &Project,
+    scenario: &Scenario,
+    topology: &Topology,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let mut reached: Vec<(usize, usize)> = Vec::new();
+    for request in scenario.traffic.iter().filter_map(|t| t.request.as_ref()) {
+        let Some(c) = request.config else { continue };
+        let Some(config) = project.krakend.get(c) else {
+            continue;
+        };
+        if let Some(route) = crate::lower::krakend::route(config, &request.method, &request.path) {
+            if !reached.contains(&(c, route.index)) {
+                reached.push((c, route.index));
+            }
+        }
+    }
+    let keys: Vec<&str> = scenario
+        .behaviors
+        .iter()
+        .filter(|b| b.is_backend())
+        .map(|b| b.service.value.trim_end_matches('/'))
+        .collect();
+    let mut reported: Vec<String> = Vec::new();
+    for (c, e) in reached {
+        let mut stack: Vec<&crate::ir::krakend::Backend> = project.krakend[c].endpoints[e]
+            .backends
+            .iter()
+            .rev()
+            .collect();
+        while let Some(backend) = stack.pop() {
+            if let Some(w) = &backend.workflow {
+                stack.extend(w.backends.iter().rev());
+                continue;
+            }
+            let Some(host) = backend.hosts.first().or(project.krakend[c].hosts.first()) else {
+                continue;
+            };
+            let host_text = host.value.trim_end_matches('/');
+            // `http://sava:9050`: deployment sava's gateway on port 9050.
+            let gateway = host_text
+                .split_once("://")
+                .map_or(host_text, |(_, rest)| rest)
+                .rsplit_once(':')
+                .map(|(name, port)| format!("{name}/{port}"));
+            if gateway.is_some_and(|g| topology.router_by_name(&g).is_some()) {
+                continue;
+            }
+            let url = format!("{host_text}{}", backend.url_pattern.value);
+            if keys
+                .iter()
+                .any(|k| *k == host_text || *k == url.trim_end_matches('/'))
+                || reported.contains(&url)
+            {
+                continue;
+            }
+            reported.push(url.clone());
+            diagnostics.push(
+                Diagnostic::warning(
+                    &s::S032,
+                    host.span,
+                    format!("backend '{url}' names no deployment's gateway and no behavior answers it: it gets the default (lognormal p50 10 ms, p99 50 ms, status 200)"),
+                )
+                .with_help(format!("add a behavior keyed `\"{host_text}\"` (or the host and url_pattern) to the scenario")),
+            );
+        }
+    }
+}
+
 /// Checks every scenario of the project.
 pub fn resolve(project: &Project, diagnostics: &mut Vec<Diagnostic>) {
     for scenario in &project.scenarios {
@@ -145,6 +302,9 @@ pub fn check(project: &Project, scenario: &Scenario, topology: &Topology) -> Vec
     }
     check_cloudify_steps(project, scenario, topology, &mut diagnostics);
     for behavior in &scenario.behaviors {
+        if behavior.is_backend() {
+            continue; // a KrakenD backend's behavior, read by the requests' flows
+        }
         let cloudify_only = !behavior.operations.is_empty() || behavior.heartbeat_ns.is_some();
         if cloudify_only {
             node(topology, &behavior.service, &mut diagnostics);
@@ -175,8 +335,12 @@ pub fn check(project: &Project, scenario: &Scenario, topology: &Topology) -> Vec
         }
     }
     for traffic in &scenario.traffic {
-        gateway(topology, &traffic.to, &mut diagnostics);
+        match &traffic.request {
+            Some(request) => api_request(project, traffic, request, &mut diagnostics),
+            None => gateway(topology, &traffic.to, &mut diagnostics),
+        }
     }
+    unknown_backend_hosts(project, scenario, topology, &mut diagnostics);
     check_faults(scenario, topology, &mut diagnostics);
     for expectation in &scenario.expect {
         if let ExpectationKind::Instances { node: name, .. } = &expectation.kind {
@@ -343,6 +507,23 @@ fn check_cloudify_steps(
                     }),
                 );
             }
+        }
+        let planned = topology
+            .managed
+            .iter()
+            .find(|m| m.name == step.deployment.value);
+        if planned.is_some_and(|m| plan_is_full(&m.instances)) {
+            diagnostics.push(
+                Diagnostic::error(
+                    &s::S021,
+                    step.blueprint.span,
+                    format!(
+                        "deployment '{}' plans more than {MAX_PLANNED_INSTANCES} node instances",
+                        step.deployment.value
+                    ),
+                )
+                .with_help("instance counts multiply down `contained_in` and through scaling groups; check `default_instances` and the inputs that set it"),
+            );
         }
         for (name, input) in &blueprint.inputs {
             let given = deploy.inputs.iter().any(|(n, _)| n.value == *name);

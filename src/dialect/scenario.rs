@@ -23,6 +23,7 @@
 //!   sava:1.0:
 //!     latency: { p50: 20ms, p99: 120ms }   # or {distribution: exponential, mean: 5ms},
 //!                                          # {mean: 2ms, sd: 1ms}, or a constant `5ms`
+//!                                          # or {distribution: constant, value: 5ms}
 //!     errors: 0.1%                    # default 0
 //!     concurrency: 64                 # slots per instance, default 64
 //!     startup: 10s                    # default 0
@@ -30,6 +31,11 @@
 //!   shop/vm:                          # a Cloudify node: `DEPLOYMENT/node` (or `node` alone)
 //!     operations: { create: 30s, configure: 5s, start: 10s, stop: 5s, delete: 10s }  # default 0
 //!     heartbeat: 5s                   # monitoring interval (default: collectors' or 10s)
+//!   "http://orders:8080/orders/{id}": # a KrakenD backend: host + url_pattern as written, or
+//!                                     # the host alone (the most specific key wins)
+//!     latency: { distribution: constant, value: 10ms }   # also errors (connection errors)
+//!     status: { 200: 99%, 503: 1% }   # HTTP statuses answered; default 200
+//!     body: { user_id: 42 }           # the response, for `group` keys and {respN_...}
 //! metrics:                            # what a monitored node's collectors report
 //!   - { node: shop/vm, service: cpu.total.user, value: 42 }   # or {steps: [[0s, 20], [5m, 95]]},
 //!                                     # {from: utilization | latency_p99 | error_rate}
@@ -41,6 +47,10 @@
 //!     start: 0s                       # optional; stop: 3m optional
 //!     clients: 1000                   # distinct client ids (sticky gateways), default 1
 //!     headers: { User-Agent: { Firefox: 60%, Chrome: 40% } }
+//!   - to: "POST /user/signup/yes"     # a request to the project's KrakenD endpoint (path
+//!     rate: 50/s                      # params bound as its router binds them; no match: 404)
+//!     query: { lang: { en: 70%, de: 30% } }   # or `lang: en`
+//!   - { krakend: api/krakend.json, request: "GET /orders/1", rate: 5/s }   # several configs
 //! faults:                             # exactly one action each
 //!   - { at: 27s, kill: "sava:1.1", restart_delay: 20s }        # instances: N optional
 //!   - { at: 2m, host_down: 2, for: 30s }                       # hosts numbered from 1
@@ -716,9 +726,19 @@ impl Reader<'_> {
                     "restart_delay",
                     "operations",
                     "heartbeat",
+                    "status",
+                    "body",
                 ],
                 "a behavior",
             );
+            let status = m
+                .get("status")
+                .and_then(|n| self.status_mix(n))
+                .unwrap_or_default();
+            let body = m.get("body").and_then(|n| {
+                self.map(n, "body")?;
+                Some(n.clone())
+            });
             let operations = m
                 .get("operations")
                 .map(|n| self.operations(n))
@@ -750,10 +770,34 @@ impl Reader<'_> {
                 restart_delay_ns,
                 operations,
                 heartbeat_ns,
+                status,
+                body,
                 span: value.span,
             });
         }
         out
+    }
+
+    /// `status: {200: 99%, 503: 1%}`: HTTP statuses (100–599) and their shares.
+    fn status_mix(&mut self, node: &Node) -> Option<Vec<(u16, u64)>> {
+        let m = self.map(node, "status")?;
+        let mut out = Vec::new();
+        for (code, share) in m.iter() {
+            let status = code
+                .key_text()
+                .and_then(|t| t.trim().parse::<u16>().ok())
+                .filter(|c| (100..=599).contains(c));
+            let Some(status) = status else {
+                self.error(
+                    &s::S003,
+                    code.span,
+                    "a status is an HTTP status code from 100 to 599".into(),
+                );
+                continue;
+            };
+            out.push((status, self.percent(share, "a status share")?));
+        }
+        Some(out)
     }
 
     fn latency(&mut self, node: &Node) -> Option<Spanned<Latency>> {
@@ -764,11 +808,24 @@ impl Reader<'_> {
         let m = self.map(node, "latency")?;
         self.unknown_fields(
             m,
-            &["p50", "p99", "distribution", "mean", "sd"],
+            &["p50", "p99", "distribution", "mean", "sd", "value"],
             "a latency",
         );
         let latency = if let Some(dist) = m.get("distribution") {
             match dist.as_str() {
+                Some("constant") => {
+                    let Some(value) = m.get("value") else {
+                        self.error(
+                            &s::S001,
+                            node.span,
+                            "a constant latency needs `value`".into(),
+                        );
+                        return None;
+                    };
+                    Latency::Constant {
+                        ns: self.duration(value, "value")?,
+                    }
+                }
                 Some("exponential") => {
                     let mean = m.get("mean");
                     let Some(mean) = mean else {
@@ -788,7 +845,7 @@ impl Reader<'_> {
                     self.error(
                         &s::S003,
                         dist.span,
-                        "distribution must be `exponential` or `lognormal`".into(),
+                        "distribution must be `exponential`, `lognormal` or `constant`".into(),
                     );
                     return None;
                 }
@@ -842,11 +899,13 @@ impl Reader<'_> {
         self.unknown_fields(
             m,
             &[
-                "to", "rate", "ramp", "steps", "start", "stop", "clients", "headers",
+                "to", "rate", "ramp", "steps", "start", "stop", "clients", "headers", "query",
+                "krakend", "request",
             ],
             "a traffic source",
         );
-        let to = match m.get("to") {
+        let krakend = m.get("krakend").and_then(|n| self.string(n, "krakend"));
+        let to = match m.get("to").or_else(|| m.get("request")) {
             Some(n) => self.string(n, "to"),
             None => {
                 self.error(
@@ -928,8 +987,34 @@ impl Reader<'_> {
             .get("headers")
             .and_then(|n| self.headers(n))
             .unwrap_or_default();
+        let to = to?;
+        let request = match parse_request(&to.value) {
+            Some((method, path, mut query)) => {
+                if let Some(n) = m.get("query") {
+                    query.extend(self.headers(n).unwrap_or_default());
+                }
+                Some(ApiRequest {
+                    krakend,
+                    config: None,
+                    method,
+                    path,
+                    query,
+                })
+            }
+            None => {
+                if let Some(n) = m.get("request").or(m.get("krakend")).or(m.get("query")) {
+                    self.error(
+                        &s::S003,
+                        n.span,
+                        "a request reads `METHOD /path`, e.g. `POST /user/signup/yes`".into(),
+                    );
+                }
+                None
+            }
+        };
         Some(Traffic {
-            to: to?,
+            to,
+            request,
             load,
             start_ns,
             stop_ns,
@@ -944,6 +1029,15 @@ impl Reader<'_> {
         let mut out = Vec::new();
         for (key, value) in m.iter() {
             let name = key.key_text()?;
+            if value.is_scalar() {
+                if let Some(text) = value.as_str() {
+                    out.push(HeaderDistribution {
+                        name,
+                        values: vec![(text.to_owned(), PPM_FULL)],
+                    });
+                    continue;
+                }
+            }
             let dist = self.map(value, "a header distribution")?;
             let mut values = Vec::new();
             for (v, share) in dist.iter() {
@@ -1248,4 +1342,31 @@ impl Reader<'_> {
             span: node.span,
         })
     }
+}
+
+/// `"POST /user/signup/yes?lang=en"` → (`POST`, `/user/signup/yes`, `lang` = `en`): a method
+/// (letters, any case, upper-cased as KrakenD's router does), one space, a path from `/`.
+/// Anything else is not a request (`to` then names a gateway).
+pub fn parse_request(text: &str) -> Option<(String, String, Vec<HeaderDistribution>)> {
+    let (method, target) = text.trim().split_once(' ')?;
+    let target = target.trim();
+    if method.is_empty()
+        || !method.bytes().all(|b| b.is_ascii_alphabetic())
+        || !target.starts_with('/')
+    {
+        return None;
+    }
+    let (path, query) = target.split_once('?').unwrap_or((target, ""));
+    let query = query
+        .split('&')
+        .filter(|p| !p.is_empty())
+        .map(|pair| {
+            let (name, value) = pair.split_once('=').unwrap_or((pair, ""));
+            HeaderDistribution {
+                name: name.to_owned(),
+                values: vec![(value.to_owned(), PPM_FULL)],
+            }
+        })
+        .collect();
+    Some((method.to_ascii_uppercase(), path.to_owned(), query))
 }

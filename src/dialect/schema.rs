@@ -1075,13 +1075,18 @@ fn latency() -> Value {
                 "properties": {
                     "p50": duration("Median latency."),
                     "p99": duration("99th percentile (at least p50)."),
-                    "distribution": { "enum": ["exponential", "lognormal"] },
+                    "distribution": { "enum": ["exponential", "lognormal", "constant"] },
                     "mean": duration("Mean latency."),
-                    "sd": duration("Standard deviation.")
+                    "sd": duration("Standard deviation."),
+                    "value": duration("The latency of `distribution: constant`.")
                 },
                 "if": { "required": ["distribution"], "properties": { "distribution": { "const": "exponential" } } },
                 "then": { "required": ["mean"] },
-                "else": { "anyOf": [{ "required": ["p50", "p99"] }, { "required": ["mean", "sd"] }] }
+                "else": {
+                    "if": { "required": ["distribution"], "properties": { "distribution": { "const": "constant" } } },
+                    "then": { "required": ["value"] },
+                    "else": { "anyOf": [{ "required": ["p50", "p99"] }, { "required": ["mean", "sd"] }] }
+                }
             }
         ]
     })
@@ -1096,7 +1101,13 @@ fn behavior() -> Value {
             "errors": { "description": "Share of requests failing (default 0).", "$ref": "#/definitions/scenarioPercentage" },
             "concurrency": bounded_integer("Requests served at once per instance (default 64).", 1, Some(100_000)),
             "startup": duration("Time from start to ready (default 0)."),
-            "restart_delay": duration("Time to restart after a crash when the fault names none (default 10s).")
+            "restart_delay": duration("Time to restart after a crash when the fault names none (default 10s)."),
+            "status": {
+                "description": "A KrakenD backend's HTTP statuses and their shares, e.g. `{200: 99%, 503: 1%}` (default 200).",
+                "type": "object",
+                "additionalProperties": { "$ref": "#/definitions/scenarioPercentage" }
+            },
+            "body": { "description": "A KrakenD backend's response (a JSON object).", "type": "object" }
         }
     })
 }
@@ -1105,9 +1116,21 @@ fn traffic() -> Value {
     json!({
         "description": "A traffic source: where to (a gateway, `deployment/port`) and exactly one of `rate`, `ramp`, `steps`.",
         "type": "object",
-        "required": ["to"],
+        "anyOf": [{ "required": ["to"] }, { "required": ["request"] }],
         "properties": {
-            "to": { "description": "A gateway name, e.g. `sava/9050`.", "$ref": "#/definitions/scenarioName" },
+            "to": { "description": "A gateway name, e.g. `sava/9050`, or a request to a KrakenD endpoint, e.g. `POST /user/signup/yes`.", "$ref": "#/definitions/scenarioName" },
+            "request": { "description": "A request to a KrakenD endpoint (with `krakend`), e.g. `GET /orders/1`.", "type": "string" },
+            "krakend": { "description": "The KrakenD config the request goes to, when the project has several.", "type": "string" },
+            "query": {
+                "description": "Query string values: `lang: en` or a distribution `lang: {en: 70%, de: 30%}`.",
+                "type": "object",
+                "additionalProperties": {
+                    "anyOf": [
+                        { "type": ["string", "number"] },
+                        { "type": "object", "additionalProperties": { "$ref": "#/definitions/scenarioPercentage" } }
+                    ]
+                }
+            },
             "rate": { "description": "A constant rate.", "$ref": "#/definitions/scenarioRate" },
             "ramp": {
                 "description": "A linear ramp.",
@@ -1135,11 +1158,13 @@ fn traffic() -> Value {
             "stop": duration("When it stops (default: the end)."),
             "clients": bounded_integer("Distinct client ids, for sticky sessions (default 1).", 1, Some(10_000_000)),
             "headers": {
-                "description": "Header value distributions, e.g. `User-Agent: {Firefox: 60%, Chrome: 40%}`.",
+                "description": "Header value distributions, e.g. `User-Agent: {Firefox: 60%, Chrome: 40%}`, or one value.",
                 "type": "object",
                 "additionalProperties": {
-                    "type": "object",
-                    "additionalProperties": { "$ref": "#/definitions/scenarioPercentage" }
+                    "anyOf": [
+                        { "type": "string" },
+                        { "type": "object", "additionalProperties": { "$ref": "#/definitions/scenarioPercentage" } }
+                    ]
                 }
             }
         },

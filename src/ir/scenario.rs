@@ -125,7 +125,23 @@ pub struct Behavior {
     pub operations: Vec<(&'static str, u64)>,
     /// Cloudify nodes: the monitoring interval, overriding the collectors'.
     pub heartbeat_ns: Option<u64>,
+    /// KrakenD backends (a behavior keyed by `http://host` or `http://host/url_pattern`): the
+    /// HTTP statuses answered, `(status, parts per million)`, and the response body.
+    pub status: Vec<(u16, u64)>,
+    pub body: Option<crate::syntax::Node>,
     pub span: Span,
+}
+
+impl Behavior {
+    /// Keyed by a backend URL (`http://…`, `https://…`) rather than a service or node.
+    pub fn is_backend(&self) -> bool {
+        is_backend_url(&self.service.value)
+    }
+}
+
+/// Whether a behavior key names a KrakenD backend host (or host + `url_pattern`).
+pub fn is_backend_url(key: &str) -> bool {
+    key.starts_with("http://") || key.starts_with("https://")
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -149,14 +165,33 @@ pub struct HeaderDistribution {
 
 #[derive(Clone, Debug, PartialEq)]
 pub struct Traffic {
-    /// A gateway name such as `sava/9050`.
+    /// A gateway name such as `sava/9050`, or a request such as `POST /user/signup/yes`.
     pub to: Spanned<String>,
+    /// Set when `to` (or `request`) is a request to a KrakenD endpoint.
+    pub request: Option<ApiRequest>,
     pub load: Load,
     pub start_ns: u64,
     pub stop_ns: Option<u64>,
     pub clients: u32,
     pub headers: Vec<HeaderDistribution>,
     pub span: Span,
+}
+
+/// A request to a KrakenD endpoint: `to: "POST /user/signup/yes"`, or
+/// `{krakend: FILE, request: "..."}` when the project has several configs.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ApiRequest {
+    /// The config file as written (`None`: the project's only config).
+    pub krakend: Option<Spanned<String>>,
+    /// The config, as an index into `Project::krakend`: set by the check (`None` when no
+    /// config answers: the check says why).
+    pub config: Option<usize>,
+    /// Upper-cased.
+    pub method: String,
+    /// The path, without the query string.
+    pub path: String,
+    /// `query:` values (and any `?a=b` in the request), as value distributions.
+    pub query: Vec<HeaderDistribution>,
 }
 
 #[derive(Clone, Debug, PartialEq)]

@@ -24,6 +24,10 @@ use std::collections::BTreeMap;
 pub const EXECUTE_WORKFLOW: &str = "cloudify.policies.triggers.execute_workflow";
 /// Monitoring interval when the collectors' config gives none (Diamond's default, 10 s).
 pub const DEFAULT_INTERVAL_NS: u64 = 10_000_000_000;
+/// The most node instances a deployment plans (S021's bound on instances): counts multiply
+/// down the `contained_in` tree and through scaling groups, so a few modest counts can ask
+/// for billions; the planner stops one past this bound and the scenario check reports it.
+pub const MAX_PLANNED_INSTANCES: usize = 100_000;
 /// What a monitored node sends for a service the scenario gives no value (the seed's
 /// ExampleCollector publishes 42).
 pub const DEFAULT_METRIC: f64 = 42.0;
@@ -303,9 +307,15 @@ impl Planner {
         match self.group_of(node) {
             Some(g) => {
                 for _ in 0..group_counts.get(g).copied().unwrap_or(1) {
+                    if plan_is_full(out) {
+                        break;
+                    }
                     let serial = self.next_serial[g];
                     self.next_serial[g] += 1;
                     for _ in 0..per_parent.get(node).copied().unwrap_or(1) {
+                        if plan_is_full(out) {
+                            break;
+                        }
                         added.extend(self.create(
                             out,
                             node,
@@ -319,6 +329,9 @@ impl Planner {
             }
             None => {
                 for _ in 0..per_parent.get(node).copied().unwrap_or(1) {
+                    if plan_is_full(out) {
+                        break;
+                    }
                     added.extend(self.create(
                         out,
                         node,
@@ -343,6 +356,9 @@ impl Planner {
         per_parent: &[u32],
         group_counts: &[u32],
     ) -> Vec<usize> {
+        if plan_is_full(out) {
+            return Vec::new();
+        }
         let n = self.next_id[node];
         self.next_id[node] += 1;
         let index = out.len();
@@ -358,6 +374,12 @@ impl Planner {
         }
         added
     }
+}
+
+/// Whether a plan holds more instances than [`MAX_PLANNED_INSTANCES`]: planning stops there,
+/// so that an absurd count costs one instance more than the bound, not the count.
+pub fn plan_is_full(out: &[PlannedInstance]) -> bool {
+    out.len() > MAX_PLANNED_INSTANCES
 }
 
 /// The containers of a node, nearest first.

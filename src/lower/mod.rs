@@ -3,6 +3,7 @@
 //! simulator builds its model from it.
 
 pub mod cloudify;
+pub mod krakend;
 pub mod vamp;
 
 use crate::ir::scenario::Scenario;

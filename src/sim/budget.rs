@@ -106,7 +106,20 @@ pub fn estimate(model: &Model) -> Estimate {
         + snapshots
         + 2.0 * model.faults.len() as f64
         + 2.0 * instances;
-    let events = requests * EVENTS_PER_REQUEST + timers;
+    // A request to a KrakenD endpoint is one event; its backend calls are work of the same
+    // order (counted as events).
+    let api_events: f64 = model
+        .api
+        .traffic
+        .iter()
+        .map(|t| {
+            let calls = t
+                .endpoint
+                .map_or(0, |e| model.api.endpoints[e].backends.len());
+            arrivals(&t.rate, t.until.min(model.duration)) * (1 + calls) as f64
+        })
+        .sum();
+    let events = requests * EVENTS_PER_REQUEST + timers + api_events;
 
     let memory_bytes = BASE_BYTES
         + hosts * BYTES_PER_HOST

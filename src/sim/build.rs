@@ -95,7 +95,9 @@ fn rate_per_s(rate: Rate) -> f64 {
 /// Builds the model of a scenario of a checked project (`check::check` has reported its
 /// mistakes; an unchecked reference that cannot be built comes back as an error).
 pub fn build(project: &Project, scenario: &Scenario, seed: u64) -> Result<Model, Unresolved> {
-    build_model(&crate::lower::resolve(project, scenario), scenario, seed)
+    let mut model = build_model(&crate::lower::resolve(project, scenario), scenario, seed)?;
+    model.api = super::api::build::build(project, scenario, &model.gateways);
+    Ok(model)
 }
 
 /// Builds the model of a checked scenario.
@@ -169,17 +171,9 @@ fn unreachable_regex() -> regex::Regex {
     regex::Regex::new("[^\\s\\S]").unwrap_or_else(|_| unreachable!("a constant pattern compiles"))
 }
 
-fn service(s: &topology::Workload, scenario: &Scenario) -> ServiceModel {
-    let behavior = scenario
-        .behaviors
-        .iter()
-        .find(|b| b.service.value == s.name.value)
-        .or_else(|| {
-            // A Cloudify node by its bare name, when no other workload has it.
-            let alias = s.alias.as_deref()?;
-            scenario.behaviors.iter().find(|b| b.service.value == alias)
-        });
-    let latency = match behavior.and_then(|b| b.latency.as_ref()).map(|l| &l.value) {
+/// A scenario latency as a sampler (the default lognormal when none is given).
+pub(crate) fn duration_of(latency: Option<&Latency>) -> Duration {
+    match latency {
         Some(Latency::Quantiles { p50_ns, p99_ns }) => {
             Duration::lognormal_from_quantiles(*p50_ns as f64 / 1e9, *p99_ns as f64 / 1e9)
         }
@@ -195,7 +189,20 @@ fn service(s: &topology::Workload, scenario: &Scenario) -> ServiceModel {
         None => {
             Duration::lognormal_from_quantiles(DEFAULT_P50 as f64 / 1e9, DEFAULT_P99 as f64 / 1e9)
         }
-    };
+    }
+}
+
+fn service(s: &topology::Workload, scenario: &Scenario) -> ServiceModel {
+    let behavior = scenario
+        .behaviors
+        .iter()
+        .find(|b| b.service.value == s.name.value)
+        .or_else(|| {
+            // A Cloudify node by its bare name, when no other workload has it.
+            let alias = s.alias.as_deref()?;
+            scenario.behaviors.iter().find(|b| b.service.value == alias)
+        });
+    let latency = duration_of(behavior.and_then(|b| b.latency.as_ref()).map(|l| &l.value));
     ServiceModel {
         name: s.name.value.clone(),
         deployment: s.deployment.clone(),
@@ -254,6 +261,9 @@ fn add_traffic(
     scenario: &Scenario,
 ) -> Result<(), Unresolved> {
     for (i, t) in scenario.traffic.iter().enumerate() {
+        if t.request.is_some() {
+            continue; // a request to a KrakenD endpoint: `api::build`
+        }
         let gateway = topology
             .router_by_name(&t.to.value)
             .ok_or_else(|| Unresolved::of(Missing::Gateway, &t.to))?;

@@ -183,6 +183,11 @@ impl LatencySketch {
         self.max_ns = self.max_ns.max(value_ns);
     }
 
+    /// The largest value recorded (0 when none).
+    pub fn max_ns(&self) -> u64 {
+        self.max_ns
+    }
+
     pub fn count(&self) -> u64 {
         self.count
     }

@@ -3,6 +3,7 @@
 //! Same inputs + seed + version ⇒ byte-identical output. Time is integer nanoseconds, ties run
 //! first-in first-out, and every entity draws from its own seeded stream.
 
+pub mod api;
 pub mod at;
 pub mod budget;
 pub mod build;

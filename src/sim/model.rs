@@ -351,6 +351,8 @@ pub struct Model {
     pub workflow_traffic: Vec<WorkflowTraffic>,
     /// Deployments whose instances workflows manage (Cloudify), with their policies.
     pub managed: Vec<ManagedModel>,
+    /// KrakenD endpoints the scenario sends requests to.
+    pub api: super::api::ApiModel,
 }
 
 /// A Cloudify deployment in the model: its plan and its policies' compiled service patterns.

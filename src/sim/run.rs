@@ -26,6 +26,9 @@ pub struct RunOptions<'w> {
     /// Called with (simulated now, duration) about a thousand times during the run, for a
     /// progress display; `None` runs in one go.
     pub progress: Option<&'w mut dyn FnMut(Nanos, Nanos)>,
+    /// `--explain-request "POST /user/signup/yes"`: trace the first such request of the
+    /// scenario's traffic as a waterfall (`RunResult::explained`).
+    pub explain_request: Option<String>,
 }
 
 /// Per service (`name:version`) statistics.
@@ -51,6 +54,10 @@ pub struct RunResult {
     pub services: Vec<ServiceSummary>,
     pub decisions: Vec<Decision>,
     pub expectations: Vec<Outcome>,
+    /// KrakenD endpoints' figures (`Null` when the scenario sends no requests to one).
+    pub endpoints: Value,
+    /// The `--explain-request` waterfall.
+    pub explained: Option<String>,
 }
 
 impl RunResult {
@@ -73,7 +80,7 @@ impl RunResult {
                 }),
             );
         }
-        json!({
+        let mut out = json!({
             "scenario": self.scenario,
             "seed": self.seed,
             "duration_s": self.duration_s,
@@ -85,7 +92,14 @@ impl RunResult {
             "expectations": self.expectations.iter().map(|e| json!({
                 "name": e.name, "passed": e.passed, "detail": e.detail,
             })).collect::<Vec<_>>(),
-        })
+        });
+        if !self.endpoints.is_null() {
+            out["endpoints"] = self.endpoints.clone();
+        }
+        if let Some(text) = &self.explained {
+            out["explained_request"] = json!(text);
+        }
+        out
     }
 }
 
@@ -110,7 +124,12 @@ pub fn run(project: &Project, options: RunOptions<'_>) -> Result<RunResult, Vec<
     if let Some(t) = &mut trace {
         t.line(&header(scenario.name.value.as_str(), &model));
     }
+    let explain = match &options.explain_request {
+        Some(text) => Some(explain_source(&model, text, scenario.name.span)?),
+        None => None,
+    };
     let mut world = World::new(model, trace);
+    world.api.explain = explain;
     match options.progress {
         None => world.run(),
         Some(progress) => {
@@ -153,6 +172,22 @@ pub fn run(project: &Project, options: RunOptions<'_>) -> Result<RunResult, Vec<
         let state = &world.gateways[g];
         (r + state.requests(), e + state.errors())
     });
+    // Requests to KrakenD endpoints are user traffic too (a 404 is no error).
+    let (user_requests, user_errors) = world.api.stats.iter().fold(
+        (
+            user_requests + world.api.not_found.iter().sum::<u64>(),
+            user_errors,
+        ),
+        |(r, e), s| {
+            let failed: u64 = s
+                .status
+                .iter()
+                .filter(|(c, _)| *c >= 500)
+                .map(|(_, n)| n)
+                .sum();
+            (r + s.requests, e + failed)
+        },
+    );
     let initial = |route: &str| {
         world.model.gateways.iter().find_map(|g| {
             g.routes
@@ -189,7 +224,53 @@ pub fn run(project: &Project, options: RunOptions<'_>) -> Result<RunResult, Vec<
         services,
         decisions: std::mem::take(&mut world.decisions),
         expectations,
+        endpoints: if world.model.api.traffic.is_empty() {
+            Value::Null
+        } else {
+            super::api::report::endpoints_json(&world.model.api, &world.api)
+        },
+        explained: explain.map(|source| {
+            let traffic = &world.model.api.traffic[source];
+            let endpoint = traffic
+                .endpoint
+                .map(|e| world.model.api.endpoints[e].name.as_str());
+            let traced = world.api.explained.as_ref().map(|(r, w)| (r, w));
+            super::api::report::waterfall_text(&traffic.request, endpoint, traced)
+        }),
     })
+}
+
+/// The traffic entry `--explain-request` names (`METHOD /path`, method in any case).
+fn explain_source(
+    model: &super::model::Model,
+    text: &str,
+    span: crate::source::Span,
+) -> Result<usize, Vec<Diagnostic>> {
+    let wanted = crate::dialect::scenario::parse_request(text)
+        .map(|(method, path, _)| format!("{method} {path}"));
+    model
+        .api
+        .traffic
+        .iter()
+        .position(|t| Some(&t.request) == wanted.as_ref())
+        .ok_or_else(|| {
+            let sent: Vec<&str> = model
+                .api
+                .traffic
+                .iter()
+                .map(|t| t.request.as_str())
+                .collect();
+            vec![Diagnostic::error(
+                &s::S030,
+                span,
+                format!("no traffic entry of the scenario sends '{text}'"),
+            )
+            .with_help(if sent.is_empty() {
+                "the scenario sends no requests to a KrakenD endpoint".to_owned()
+            } else {
+                format!("requests sent: {}", sent.join(", "))
+            })]
+        })
 }
 
 fn no_scenario(project: &Project, asked: Option<&str>) -> Diagnostic {

@@ -216,6 +216,7 @@ pub fn sweep(project: &Project, options: SweepOptions<'_>) -> Result<Sweep, Vec<
                                 trace: None,
                                 budget: options.budget,
                                 progress: None,
+                                explain_request: None,
                             },
                         );
                         match result {

@@ -9,6 +9,33 @@ use super::samplers::{bernoulli, exponential, weighted_choice_by};
 use super::service::{Request, MAX_HOPS};
 use super::world::{Event, World};
 
+/// The next Poisson arrival after `now` of a profile whose highest rate is `max` (thinning
+/// against it), or `None` after `until` or at rate 0.
+#[inline]
+pub(crate) fn next_arrival(
+    stream: &mut super::rng::Stream,
+    rate: &RateProfile,
+    max: f64,
+    now: Nanos,
+    until: Nanos,
+) -> Option<Nanos> {
+    if max.is_nan() || max <= 0.0 {
+        return None;
+    }
+    let mut t = now;
+    loop {
+        t = t.saturating_add(secs_to_nanos(exponential(stream, 1.0 / max)).max(1));
+        if t > until {
+            return None;
+        }
+        let r = rate.at(t);
+        // Constant profiles accept every candidate without a draw.
+        if r >= max || bernoulli(stream, r / max) {
+            return Some(t);
+        }
+    }
+}
+
 impl World<'_> {
     /// Draws the next arrival of `source` (none after its end or at rate 0).
     pub(crate) fn schedule_next_arrival(&mut self, source: usize) {
@@ -18,23 +45,16 @@ impl World<'_> {
             return;
         }
         let state = &mut self.sources[source];
-        let max = state.max_rate;
-        if max.is_nan() || max <= 0.0 {
+        let now = self.queue.now();
+        let Some(t) = next_arrival(
+            &mut state.stream,
+            &model.rate,
+            state.max_rate,
+            now,
+            model.until,
+        ) else {
             return;
-        }
-        let stream = &mut state.stream;
-        let mut t: Nanos = self.queue.now();
-        loop {
-            t = t.saturating_add(secs_to_nanos(exponential(stream, 1.0 / max)).max(1));
-            if t > model.until {
-                return;
-            }
-            let rate = model.rate.at(t);
-            // Constant profiles accept every candidate without a draw.
-            if rate >= max || bernoulli(stream, rate / max) {
-                break;
-            }
-        }
+        };
         self.queue.schedule_on_lane(
             source,
             t,

@@ -58,6 +58,10 @@ pub enum Event {
         deployment: u32,
         execution: u32,
     },
+    /// A request of a traffic entry to a KrakenD endpoint.
+    ApiArrival {
+        source: u32,
+    },
 }
 
 /// Per-service runtime state.
@@ -177,6 +181,8 @@ pub struct World<'t> {
     pub snapshot_latency: Vec<super::metrics::LatencySketch>,
     /// Some instance counts what it serves (a Cloudify metric `{from: ...}`).
     pub observing: bool,
+    /// KrakenD endpoints' sources and counters, as `model.api`.
+    pub api: super::api::ApiState,
 }
 
 impl<'t> World<'t> {
@@ -260,6 +266,7 @@ impl<'t> World<'t> {
                 .map(super::managed::ManagedState::new)
                 .collect(),
             snapshot_latency: Vec::new(),
+            api: super::api::ApiState::new(&model.api, &seeds),
             observing: model.managed.iter().any(|m| {
                 m.plan.nodes.iter().any(|n| {
                     n.monitoring.as_ref().is_some_and(|mon| {
@@ -305,6 +312,9 @@ impl<'t> World<'t> {
         }
         for source in 0..self.model.traffic.len() {
             self.schedule_next_arrival(source);
+        }
+        for source in 0..self.model.api.traffic.len() {
+            self.schedule_api_arrival(source);
         }
         if self.model.snapshot_every > 0 && self.trace.is_some() {
             self.queue
@@ -367,6 +377,7 @@ impl<'t> World<'t> {
                 deployment,
                 execution,
             } => self.on_workflow_step(deployment as usize, execution),
+            Event::ApiArrival { source } => self.on_api_arrival(source as usize),
         }
     }
 

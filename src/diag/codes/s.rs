@@ -60,8 +60,11 @@ declare_codes! {
     S020 "bad-clock";
     /// A number in a scenario is beyond what rehearse simulates: durations up to 366 days,
     /// rates up to 1 000 000 000 per second, hosts, instances and concurrency up to 100 000,
-    /// clients up to 10 000 000. Such values are almost always typos (a missing unit, a stray
-    /// digit); even when meant, no simulation of them would finish on one machine.
+    /// clients up to 10 000 000, the node instances a Cloudify deployment plans (counts
+    /// multiply down `contained_in` and through scaling groups) up to 100 000. Such values
+    /// are almost always typos (a missing unit, a stray digit); even when meant, no
+    /// simulation of them would finish on one machine. A `scale` execution whose plan would
+    /// pass the instance bound fails with this code in its error and changes nothing.
     S021 "value-too-large";
     /// `rehearse run` estimated the work (events ≈ requests × hops + timers) or the memory
     /// (hosts, instances, clients, requests in flight and queued) of the scenario before
@@ -96,4 +99,35 @@ declare_codes! {
     /// `cloudify.interfaces.monitoring.start` or `monitoring_agent` operation): nothing
     /// publishes its events, so the value is never read.
     S029 "metric-without-monitoring";
+    /// A traffic entry sends requests (`to: "POST /user/signup/yes"`) that no endpoint of the
+    /// KrakenD config matches, as KrakenD's router matches them (gin/httprouter: a `{param}`
+    /// segment binds one non-empty segment, a final `/*` the rest, other segments are equal;
+    /// the method must be the endpoint's). Every such request is answered 404 and counted.
+    /// rehearse does not follow gin's trailing-slash redirect: `/a/` does not reach `/a`.
+    ///
+    /// Requests that match run through the endpoint with KrakenD's semantics
+    /// (reference/krakend/SPEC.md §4, §8, §9). Where the reference says "not verifiable"
+    /// (workflows are KrakenD Enterprise, which is closed), rehearse assumes: a workflow's
+    /// merged response is its hosting backend's response, wrapped in that backend's `group`;
+    /// `ignore_errors` continues past failing backends and still marks the response
+    /// incomplete, as lura's merger does; a workflow without data is an error of its hosting
+    /// backend; `errors:` in a behavior are connection errors (no HTTP status); a backend
+    /// host naming a deployment's gateway sees the world as it is when the request arrives
+    /// (the current weights pick the route, 503 when the service has no ready instance) and
+    /// takes no instance slot; `sequential_propagated_params` entries without a field
+    /// (`resp0`: a no-op backend's raw body) are not simulated.
+    S030 "unmatched-request";
+    /// A traffic entry sends requests to a KrakenD config the project does not hold: there is
+    /// none, there are several (and not exactly one in the scenario's folder) and the entry
+    /// does not name one (`{krakend: FILE, request: "..."}`), or the named file is not among
+    /// the configs checked.
+    S031 "no-krakend-config";
+    /// A backend of a KrakenD endpoint the scenario sends requests to has a host that names
+    /// no deployment's gateway (`http://sava:9050` is deployment `sava`'s gateway on port
+    /// 9050, and its calls go into the simulated world) and that no behavior names (neither
+    /// `http://host:port` nor the host and `url_pattern` as written), so its calls take the
+    /// default behavior: a lognormal latency with p50 10 ms and p99 50 ms, always 200.
+    /// Backends hosting a workflow make no call of their own and are not reported.
+    /// (Cloudify nodes, `http://NAME.node:PORT`, are not linked yet: name them in a behavior.)
+    S032 "unknown-backend-host";
 }

@@ -14,6 +14,7 @@ use super::super::trace::round_to;
 use super::super::world::{Event, World};
 use super::{ManagedState, NodeState};
 use crate::ir::topology::{ManagedDeployment, PlannedInstance};
+use crate::lower::cloudify::{plan_is_full, MAX_PLANNED_INSTANCES};
 use serde_json::{json, Map, Value as Json};
 
 const CREATE: usize = 0;
@@ -320,13 +321,26 @@ impl World<'_> {
                     model.nodes[scaled].max_instances,
                 )
             };
-        let planned = i64::from(curr) + delta;
+        let planned = i64::from(curr).saturating_add(delta);
         if planned < 0 {
             return Err(format!(
                 "Provided delta: {delta} is illegal. current number of instances of entity {name} is {curr}"
             ));
         }
-        let planned = planned.min(100_000) as u32;
+        // Bounded as the blueprint's planned counts are (S021): a trigger passing an absurd
+        // `delta` fails the execution instead of planning without bound.
+        if planned > MAX_PLANNED_INSTANCES as i64 {
+            return Err(too_many(&name, delta));
+        }
+        let planned = planned as u32;
+        let grow = planned.saturating_sub(curr);
+        // Planning may still multiply past the bound (contained nodes, group members); the
+        // counters are restored when it does, so a refused scale changes nothing.
+        let saved = (
+            state.planner.clone(),
+            state.group_counts.clone(),
+            state.per_parent.clone(),
+        );
         let plan = match entity {
             Entity::Group(g) => {
                 state.group_counts[g] = planned;
@@ -336,7 +350,10 @@ impl World<'_> {
                         .collect();
                     let mut out = placeholders(state);
                     let mut added = Vec::new();
-                    for _ in 0..delta {
+                    for _ in 0..grow {
+                        if plan_is_full(&out) {
+                            break;
+                        }
                         let serial = state.planner.next_serial[g];
                         state.planner.next_serial[g] += 1;
                         for &m in &roots {
@@ -344,6 +361,9 @@ impl World<'_> {
                                 .contained_in
                                 .and_then(|c| first_live(state, c));
                             for _ in 0..state.per_parent[m] {
+                                if plan_is_full(&out) {
+                                    break;
+                                }
                                 added.extend(state.planner.create(
                                     &mut out,
                                     m,
@@ -354,6 +374,10 @@ impl World<'_> {
                                 ));
                             }
                         }
+                    }
+                    if plan_is_full(&out) {
+                        (state.planner, state.group_counts, state.per_parent) = saved;
+                        return Err(too_many(&name, delta));
                     }
                     Plan::ScaleOut(self.add_planned(deployment, out, added))
                 } else {
@@ -400,7 +424,10 @@ impl World<'_> {
                     let mut out = placeholders(state);
                     let mut added = Vec::new();
                     for (parent, group) in slots {
-                        for _ in 0..delta {
+                        for _ in 0..grow {
+                            if plan_is_full(&out) {
+                                break;
+                            }
                             added.extend(state.planner.create(
                                 &mut out,
                                 x,
@@ -410,6 +437,10 @@ impl World<'_> {
                                 &state.group_counts,
                             ));
                         }
+                    }
+                    if plan_is_full(&out) {
+                        (state.planner, state.group_counts, state.per_parent) = saved;
+                        return Err(too_many(&name, delta));
                     }
                     Plan::ScaleOut(self.add_planned(deployment, out, added))
                 } else {
@@ -461,6 +492,14 @@ enum Entity {
 }
 
 /// The runtime instances as planned instances, so the planner numbers new ones after them.
+/// Why a scale execution fails when its plan passes [`MAX_PLANNED_INSTANCES`].
+fn too_many(name: &str, delta: i64) -> String {
+    format!(
+        "scaling {name} by {delta} plans more than {MAX_PLANNED_INSTANCES} node instances, \
+         more than rehearse simulates (S021)"
+    )
+}
+
 fn placeholders(state: &ManagedState) -> Vec<PlannedInstance> {
     state
         .instances
