@@ -17,7 +17,7 @@ fn sava_files(rename: Option<&str>) -> Vec<Input> {
     let mut paths: Vec<_> = std::fs::read_dir(dir)
         .expect("specs/sava")
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "yml"))
+        .filter(|p| p.extension().is_some_and(|x| x == "yml" || x == "json"))
         .collect();
     paths.sort();
     paths
@@ -266,7 +266,14 @@ fn the_cli_writes_the_rollout_and_refuses_what_does_not_apply() {
     };
     let out = tempfile::tempdir().unwrap();
     let dir = out.path().join("migrated");
-    let written = rehearse(&["--target", "argo", "--out", dir.to_str().unwrap()]);
+    let written = rehearse(&[
+        "--target",
+        "argo",
+        "--scenario",
+        "sava-canary",
+        "--out",
+        dir.to_str().unwrap(),
+    ]);
     assert!(written.status.success(), "{written:?}");
     let text = std::fs::read_to_string(dir.join("sava-rollout.yaml")).unwrap();
     assert_eq!(text, emit_sava(Target::Argo, None).documents[0].text);

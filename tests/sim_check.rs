@@ -52,7 +52,7 @@ fn the_seed_scenarios_check_clean() {
         .expect("specs/sava")
         .filter_map(|e| e.ok())
         .map(|e| format!("specs/sava/{}", e.file_name().to_string_lossy()))
-        .filter(|p| p.ends_with(".yml"))
+        .filter(|p| p.ends_with(".yml") || p.ends_with(".json"))
         .collect();
     names.sort();
     let checked = check(

@@ -403,7 +403,7 @@ fn threshold_policies_buffer_then_pass_every_breaching_event() {
 /// multiplying its members; ids `<node>_<n>` from 1 in plan order.
 #[test]
 fn instances_are_planned_as_cloudify_plans_them() {
-    let blueprint = r#"tosca_definitions_version: cloudify_dsl_1_2
+    let blueprint = r#"tosca_definitions_version: cloudify_dsl_1_3
 imports:
   - http://www.getcloudify.org/spec/cloudify/3.4/types.yaml
 node_templates:

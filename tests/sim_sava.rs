@@ -11,7 +11,10 @@ fn project_files() -> Vec<Input> {
     let mut paths: Vec<_> = std::fs::read_dir(dir)
         .expect("specs/sava")
         .filter_map(|e| e.ok().map(|e| e.path()))
-        .filter(|p| p.extension().is_some_and(|x| x == "yml" || x == "yaml"))
+        .filter(|p| {
+            p.extension()
+                .is_some_and(|x| x == "yml" || x == "yaml" || x == "json")
+        })
         .collect();
     paths.sort();
     paths

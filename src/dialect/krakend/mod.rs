@@ -222,8 +222,11 @@ impl Reader {
                 .iter()
                 .any(|d| d.is_error() && d.span == v.span)
         });
+        // Chosen by place, shown in document order (as `schema_lint::choose` does).
+        found.sort_by(|(a, _), (b, _)| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
+        found.truncate(MAX_SCHEMA_FINDINGS);
         found.sort_by_key(|(v, _)| (v.span.start, v.span.end));
-        for (violation, versions) in found.into_iter().take(MAX_SCHEMA_FINDINGS) {
+        for (violation, versions) in found {
             let code = if violation.unknown_key {
                 &k::K030
             } else {

@@ -31,19 +31,31 @@ pub struct Violation {
     pub unknown_key: bool,
 }
 
-/// The violations of `root` against `version`'s schema, at most `limit`, in document order.
+/// Violations collected before choosing which to show: bounds the memory a config that breaks
+/// the schema everywhere costs.
+const MAX_COLLECTED: usize = 10_000;
+
+/// The violations of `root` against `version`'s schema: at most `limit`, chosen by place
+/// (path, then message) so that the same config with its keys in another order (as an emitted
+/// config has) gives the same ones; shown in document order.
 pub fn violations(root: &Node, version: SchemaVersion, limit: usize) -> Vec<Violation> {
     let bundle = bundle(version);
     let mut found = Vec::new();
     let mut walk = Walk {
         bundle,
-        limit,
+        limit: MAX_COLLECTED,
         depth: 0,
     };
     walk.check(&bundle.root, root, &mut String::new(), &mut found);
-    found.sort_by_key(|v| (v.span.start, v.span.end));
-    found.truncate(limit);
+    choose(&mut found, limit);
     found
+}
+
+/// Keeps the first `limit` violations by (path, message), in document order.
+fn choose(found: &mut Vec<Violation>, limit: usize) {
+    found.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
+    found.truncate(limit);
+    found.sort_by_key(|v| (v.span.start, v.span.end));
 }
 
 struct Bundle {
