@@ -324,6 +324,6 @@ fn constraint_arguments_have_their_operators_shape() {
     }
     let with_message = input("1_5", "[{valid_values: [1], error_message: no}]");
     assert!(codes_of(dir.path(), &with_message, &[]).is_empty());
-    let parameter = format!("tosca_definitions_version: cloudify_dsl_1_5\nplugins:\n  p:\n    executor: central_deployment_agent\n    source: p\nworkflows:\n  w:\n    mapping: p.m\n    parameters:\n      x:\n        constraints: [{{valid_values: [1], error_message: no}}]\n");
+    let parameter = "tosca_definitions_version: cloudify_dsl_1_5\nplugins:\n  p:\n    executor: central_deployment_agent\n    source: p\nworkflows:\n  w:\n    mapping: p.m\n    parameters:\n      x:\n        constraints: [{valid_values: [1], error_message: no}]\n".to_string();
     assert_eq!(codes_of(dir.path(), &parameter, &[]), ["C103"]);
 }
