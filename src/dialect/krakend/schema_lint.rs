@@ -17,6 +17,7 @@ use crate::syntax::{Node, Value};
 use regex::Regex;
 use serde_json::Value as Json;
 use std::collections::{BTreeSet, HashMap};
+use std::fmt::Write as _;
 use std::sync::OnceLock;
 
 /// One place where the config breaks the schema.
@@ -135,6 +136,12 @@ fn collect_strings(
     }
 }
 
+/// A keyword of a schema object. A schema object holds a handful of keywords: a linear scan
+/// is several times cheaper than hashing the name, and this runs for every value validated.
+fn keyword<'a>(schema: &'a serde_json::Map<String, Json>, key: &str) -> Option<&'a Json> {
+    schema.iter().find_map(|(k, v)| (k == key).then_some(v))
+}
+
 /// Appends a key to a display path: `a.b`, `a["security/http"]`.
 fn push_key(path: &mut String, name: &str) {
     let plain = !name.is_empty()
@@ -205,7 +212,7 @@ impl Walk<'_> {
         out: &mut Vec<Violation>,
     ) -> bool {
         let mut valid = true;
-        if let Some(Json::String(reference)) = schema.get("$ref") {
+        if let Some(Json::String(reference)) = keyword(schema, "$ref") {
             if let Some(target) = self.bundle.resolve(reference) {
                 valid &= self.check(target, node, path, out);
             }
@@ -213,7 +220,7 @@ impl Walk<'_> {
                 return valid;
             }
         }
-        if let Some(types) = schema.get("type") {
+        if let Some(types) = keyword(schema, "type") {
             if !type_matches(types, node) {
                 let wanted = match types {
                     Json::Array(list) => list
@@ -234,7 +241,7 @@ impl Walk<'_> {
                 return false;
             }
         }
-        if let Some(Json::Array(values)) = schema.get("enum") {
+        if let Some(Json::Array(values)) = keyword(schema, "enum") {
             if !values.iter().any(|v| equals(v, node)) {
                 let listed: Vec<String> = values.iter().map(Json::to_string).collect();
                 self.report(
@@ -247,7 +254,7 @@ impl Walk<'_> {
                 valid = false;
             }
         }
-        if let Some(constant) = schema.get("const") {
+        if let Some(constant) = keyword(schema, "const") {
             if !equals(constant, node) {
                 self.report(
                     out,
@@ -264,7 +271,7 @@ impl Walk<'_> {
             Value::Map(mapping) => valid &= self.check_object(schema, node, mapping, path, out),
             Value::Seq(items) => valid &= self.check_array(schema, node, items, path, out),
             Value::Str(text) => {
-                if let Some(min) = schema.get("minLength").and_then(Json::as_u64) {
+                if let Some(min) = keyword(schema, "minLength").and_then(Json::as_u64) {
                     if (text.chars().count() as u64) < min {
                         self.report(
                             out,
@@ -276,7 +283,7 @@ impl Walk<'_> {
                         valid = false;
                     }
                 }
-                if let Some(Json::String(pattern)) = schema.get("pattern") {
+                if let Some(Json::String(pattern)) = keyword(schema, "pattern") {
                     if let Some(regex) = self.bundle.regexes.get(pattern) {
                         if !regex.is_match(text) {
                             self.report(
@@ -293,7 +300,7 @@ impl Walk<'_> {
             }
             Value::Int(_) | Value::Float(..) => {
                 let number = node.as_f64().unwrap_or(f64::NAN);
-                if let Some(min) = schema.get("minimum").and_then(Json::as_f64) {
+                if let Some(min) = keyword(schema, "minimum").and_then(Json::as_f64) {
                     if number < min {
                         self.report(
                             out,
@@ -305,7 +312,7 @@ impl Walk<'_> {
                         valid = false;
                     }
                 }
-                if let Some(max) = schema.get("maximum").and_then(Json::as_f64) {
+                if let Some(max) = keyword(schema, "maximum").and_then(Json::as_f64) {
                     if number > max {
                         self.report(
                             out,
@@ -331,12 +338,12 @@ impl Walk<'_> {
         out: &mut Vec<Violation>,
     ) -> bool {
         let mut valid = true;
-        if let Some(Json::Array(all)) = schema.get("allOf") {
+        if let Some(Json::Array(all)) = keyword(schema, "allOf") {
             for branch in all {
                 valid &= self.check(branch, node, path, out);
             }
         }
-        if let Some(Json::Array(any)) = schema.get("anyOf") {
+        if let Some(Json::Array(any)) = keyword(schema, "anyOf") {
             if !any.iter().any(|branch| self.passes(branch, node, path)) {
                 self.report(
                     out,
@@ -348,7 +355,7 @@ impl Walk<'_> {
                 valid = false;
             }
         }
-        if let Some(Json::Array(one)) = schema.get("oneOf") {
+        if let Some(Json::Array(one)) = keyword(schema, "oneOf") {
             let passing = one
                 .iter()
                 .filter(|branch| self.passes(branch, node, path))
@@ -363,7 +370,7 @@ impl Walk<'_> {
                 valid = false;
             }
         }
-        if let Some(not) = schema.get("not") {
+        if let Some(not) = keyword(schema, "not") {
             if self.passes(not, node, path) {
                 self.report(
                     out,
@@ -387,15 +394,26 @@ impl Walk<'_> {
         out: &mut Vec<Violation>,
     ) -> bool {
         let mut valid = true;
-        let properties = schema.get("properties").and_then(Json::as_object);
-        let patterns = schema.get("patternProperties").and_then(Json::as_object);
-        let additional = schema.get("additionalProperties");
+        let properties = keyword(schema, "properties").and_then(Json::as_object);
+        let patterns = keyword(schema, "patternProperties").and_then(Json::as_object);
+        let additional = keyword(schema, "additionalProperties");
         for (key, value) in mapping.iter() {
-            let Some(name) = key.key_text() else { continue };
+            // Borrowed for the common string key: this runs for every key validated.
+            let owned;
+            let name: &str = match &key.value {
+                Value::Str(text) => text,
+                _ => match key.key_text() {
+                    Some(text) => {
+                        owned = text;
+                        &owned
+                    }
+                    None => continue,
+                },
+            };
             let at = path.len();
-            push_key(path, &name);
+            push_key(path, name);
             let mut known = false;
-            if let Some(sub) = properties.and_then(|p| p.get(&name)) {
+            if let Some(sub) = properties.and_then(|p| p.get(name)) {
                 known = true;
                 valid &= self.check(sub, value, path, out);
             }
@@ -404,7 +422,7 @@ impl Walk<'_> {
                     .bundle
                     .regexes
                     .get(pattern)
-                    .is_some_and(|r| r.is_match(&name))
+                    .is_some_and(|r| r.is_match(name))
                 {
                     known = true;
                     valid &= self.check(sub, value, path, out);
@@ -433,7 +451,7 @@ impl Walk<'_> {
             }
             path.truncate(at);
         }
-        if let Some(Json::Array(required)) = schema.get("required") {
+        if let Some(Json::Array(required)) = keyword(schema, "required") {
             for name in required.iter().filter_map(Json::as_str) {
                 if !mapping.contains_key(name) {
                     self.report(out, node.span, path, format!("`{name}` is required"), false);
@@ -442,7 +460,7 @@ impl Walk<'_> {
             }
         }
         let count = mapping.len() as u64;
-        if let Some(min) = schema.get("minProperties").and_then(Json::as_u64) {
+        if let Some(min) = keyword(schema, "minProperties").and_then(Json::as_u64) {
             if count < min {
                 self.report(
                     out,
@@ -454,7 +472,7 @@ impl Walk<'_> {
                 valid = false;
             }
         }
-        if let Some(max) = schema.get("maxProperties").and_then(Json::as_u64) {
+        if let Some(max) = keyword(schema, "maxProperties").and_then(Json::as_u64) {
             if count > max {
                 self.report(
                     out,
@@ -478,7 +496,7 @@ impl Walk<'_> {
         out: &mut Vec<Violation>,
     ) -> bool {
         let mut valid = true;
-        match schema.get("items") {
+        match keyword(schema, "items") {
             Some(Json::Array(tuple)) => {
                 for (index, (sub, item)) in tuple.iter().zip(items).enumerate() {
                     valid &= self.check_item(sub, item, index, path, out);
@@ -492,7 +510,7 @@ impl Walk<'_> {
             _ => {}
         }
         let count = items.len() as u64;
-        if let Some(min) = schema.get("minItems").and_then(Json::as_u64) {
+        if let Some(min) = keyword(schema, "minItems").and_then(Json::as_u64) {
             if count < min {
                 self.report(
                     out,
@@ -504,7 +522,7 @@ impl Walk<'_> {
                 valid = false;
             }
         }
-        if let Some(max) = schema.get("maxItems").and_then(Json::as_u64) {
+        if let Some(max) = keyword(schema, "maxItems").and_then(Json::as_u64) {
             if count > max {
                 self.report(
                     out,
@@ -516,7 +534,7 @@ impl Walk<'_> {
                 valid = false;
             }
         }
-        if schema.get("uniqueItems") == Some(&Json::Bool(true)) {
+        if keyword(schema, "uniqueItems") == Some(&Json::Bool(true)) {
             // Canonical texts in a set: linear in the list, not quadratic.
             let mut seen = BTreeSet::new();
             if let Some(repeated) = items.iter().find(|item| !seen.insert(canonical(item))) {
@@ -542,7 +560,7 @@ impl Walk<'_> {
         out: &mut Vec<Violation>,
     ) -> bool {
         let at = path.len();
-        path.push_str(&format!("[{index}]"));
+        let _ = write!(path, "[{index}]");
         let valid = self.check(schema, item, path, out);
         path.truncate(at);
         valid
