@@ -459,31 +459,15 @@ impl Walk<'_> {
                 }
             }
         }
-        let count = mapping.len() as u64;
-        if let Some(min) = keyword(schema, "minProperties").and_then(Json::as_u64) {
-            if count < min {
-                self.report(
-                    out,
-                    node.span,
-                    path,
-                    format!("has {count} keys, at least {min} wanted"),
-                    false,
-                );
-                valid = false;
-            }
-        }
-        if let Some(max) = keyword(schema, "maxProperties").and_then(Json::as_u64) {
-            if count > max {
-                self.report(
-                    out,
-                    node.span,
-                    path,
-                    format!("has {count} keys, at most {max} allowed"),
-                    false,
-                );
-                valid = false;
-            }
-        }
+        valid &= self.check_count(
+            schema,
+            node,
+            path,
+            out,
+            mapping.len(),
+            ["minProperties", "maxProperties"],
+            "keys",
+        );
         valid
     }
 
@@ -509,31 +493,15 @@ impl Walk<'_> {
             }
             _ => {}
         }
-        let count = items.len() as u64;
-        if let Some(min) = keyword(schema, "minItems").and_then(Json::as_u64) {
-            if count < min {
-                self.report(
-                    out,
-                    node.span,
-                    path,
-                    format!("has {count} items, at least {min} wanted"),
-                    false,
-                );
-                valid = false;
-            }
-        }
-        if let Some(max) = keyword(schema, "maxItems").and_then(Json::as_u64) {
-            if count > max {
-                self.report(
-                    out,
-                    node.span,
-                    path,
-                    format!("has {count} items, at most {max} allowed"),
-                    false,
-                );
-                valid = false;
-            }
-        }
+        valid &= self.check_count(
+            schema,
+            node,
+            path,
+            out,
+            items.len(),
+            ["minItems", "maxItems"],
+            "items",
+        );
         if keyword(schema, "uniqueItems") == Some(&Json::Bool(true)) {
             // Canonical texts in a set: linear in the list, not quadratic.
             let mut seen = BTreeSet::new();
@@ -549,6 +517,30 @@ impl Walk<'_> {
             }
         }
         valid
+    }
+
+    /// `minProperties`/`maxProperties` or `minItems`/`maxItems`: `count` things of `what`.
+    #[allow(clippy::too_many_arguments)]
+    fn check_count(
+        &mut self,
+        schema: &serde_json::Map<String, Json>,
+        node: &Node,
+        path: &str,
+        out: &mut Vec<Violation>,
+        count: usize,
+        [min_keyword, max_keyword]: [&str; 2],
+        what: &str,
+    ) -> bool {
+        let count = count as u64;
+        let min = keyword(schema, min_keyword).and_then(Json::as_u64);
+        let max = keyword(schema, max_keyword).and_then(Json::as_u64);
+        let message = match (min, max) {
+            (Some(min), _) if count < min => format!("has {count} {what}, at least {min} wanted"),
+            (_, Some(max)) if count > max => format!("has {count} {what}, at most {max} allowed"),
+            _ => return true,
+        };
+        self.report(out, node.span, path, message, false);
+        false
     }
 
     fn check_item(
