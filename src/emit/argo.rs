@@ -50,19 +50,7 @@ fn render(canary: &VampCanary) -> Result<(Document, Vec<Diagnostic>), Box<Diagno
             },
         })
     };
-    let ingress = json!({
-        "apiVersion": "networking.k8s.io/v1",
-        "kind": "Ingress",
-        "metadata": { "name": name },
-        "spec": {
-            "ingressClassName": "nginx",
-            "rules": [{"http": {"paths": [{
-                "path": "/",
-                "pathType": "Prefix",
-                "backend": {"service": {"name": stable_service, "port": {"number": port}}},
-            }]}}],
-        },
-    });
+    let ingress = vamp_canary::nginx_ingress(&name, &stable_service, port);
     let pause = format!("{}s", canary.period_s);
     let ramp = canary.ramp();
     let steps: Vec<Value> = ramp[..ramp.len() - 1]

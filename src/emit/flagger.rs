@@ -56,19 +56,7 @@ fn render(canary: &VampCanary) -> Result<(Document, Vec<Diagnostic>), Box<Diagno
             },
         },
     });
-    let ingress = json!({
-        "apiVersion": "networking.k8s.io/v1",
-        "kind": "Ingress",
-        "metadata": { "name": name },
-        "spec": {
-            "ingressClassName": "nginx",
-            "rules": [{"http": {"paths": [{
-                "path": "/",
-                "pathType": "Prefix",
-                "backend": {"service": {"name": name, "port": {"number": port}}},
-            }]}}],
-        },
-    });
+    let ingress = vamp_canary::nginx_ingress(&name, &name, port);
     let canary_object = json!({
         "apiVersion": "flagger.app/v1beta1",
         "kind": "Canary",

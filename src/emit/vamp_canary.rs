@@ -280,6 +280,23 @@ pub fn memory_quantity(bytes: u64) -> String {
     }
 }
 
+/// The nginx Ingress both targets put in front of the workload: every path to `service`.
+pub fn nginx_ingress(name: &str, service: &str, port: u32) -> serde_json::Value {
+    serde_json::json!({
+        "apiVersion": "networking.k8s.io/v1",
+        "kind": "Ingress",
+        "metadata": { "name": name },
+        "spec": {
+            "ingressClassName": "nginx",
+            "rules": [{"http": {"paths": [{
+                "path": "/",
+                "pathType": "Prefix",
+                "backend": {"service": {"name": service, "port": {"number": port}}},
+            }]}}],
+        },
+    })
+}
+
 /// The container of both targets' pod templates.
 pub fn container(name: &str, version: &Version) -> serde_json::Value {
     let mut requests = serde_json::Map::new();
