@@ -2,34 +2,19 @@
 //! with constant latencies (no tolerance), the closed forms over 200 000 requests, the
 //! scenario checks.
 
+mod common;
+
 use rehearse::check::{check, Checked, Input, Options};
 use rehearse::sim::{run, RunOptions, RunResult};
 use serde_json::Value;
 use std::path::PathBuf;
 
-/// Files written to a fresh folder, all reported.
 fn folder(name: &str, files: &[(&str, &str)]) -> Vec<Input> {
-    let dir = std::env::temp_dir().join(format!("rehearse-sim-api-{}-{name}", std::process::id()));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp folder");
-    files
-        .iter()
-        .map(|(file, text)| {
-            let path = dir.join(file);
-            std::fs::write(&path, text).expect("write");
-            Input::reported(path.display().to_string(), text.as_bytes().to_vec())
-        })
-        .collect()
+    common::sim::folder("sim-api", name, files)
 }
 
 fn checked(inputs: Vec<Input>) -> Checked {
-    let checked = check(inputs, &Options::default());
-    let errors: Vec<String> = checked
-        .error_diagnostics()
-        .map(|d| format!("{} {}", d.code.id, d.message))
-        .collect();
-    assert!(errors.is_empty(), "check errors: {errors:#?}");
-    checked
+    common::sim::checked_without_errors(inputs)
 }
 
 fn rehearse(checked: &Checked, explain: Option<&str>) -> RunResult {

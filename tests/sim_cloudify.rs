@@ -31,32 +31,12 @@ fn spec_inputs(name: &str) -> Vec<Input> {
         .collect()
 }
 
-/// Files written to a fresh folder (Cloudify blueprints are named by path), all reported.
 fn folder(name: &str, files: &[(&str, &str)]) -> Vec<Input> {
-    let dir = std::env::temp_dir().join(format!(
-        "rehearse-sim-cloudify-{}-{name}",
-        std::process::id()
-    ));
-    let _ = std::fs::remove_dir_all(&dir);
-    std::fs::create_dir_all(&dir).expect("temp folder");
-    files
-        .iter()
-        .map(|(file, text)| {
-            let path = dir.join(file);
-            std::fs::write(&path, text).expect("write");
-            Input::reported(path.display().to_string(), text.as_bytes().to_vec())
-        })
-        .collect()
+    common::sim::folder("sim-cloudify", name, files)
 }
 
 fn checked(inputs: Vec<Input>) -> Checked {
-    let checked = check(inputs, &Options::default());
-    let errors: Vec<String> = checked
-        .error_diagnostics()
-        .map(|d| format!("{} {}", d.code.id, d.message))
-        .collect();
-    assert!(errors.is_empty(), "check errors: {errors:#?}");
-    checked
+    common::sim::checked_without_errors(inputs)
 }
 
 fn rehearse(checked: &Checked, seed: Option<u64>) -> (RunResult, String) {

@@ -53,3 +53,19 @@ pub fn checked_without_errors(inputs: Vec<Input>) -> Checked {
     assert!(errors.is_empty(), "{errors:#?}");
     checked
 }
+
+/// Files written to a fresh temporary folder (Cloudify blueprints and KrakenD configs are
+/// named by path), all reported. `test` keeps the test binaries' folders apart.
+pub fn folder(test: &str, name: &str, files: &[(&str, &str)]) -> Vec<Input> {
+    let dir = std::env::temp_dir().join(format!("rehearse-{test}-{}-{name}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).expect("temp folder");
+    files
+        .iter()
+        .map(|(file, text)| {
+            let path = dir.join(file);
+            std::fs::write(&path, text).expect("write");
+            Input::reported(path.display().to_string(), text.as_bytes().to_vec())
+        })
+        .collect()
+}
