@@ -806,6 +806,7 @@ enum EmitTarget {
     Cloudify,
     Argo,
     Flagger,
+    Vamp,
 }
 
 #[derive(clap::Args)]
@@ -817,7 +818,7 @@ struct EmitArgs {
     #[arg(long, value_enum)]
     target: EmitTarget,
     /// Folder to write into (created when the emit succeeds), or `-` for stdout (one
-    /// document). Default: stdout.
+    /// document; vamp: one stream of all files' documents). Default: stdout.
     #[arg(long, value_name = "DIR", default_value = "-")]
     out: PathBuf,
     /// haproxy: the scenario whose deployments (and, with --at, whose rehearsal) give the
@@ -881,6 +882,7 @@ fn run_emit(args: EmitArgs) -> ExitCode {
         EmitTarget::Cloudify => rehearse::emit::Target::Cloudify,
         EmitTarget::Argo => rehearse::emit::Target::Argo,
         EmitTarget::Flagger => rehearse::emit::Target::Flagger,
+        EmitTarget::Vamp => rehearse::emit::Target::Vamp,
     };
     let state = match rehearse::emit::state_for(
         &checked.project,
@@ -925,6 +927,14 @@ fn run_emit(args: EmitArgs) -> ExitCode {
             target.as_str()
         );
         return ExitCode::from(1);
+    }
+    // A Vamp stream is many documents already: the files' streams, one after the other.
+    if to_stdout && target == rehearse::emit::Target::Vamp {
+        let stream: String = emitted.documents.iter().map(|d| d.text.as_str()).collect();
+        return match print_stdout(&stream) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(code) => code,
+        };
     }
     if to_stdout {
         let [document] = emitted.documents.as_slice() else {

@@ -38,8 +38,39 @@ fn key(text: &str) -> String {
     if plain {
         text.to_string()
     } else {
-        scalar(&Value::String(text.to_string()))
+        quote(text)
     }
+}
+
+/// `text` as a double-quoted scalar that YAML 1.1, YAML 1.2 and JSON read back unchanged:
+/// JSON's escapes, plus `\uXXXX` for what YAML may not hold raw in a quoted scalar (DEL, the
+/// C1 controls, a byte-order mark, noncharacters) or reads as a line break and folds (NEL,
+/// U+2028, U+2029).
+pub fn quote(text: &str) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            '\u{0}'..='\u{1f}'
+            | '\u{7f}'..='\u{9f}'
+            | '\u{2028}'
+            | '\u{2029}'
+            | '\u{feff}'
+            | '\u{fffe}'
+            | '\u{ffff}' => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// A scalar (or an empty collection) on one line.
@@ -47,7 +78,7 @@ fn scalar(value: &Value) -> String {
     match value {
         Value::Array(a) if a.is_empty() => "[]".into(),
         Value::Object(o) if o.is_empty() => "{}".into(),
-        // serde_json's string form is a valid YAML double-quoted scalar.
+        Value::String(text) => quote(text),
         other => other.to_string(),
     }
 }
