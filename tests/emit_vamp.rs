@@ -282,3 +282,279 @@ fn every_vamp_spec_round_trips_to_an_equal_ir() {
     }
     assert!(with_vamp >= 1, "no spec holds Vamp artifacts");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Generated artifacts
+
+/// A name Vamp accepts (no white space, `/`, `[` or `]`) that YAML would misread unquoted:
+/// booleans, nulls, numbers, anchors, tags, comments, unicode.
+fn odd_name() -> impl Strategy<Value = String> {
+    prop_oneof![
+        "[a-z][a-z0-9-]{0,8}",
+        Just("yes".to_string()),
+        Just("null".to_string()),
+        Just("1.10".to_string()),
+        Just("*star".to_string()),
+        Just("&amp".to_string()),
+        Just("!tag".to_string()),
+        Just("a#b".to_string()),
+        Just("sava:1.0".to_string()),
+        Just("~".to_string()),
+        Just("ünïcødé-名前".to_string()),
+    ]
+}
+
+/// A trait value: text with YAML-significant characters (no `$`, which starts a reference).
+fn odd_value() -> impl Strategy<Value = Option<String>> {
+    proptest::option::weighted(
+        0.85,
+        prop_oneof![
+            "[ -#%-~]{0,12}",
+            Just("a: b # c".to_string()),
+            Just("no".to_string()),
+            Just("0777".to_string()),
+            Just("line\nbreak\ttab".to_string()),
+            Just("del\u{7f}nel\u{85}ls\u{2028}".to_string()),
+        ],
+    )
+}
+
+fn json_value(value: &Option<String>) -> serde_json::Value {
+    value
+        .as_ref()
+        .map_or(serde_json::Value::Null, |v| serde_json::Value::String(v.clone()))
+}
+
+/// Weights that sum to 100, or none at all.
+fn weights(n: usize) -> impl Strategy<Value = Vec<Option<u8>>> {
+    prop_oneof![
+        Just(vec![None; n]),
+        proptest::collection::vec(0u8..=100, n).prop_map(move |mut w| {
+            // Scale to a sum of exactly 100, the remainder on the last route.
+            let sum: u32 = w.iter().map(|x| u32::from(*x)).sum::<u32>().max(1);
+            let mut given = 0u32;
+            for x in w.iter_mut() {
+                *x = (u32::from(*x) * 100 / sum) as u8;
+                given += u32::from(*x);
+            }
+            if let Some(last) = w.last_mut() {
+                *last += (100 - given) as u8;
+            }
+            w.into_iter().map(Some).collect()
+        }),
+    ]
+}
+
+const CONDITIONS: &[&str] = &[
+    "user-agent = Firefox",
+    "has cookie vamp and not host = www.example.com",
+    "user-agent != Chrome or has header X-Canary",
+    "< hdr_sub(user-agent) Android >",
+];
+
+#[derive(Debug, Clone)]
+struct Generated {
+    documents: Vec<serde_json::Value>,
+}
+
+fn breed(name: String, variables: Vec<(String, Option<String>)>, tcp: bool) -> serde_json::Value {
+    // `E` is what blueprints and services override.
+    let mut environment = serde_json::Map::new();
+    environment.insert("E".into(), serde_json::Value::Null);
+    for (i, (key, value)) in variables.into_iter().enumerate() {
+        let key = if i % 2 == 1 { format!("{key}[ALIAS_{i}]") } else { key };
+        environment.insert(key, json_value(&value));
+    }
+    serde_json::json!({
+        "kind": "breed",
+        "name": name,
+        "deployable": if tcp {
+            serde_json::json!({"type": "container/rkt", "definition": format!("img/{name}:1")})
+        } else {
+            serde_json::json!(format!("img/{name}:1"))
+        },
+        "ports": {"web": if tcp { "8080" } else { "8080/http" }},
+        "environment_variables": environment,
+        "constants": {"C": "c"},
+        "arguments": [{"privileged": "true"}, {"x": "1"}, {"x": "2"}],
+        "health_checks": [{"path": "/health", "port": "web", "initial_delay": "10s",
+            "timeout": 5, "interval": "1m", "failures": 3}],
+        "metadata": {"team": {"name": "web"}, "a.b": "flat"},
+    })
+}
+
+fn generated() -> impl Strategy<Value = Generated> {
+    let breeds = proptest::collection::vec(
+        (
+            odd_name(),
+            proptest::collection::vec(("V_[A-Z0-9]{0,6}", odd_value()), 0..4),
+            any::<bool>(),
+        ),
+        1..5,
+    );
+    (
+        breeds,
+        1usize..4,
+        weights(3),
+        proptest::sample::select(CONDITIONS),
+        0u8..=100,
+        proptest::sample::select(&[0i64, 1, 100, 250, 1500, 64_000][..]),
+        proptest::sample::select(&["64MB", "0.5GB", "100.5MB", "1MB", ".1m"][..]),
+        0u8..3,
+        proptest::collection::vec("[a-z]{1,6}", 0..4),
+    )
+        .prop_map(
+            |(breeds, clusters, weights, condition, strength, cpu, memory, schedule, tags)| {
+                let mut documents = Vec::new();
+                let mut names = Vec::new();
+                for (i, (name, variables, tcp)) in breeds.into_iter().enumerate() {
+                    let name = format!("{name}-{i}");
+                    // Ports end up in gateways: keep the HTTP breeds for the routes.
+                    if !tcp {
+                        names.push(name.clone());
+                    }
+                    documents.push(breed(name, variables, tcp && i > 0));
+                }
+                if names.is_empty() {
+                    names.push("absent-breed".into());
+                }
+                documents.push(serde_json::json!({
+                    "kind": "scale", "name": "large", "cpu": (cpu as f64) / 1000.0,
+                    "memory": memory, "instances": 3,
+                }));
+                documents.push(serde_json::json!({
+                    "kind": "condition", "name": "firefox", "condition": condition,
+                }));
+                documents.push(serde_json::json!({
+                    "kind": "escalation", "name": "more", "type": "scale_instances",
+                    "minimum": 1, "maximum": 5, "scale_by": 1, "target": "c0",
+                }));
+                documents.push(serde_json::json!({
+                    "kind": "sla", "name": "fast", "type": "response_time_sliding_window",
+                    "threshold": {"upper": 1000, "lower": 100},
+                    "window": {"interval": 60, "cooldown": 60},
+                    "escalations": ["more", {"type": "scale_cpu", "minimum": 0.5,
+                        "maximum": 2, "scale_by": 0.25}],
+                }));
+                // Clusters: the services split round-robin; routes weighted on the first.
+                let mut cluster_map = serde_json::Map::new();
+                for c in 0..clusters {
+                    let services: Vec<&String> =
+                        names.iter().skip(c).step_by(clusters).collect();
+                    let cluster = match (c, services.as_slice()) {
+                        (_, []) => serde_json::json!({"services": []}),
+                        (1, [one]) => serde_json::json!(one),
+                        (0, _) => {
+                            let mut routes = serde_json::Map::new();
+                            for (j, service) in services.iter().enumerate() {
+                                let mut route = serde_json::Map::new();
+                                if let Some(Some(w)) = weights.get(j).filter(|_| services.len() == 3) {
+                                    route.insert("weight".into(), format!("{w}%").into());
+                                }
+                                if j == 0 {
+                                    route.insert("condition".into(), condition.into());
+                                    route.insert(
+                                        "condition_strength".into(),
+                                        format!("{strength}%").into(),
+                                    );
+                                } else if j == 1 {
+                                    route.insert(
+                                        "condition".into(),
+                                        serde_json::json!({"reference": "firefox"}),
+                                    );
+                                }
+                                routes.insert((*service).clone(), route.into());
+                            }
+                            serde_json::json!({
+                                "services": services.iter().map(|s| serde_json::json!({
+                                    "breed": s, "scale": "large",
+                                    "environment_variables": {"E": "from service"},
+                                })).collect::<Vec<_>>(),
+                                "gateways": {"web": {"sticky": "route", "routes": routes}},
+                                "sla": "fast",
+                            })
+                        }
+                        _ => serde_json::json!(services
+                            .iter()
+                            .map(|s| serde_json::json!({"breed": s, "scale": {
+                                "cpu": 0.5, "memory": "256MB", "instances": 2}}))
+                            .collect::<Vec<_>>()),
+                    };
+                    cluster_map.insert(format!("c{c}"), cluster);
+                }
+                for kind in ["blueprint", "deployment"] {
+                    documents.push(serde_json::json!({
+                        "kind": kind, "name": "app",
+                        "clusters": cluster_map.clone(),
+                        "gateways": {"9050": "c0/web", "8080/tcp": {"routes": {"c0/web": {}}},
+                            "named": {"port": "9060/http", "routes": ["c0/web"]}},
+                        "environment_variables": {"c0.E": "blueprint"},
+                        "metadata": {"owner": "web"},
+                    }));
+                }
+                let routes: Vec<serde_json::Value> = (0..3)
+                    .map(|j| {
+                        let mut route = serde_json::Map::new();
+                        if let Some(w) = weights[j] {
+                            route.insert("weight".into(), format!("{w}%").into());
+                        }
+                        if j == 2 {
+                            route.insert("rewrites".into(),
+                                serde_json::json!([{"path": "/a if { path_beg /b }"}]));
+                            route.insert("balance".into(), "leastconn".into());
+                        }
+                        serde_json::json!({format!("app/c0/web{j}"): route})
+                    })
+                    .collect();
+                documents.push(serde_json::json!({
+                    "kind": "gateway", "name": "front", "port": "9070/http",
+                    "virtual_hosts": ["front.example.com"], "routes": routes,
+                }));
+                let schedule = match schedule {
+                    0 => serde_json::json!("daemon"),
+                    1 => serde_json::json!({"event": tags}),
+                    _ => serde_json::json!({"time": {"period": "PT1H30M",
+                        "start": "2017-01-01T00:00:00Z", "repeat": 3}}),
+                };
+                documents.push(serde_json::json!({
+                    "kind": "workflow", "name": "tick",
+                    "breed": {"name": "tick-breed", "deployable": "img/tick:1",
+                        "environment_variables": {"VAMP_WORKFLOW_EXECUTION_PERIOD": "0"}},
+                    "schedule": schedule, "status": "running",
+                    "scale": {"cpu": 0.1, "memory": "64MB", "instances": 1},
+                    "health_checks": [],
+                }));
+                documents.push(serde_json::json!({"kind": "breed", "name": names[0]}));
+                Generated { documents }
+            },
+        )
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig {
+        cases: common::proptest_cases().min(32),
+        ..ProptestConfig::default()
+    })]
+
+    #[test]
+    fn generated_artifacts_round_trip_to_an_equal_ir(generated in generated()) {
+        let stream: Vec<(Vec<String>, serde_json::Value)> =
+            generated.documents.into_iter().map(|d| (Vec::new(), d)).collect();
+        let source = emit::yaml::stream(&stream);
+        let sources = [Source::yaml("generated.yaml", &source)];
+        match round_trip(&sources) {
+            Trip::Done { problems, .. } => {
+                prop_assert!(problems.is_empty(), "{}\n{source}", problems.join("\n"));
+            }
+            Trip::NoArtifacts => prop_assert!(false, "no artifacts in\n{source}"),
+            Trip::Invalid => {
+                let checked = check_sources(&sources);
+                let errors: Vec<String> = checked
+                    .error_diagnostics()
+                    .map(|d| format!("{} {}", d.code.id, d.message))
+                    .collect();
+                prop_assert!(false, "the generated source has errors: {errors:?}\n{source}");
+            }
+        }
+    }
+}
