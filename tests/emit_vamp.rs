@@ -558,3 +558,201 @@ proptest! {
         }
     }
 }
+
+// ---------------------------------------------------------------------------------------------
+// Hostile and odd inputs
+
+/// Sources written by hand, as a user might: each must round-trip to an equal IR.
+fn odd_sources() -> Vec<(&'static str, String)> {
+    let long = "x".repeat(10_000);
+    vec![
+        (
+            "unicode and YAML-significant names",
+            r##"---
+kind: breed
+name: "ünïcødé:名前"
+deployable: "*not-an-alias"
+ports: {"web#1": 8080}
+environment_variables:
+  "yes": "no"
+  "null": ~
+  "110": "1.10"
+  "!tag": "&anchor"
+  COLON: "a: b # not a comment"
+  QUOTES: "\"double\" and 'single' and \\ back"
+  CONTROL: "tab\tnewline\nnel\u0085del\u007fls\u2028"
+constants: {"~": "~"}
+metadata: {"a: b": {"#c": "- d"}}
+---
+kind: breed
+name: "!important"
+deployable: {type: "container/docker", definition: "&x"}
+dependencies: {"yes": "ünïcødé:名前", "*": {breed: {reference: "ünïcødé:名前"}}}
+---
+kind: blueprint
+name: "1.10"
+clusters:
+  "null": ["ünïcødé:名前", "!important"]
+gateways: {"0": "null/web#1"}
+---
+kind: condition
+name: "no"
+condition: "user-agent = Firefox"
+"##
+            .to_string(),
+        ),
+        (
+            "very long names and values",
+            format!(
+                "---\nkind: breed\nname: b{long}\ndeployable: d{long}\nports: {{p{long}: 8080}}\n\
+                 environment_variables: {{E{long}: v{long}}}\n---\nkind: gateway\nname: g{long}\n\
+                 port: 9050\nroutes: {{\"r{long}\": {{weight: 100%, condition: \"host = h{long}\"}}}}\n"
+            ),
+        ),
+        ("10 000 routes", many_routes(10_000)),
+        (
+            "removals and a deployment by name",
+            "---\nkind: breed\nname: gone\n---\nkind: deployment\nname: by-name\nmetadata: {}\n"
+                .to_string(),
+        ),
+    ]
+}
+
+/// A gateway document with `n` routes, each with a condition; the weights sum to 100.
+fn many_routes(n: usize) -> String {
+    let mut text = String::from("---\nkind: gateway\nname: many\nport: 9050/http\nroutes:\n");
+    for i in 0..n {
+        let weight = if i == 0 { 100 } else { 0 };
+        text.push_str(&format!(
+            "  d{i}/c/web: {{weight: {weight}%, condition: \"has cookie c{i}\"}}\n"
+        ));
+    }
+    text
+}
+
+#[test]
+fn odd_inputs_round_trip_to_an_equal_ir() {
+    for (what, text) in odd_sources() {
+        match round_trip(&[Source::yaml("odd.yaml", &text)]) {
+            Trip::Done { problems, emitted } => {
+                assert!(problems.is_empty(), "{what}:\n{}", problems.join("\n"));
+                assert_eq!(emitted.documents.len(), 1, "{what}");
+            }
+            Trip::Invalid => panic!("{what}: has errors: {:?}", errors(&text)),
+            Trip::NoArtifacts => panic!("{what}: nothing read"),
+        }
+    }
+}
+
+fn errors(text: &str) -> Vec<String> {
+    check_sources(&[Source::yaml("odd.yaml", text)])
+        .error_diagnostics()
+        .map(|d| format!("{} {}", d.code.id, d.message))
+        .collect()
+}
+
+/// What Vamp refuses is refused by the check (nothing to emit); what the normal form cannot
+/// state is an E-code with a span, and no document.
+#[test]
+fn hostile_inputs_get_a_diagnostic_not_a_broken_document() {
+    for (text, code) in [
+        ("---\nkind: breed\nname: with space\ndeployable: d\n", "V006"),
+        ("---\nkind: breed\nname: a/b\ndeployable: d\n", "V006"),
+        ("---\nkind: breed\nname: \"[x]\"\ndeployable: d\n", "V006"),
+        ("---\nkind: gateway\nname: g\nport: 70000\n", "V041"),
+    ] {
+        let checked = check_sources(&[Source::yaml("hostile.yaml", text)]);
+        let codes: Vec<&str> = checked.error_diagnostics().map(|d| d.code.id).collect();
+        assert!(codes.contains(&code), "{text}: {codes:?}");
+    }
+    // Flattened metadata with one key twice: a mapping cannot hold both.
+    let text = "---\nkind: breed\nname: b\ndeployable: d\nmetadata: {a: {b: 1}, a.b: 2}\n";
+    let checked = check_sources(&[Source::yaml("clash.yaml", text)]);
+    assert_eq!(checked.errors(), 0);
+    let emitted = emit_vamp(&checked);
+    let codes: Vec<&str> = emitted.diagnostics.iter().map(|d| d.code.id).collect();
+    assert_eq!(codes, ["E041"]);
+    assert!(emitted.errors() > 0, "an error: nothing is written");
+    let span = emitted.diagnostics[0].span;
+    assert!(span.end > span.start, "the diagnostic points at the breed");
+}
+
+// ---------------------------------------------------------------------------------------------
+// The CLI
+
+fn rehearse(args: &[&str]) -> std::process::Output {
+    Command::new(env!("CARGO_BIN_EXE_rehearse"))
+        .args(args)
+        .output()
+        .expect("rehearse runs")
+}
+
+#[test]
+fn cli_writes_one_file_per_source_file_or_one_stream_to_stdout() {
+    let sava = Path::new(env!("CARGO_MANIFEST_DIR")).join("specs/sava");
+    let sava = sava.to_str().unwrap();
+    let tmp = tempfile::tempdir().unwrap();
+    let out = tmp.path().join("out");
+    let written = rehearse(&["emit", sava, "--target", "vamp", "--out", out.to_str().unwrap()]);
+    assert!(written.status.success(), "{}", String::from_utf8_lossy(&written.stderr));
+    let mut names: Vec<String> = std::fs::read_dir(&out)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    names.sort();
+    // Each source file holding Vamp artifacts, by stem; the scenarios and KrakenD stay out.
+    assert_eq!(names, ["blueprints.yml", "breeds.yml", "health.yml", "workflows.yml"]);
+
+    let stdout = rehearse(&["emit", sava, "--target", "vamp", "--out", "-"]);
+    assert!(stdout.status.success());
+    let stream = String::from_utf8(stdout.stdout).unwrap();
+    let again = rehearse(&["emit", sava, "--target", "vamp"]);
+    assert_eq!(stream.as_bytes(), again.stdout, "byte-identical across runs");
+    let files: usize = names
+        .iter()
+        .map(|n| std::fs::read_to_string(out.join(n)).unwrap())
+        .map(|text| {
+            assert!(stream.contains(&text), "the stream holds each file whole");
+            text.matches("\n---\n").count() + 1
+        })
+        .sum();
+    assert_eq!(files, stream.matches("---\n").count(), "one document per artifact");
+
+    // The rehearsal's state is the haproxy target's business.
+    let at = rehearse(&["emit", sava, "--target", "vamp", "--scenario", "sava-canary", "--at", "30s"]);
+    assert_eq!(at.status.code(), Some(2));
+    assert!(String::from_utf8_lossy(&at.stderr).contains("--target haproxy"));
+}
+
+#[test]
+fn cli_writes_nothing_for_errors_or_clashing_names() {
+    let tmp = tempfile::tempdir().unwrap();
+    let write = |path: &str, text: &str| {
+        let path = tmp.path().join(path);
+        std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+        std::fs::write(path, text).unwrap();
+    };
+    write("bad/breed.yml", "---\nkind: breed\nname: with space\ndeployable: d\n");
+    write("a/app.yml", "---\nkind: breed\nname: a\ndeployable: d\n");
+    write("b/app.yaml", "---\nkind: breed\nname: b\ndeployable: d\n");
+    let out = tmp.path().join("out");
+    let bad = tmp.path().join("bad");
+    let run = rehearse(&["emit", bad.to_str().unwrap(), "--target", "vamp", "--out", out.to_str().unwrap()]);
+    assert_eq!(run.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("V006"));
+    assert!(!out.exists(), "nothing written for a project with errors");
+
+    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    let run = rehearse(&[
+        "emit",
+        a.to_str().unwrap(),
+        b.to_str().unwrap(),
+        "--target",
+        "vamp",
+        "--out",
+        out.to_str().unwrap(),
+    ]);
+    assert_eq!(run.status.code(), Some(1));
+    assert!(String::from_utf8_lossy(&run.stderr).contains("E040"));
+    assert!(!out.exists(), "nothing written when two files would share a name");
+}

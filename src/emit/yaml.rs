@@ -22,6 +22,10 @@ pub fn stream(documents: &[(Vec<String>, Value)]) -> String {
     out
 }
 
+/// YAML limits an implicit (`key: value`) key to 1024 characters, `:` included; a longer
+/// key must be written in the explicit form.
+const IMPLICIT_KEY_LIMIT: usize = 1000;
+
 /// A key as YAML: plain when it is a simple word, else JSON-quoted.
 fn key(text: &str) -> String {
     let plain = text
@@ -97,7 +101,24 @@ fn write_block(out: &mut String, value: &Value, indent: usize) {
         Value::Object(map) if !map.is_empty() => {
             for (k, v) in map {
                 out.push_str(&pad);
-                out.push_str(&key(k));
+                let written = key(k);
+                if written.chars().count() > IMPLICIT_KEY_LIMIT {
+                    // `? key` / `: value`: the explicit form has no length limit.
+                    out.push_str("? ");
+                    out.push_str(&written);
+                    out.push('\n');
+                    out.push_str(&pad);
+                    if is_block(v) {
+                        out.push_str(":\n");
+                        write_block(out, v, indent + 2);
+                    } else {
+                        out.push_str(": ");
+                        out.push_str(&scalar(v));
+                        out.push('\n');
+                    }
+                    continue;
+                }
+                out.push_str(&written);
                 if is_block(v) {
                     out.push_str(":\n");
                     // Sequences sit at the key's column, mappings one level in.
@@ -137,6 +158,16 @@ fn write_block(out: &mut String, value: &Value, indent: usize) {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn long_keys_are_explicit() {
+        let long = "k".repeat(2000);
+        let text = stream(&[(vec![], json!({ long.clone(): {"a": [1]}, "short": [{ long.clone(): 2 }] }))]);
+        assert_eq!(
+            text,
+            format!("---\n? {long}\n:\n  a:\n  - 1\nshort:\n- ? {long}\n  : 2\n")
+        );
+    }
 
     #[test]
     fn nested_blocks_and_quoted_strings() {
