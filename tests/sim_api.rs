@@ -727,6 +727,8 @@ fn the_unverifiable_assumptions_are_in_explain_and_the_readme() {
         "connection errors",
         "takes no instance slot",
         "`sequential_propagated_params` entries without a field",
+        "the wait for a slot consumes the endpoint's timeout",
+        "never takes longer than the endpoint's timeout plus the overhead",
     ] {
         let flat = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
         assert!(
@@ -735,4 +737,95 @@ fn the_unverifiable_assumptions_are_in_explain_and_the_readme() {
         );
         assert!(flat(readme).contains(assumption), "README: {assumption}");
     }
+}
+
+/// A world with one endpoint (`GET /x`, one backend answering in 30 ms, timeout 100 ms) and
+/// no arrivals of its own: the test sends each request at the time it chooses.
+fn gateway_world(gateway: &str) -> Checked {
+    let config = r#"{"version": 3, "endpoints": [{"endpoint": "/x", "method": "GET", "timeout": "100ms", "backend": [{"host": ["http://a:80"], "url_pattern": "/a", "group": "a"}]}]}"#;
+    let scenario = format!(
+        "kind: scenario\nname: capacity\nduration: 10s\nbehaviors:\n  krakend: {gateway}\n{}traffic:\n  - {{ to: \"GET /x\", rate: 1/s, start: 1h }}\n",
+        constant("a", 30, "")
+    );
+    checked(folder(
+        &format!("gateway-{}", gateway.len()),
+        &[("krakend.json", config), ("scenario.yaml", &scenario)],
+    ))
+}
+
+/// Gateway capacity, exactly: two slots, 1 ms overhead, a 30 ms backend and a 100 ms
+/// endpoint timeout. A request waits FIFO for the first slot to free; the wait consumes the
+/// endpoint's timeout, so a late start times the backend out at 100 ms from arrival, and a
+/// request still waiting at 100 ms is answered 500 without a call. No response exceeds the
+/// timeout plus the overhead.
+#[test]
+fn gateway_slots_queue_requests_within_the_endpoints_timeout() {
+    use rehearse::sim::world::World;
+    const MS: u64 = 1_000_000;
+    let checked = gateway_world("{ concurrency: 2, overhead: 1ms }");
+    let model =
+        rehearse::sim::build::build(&checked.project, &checked.project.scenarios[0], 1).unwrap();
+    let mut world = World::new(model, None);
+    let mut answers = Vec::new();
+    for (at_ms, count) in [(0, 3), (10, 6)] {
+        world.run_until(at_ms * MS);
+        for _ in 0..count {
+            let r = world.api_request(0, None).expect("routed");
+            answers.push((r.latency / MS, r.status, r.complete));
+        }
+    }
+    assert_eq!(
+        answers,
+        vec![
+            // At 0: two free slots, then a wait for the first to free at 31 ms.
+            (31, 200, true),
+            (31, 200, true),
+            (62, 200, true),
+            // At 10: slots free at 31, 62, 62, 93, 93 (waits 21, 52, 52, 83, 83)…
+            (52, 200, true),
+            (83, 200, true),
+            (83, 200, true),
+            // …a start at 93 ms, 83 ms after arrival, leaves 17 ms of the timeout for a 30 ms
+            // call: it times out at 100 ms.
+            (101, 500, false),
+            (101, 500, false),
+            // Both slots busy until 111 ms: still waiting at the timeout.
+            (101, 500, false),
+        ]
+    );
+    let stats = &world.api.stats[0];
+    assert_eq!(stats.waited, 7);
+    assert_eq!(stats.timed_out_waiting, 1);
+    // The request that gave up made no call; the two that started late timed out.
+    assert_eq!(stats.backends[0].calls, 8);
+    assert_eq!(stats.backends[0].timeouts, 2);
+}
+
+/// The overhead alone: every response takes the flow's time plus the overhead; no slot
+/// limit, so nothing waits. The report shows the gateway's figures.
+#[test]
+fn gateway_overhead_adds_to_every_response() {
+    let behaviors = constant("a", 10, "") + "  krakend: { overhead: 2ms }\n";
+    let result = api(
+        "overhead",
+        &format!(r#""backend": [{}]"#, b("a")),
+        &behaviors,
+        "50/s",
+        "10s",
+    );
+    let f = figures(&result);
+    every_response_takes(&f, 12.0);
+    assert_eq!(f.max_ms, 12.0);
+    let gateway = &result.endpoints["GET /x"]["gateway"];
+    assert_eq!(n(&gateway["waited"]), 0, "{gateway}");
+    assert_eq!(n(&gateway["timed_out_waiting"]), 0);
+    // Without a `krakend` behavior the report has no gateway figures.
+    let plain = api(
+        "no-overhead",
+        &format!(r#""backend": [{}]"#, b("a")),
+        &constant("a", 10, ""),
+        "50/s",
+        "10s",
+    );
+    assert!(plain.endpoints["GET /x"].get("gateway").is_none());
 }

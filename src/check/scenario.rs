@@ -305,6 +305,11 @@ pub fn check(project: &Project, scenario: &Scenario, topology: &Topology) -> Vec
         if behavior.is_backend() {
             continue; // a KrakenD backend's behavior, read by the requests' flows
         }
+        if behavior.service.value == crate::ir::scenario::GATEWAY_BEHAVIOR
+            && !project.krakend.is_empty()
+        {
+            continue; // the KrakenD gateway's capacity, read by the requests' flows
+        }
         let cloudify_only = !behavior.operations.is_empty() || behavior.heartbeat_ns.is_some();
         if cloudify_only {
             node(topology, &behavior.service, &mut diagnostics);

@@ -728,6 +728,7 @@ impl Reader<'_> {
                     "heartbeat",
                     "status",
                     "body",
+                    "overhead",
                 ],
                 "a behavior",
             );
@@ -761,6 +762,7 @@ impl Reader<'_> {
             let restart_delay_ns = m
                 .get("restart_delay")
                 .and_then(|n| self.duration(n, "restart_delay"));
+            let overhead_ns = m.get("overhead").and_then(|n| self.duration(n, "overhead"));
             out.push(Behavior {
                 service: Spanned::new(service, key.span),
                 latency,
@@ -772,6 +774,7 @@ impl Reader<'_> {
                 heartbeat_ns,
                 status,
                 body,
+                overhead_ns,
                 span: value.span,
             });
         }

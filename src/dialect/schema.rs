@@ -1107,7 +1107,8 @@ fn behavior() -> Value {
                 "type": "object",
                 "additionalProperties": { "$ref": "#/definitions/scenarioPercentage" }
             },
-            "body": { "description": "A KrakenD backend's response (a JSON object).", "type": "object" }
+            "body": { "description": "A KrakenD backend's response (a JSON object).", "type": "object" },
+            "overhead": duration("The KrakenD gateway (behavior `krakend`): time added to every response (default 0).")
         }
     })
 }

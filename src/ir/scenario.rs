@@ -129,8 +129,14 @@ pub struct Behavior {
     /// HTTP statuses answered, `(status, parts per million)`, and the response body.
     pub status: Vec<(u16, u64)>,
     pub body: Option<crate::syntax::Node>,
+    /// The KrakenD gateway (the behavior keyed [`GATEWAY_BEHAVIOR`]): time added to every
+    /// response.
+    pub overhead_ns: Option<u64>,
     pub span: Span,
 }
+
+/// The behavior key of the KrakenD gateway itself (`krakend: {concurrency: N, overhead: 1ms}`).
+pub const GATEWAY_BEHAVIOR: &str = "krakend";
 
 impl Behavior {
     /// Keyed by a backend URL (`http://…`, `https://…`) rather than a service or node.

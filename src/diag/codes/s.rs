@@ -116,6 +116,17 @@ declare_codes! {
     /// (the current weights pick the route, 503 when the service has no ready instance) and
     /// takes no instance slot; `sequential_propagated_params` entries without a field
     /// (`resp0`: a no-op backend's raw body) are not simulated.
+    ///
+    /// Gateway capacity (`behaviors: {krakend: {concurrency: N, overhead: 1ms}}`, default
+    /// unlimited and no overhead) is rehearse's model, not a KrakenD setting: each KrakenD
+    /// config is one gateway serving at most N requests at once, the others waiting first
+    /// come, first served. The endpoint's context starts at arrival (lura's handler sets
+    /// `context.WithTimeout` when the request comes in), so the wait for a slot consumes the
+    /// endpoint's timeout: the merge budget (85%) runs from the start of the flow but never
+    /// past the endpoint's deadline, a request still waiting at its timeout is answered 500
+    /// without a backend call and takes no slot. The overhead is added to every response
+    /// and holds the slot. So a response never takes longer than the endpoint's timeout
+    /// plus the overhead.
     S030 "unmatched-request";
     /// A traffic entry sends requests to a KrakenD config the project does not hold: there is
     /// none, there are several (and not exactly one in the scenario's folder) and the entry

@@ -4,7 +4,7 @@
 
 use super::model::*;
 use crate::ir::krakend::{Backend, Config, Workflow, DEFAULT_TIMEOUT_NS};
-use crate::ir::scenario::{Latency, Load, Scenario, PPM_FULL};
+use crate::ir::scenario::{Latency, Load, Scenario, GATEWAY_BEHAVIOR, PPM_FULL};
 use crate::ir::{Project, Spanned};
 use crate::lower::krakend::route;
 use crate::sim::build::duration_of;
@@ -15,8 +15,19 @@ use serde_json::Value as Json;
 /// The API part of a scenario's model (empty when it sends no requests).
 pub fn build(project: &Project, scenario: &Scenario, gateways: &[GatewayModel]) -> ApiModel {
     let mut api = ApiModel::default();
+    if let Some(gateway) = scenario
+        .behaviors
+        .iter()
+        .find(|b| b.service.value == GATEWAY_BEHAVIOR)
+    {
+        api.capacity = GatewayCapacity {
+            concurrency: gateway.concurrency,
+            overhead: gateway.overhead_ns.unwrap_or(0),
+        };
+    }
     // Endpoints are compiled once, in the order requests first reach them.
     let mut compiled: Vec<(usize, usize, usize)> = Vec::new(); // (config, endpoint, index)
+    let mut configs: Vec<usize> = Vec::new(); // the gateways, in the same order
     for (i, t) in scenario.traffic.iter().enumerate() {
         let Some(request) = &t.request else { continue };
         let config = request
@@ -31,7 +42,12 @@ pub fn build(project: &Project, scenario: &Scenario, gateways: &[GatewayModel]) 
                     Some((_, _, index)) => *index,
                     None => {
                         let index = api.endpoints.len();
-                        let model = endpoint_model(k, e, scenario, gateways, &mut api.behaviors);
+                        let mut model =
+                            endpoint_model(k, e, scenario, gateways, &mut api.behaviors);
+                        model.gateway = configs.iter().position(|x| *x == c).unwrap_or_else(|| {
+                            configs.push(c);
+                            configs.len() - 1
+                        });
                         api.endpoints.push(model);
                         compiled.push((c, e, index));
                         index
@@ -80,6 +96,7 @@ pub fn build(project: &Project, scenario: &Scenario, gateways: &[GatewayModel]) 
             method: request.method.clone(),
         });
     }
+    api.gateways = configs.len();
     api
 }
 
@@ -127,6 +144,7 @@ fn endpoint_model(
         name: format!("{} {}", endpoint.method.value, endpoint.path.value),
         root,
         backends,
+        gateway: 0,
     }
 }
 
