@@ -829,3 +829,88 @@ fn gateway_overhead_adds_to_every_response() {
     );
     assert!(plain.endpoints["GET /x"].get("gateway").is_none());
 }
+
+/// The autoheal guide's blueprint behind a KrakenD endpoint whose backend is the
+/// `webserver` node (`http://webserver.node:80`).
+fn node_backed(name: &str, host: &str) -> Vec<Input> {
+    let blueprint = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("specs/autoheal/blueprint.yaml"),
+    )
+    .expect("the autoheal blueprint");
+    let config = format!(
+        r#"{{"version": 3, "timeout": "1s", "endpoints": [{{"endpoint": "/api/web", "method": "GET", "backend": [{{"host": ["{host}"], "url_pattern": "/", "group": "web"}}]}}]}}"#
+    );
+    let scenario = "kind: scenario\nname: api-node\nseed: 7\nduration: 8m\ndeploy:\n  - { cloudify: blueprint.yaml, as: shop, inputs: { webserver_port: 80 } }\nbehaviors:\n  shop/webserver_host:\n    heartbeat: 10s\n    operations: { create: 30s, start: 20s, stop: 10s, delete: 10s }\n  shop/webserver:\n    latency: { distribution: constant, value: 20ms }\n    operations: { create: 5s, configure: 5s, start: 10s, stop: 5s, delete: 5s }\ntraffic:\n  - { to: \"GET /api/web\", rate: 50/s }\nfaults:\n  - { at: 125s, host_down: shop/webserver_host_1 }\n";
+    folder(
+        name,
+        &[
+            ("blueprint.yaml", &blueprint),
+            ("krakend.json", &config),
+            ("scenario.yaml", scenario),
+        ],
+    )
+}
+
+/// Issue 10: a backend host naming a Cloudify node (`http://NAME.node:PORT`) sends the call
+/// to the node's instances as they are at that moment: 200 in the node's latency while the
+/// web server runs, 503 (so the endpoint's 500) from the moment its host fails until the
+/// heal workflow has reinstalled it, 200 again after.
+#[test]
+fn a_node_backend_fails_while_its_host_is_down_and_recovers_after_the_heal() {
+    use rehearse::sim::world::World;
+    const S: u64 = 1_000_000_000;
+    let checked = checked(node_backed("node", "http://webserver.node:80"));
+    let s032: Vec<_> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.code.id == "S032")
+        .collect();
+    assert!(s032.is_empty(), "the host names the node: {s032:#?}");
+    let model =
+        rehearse::sim::build::build(&checked.project, &checked.project.scenarios[0], 7).unwrap();
+    let mut world = World::new(model, None);
+    let tally = |w: &World<'_>| -> (u64, u64) {
+        let s = &w.api.stats[0];
+        let failed = s.status.iter().filter(|(c, _)| *c >= 500).map(|(_, n)| n);
+        (s.requests, failed.sum())
+    };
+    world.run_until(125 * S - 1);
+    let (before, failed_before) = tally(&world);
+    assert!(before > 5_000, "{before}");
+    assert_eq!(failed_before, 0, "the web server runs");
+    // Every request while the host is down fails (the node has one instance).
+    world.run_until(150 * S);
+    let (down, failed_down) = tally(&world);
+    assert_eq!(
+        failed_down,
+        down - before,
+        "all fail while the host is down"
+    );
+    assert!(down - before > 1_000);
+    // The heal workflow reinstalls host and web server; at the end no request fails.
+    // (detection 60–65 s after the last heartbeat, then about 90 s of operations)
+    world.run_until(6 * 60 * S);
+    let (healed, failed_healed) = tally(&world);
+    world.run();
+    let (end, failed_end) = tally(&world);
+    assert!(end - healed > 5_000);
+    assert_eq!(failed_end, failed_healed, "after the heal");
+    // The node's latency is the call's: 20 ms.
+    assert_eq!(
+        world.api.stats[0].latency.quantile_ns(0.5).round() as u64 / 1_000_000,
+        20
+    );
+
+    // `rehearse check`: a `.node` host naming no node is S032, at the host.
+    let unknown = check(
+        node_backed("unknown-node", "http://nosuch.node:80"),
+        &Options::default(),
+    );
+    let found: Vec<String> = unknown
+        .diagnostics
+        .iter()
+        .filter(|d| d.code.id == "S032")
+        .map(|d| unknown.sources.get(d.span.file).slice(d.span).to_owned())
+        .collect();
+    assert_eq!(found, vec!["\"http://nosuch.node:80\"".to_owned()]);
+}

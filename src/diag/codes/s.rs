@@ -135,10 +135,11 @@ declare_codes! {
     S031 "no-krakend-config";
     /// A backend of a KrakenD endpoint the scenario sends requests to has a host that names
     /// no deployment's gateway (`http://sava:9050` is deployment `sava`'s gateway on port
-    /// 9050, and its calls go into the simulated world) and that no behavior names (neither
+    /// 9050, and its calls go into the simulated world), no Cloudify node of the scenario's
+    /// deployments (`http://NAME.node:PORT`: the call goes to the node's instances, answered
+    /// 503 while none is started) and that no behavior names (neither
     /// `http://host:port` nor the host and `url_pattern` as written), so its calls take the
     /// default behavior: a lognormal latency with p50 10 ms and p99 50 ms, always 200.
     /// Backends hosting a workflow make no call of their own and are not reported.
-    /// (Cloudify nodes, `http://NAME.node:PORT`, are not linked yet: name them in a behavior.)
     S032 "unknown-backend-host";
 }

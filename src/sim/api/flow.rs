@@ -22,7 +22,8 @@
 //! marked incomplete when a part failed, as lura's merger marks it; a workflow without data
 //! is an error of the hosting backend. Connection errors (`errors:` in a behavior) fail a
 //! call without an HTTP status. A backend whose host names a deployment's gateway
-//! (`http://sava:9050`) calls into the simulated world as it is when the request arrives:
+//! (`http://sava:9050`) or a Cloudify node (`http://NAME.node:PORT`, the node's router over
+//! its instances) calls into the simulated world as it is when the request arrives:
 //! the gateway's current weights pick the route, a service with no ready instance answers
 //! 503, otherwise its error rate and latency (faults included) decide; the call is counted
 //! at the gateway's routes and the service (so controllers see it) but takes no instance

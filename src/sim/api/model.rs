@@ -169,8 +169,9 @@ pub struct BackendBehavior {
     /// `(status, weight)`; empty: always 200.
     pub status: Vec<(u16, u64)>,
     pub body: Option<serde_json::Value>,
-    /// The host names a deployment's gateway (`http://sava:9050` → `sava/9050`): the call
-    /// goes into the simulated world instead (see `world_call`).
+    /// The host names a deployment's gateway (`http://sava:9050` → `sava/9050`) or a
+    /// Cloudify node (`http://NAME.node:PORT` → its router): the call goes into the
+    /// simulated world instead (`arrivals::WorldCalls`).
     pub gateway: Option<usize>,
 }
 
