@@ -556,6 +556,7 @@ fn spec_inputs(name: &str) -> Vec<Input> {
     let mut paths: Vec<_> = std::fs::read_dir(&dir)
         .expect("spec folder")
         .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "yml" || x == "json"))
         .collect();
     paths.sort();
     paths
@@ -564,14 +565,14 @@ fn spec_inputs(name: &str) -> Vec<Input> {
         .collect()
 }
 
-/// Issue 10 acceptance (cross-dialect): the API in front of sava answers 500 for the share
+/// Issue 10 acceptance (cross-dialect, specs/api-canary): the API in front of sava answers 500 for the share
 /// of requests the gateway sends to the crashed canary — within 3σ of that route's weight at
 /// the moment — and none after the rollback.
 #[test]
 fn the_apis_errors_during_the_crash_are_the_canarys_share() {
     use rehearse::sim::world::World;
     const S: u64 = 1_000_000_000;
-    let checked = checked(spec_inputs("sava"));
+    let checked = checked(spec_inputs("api-canary"));
     let warnings: Vec<&str> = checked
         .diagnostics
         .iter()

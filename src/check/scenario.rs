@@ -347,6 +347,23 @@ pub fn check(project: &Project, scenario: &Scenario, topology: &Topology) -> Vec
         if let ExpectationKind::Instances { node: name, .. } = &expectation.kind {
             node(topology, name, &mut diagnostics);
         }
+        if let ExpectationKind::EndpointStatus { endpoint, .. } = &expectation.kind {
+            let known = project
+                .krakend
+                .iter()
+                .flat_map(|c| &c.endpoints)
+                .any(|e| format!("{} {}", e.method.value, e.path.value) == endpoint.value);
+            if !known {
+                diagnostics.push(
+                    Diagnostic::error(
+                        &s::S033,
+                        endpoint.span,
+                        format!("no KrakenD endpoint is '{}'", endpoint.value),
+                    )
+                    .with_help("write the endpoint as `METHOD /path`, the path as the config writes it (`GET /user/{id}`)"),
+                );
+            }
+        }
         if let ExpectationKind::WeightReaches { route, .. } = &expectation.kind {
             if !topology.has_route(&route.value) {
                 diagnostics.push(Diagnostic::error(

@@ -271,6 +271,15 @@ pub enum ExpectationKind {
         at_least: u32,
         by_ns: u64,
     },
+    /// The share of a KrakenD endpoint's responses (`METHOD /path` as the config writes it)
+    /// whose status is in `statuses` (inclusive; `5xx` is 500–599) stays below `below`
+    /// and/or reaches at least `at_least`.
+    EndpointStatus {
+        endpoint: Spanned<String>,
+        statuses: (u16, u16),
+        below_ppm: Option<u64>,
+        at_least_ppm: Option<u64>,
+    },
 }
 
 #[derive(Clone, Debug, PartialEq)]

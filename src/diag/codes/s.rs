@@ -142,4 +142,8 @@ declare_codes! {
     /// default behavior: a lognormal latency with p50 10 ms and p99 50 ms, always 200.
     /// Backends hosting a workflow make no call of their own and are not reported.
     S032 "unknown-backend-host";
+    /// An `endpoint_status` expectation names an endpoint no KrakenD config of the project
+    /// has. Endpoints are named `METHOD /path`, the path as the config writes it, with its
+    /// `{params}` (`GET /user/{id}`), as the run report's `endpoints` keys them.
+    S033 "unknown-endpoint";
 }
