@@ -16,10 +16,10 @@ use crate::diag::Diagnostic;
 use crate::dialect::vamp::grammar;
 use crate::dialect::VampKind;
 use crate::ir::vamp::{
-    Argument, Blueprint, Breed, BreedRef, Cluster, ClusterGateway, Condition, Constant,
-    Dependency, EnvironmentVariable, Escalation, EscalationKind, EscalationRef, Gateway,
-    GatewayPort, HealthCheck, Metadata, Origin, Percent, Port, Removal, Route, RouteCondition,
-    Scale, ScaleRef, Schedule, Service, Sla, SlaKind, SlaRef, Sticky, Workflow, WorkflowStatus,
+    Argument, Blueprint, Breed, BreedRef, Cluster, ClusterGateway, Condition, Constant, Dependency,
+    EnvironmentVariable, Escalation, EscalationKind, EscalationRef, Gateway, GatewayPort,
+    HealthCheck, Metadata, Origin, Percent, Port, Removal, Route, RouteCondition, Scale, ScaleRef,
+    Schedule, Service, Sla, SlaKind, SlaRef, Sticky, Workflow, WorkflowStatus,
 };
 use crate::ir::Project;
 use crate::source::{FileId, Span};
@@ -360,7 +360,10 @@ impl Writer {
             (Some(name), true) => Object::kind(VampKind::Scale, name.value.as_str()),
             _ => Object::default(),
         };
-        object.put("cpu", self.cpu(scale.cpu_millis.value, scale.cpu_millis.span));
+        object.put(
+            "cpu",
+            self.cpu(scale.cpu_millis.value, scale.cpu_millis.span),
+        );
         object.put(
             "memory",
             self.memory(scale.memory_bytes.value, scale.memory_bytes.span),
@@ -414,7 +417,10 @@ impl Writer {
                 return Value::String(written);
             }
         }
-        self.cannot(span, format!("memory of {bytes} bytes has no exact number of MB"));
+        self.cannot(
+            span,
+            format!("memory of {bytes} bytes has no exact number of MB"),
+        );
         Value::Null
     }
 
@@ -453,12 +459,19 @@ impl Writer {
         object.put_some("sticky", gateway.sticky.map(sticky));
         object.put_list(
             "virtual_hosts",
-            gateway.virtual_hosts.iter().map(|h| text(&h.value)).collect(),
+            gateway
+                .virtual_hosts
+                .iter()
+                .map(|h| text(&h.value))
+                .collect(),
         );
         if let Some(routes) = self.routes(&gateway.routes) {
             object.put("routes", routes);
         }
-        object.put_some("selector", gateway.selector.as_ref().map(|s| text(&s.value)));
+        object.put_some(
+            "selector",
+            gateway.selector.as_ref().map(|s| text(&s.value)),
+        );
         self.metadata(object, &gateway.metadata, gateway.span);
     }
 
@@ -549,7 +562,10 @@ impl Writer {
             // `kind` and `name` alone would read as a removal: the (possibly empty)
             // metadata keeps it a request to deploy the blueprint of that name.
             let map = self.unique_map(
-                blueprint.metadata.iter().map(|(k, v)| (k.as_str(), text(v))),
+                blueprint
+                    .metadata
+                    .iter()
+                    .map(|(k, v)| (k.as_str(), text(v))),
                 "the flattened metadata",
                 blueprint.span,
             );
@@ -682,7 +698,11 @@ impl Writer {
         object.put_some("sticky", gateway.sticky.as_ref().map(|s| sticky(s.value)));
         object.put_list(
             "virtual_hosts",
-            gateway.virtual_hosts.iter().map(|h| text(&h.value)).collect(),
+            gateway
+                .virtual_hosts
+                .iter()
+                .map(|h| text(&h.value))
+                .collect(),
         );
         if let Some(routes) = self.routes(&gateway.routes) {
             object.put("routes", routes);
@@ -766,7 +786,10 @@ impl Writer {
                     EscalationRef::Reference(name) => name.span,
                     EscalationRef::Inline(e) => e.span,
                 };
-                self.cannot(span, "several escalations outside a list cannot be written".into());
+                self.cannot(
+                    span,
+                    "several escalations outside a list cannot be written".into(),
+                );
                 None
             }
         }
@@ -920,7 +943,10 @@ fn schedule(schedule: &Schedule) -> Value {
         Schedule::Daemon => text("daemon"),
         Schedule::Event { tags } => {
             let mut event = Object::default();
-            event.put("event", Value::Array(tags.iter().map(|t| text(t)).collect()));
+            event.put(
+                "event",
+                Value::Array(tags.iter().map(|t| text(t)).collect()),
+            );
             event.done()
         }
         Schedule::Time {

@@ -162,7 +162,10 @@ mod tests {
     #[test]
     fn long_keys_are_explicit() {
         let long = "k".repeat(2000);
-        let text = stream(&[(vec![], json!({ long.clone(): {"a": [1]}, "short": [{ long.clone(): 2 }] }))]);
+        let text = stream(&[(
+            vec![],
+            json!({ long.clone(): {"a": [1]}, "short": [{ long.clone(): 2 }] }),
+        )]);
         assert_eq!(
             text,
             format!("---\n? {long}\n:\n  a:\n  - 1\nshort:\n- ? {long}\n  : 2\n")
