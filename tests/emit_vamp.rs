@@ -792,8 +792,15 @@ fn cli_writes_nothing_for_errors_or_clashing_names() {
         "bad/breed.yml",
         "---\nkind: breed\nname: with space\ndeployable: d\n",
     );
-    write("a/app.yml", "---\nkind: breed\nname: a\ndeployable: d\n");
-    write("b/app.yaml", "---\nkind: breed\nname: b\ndeployable: d\n");
+    // One project (no rehearse.toml below `clash`), two files with one stem.
+    write(
+        "clash/a/app.yml",
+        "---\nkind: breed\nname: a\ndeployable: d\n",
+    );
+    write(
+        "clash/b/app.yaml",
+        "---\nkind: breed\nname: b\ndeployable: d\n",
+    );
     let out = tmp.path().join("out");
     let bad = tmp.path().join("bad");
     let run = rehearse(&[
@@ -808,11 +815,10 @@ fn cli_writes_nothing_for_errors_or_clashing_names() {
     assert!(String::from_utf8_lossy(&run.stderr).contains("V006"));
     assert!(!out.exists(), "nothing written for a project with errors");
 
-    let (a, b) = (tmp.path().join("a"), tmp.path().join("b"));
+    let clash = tmp.path().join("clash");
     let run = rehearse(&[
         "emit",
-        a.to_str().unwrap(),
-        b.to_str().unwrap(),
+        clash.to_str().unwrap(),
         "--target",
         "vamp",
         "--out",

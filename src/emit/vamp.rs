@@ -32,13 +32,13 @@ const BYTES_PER_MEGABYTE: u64 = 1024 * 1024;
 /// Emits every Vamp artifact defined in a file in scope.
 pub fn emit(project: &Project, options: &Options) -> Emitted {
     let mut writer = Writer::default();
-    // Per source file: (document index, order of reading, the artifact's YAML value).
-    let mut files: BTreeMap<FileId, Vec<(usize, usize, Value)>> = BTreeMap::new();
+    // Per source file: (document index, order of reading, the artifact's YAML value, its span).
+    let mut files: BTreeMap<FileId, Vec<(usize, usize, Value, Span)>> = BTreeMap::new();
     let mut add = |origin: &Origin, value: Value| {
         let file = origin.span.file;
         if options.in_scope(file) {
             let documents = files.entry(file).or_default();
-            documents.push((origin.document, documents.len(), value));
+            documents.push((origin.document, documents.len(), value, origin.span));
         }
     };
     let vamp = &project.vamp;
@@ -95,6 +95,8 @@ pub fn emit(project: &Project, options: &Options) -> Emitted {
     // Output name → the file that took it, so a second file is refused, not overwritten.
     let mut names: BTreeMap<String, FileId> = BTreeMap::new();
     for (file, mut documents) in files {
+        // Stable: two artifacts of one document (none today) keep their reading order.
+        documents.sort_by_key(|(document, read, _, _)| (*document, *read));
         let path = options.paths.get(&file).map_or("vamp", String::as_str);
         let name = output_name(path);
         if let Some(first) = names.get(&name) {
@@ -102,7 +104,7 @@ pub fn emit(project: &Project, options: &Options) -> Emitted {
             writer.diagnostics.push(
                 Diagnostic::error(
                     &e::E040,
-                    Span::new(file, 0, 0),
+                    documents.first().map_or(Span::new(file, 0, 0), |d| d.3),
                     format!("the Vamp artifacts of {path} would also be written to {name}, as those of {first_path}"),
                 )
                 .with_help("emit the two files into different folders, or rename one source file"),
@@ -110,11 +112,9 @@ pub fn emit(project: &Project, options: &Options) -> Emitted {
             continue;
         }
         names.insert(name.clone(), file);
-        // Stable: two artifacts of one document (none today) keep their reading order.
-        documents.sort_by_key(|(document, read, _)| (*document, *read));
         let stream: Vec<(Vec<String>, Value)> = documents
             .into_iter()
-            .map(|(_, _, value)| (Vec::new(), value))
+            .map(|(_, _, value, _)| (Vec::new(), value))
             .collect();
         emitted.documents.push(Document {
             name,
