@@ -549,7 +549,7 @@ fn generated() -> impl Strategy<Value = Generated> {
 
 proptest! {
     #![proptest_config(ProptestConfig {
-        cases: common::proptest_cases().min(32),
+        cases: common::proptest_cases(),
         ..ProptestConfig::default()
     })]
 
