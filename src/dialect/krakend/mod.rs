@@ -6,6 +6,7 @@
 //! Rules that follow data between endpoints, backends and workflows (params, `respN_`, JWT,
 //! workflow timeouts, route collisions) run on the IR in `check::krakend`.
 
+mod compiled_schema;
 pub mod flexible;
 mod host;
 pub mod schema;
