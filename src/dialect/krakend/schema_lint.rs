@@ -245,12 +245,9 @@ impl<'n> Walk<'n> {
         value: &'n Node,
     ) -> Outcome {
         let mut known = false;
-        if let Ok(at) = schema
-            .properties
-            .binary_search_by(|(property, _)| (**property).cmp(name))
-        {
+        if let Some(sub) = schema.properties.get(name) {
             known = true;
-            self.check(schema.properties[at].1, value)?;
+            self.check(sub, value)?;
         }
         for &(pattern, sub) in &schema.pattern_properties {
             if self.bundle.pattern(pattern).regex.is_match(name) {
