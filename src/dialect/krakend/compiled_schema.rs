@@ -22,9 +22,9 @@ pub struct SchemaId(u32);
 pub struct PatternId(u32);
 
 pub struct Bundle {
-    pub schemas: Vec<Schema>,
+    schemas: Vec<Schema>,
     pub root: SchemaId,
-    pub patterns: Vec<Pattern>,
+    patterns: Vec<Pattern>,
 }
 
 impl Bundle {

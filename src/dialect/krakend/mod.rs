@@ -223,10 +223,7 @@ impl Reader {
                 .iter()
                 .any(|d| d.is_error() && d.span == v.span)
         });
-        // Chosen by place, shown in document order (as `schema_lint::choose` does).
-        found.sort_by(|(a, _), (b, _)| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
-        found.truncate(MAX_SCHEMA_FINDINGS);
-        found.sort_by_key(|(v, _)| (v.span.start, v.span.end));
+        schema_lint::choose(&mut found, MAX_SCHEMA_FINDINGS, |(violation, _)| violation);
         for (violation, versions) in found {
             let code = if violation.unknown_key {
                 &k::K030

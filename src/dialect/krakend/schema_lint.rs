@@ -3,9 +3,10 @@
 //! The key and namespace tables of [`super::schema`] give the common lint failures a precise
 //! message; this validator is the backstop behind them, so that rehearse's lint verdict is the
 //! schema's even inside a namespace's own options (`security/http`'s keys, a martian
-//! modifier's required fields). It reads the bundles `krakend check --lint` downloads
-//! (krakend-schema commit 07e481d, annotations stripped by `tools/krakend_schema_bundles.py`)
-//! and implements the keywords they use: `$ref` (root-relative pointers), `type`, `enum`,
+//! modifier's required fields). It validates against the bundles `krakend check --lint`
+//! downloads (krakend-schema commit 07e481d, annotations stripped by
+//! `tools/krakend_schema_bundles.py`, compiled by [`super::compiled_schema`]) and implements the
+//! keywords they use: `$ref` (root-relative pointers), `type`, `enum`,
 //! `const`, `properties`, `patternProperties`, `additionalProperties`, `required`,
 //! `min/maxProperties`, `items`, `min/maxItems`, `uniqueItems`, `minimum`, `maximum`,
 //! `minLength`, `pattern`, `oneOf`, `anyOf`, `allOf`, `not`. v2.7 is draft-07 (a `$ref`
@@ -52,15 +53,23 @@ pub fn violations(root: &Node, version: SchemaVersion, limit: usize) -> Vec<Viol
     // Reporting never stops a walk: only a tested branch ends at its first failure.
     let _ = walk.check(bundle.root, root);
     let mut found = walk.found.unwrap_or_default();
-    choose(&mut found, limit);
+    choose(&mut found, limit, |v| v);
     found
 }
 
-/// Keeps the first `limit` violations by (path, message), in document order.
-fn choose(found: &mut Vec<Violation>, limit: usize) {
-    found.sort_by(|a, b| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
+/// Keeps the first `limit` of `found` by the place of their violation (path, then message), in
+/// document order: for one schema version here, and for the merged violations of several in
+/// the dialect's reader.
+pub fn choose<T>(found: &mut Vec<T>, limit: usize, violation: fn(&T) -> &Violation) {
+    found.sort_by(|a, b| {
+        let (a, b) = (violation(a), violation(b));
+        (&a.path, &a.message).cmp(&(&b.path, &b.message))
+    });
     found.truncate(limit);
-    found.sort_by_key(|v| (v.span.start, v.span.end));
+    found.sort_by_key(|v| {
+        let v = violation(v);
+        (v.span.start, v.span.end)
+    });
 }
 
 /// `$ref` chains and combinators that do not descend into the document are bounded by this;
