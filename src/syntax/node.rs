@@ -43,9 +43,7 @@ impl Mapping {
 
     /// Key node and value node for `key`.
     pub fn entry(&self, key: &str) -> Option<&(Node, Node)> {
-        self.entries
-            .iter()
-            .find(|(k, _)| k.key_text().as_deref() == Some(key))
+        self.entries.iter().find(|(k, _)| k.key_is(key))
     }
 
     pub fn contains_key(&self, key: &str) -> bool {
@@ -142,6 +140,19 @@ impl Node {
         }
     }
 
+    /// Whether this key's [`Node::key_text`] is `key`, without building the text: dialects look
+    /// keys up by name for every field they read.
+    pub fn key_is(&self, key: &str) -> bool {
+        match &self.value {
+            Value::Str(s) => s == key,
+            Value::Float(_, text) => **text == *key,
+            Value::Null => key == "null",
+            Value::Bool(b) => key == if *b { "true" } else { "false" },
+            Value::Int(_) => self.key_text().as_deref() == Some(key),
+            Value::Seq(_) | Value::Map(_) => false,
+        }
+    }
+
     /// A short name of the node's type for messages: "a string", "a mapping", ...
     pub fn type_name(&self) -> &'static str {
         match self.value {
@@ -197,4 +208,48 @@ pub struct Document {
     pub index: usize,
     /// What a loading profile needs to turn this neutral reading into a runtime's.
     pub(crate) loading: LoadingNotes,
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::source::FileId;
+
+    #[test]
+    fn a_key_is_its_key_text_for_every_kind_of_key() {
+        let span = Span::new(FileId(0), 0, 0);
+        let keys = [
+            Value::Null,
+            Value::Bool(true),
+            Value::Bool(false),
+            Value::Int(-42),
+            Value::Float(1.5, "1.50".into()),
+            Value::Str("endpoints".into()),
+            Value::Str(String::new()),
+            Value::Seq(Vec::new()),
+            Value::Map(Mapping::default()),
+        ];
+        let names = [
+            "null",
+            "true",
+            "false",
+            "-42",
+            "42",
+            "1.50",
+            "1.5",
+            "endpoints",
+            "",
+            "[]",
+        ];
+        for key in keys {
+            let key = Node::new(key, span);
+            for name in names {
+                assert_eq!(
+                    key.key_is(name),
+                    key.key_text().as_deref() == Some(name),
+                    "{key:?} vs {name:?}"
+                );
+            }
+        }
+    }
 }

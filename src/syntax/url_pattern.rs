@@ -113,6 +113,23 @@ fn is_name_byte(b: u8) -> bool {
 
 impl UrlPattern {
     pub fn parse(text: &str) -> UrlPattern {
+        // Without a `{` there is no placeholder, and the grammar's answer is known: the whole
+        // text as one literal. Most paths have none, and KrakenD configs have many paths.
+        if !text.contains('{') {
+            return UrlPattern {
+                parts: (!text.is_empty())
+                    .then(|| Part::Literal {
+                        text: text.to_string(),
+                        span: 0..text.len(),
+                    })
+                    .into_iter()
+                    .collect(),
+            };
+        }
+        UrlPattern::parse_with_grammar(text)
+    }
+
+    fn parse_with_grammar(text: &str) -> UrlPattern {
         let Ok(mut pairs) = UrlPatternParser::parse(Rule::pattern, text) else {
             // The grammar accepts every string; keep the text literal should that ever change.
             return UrlPattern {
@@ -286,6 +303,11 @@ mod tests {
 
     proptest! {
         #![proptest_config(ProptestConfig::with_cases(256))]
+        #[test]
+        fn a_text_without_braces_parses_as_the_grammar_parses_it(text in "[a-z/._0-9:?=&%*-]{0,40}") {
+            prop_assert_eq!(UrlPattern::parse(&text), UrlPattern::parse_with_grammar(&text));
+        }
+
         #[test]
         fn printing_a_parse_gives_the_input_back(text in "[a-z/{}._0-9:?=&-]{0,40}") {
             prop_assert_eq!(UrlPattern::parse(&text).to_string(), text);

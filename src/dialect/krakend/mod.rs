@@ -6,6 +6,7 @@
 //! Rules that follow data between endpoints, backends and workflows (params, `respN_`, JWT,
 //! workflow timeouts, route collisions) run on the IR in `check::krakend`.
 
+mod compiled_schema;
 pub mod flexible;
 mod host;
 pub mod schema;
@@ -222,10 +223,7 @@ impl Reader {
                 .iter()
                 .any(|d| d.is_error() && d.span == v.span)
         });
-        // Chosen by place, shown in document order (as `schema_lint::choose` does).
-        found.sort_by(|(a, _), (b, _)| (&a.path, &a.message).cmp(&(&b.path, &b.message)));
-        found.truncate(MAX_SCHEMA_FINDINGS);
-        found.sort_by_key(|(v, _)| (v.span.start, v.span.end));
+        schema_lint::choose(&mut found, MAX_SCHEMA_FINDINGS, |(violation, _)| violation);
         for (violation, versions) in found {
             let code = if violation.unknown_key {
                 &k::K030
@@ -252,6 +250,10 @@ impl Reader {
                 continue;
             }
             let failing = schema::failing(&self.targets, |v| object.keys(v).contains(&&*name));
+            // (Checked here, not only in `lint`: the message is built for every key otherwise.)
+            if failing.is_empty() {
+                continue;
+            }
             self.lint(
                 &k::K030,
                 key.span,
@@ -270,6 +272,9 @@ impl Reader {
             return;
         };
         let failing = schema::failing(&self.targets, |v| values.values(v).contains(&text));
+        if failing.is_empty() {
+            return;
+        }
         self.lint(
             &k::K032,
             node.span,
@@ -1243,26 +1248,9 @@ impl Reader {
                 continue;
             }
             let failing = schema::failing(&self.targets, |v| level.namespaces(v).contains(&&*name));
-            let newest = *SchemaVersion::ALL.last().expect("a shipped schema");
-            let message = if schema::is_legacy_namespace(&name) {
-                format!(
-                    "`{name}` is a legacy namespace name: KrakenD maps it at runtime, the schema does not know it"
-                )
-            } else if level.namespaces(newest).contains(&&*name) {
-                format!(
-                    "`{name}` is not {} {} extra_config namespace in {}, the version the `$schema` pins: KrakenD added it later",
-                    schema::article(level.describe()),
-                    level.describe(),
-                    schema::describe_versions(&failing)
-                )
-            } else {
-                format!(
-                    "`{name}` is not {} {} extra_config namespace",
-                    schema::article(level.describe()),
-                    level.describe()
-                )
-            };
-            self.lint(&k::K031, key.span, &failing, message);
+            if !failing.is_empty() {
+                self.unknown_namespace(key.span, &name, level, &failing);
+            }
             match name.as_str() {
                 "proxy" => extra.proxy = self.proxy(value, level),
                 "validation/cel" => extra.cel = self.cel(value),
@@ -1274,6 +1262,36 @@ impl Reader {
             }
         }
         extra
+    }
+
+    /// K031: `name` is not a namespace of `level` in the `failing` schema versions.
+    fn unknown_namespace(
+        &mut self,
+        span: Span,
+        name: &str,
+        level: Level,
+        failing: &[SchemaVersion],
+    ) {
+        let newest = *SchemaVersion::ALL.last().expect("a shipped schema");
+        let message = if schema::is_legacy_namespace(name) {
+            format!(
+                "`{name}` is a legacy namespace name: KrakenD maps it at runtime, the schema does not know it"
+            )
+        } else if level.namespaces(newest).contains(&name) {
+            format!(
+                "`{name}` is not {} {} extra_config namespace in {}, the version the `$schema` pins: KrakenD added it later",
+                schema::article(level.describe()),
+                level.describe(),
+                schema::describe_versions(failing)
+            )
+        } else {
+            format!(
+                "`{name}` is not {} {} extra_config namespace",
+                schema::article(level.describe()),
+                level.describe()
+            )
+        };
+        self.lint(&k::K031, span, failing, message);
     }
 
     fn proxy(&mut self, node: &Node, level: Level) -> Proxy {
