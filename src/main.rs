@@ -344,7 +344,7 @@ fn run_sweep(args: &RunArgs, from: u64, to: u64, mut checked: check::Checked) ->
     };
     let text = match args.format {
         RunFormat::Human => report::sweep::human(&result),
-        RunFormat::Json => json_text(&result.to_json()),
+        RunFormat::Json => report::pretty_json(&result.to_json()),
     };
     match print_stdout(&text) {
         Ok(()) => ExitCode::SUCCESS,
@@ -387,7 +387,7 @@ fn run_merge(files: &[PathBuf], format: RunFormat) -> ExitCode {
     };
     let text = match format {
         RunFormat::Human => report::sweep::human(&merged),
-        RunFormat::Json => json_text(&merged.to_json()),
+        RunFormat::Json => report::pretty_json(&merged.to_json()),
     };
     match print_stdout(&text) {
         Ok(()) => ExitCode::SUCCESS,
@@ -572,7 +572,7 @@ fn run_plan(args: PlanArgs) -> ExitCode {
     }
     let text = match args.format {
         RunFormat::Human => rehearse::plan::to_human(&plans),
-        RunFormat::Json => json_text(&rehearse::plan::to_json(&plans)),
+        RunFormat::Json => report::pretty_json(&rehearse::plan::to_json(&plans)),
     };
     if let Err(code) = print_stdout(&text) {
         return code;
@@ -681,13 +681,6 @@ fn stop_on_errors(checked: &check::Checked) -> Option<ExitCode> {
 
 fn stderr_color() -> bool {
     std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-}
-
-/// A JSON document as the commands print it: pretty, with a final newline.
-fn json_text(value: &serde_json::Value) -> String {
-    let mut text = serde_json::to_string_pretty(value).expect("a JSON value serialises");
-    text.push('\n');
-    text
 }
 
 /// A run that could not start (check errors, an unknown scenario, over budget): exit 1, and
@@ -866,6 +859,7 @@ enum EmitTarget {
     Cloudify,
     Argo,
     Flagger,
+    Vamp,
 }
 
 #[derive(clap::Args)]
@@ -877,7 +871,7 @@ struct EmitArgs {
     #[arg(long, value_enum)]
     target: EmitTarget,
     /// Folder to write into (created when the emit succeeds), or `-` for stdout (one
-    /// document). Default: stdout.
+    /// document; vamp: one stream of all files' documents). Default: stdout.
     #[arg(long, value_name = "DIR", default_value = "-")]
     out: PathBuf,
     /// haproxy: the scenario whose deployments (and, with --at, whose rehearsal) give the
@@ -941,6 +935,7 @@ fn run_emit(args: EmitArgs) -> ExitCode {
         EmitTarget::Cloudify => rehearse::emit::Target::Cloudify,
         EmitTarget::Argo => rehearse::emit::Target::Argo,
         EmitTarget::Flagger => rehearse::emit::Target::Flagger,
+        EmitTarget::Vamp => rehearse::emit::Target::Vamp,
     };
     let state = match rehearse::emit::state_for(
         &checked.project,
@@ -985,6 +980,14 @@ fn run_emit(args: EmitArgs) -> ExitCode {
             target.as_str()
         );
         return ExitCode::from(1);
+    }
+    // A Vamp stream is many documents already: the files' streams, one after the other.
+    if to_stdout && target == rehearse::emit::Target::Vamp {
+        let stream: String = emitted.documents.iter().map(|d| d.text.as_str()).collect();
+        return match print_stdout(&stream) {
+            Ok(()) => ExitCode::SUCCESS,
+            Err(code) => code,
+        };
     }
     if to_stdout {
         let [document] = emitted.documents.as_slice() else {

@@ -13,6 +13,7 @@ pub mod gateways;
 pub mod haproxy;
 pub mod krakend;
 pub mod sha1;
+pub mod vamp;
 pub mod vamp_canary;
 pub mod write;
 pub mod yaml;
@@ -21,7 +22,7 @@ use crate::diag::Diagnostic;
 use crate::ir::Project;
 use crate::source::FileId;
 
-/// What to emit. (Vamp and Cloudify targets are still to come: issue 11.)
+/// What to emit.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Target {
     Haproxy,
@@ -31,6 +32,8 @@ pub enum Target {
     Argo,
     /// A Vamp canary workflow migrated to a Flagger Canary (issue 12).
     Flagger,
+    /// The Vamp artifacts themselves, normalized (one `<source stem>.yml` per source file).
+    Vamp,
 }
 
 impl Target {
@@ -41,6 +44,7 @@ impl Target {
             Target::Cloudify => "cloudify",
             Target::Argo => "argo",
             Target::Flagger => "flagger",
+            Target::Vamp => "vamp",
         }
     }
 }
@@ -102,6 +106,7 @@ pub fn emit(project: &Project, target: Target, options: &Options) -> Emitted {
         Target::Cloudify => cloudify::emit(project, options),
         Target::Argo => argo::emit(project, options.scenario.as_deref()),
         Target::Flagger => flagger::emit(project, options.scenario.as_deref()),
+        Target::Vamp => vamp::emit(project, options),
     };
     crate::diag::normalize(&mut emitted.diagnostics);
     emitted
@@ -135,6 +140,15 @@ pub fn state_for(
             "--scenario and --at choose a rehearsal's state; the {} target has none",
             target.as_str()
         )));
+    }
+    // The artifacts are what the user deploys; the state a rehearsal reaches is the
+    // runtime's (`--target haproxy --at T` shows its weights and servers).
+    if target == Target::Vamp {
+        return Err(StateError::Usage(
+            "--scenario and --at choose a rehearsal's state; --target vamp writes the artifacts \
+             as declared (--target haproxy --scenario S --at T shows the weights and servers at T)"
+                .into(),
+        ));
     }
     // A migrated canary is the workflow's whole ramp: no moment of a rehearsal to pick.
     if matches!(target, Target::Argo | Target::Flagger) {

@@ -22,6 +22,10 @@ pub fn stream(documents: &[(Vec<String>, Value)]) -> String {
     out
 }
 
+/// YAML limits an implicit (`key: value`) key to 1024 characters, `:` included; a longer
+/// key must be written in the explicit form.
+const IMPLICIT_KEY_LIMIT: usize = 1000;
+
 /// A key as YAML: plain when it is a simple word, else JSON-quoted.
 fn key(text: &str) -> String {
     let plain = text
@@ -38,8 +42,39 @@ fn key(text: &str) -> String {
     if plain {
         text.to_string()
     } else {
-        scalar(&Value::String(text.to_string()))
+        quote(text)
     }
+}
+
+/// `text` as a double-quoted scalar that YAML 1.1, YAML 1.2 and JSON read back unchanged:
+/// JSON's escapes, plus `\uXXXX` for what YAML may not hold raw in a quoted scalar (DEL, the
+/// C1 controls, a byte-order mark, noncharacters) or reads as a line break and folds (NEL,
+/// U+2028, U+2029).
+pub fn quote(text: &str) -> String {
+    use std::fmt::Write as _;
+    let mut out = String::with_capacity(text.len() + 2);
+    out.push('"');
+    for c in text.chars() {
+        match c {
+            '"' => out.push_str("\\\""),
+            '\\' => out.push_str("\\\\"),
+            '\n' => out.push_str("\\n"),
+            '\t' => out.push_str("\\t"),
+            '\r' => out.push_str("\\r"),
+            '\u{0}'..='\u{1f}'
+            | '\u{7f}'..='\u{9f}'
+            | '\u{2028}'
+            | '\u{2029}'
+            | '\u{feff}'
+            | '\u{fffe}'
+            | '\u{ffff}' => {
+                let _ = write!(out, "\\u{:04x}", c as u32);
+            }
+            c => out.push(c),
+        }
+    }
+    out.push('"');
+    out
 }
 
 /// A scalar (or an empty collection) on one line.
@@ -47,7 +82,7 @@ fn scalar(value: &Value) -> String {
     match value {
         Value::Array(a) if a.is_empty() => "[]".into(),
         Value::Object(o) if o.is_empty() => "{}".into(),
-        // serde_json's string form is a valid YAML double-quoted scalar.
+        Value::String(text) => quote(text),
         other => other.to_string(),
     }
 }
@@ -66,7 +101,24 @@ fn write_block(out: &mut String, value: &Value, indent: usize) {
         Value::Object(map) if !map.is_empty() => {
             for (k, v) in map {
                 out.push_str(&pad);
-                out.push_str(&key(k));
+                let written = key(k);
+                if written.chars().count() > IMPLICIT_KEY_LIMIT {
+                    // `? key` / `: value`: the explicit form has no length limit.
+                    out.push_str("? ");
+                    out.push_str(&written);
+                    out.push('\n');
+                    out.push_str(&pad);
+                    if is_block(v) {
+                        out.push_str(":\n");
+                        write_block(out, v, indent + 2);
+                    } else {
+                        out.push_str(": ");
+                        out.push_str(&scalar(v));
+                        out.push('\n');
+                    }
+                    continue;
+                }
+                out.push_str(&written);
                 if is_block(v) {
                     out.push_str(":\n");
                     // Sequences sit at the key's column, mappings one level in.
@@ -106,6 +158,19 @@ fn write_block(out: &mut String, value: &Value, indent: usize) {
 mod tests {
     use super::*;
     use serde_json::json;
+
+    #[test]
+    fn long_keys_are_explicit() {
+        let long = "k".repeat(2000);
+        let text = stream(&[(
+            vec![],
+            json!({ long.clone(): {"a": [1]}, "short": [{ long.clone(): 2 }] }),
+        )]);
+        assert_eq!(
+            text,
+            format!("---\n? {long}\n:\n  a:\n  - 1\nshort:\n- ? {long}\n  : 2\n")
+        );
+    }
 
     #[test]
     fn nested_blocks_and_quoted_strings() {

@@ -7,9 +7,7 @@ use std::fmt::Write;
 
 /// The JSON report (issue 5's contract), pretty-printed with a trailing newline.
 pub fn json(result: &RunResult) -> String {
-    let mut text = serde_json::to_string_pretty(&result.to_json()).unwrap_or_default();
-    text.push('\n');
-    text
+    super::pretty_json(&result.to_json())
 }
 
 /// The human summary: totals, per version requests/errors/latency, the decisions timeline

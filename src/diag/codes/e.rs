@@ -68,4 +68,13 @@ declare_codes! {
     /// pkg/apis/flagger/v1beta1/canary.go clamps shorter intervals): the migrated canary moves
     /// at most once every 10 s, slower than the Vamp workflow's PERIOD.
     E022 "flagger-tick-clamped";
+    /// Two Vamp source files have the same stem: `--target vamp` writes each file's artifacts
+    /// to `<source stem>.yml`, so the second would overwrite the first. Nothing is written.
+    E040 "vamp-output-name-clash";
+    /// A value of a Vamp artifact that the normalized form cannot state so that it reads back
+    /// the same: a cpu with no exact number of cores, a memory with no exact number of
+    /// megabytes (Vamp's units: cpu is a number of cores, memory `<n>MB`; see Vamp's
+    /// `ScaleReader`), or a mapping that would need one key twice (flattened metadata such as
+    /// `a: {b: 1}` beside `a.b: 2`). Nothing is written.
+    E041 "vamp-value-not-expressible";
 }
