@@ -915,3 +915,74 @@ fn a_node_backend_fails_while_its_host_is_down_and_recovers_after_the_heal() {
         .collect();
     assert_eq!(found, vec!["\"http://nosuch.node:80\"".to_owned()]);
 }
+
+/// specs/api-canary end to end: its expectations (the API's status mix included) hold, and
+/// the endpoint's figures are in the human summary and the HTML report.
+#[test]
+fn the_api_canary_meets_its_status_mix_and_reports_its_endpoint() {
+    let checked = checked(spec_inputs("api-canary"));
+    let result = rehearse(&checked, None);
+    let status: Vec<(&str, bool)> = result
+        .expectations
+        .iter()
+        .map(|e| (e.name.as_str(), e.passed))
+        .collect();
+    assert_eq!(
+        status,
+        vec![
+            ("rollback_within", true),
+            ("user_error_rate", true),
+            ("endpoint_status", true),
+            ("endpoint_status", true),
+        ],
+        "{:#?}",
+        result.expectations
+    );
+    // The crash shows: some 5xx, and their share is what the expectation measured.
+    let e = &result.endpoints["GET /api/sava"];
+    let failed = n(&e["status"]["500"]);
+    assert!(failed > 0, "{e}");
+    let share = result.expectations[2].detail["share_pct"].as_f64().unwrap();
+    assert_eq!(share, 100.0 * failed as f64 / n(&e["requests"]) as f64);
+
+    let human = rehearse::report::run::human(&result);
+    let line = human
+        .lines()
+        .find(|l| l.starts_with("GET /api/sava"))
+        .unwrap_or_else(|| panic!("an endpoint line: {human}"));
+    assert!(line.contains(&format!("500 {failed}")), "{line}");
+    assert!(line.contains(&n(&e["requests"]).to_string()), "{line}");
+    assert!(
+        human.contains(&format!(
+            "  sava: {} calls",
+            n(&e["backends"]["sava"]["calls"])
+        )),
+        "{human}"
+    );
+
+    let html = rehearse::report::html::render(&result, &[]);
+    assert!(html.contains("<h2>API endpoints</h2>"));
+    assert!(html.contains("<th>GET /api/sava</th>"));
+    assert!(html.contains(&format!("500 {failed}")));
+}
+
+/// An `endpoint_status` expectation naming no endpoint of the project is S033, at the name.
+#[test]
+fn an_expectation_on_an_unknown_endpoint_is_reported() {
+    let config = r#"{"version": 3, "endpoints": [{"endpoint": "/user/{id}", "method": "GET", "backend": [{"host": ["http://a:80"], "url_pattern": "/u/{id}"}]}]}"#;
+    let scenario = "kind: scenario\nname: s\nduration: 1s\nbehaviors:\n  \"http://a:80\": { latency: 5ms }\ntraffic:\n  - { to: \"GET /user/1\", rate: 1/s }\nexpect:\n  - endpoint_status: { endpoint: \"GET /user/{id}\", status: 5xx, below: 1% }\n  - endpoint_status: { endpoint: \"GET /user/1\", status: 200, at_least: 99% }\n";
+    let result = check(
+        folder(
+            "unknown-endpoint",
+            &[("krakend.json", config), ("s.yaml", scenario)],
+        ),
+        &Options::default(),
+    );
+    let found: Vec<(&str, &str)> = result
+        .diagnostics
+        .iter()
+        .filter(|d| d.code.id.starts_with('S'))
+        .map(|d| (d.code.id, result.sources.get(d.span.file).slice(d.span)))
+        .collect();
+    assert_eq!(found, vec![("S033", "\"GET /user/1\"")]);
+}

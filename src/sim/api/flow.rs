@@ -82,6 +82,26 @@ struct Part {
     body: Option<Json>,
 }
 
+/// How one backend call ended.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+enum CallEnd {
+    Cancelled,
+    Timeout,
+    /// Its status (`None`: a connection error).
+    Answered(Option<u16>),
+}
+
+impl CallEnd {
+    fn describe(self) -> String {
+        match self {
+            CallEnd::Cancelled => "cancelled".to_owned(),
+            CallEnd::Timeout => "timeout".to_owned(),
+            CallEnd::Answered(None) => "connection error".to_owned(),
+            CallEnd::Answered(Some(status)) => status.to_string(),
+        }
+    }
+}
+
 enum Outcome {
     Skipped,
     Answered(Part),
@@ -367,40 +387,37 @@ impl Flow<'_> {
         }
         let stats = &mut self.stats[step.counter];
         stats.calls += k as u64;
-        let mut rows: Vec<(Nanos, String)> = Vec::new();
+        // How each call ended; words only for a traced request (no allocation per call).
+        let mut ends = [(0, CallEnd::Cancelled); 5];
         for (i, &(latency, status)) in draws[..k].iter().enumerate() {
             let end = start.saturating_add(latency);
-            let outcome = match winner {
+            ends[i] = match winner {
                 // Still running when the winner answered (ties included): cancelled.
                 Some((w, first)) if i != first && end >= w => {
                     stats.cancelled += 1;
-                    (w, "cancelled".to_owned())
+                    (w, CallEnd::Cancelled)
                 }
                 _ if end > deadline => {
                     stats.timeouts += 1;
                     stats.errors += 1;
-                    (deadline, "timeout".to_owned())
+                    (deadline, CallEnd::Timeout)
                 }
                 _ => {
                     if !matches!(status, Some(200 | 201)) {
                         stats.errors += 1;
                     }
-                    (
-                        end,
-                        status.map_or("connection error".to_owned(), |s| s.to_string()),
-                    )
+                    (end, CallEnd::Answered(status))
                 }
             };
-            if outcome.1 != "cancelled" {
+            if ends[i].1 != CallEnd::Cancelled {
                 stats.ended += 1;
-                stats.latency_sum_ns += u128::from(outcome.0 - start);
-            }
-            if self.trace.is_some() {
-                rows.push(outcome);
+                stats.latency_sum_ns += u128::from(ends[i].0 - start);
             }
         }
-        for (end, outcome) in rows {
-            self.row(step, depth, start, end, || outcome, earlier);
+        if self.trace.is_some() {
+            for &(end, how) in &ends[..k] {
+                self.row(step, depth, start, end, || how.describe(), earlier);
+            }
         }
         let tracing = self.wants_bodies();
         let behavior = &self.behaviors[step.behavior];
