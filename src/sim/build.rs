@@ -95,8 +95,10 @@ fn rate_per_s(rate: Rate) -> f64 {
 /// Builds the model of a scenario of a checked project (`check::check` has reported its
 /// mistakes; an unchecked reference that cannot be built comes back as an error).
 pub fn build(project: &Project, scenario: &Scenario, seed: u64) -> Result<Model, Unresolved> {
-    let mut model = build_model(&crate::lower::resolve(project, scenario), scenario, seed)?;
+    let topology = crate::lower::resolve(project, scenario);
+    let mut model = build_model(&topology, scenario, seed)?;
     model.api = super::api::build::build(project, scenario, &model.gateways);
+    super::rollout::model::add(project, scenario, &topology, &mut model);
     Ok(model)
 }
 

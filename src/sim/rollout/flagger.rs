@@ -1,0 +1,26 @@
+//! Flagger's canary analysis in the rehearsal (FLAGGER.md §3).
+
+use super::model::MetricModel;
+use crate::ir::scenario::Scenario;
+use crate::ir::topology::RolloutDeployment;
+use crate::ir::Project;
+use crate::sim::world::World;
+
+#[derive(Clone, Debug)]
+pub struct FlaggerModel {
+    pub metrics: Vec<MetricModel>,
+}
+
+pub fn model(
+    _project: &Project,
+    _scenario: &Scenario,
+    _d: &RolloutDeployment,
+) -> Option<FlaggerModel> {
+    None
+}
+
+impl World<'_> {
+    pub(crate) fn tick_flagger(&mut self, _r: usize) -> bool {
+        false
+    }
+}
