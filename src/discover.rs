@@ -49,6 +49,73 @@ pub struct Discovered {
     pub settings: BTreeMap<PathBuf, ProjectConfig>,
     /// The rest of the projects of file arguments, read on demand.
     pub context: ProjectContext,
+    /// The project root of each input, in step with `inputs`.
+    input_roots: Vec<PathBuf>,
+}
+
+/// The files of one project: a folder with its own `rehearse.toml` below a walked folder is a
+/// project of its own, checked on its own (its names never collide with its neighbours').
+#[derive(Debug)]
+pub struct DiscoveredProject {
+    pub root: PathBuf,
+    pub found: Discovered,
+}
+
+impl Discovered {
+    /// Splits the run by project root, in root order. Problems of the run go with the first
+    /// project; a run without inputs is one empty project.
+    pub fn into_projects(self) -> Vec<DiscoveredProject> {
+        let Discovered {
+            inputs,
+            mut problems,
+            required_specs,
+            mut settings,
+            context,
+            input_roots,
+        } = self;
+        let mut by_root: BTreeMap<PathBuf, Vec<Input>> = BTreeMap::new();
+        for (input, root) in inputs.into_iter().zip(input_roots) {
+            by_root.entry(root).or_default().push(input);
+        }
+        if by_root.is_empty() {
+            by_root.insert(PathBuf::from("."), Vec::new());
+        }
+        by_root
+            .into_iter()
+            .map(|(root, inputs)| {
+                let required_specs = inputs
+                    .iter()
+                    .filter(|i| required_specs.contains(&i.path))
+                    .map(|i| i.path.clone())
+                    .collect();
+                let settings = settings
+                    .remove(&root)
+                    .map(|config| BTreeMap::from([(root.clone(), config)]))
+                    .unwrap_or_default();
+                let context = ProjectContext {
+                    roots: context
+                        .roots
+                        .iter()
+                        .filter(|r| **r == root)
+                        .cloned()
+                        .collect(),
+                    seen: std::sync::Arc::clone(&context.seen),
+                    max_bytes: context.max_bytes,
+                    files: None,
+                };
+                let input_roots = vec![root.clone(); inputs.len()];
+                let found = Discovered {
+                    inputs,
+                    problems: std::mem::take(&mut problems),
+                    required_specs,
+                    settings,
+                    context,
+                    input_roots,
+                };
+                DiscoveredProject { root, found }
+            })
+            .collect()
+    }
 }
 
 /// Reads the files of a run. `max_bytes` caps how much of any file is read (one byte more is
@@ -83,20 +150,26 @@ pub fn discover(
             }
         };
         if meta.is_dir() {
-            let root = project_root_of_dir(path);
-            let walk = walk_specs(path, flexible_templates_configured(&root));
+            let mut roots = NestedRoots::new(path);
+            let walk = walk_specs(path, true);
             found.problems.extend(walk.problems);
             for file in walk.files {
+                let root = roots.of(&file);
+                if is_template_file(&file) && !flexible_templates_configured(&root) {
+                    continue;
+                }
                 if let Some(input) =
                     read_input(&mut found, &mut seen, &file, forced_kind, max_bytes)
                 {
-                    projects.entry(root.clone()).or_default().push(input);
+                    found.input_roots.push(root.clone());
+                    projects.entry(root).or_default().push(input);
                 }
             }
         } else if meta.is_file() {
             let root = project_root(path);
             context_roots.insert(root.clone());
             if let Some(input) = read_input(&mut found, &mut seen, path, forced_kind, max_bytes) {
+                found.input_roots.push(root.clone());
                 projects.entry(root).or_default().push(input);
             }
         } else {
@@ -109,7 +182,7 @@ pub fn discover(
     }
     found.context = ProjectContext {
         roots: context_roots.into_iter().collect(),
-        seen,
+        seen: std::sync::Arc::new(seen),
         max_bytes,
         files: None,
     };
@@ -212,8 +285,8 @@ fn apply_settings(found: &mut Discovered, root: &Path, inputs: &[String]) {
 #[derive(Debug, Default)]
 pub struct ProjectContext {
     roots: Vec<PathBuf>,
-    /// Canonical paths of the inputs: never context too.
-    seen: BTreeSet<PathBuf>,
+    /// Canonical paths of the inputs: never context too (shared by the projects of a run).
+    seen: std::sync::Arc<BTreeSet<PathBuf>>,
     max_bytes: usize,
     files: Option<Vec<PathBuf>>,
 }
@@ -230,7 +303,9 @@ impl Context for ProjectContext {
                 roots
                     .iter()
                     // Context problems are not reported, so the walk's order does not matter.
-                    .flat_map(|r| walk_specs_with(r, false, false).files)
+                    .flat_map(|r| {
+                        walk_specs_with(r, WalkOrder::Any, false, NestedProjects::Skip).files
+                    })
                     .filter(|p| {
                         !p.file_name().is_some_and(|n| input_names.contains(n))
                             || !std::fs::canonicalize(p).is_ok_and(|c| seen.contains(&c))
@@ -288,6 +363,50 @@ fn project_root_of_dir(dir: &Path) -> PathBuf {
     dir.to_path_buf()
 }
 
+/// The project roots of the files of one walked folder: the nearest folder holding a
+/// `rehearse.toml` between a file and the walked folder, else the walked folder's own root.
+/// Answers are remembered per folder, so each folder is looked at once.
+struct NestedRoots {
+    top: PathBuf,
+    top_root: PathBuf,
+    known: BTreeMap<PathBuf, PathBuf>,
+}
+
+impl NestedRoots {
+    fn new(top: &Path) -> NestedRoots {
+        NestedRoots {
+            top: top.to_path_buf(),
+            top_root: project_root_of_dir(top),
+            known: BTreeMap::new(),
+        }
+    }
+
+    fn of(&mut self, file: &Path) -> PathBuf {
+        match file.parent() {
+            Some(dir) => self.of_dir(dir),
+            None => self.top_root.clone(),
+        }
+    }
+
+    fn of_dir(&mut self, dir: &Path) -> PathBuf {
+        if let Some(root) = self.known.get(dir) {
+            return root.clone();
+        }
+        let root = if dir == self.top || !dir.starts_with(&self.top) {
+            self.top_root.clone()
+        } else if dir.join(PROJECT_MARKER).is_file() {
+            dir.to_path_buf()
+        } else {
+            match dir.parent() {
+                Some(parent) => self.of_dir(parent),
+                None => self.top_root.clone(),
+            }
+        };
+        self.known.insert(dir.to_path_buf(), root.clone());
+        root
+    }
+}
+
 fn is_spec_file(path: &Path) -> bool {
     matches!(
         path.extension()
@@ -329,7 +448,24 @@ struct Walk {
 /// Spec files below `dir`, in a stable order, and what could not be listed (in walk order,
 /// which reports follow).
 fn walk_specs(dir: &Path, templates: bool) -> Walk {
-    walk_specs_with(dir, true, templates)
+    walk_specs_with(dir, WalkOrder::Sorted, templates, NestedProjects::Include)
+}
+
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum WalkOrder {
+    /// Problems in path order, as reports show them.
+    Sorted,
+    /// Problems in the file system's order, which saves sorting every folder's entries (a
+    /// third of listing a folder of 20 000 files).
+    Any,
+}
+
+/// Whether a walk enters the folders below it that hold their own `rehearse.toml`.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum NestedProjects {
+    Include,
+    /// A project's context is its own files, not those of the projects nested in it.
+    Skip,
 }
 
 /// Whether the project's `rehearse.toml` names KrakenD flexible-config folders: then its
@@ -343,10 +479,9 @@ fn flexible_templates_configured(root: &Path) -> bool {
     )
 }
 
-/// As [`walk_specs`]; without `ordered_walk` the problems come in the file system's order,
-/// which saves sorting every folder's entries (a third of listing a folder of 20 000 files).
-/// With `templates`, `*.tmpl` files are listed too.
-fn walk_specs_with(dir: &Path, ordered_walk: bool, templates: bool) -> Walk {
+/// As [`walk_specs`]. With `templates`, `*.tmpl` files are listed too.
+fn walk_specs_with(dir: &Path, order: WalkOrder, templates: bool, nested: NestedProjects) -> Walk {
+    let ordered_walk = order == WalkOrder::Sorted;
     let mut walk = Walk {
         files: Vec::new(),
         problems: Vec::new(),
@@ -355,6 +490,13 @@ fn walk_specs_with(dir: &Path, ordered_walk: bool, templates: bool) -> Walk {
     builder.hidden(true).require_git(false);
     if ordered_walk {
         builder.sort_by_file_name(|a, b| a.cmp(b));
+    }
+    if nested == NestedProjects::Skip {
+        builder.filter_entry(|entry| {
+            entry.depth() == 0
+                || !entry.file_type().is_some_and(|t| t.is_dir())
+                || !entry.path().join(PROJECT_MARKER).is_file()
+        });
     }
     let walker = builder.build();
     for entry in walker {

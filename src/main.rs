@@ -344,7 +344,7 @@ fn run_sweep(args: &RunArgs, from: u64, to: u64, mut checked: check::Checked) ->
     };
     let text = match args.format {
         RunFormat::Human => report::sweep::human(&result),
-        RunFormat::Json => json_text(&result.to_json()),
+        RunFormat::Json => report::pretty_json(&result.to_json()),
     };
     match print_stdout(&text) {
         Ok(()) => ExitCode::SUCCESS,
@@ -387,7 +387,7 @@ fn run_merge(files: &[PathBuf], format: RunFormat) -> ExitCode {
     };
     let text = match format {
         RunFormat::Human => report::sweep::human(&merged),
-        RunFormat::Json => json_text(&merged.to_json()),
+        RunFormat::Json => report::pretty_json(&merged.to_json()),
     };
     match print_stdout(&text) {
         Ok(()) => ExitCode::SUCCESS,
@@ -417,8 +417,11 @@ fn run_graph(args: GraphArgs) -> ExitCode {
 }
 
 fn run_check(args: CheckArgs) -> ExitCode {
-    let checked = match check_project(&args.paths, &args.allow_read, args.kind, args.strict_kinds) {
-        Ok(loaded) => loaded.checked,
+    let checked = match check_projects(&args.paths, &args.allow_read, args.kind, args.strict_kinds)
+    {
+        Ok(projects) => check::Checked::merge_reports(
+            projects.into_iter().map(|loaded| loaded.checked).collect(),
+        ),
         Err(code) => return code,
     };
     let format = match args.format {
@@ -541,21 +544,26 @@ fn run_scenario(args: RunArgs) -> ExitCode {
 /// `rehearse plan`: checks the project, then prints the plan of its rollouts. Check errors stop
 /// it (exit 1, diagnostics on stderr); an unknown `--rollout` is a usage error (exit 2).
 fn run_plan(args: PlanArgs) -> ExitCode {
-    let checked = match check_project(&args.paths, &[], None, false) {
-        Ok(loaded) => loaded.checked,
+    let projects = match check_projects(&args.paths, &[], None, false) {
+        Ok(projects) => projects,
         Err(code) => return code,
     };
-    if let Some(code) = stop_on_errors(&checked) {
-        return code;
+    if projects.iter().any(|loaded| loaded.checked.errors() > 0) {
+        let checks = projects.into_iter().map(|loaded| loaded.checked).collect();
+        let checked = check::Checked::merge_reports(checks);
+        return stop_on_errors(&checked).expect("a project has errors");
     }
-    let plans = rehearse::plan::plan(
-        &checked.project,
-        &checked.sources,
-        &rehearse::plan::Options {
-            name: args.rollout.clone(),
-            replicas: args.replicas.map(i64::from),
-        },
-    );
+    let mut plans = Vec::new();
+    for Loaded { checked, .. } in &projects {
+        plans.extend(rehearse::plan::plan(
+            &checked.project,
+            &checked.sources,
+            &rehearse::plan::Options {
+                name: args.rollout.clone(),
+                replicas: args.replicas.map(i64::from),
+            },
+        ));
+    }
     if let Some(name) = &args.rollout {
         if plans.is_empty() {
             eprintln!("error: no Rollout or Canary named '{name}'");
@@ -564,7 +572,7 @@ fn run_plan(args: PlanArgs) -> ExitCode {
     }
     let text = match args.format {
         RunFormat::Human => rehearse::plan::to_human(&plans),
-        RunFormat::Json => json_text(&rehearse::plan::to_json(&plans)),
+        RunFormat::Json => report::pretty_json(&rehearse::plan::to_json(&plans)),
     };
     if let Err(code) = print_stdout(&text) {
         return code;
@@ -580,35 +588,87 @@ struct Loaded {
 
 /// What every command starts with: discover the paths (`--kind` reads the named files as that
 /// kind), then check them with the rest of their projects as context. Other tools' files are
-/// skipped unless `strict_kinds`. `Err` is the exit code of a usage error, already reported.
+/// skipped unless `strict_kinds`. Commands that act on one project (run, emit, graph) refuse
+/// paths of several: a folder below the paths with its own `rehearse.toml` is a project of its
+/// own. `Err` is the exit code of a usage error, already reported.
 fn check_project(
     paths: &[PathBuf],
     allow_read: &[PathBuf],
     kind: Option<Kind>,
     strict_kinds: bool,
 ) -> Result<Loaded, ExitCode> {
-    let mut options = options(paths, allow_read);
-    let mut discovered = rehearse::discover::discover(paths, kind, options.limits.max_file_bytes)
-        .map_err(|e| {
+    let mut projects = discover_projects(paths, kind)?;
+    if projects.len() > 1 {
+        let roots: Vec<String> = projects
+            .iter()
+            .map(|p| rehearse::discover::display_path(&p.root))
+            .collect();
+        eprintln!(
+            "error: the paths hold {} projects ({}); name the files or folder of one",
+            roots.len(),
+            roots.join(", ")
+        );
+        return Err(ExitCode::from(2));
+    }
+    let project = projects
+        .pop()
+        .expect("discovery yields at least one project");
+    Ok(check_discovered(project, paths, allow_read, strict_kinds))
+}
+
+/// As [`check_project`], each project of the paths checked on its own.
+fn check_projects(
+    paths: &[PathBuf],
+    allow_read: &[PathBuf],
+    kind: Option<Kind>,
+    strict_kinds: bool,
+) -> Result<Vec<Loaded>, ExitCode> {
+    let projects = discover_projects(paths, kind)?;
+    Ok(projects
+        .into_iter()
+        .map(|project| check_discovered(project, paths, allow_read, strict_kinds))
+        .collect())
+}
+
+fn discover_projects(
+    paths: &[PathBuf],
+    kind: Option<Kind>,
+) -> Result<Vec<rehearse::discover::DiscoveredProject>, ExitCode> {
+    let max_bytes = Options::default().limits.max_file_bytes;
+    let discovered = rehearse::discover::discover(paths, kind, max_bytes).map_err(|e| {
         eprintln!("error: {e}");
         ExitCode::from(2)
     })?;
+    Ok(discovered.into_projects())
+}
+
+fn check_discovered(
+    project: rehearse::discover::DiscoveredProject,
+    paths: &[PathBuf],
+    allow_read: &[PathBuf],
+    strict_kinds: bool,
+) -> Loaded {
+    let rehearse::discover::DiscoveredProject { root, mut found } = project;
+    let mut options = Options {
+        krakend_flexible: krakend_flexible(&root),
+        ..options(paths, allow_read)
+    };
     if !strict_kinds {
-        options.specs = SpecPolicy::Listed(std::mem::take(&mut discovered.required_specs));
+        options.specs = SpecPolicy::Listed(std::mem::take(&mut found.required_specs));
     }
-    let reported = discovered
+    let reported = found
         .inputs
         .iter()
         .filter(|i| i.reported)
         .map(|i| i.path.clone())
         .collect();
     let checked = check::check_with(
-        discovered.inputs,
-        discovered.problems,
-        Some(&mut discovered.context),
+        found.inputs,
+        found.problems,
+        Some(&mut found.context),
         &options,
     );
-    Ok(Loaded { checked, reported })
+    Loaded { checked, reported }
 }
 
 /// Commands that need a project without errors print the check on stderr and exit 1.
@@ -621,13 +681,6 @@ fn stop_on_errors(checked: &check::Checked) -> Option<ExitCode> {
 
 fn stderr_color() -> bool {
     std::io::stderr().is_terminal() && std::env::var_os("NO_COLOR").is_none()
-}
-
-/// A JSON document as the commands print it: pretty, with a final newline.
-fn json_text(value: &serde_json::Value) -> String {
-    let mut text = serde_json::to_string_pretty(value).expect("a JSON value serialises");
-    text.push('\n');
-    text
 }
 
 /// A run that could not start (check errors, an unknown scenario, over budget): exit 1, and
@@ -724,21 +777,21 @@ impl Progress {
 fn options(paths: &[PathBuf], allow_read: &[PathBuf]) -> Options {
     Options {
         sandbox: Some(Sandbox::for_checked_paths(paths, allow_read)),
-        krakend_flexible: krakend_flexible(paths),
         ..Options::default()
     }
 }
 
-/// KrakenD flexible configuration: the `[krakend]` folders of the first path's rehearse.toml,
+/// KrakenD flexible configuration: the `[krakend]` folders of the project's rehearse.toml,
 /// else KrakenD's own `FC_ENABLE`/`FC_SETTINGS`/`FC_PARTIALS`/`FC_TEMPLATES`. Templates see the
 /// process environment through `env`, as KrakenD's do.
-fn krakend_flexible(paths: &[PathBuf]) -> Option<FlexibleConfig> {
+fn krakend_flexible(project_root: &std::path::Path) -> Option<FlexibleConfig> {
     let env = Env::from_process();
-    let from_project = paths.first().and_then(|path| {
-        let root = rehearse::sandbox::project_root(path);
-        let config = rehearse::config::ProjectConfig::load(&root)?.ok()?;
-        FlexibleConfig::from_project(&root, &config.krakend)
-    });
+    let from_project = {
+        let root = rehearse::sandbox::project_root(project_root);
+        rehearse::config::ProjectConfig::load(&root)
+            .and_then(Result::ok)
+            .and_then(|config| FlexibleConfig::from_project(&root, &config.krakend))
+    };
     match from_project {
         Some(fc) => Some(fc.with_env(env)),
         None => FlexibleConfig::from_env(&env, &std::env::current_dir().ok()?),

@@ -199,6 +199,13 @@ impl SourceMap {
     pub fn slice(&self, span: Span) -> &str {
         self.get(span.file).slice(span)
     }
+
+    /// Moves `other`'s files to the end of this map; returns what to add to their ids.
+    pub fn append(&mut self, other: SourceMap) -> u32 {
+        let shift = self.files.len() as u32;
+        self.files.extend(other.files);
+        shift
+    }
 }
 
 #[cfg(test)]

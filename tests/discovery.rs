@@ -409,3 +409,65 @@ fn a_duplicate_definition_in_a_sibling_file_is_still_found() {
     let (_, report) = check_json(dir.path(), &["two.yml"]);
     assert_eq!(codes(&report), ["X003"], "{report:#}");
 }
+
+/// Two example projects side by side, each with its own `rehearse.toml`, defining the same
+/// names: checking their parent checks each on its own.
+fn two_projects(dir: &Path) {
+    for project in ["shop", "shop-copy"] {
+        write(dir, &format!("{project}/rehearse.toml"), "");
+        write(
+            dir,
+            &format!("{project}/blueprint.yml"),
+            "kind: blueprint\nname: shop\nclusters:\n  shop:\n    services:\n    - breed: a\n",
+        );
+        write(dir, &format!("{project}/breed.yml"), BREED);
+    }
+}
+
+#[test]
+fn folders_with_their_own_rehearse_toml_are_checked_as_separate_projects() {
+    let dir = tempfile::tempdir().unwrap();
+    two_projects(dir.path());
+    let (exit, report) = check_json(dir.path(), &["."]);
+    assert_eq!(exit, 0, "{report:#}");
+    assert_eq!(codes(&report), Vec::<String>::new(), "{report:#}");
+    assert_eq!(report["files"], 4, "{report:#}");
+
+    // The same files without the markers are one project: the names collide.
+    std::fs::remove_file(dir.path().join("shop/rehearse.toml")).unwrap();
+    std::fs::remove_file(dir.path().join("shop-copy/rehearse.toml")).unwrap();
+    let (_, report) = check_json(dir.path(), &["."]);
+    assert_eq!(codes(&report), ["X003", "X003"], "{report:#}");
+}
+
+#[test]
+fn a_nested_project_is_not_the_context_of_the_project_around_it() {
+    let dir = tempfile::tempdir().unwrap();
+    write(dir.path(), "rehearse.toml", "");
+    write(
+        dir.path(),
+        "blueprint.yml",
+        "kind: blueprint\nname: shop\nclusters:\n  shop:\n    services:\n    - breed: a\n",
+    );
+    // The only breed `a` lives in a project of its own below.
+    write(dir.path(), "inner/rehearse.toml", "");
+    write(dir.path(), "inner/breed.yml", BREED);
+    let (_, report) = check_json(dir.path(), &["blueprint.yml"]);
+    assert_eq!(codes(&report), ["X002"], "{report:#}");
+    let (exit, report) = check_json(dir.path(), &["inner/breed.yml"]);
+    assert_eq!((exit, codes(&report)), (0, vec![]), "{report:#}");
+}
+
+#[test]
+fn commands_on_one_project_refuse_paths_of_several() {
+    let dir = tempfile::tempdir().unwrap();
+    two_projects(dir.path());
+    let output = Command::new(BIN)
+        .args(["run", "."])
+        .current_dir(dir.path())
+        .output()
+        .expect("rehearse runs");
+    assert_eq!(output.status.code(), Some(2));
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(stderr.contains("2 projects (shop, shop-copy)"), "{stderr}");
+}

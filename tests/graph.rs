@@ -56,13 +56,24 @@ fn a_cloudify_blueprint_graph_is_pinned() {
 
 #[test]
 fn the_graph_is_the_same_on_every_run() {
-    let first = dot_of(&["specs/sava", "fixtures/graph/cloudify-app"]);
-    for _ in 0..3 {
-        assert_eq!(
-            first,
-            dot_of(&["specs/sava", "fixtures/graph/cloudify-app"])
-        );
+    for project in ["specs/sava", "fixtures/graph/cloudify-app"] {
+        let first = dot_of(&[project]);
+        for _ in 0..3 {
+            assert_eq!(first, dot_of(&[project]));
+        }
     }
+}
+
+#[test]
+fn paths_of_several_projects_are_refused_with_their_roots() {
+    let output = graph(&["specs/sava", "specs/signup"]);
+    assert_eq!(output.status.code(), Some(2));
+    assert!(output.stdout.is_empty());
+    let stderr = String::from_utf8_lossy(&output.stderr);
+    assert!(
+        stderr.contains("2 projects (specs/sava, specs/signup)"),
+        "{stderr}"
+    );
 }
 
 #[test]

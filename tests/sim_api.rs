@@ -556,6 +556,7 @@ fn spec_inputs(name: &str) -> Vec<Input> {
     let mut paths: Vec<_> = std::fs::read_dir(&dir)
         .expect("spec folder")
         .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "yml" || x == "json"))
         .collect();
     paths.sort();
     paths
@@ -564,14 +565,14 @@ fn spec_inputs(name: &str) -> Vec<Input> {
         .collect()
 }
 
-/// Issue 10 acceptance (cross-dialect): the API in front of sava answers 500 for the share
+/// Issue 10 acceptance (cross-dialect, specs/api-canary): the API in front of sava answers 500 for the share
 /// of requests the gateway sends to the crashed canary — within 3σ of that route's weight at
 /// the moment — and none after the rollback.
 #[test]
 fn the_apis_errors_during_the_crash_are_the_canarys_share() {
     use rehearse::sim::world::World;
     const S: u64 = 1_000_000_000;
-    let checked = checked(spec_inputs("sava"));
+    let checked = checked(spec_inputs("api-canary"));
     let warnings: Vec<&str> = checked
         .diagnostics
         .iter()
@@ -727,6 +728,8 @@ fn the_unverifiable_assumptions_are_in_explain_and_the_readme() {
         "connection errors",
         "takes no instance slot",
         "`sequential_propagated_params` entries without a field",
+        "the wait for a slot consumes the endpoint's timeout",
+        "never takes longer than the endpoint's timeout plus the overhead",
     ] {
         let flat = |t: &str| t.split_whitespace().collect::<Vec<_>>().join(" ");
         assert!(
@@ -735,4 +738,180 @@ fn the_unverifiable_assumptions_are_in_explain_and_the_readme() {
         );
         assert!(flat(readme).contains(assumption), "README: {assumption}");
     }
+}
+
+/// A world with one endpoint (`GET /x`, one backend answering in 30 ms, timeout 100 ms) and
+/// no arrivals of its own: the test sends each request at the time it chooses.
+fn gateway_world(gateway: &str) -> Checked {
+    let config = r#"{"version": 3, "endpoints": [{"endpoint": "/x", "method": "GET", "timeout": "100ms", "backend": [{"host": ["http://a:80"], "url_pattern": "/a", "group": "a"}]}]}"#;
+    let scenario = format!(
+        "kind: scenario\nname: capacity\nduration: 10s\nbehaviors:\n  krakend: {gateway}\n{}traffic:\n  - {{ to: \"GET /x\", rate: 1/s, start: 1h }}\n",
+        constant("a", 30, "")
+    );
+    checked(folder(
+        &format!("gateway-{}", gateway.len()),
+        &[("krakend.json", config), ("scenario.yaml", &scenario)],
+    ))
+}
+
+/// Gateway capacity, exactly: two slots, 1 ms overhead, a 30 ms backend and a 100 ms
+/// endpoint timeout. A request waits FIFO for the first slot to free; the wait consumes the
+/// endpoint's timeout, so a late start times the backend out at 100 ms from arrival, and a
+/// request still waiting at 100 ms is answered 500 without a call. No response exceeds the
+/// timeout plus the overhead.
+#[test]
+fn gateway_slots_queue_requests_within_the_endpoints_timeout() {
+    use rehearse::sim::world::World;
+    const MS: u64 = 1_000_000;
+    let checked = gateway_world("{ concurrency: 2, overhead: 1ms }");
+    let model =
+        rehearse::sim::build::build(&checked.project, &checked.project.scenarios[0], 1).unwrap();
+    let mut world = World::new(model, None);
+    let mut answers = Vec::new();
+    for (at_ms, count) in [(0, 3), (10, 6)] {
+        world.run_until(at_ms * MS);
+        for _ in 0..count {
+            let r = world.api_request(0, None).expect("routed");
+            answers.push((r.latency / MS, r.status, r.complete));
+        }
+    }
+    assert_eq!(
+        answers,
+        vec![
+            // At 0: two free slots, then a wait for the first to free at 31 ms.
+            (31, 200, true),
+            (31, 200, true),
+            (62, 200, true),
+            // At 10: slots free at 31, 62, 62, 93, 93 (waits 21, 52, 52, 83, 83)…
+            (52, 200, true),
+            (83, 200, true),
+            (83, 200, true),
+            // …a start at 93 ms, 83 ms after arrival, leaves 17 ms of the timeout for a 30 ms
+            // call: it times out at 100 ms.
+            (101, 500, false),
+            (101, 500, false),
+            // Both slots busy until 111 ms: still waiting at the timeout.
+            (101, 500, false),
+        ]
+    );
+    let stats = &world.api.stats[0];
+    assert_eq!(stats.waited, 7);
+    assert_eq!(stats.timed_out_waiting, 1);
+    // The request that gave up made no call; the two that started late timed out.
+    assert_eq!(stats.backends[0].calls, 8);
+    assert_eq!(stats.backends[0].timeouts, 2);
+}
+
+/// The overhead alone: every response takes the flow's time plus the overhead; no slot
+/// limit, so nothing waits. The report shows the gateway's figures.
+#[test]
+fn gateway_overhead_adds_to_every_response() {
+    let behaviors = constant("a", 10, "") + "  krakend: { overhead: 2ms }\n";
+    let result = api(
+        "overhead",
+        &format!(r#""backend": [{}]"#, b("a")),
+        &behaviors,
+        "50/s",
+        "10s",
+    );
+    let f = figures(&result);
+    every_response_takes(&f, 12.0);
+    assert_eq!(f.max_ms, 12.0);
+    let gateway = &result.endpoints["GET /x"]["gateway"];
+    assert_eq!(n(&gateway["waited"]), 0, "{gateway}");
+    assert_eq!(n(&gateway["timed_out_waiting"]), 0);
+    // Without a `krakend` behavior the report has no gateway figures.
+    let plain = api(
+        "no-overhead",
+        &format!(r#""backend": [{}]"#, b("a")),
+        &constant("a", 10, ""),
+        "50/s",
+        "10s",
+    );
+    assert!(plain.endpoints["GET /x"].get("gateway").is_none());
+}
+
+/// The autoheal guide's blueprint behind a KrakenD endpoint whose backend is the
+/// `webserver` node (`http://webserver.node:80`).
+fn node_backed(name: &str, host: &str) -> Vec<Input> {
+    let blueprint = std::fs::read_to_string(
+        PathBuf::from(env!("CARGO_MANIFEST_DIR")).join("specs/autoheal/blueprint.yaml"),
+    )
+    .expect("the autoheal blueprint");
+    let config = format!(
+        r#"{{"version": 3, "timeout": "1s", "endpoints": [{{"endpoint": "/api/web", "method": "GET", "backend": [{{"host": ["{host}"], "url_pattern": "/", "group": "web"}}]}}]}}"#
+    );
+    let scenario = "kind: scenario\nname: api-node\nseed: 7\nduration: 8m\ndeploy:\n  - { cloudify: blueprint.yaml, as: shop, inputs: { webserver_port: 80 } }\nbehaviors:\n  shop/webserver_host:\n    heartbeat: 10s\n    operations: { create: 30s, start: 20s, stop: 10s, delete: 10s }\n  shop/webserver:\n    latency: { distribution: constant, value: 20ms }\n    operations: { create: 5s, configure: 5s, start: 10s, stop: 5s, delete: 5s }\ntraffic:\n  - { to: \"GET /api/web\", rate: 50/s }\nfaults:\n  - { at: 125s, host_down: shop/webserver_host_1 }\n";
+    folder(
+        name,
+        &[
+            ("blueprint.yaml", &blueprint),
+            ("krakend.json", &config),
+            ("scenario.yaml", scenario),
+        ],
+    )
+}
+
+/// Issue 10: a backend host naming a Cloudify node (`http://NAME.node:PORT`) sends the call
+/// to the node's instances as they are at that moment: 200 in the node's latency while the
+/// web server runs, 503 (so the endpoint's 500) from the moment its host fails until the
+/// heal workflow has reinstalled it, 200 again after.
+#[test]
+fn a_node_backend_fails_while_its_host_is_down_and_recovers_after_the_heal() {
+    use rehearse::sim::world::World;
+    const S: u64 = 1_000_000_000;
+    let checked = checked(node_backed("node", "http://webserver.node:80"));
+    let s032: Vec<_> = checked
+        .diagnostics
+        .iter()
+        .filter(|d| d.code.id == "S032")
+        .collect();
+    assert!(s032.is_empty(), "the host names the node: {s032:#?}");
+    let model =
+        rehearse::sim::build::build(&checked.project, &checked.project.scenarios[0], 7).unwrap();
+    let mut world = World::new(model, None);
+    let tally = |w: &World<'_>| -> (u64, u64) {
+        let s = &w.api.stats[0];
+        let failed = s.status.iter().filter(|(c, _)| *c >= 500).map(|(_, n)| n);
+        (s.requests, failed.sum())
+    };
+    world.run_until(125 * S - 1);
+    let (before, failed_before) = tally(&world);
+    assert!(before > 5_000, "{before}");
+    assert_eq!(failed_before, 0, "the web server runs");
+    // Every request while the host is down fails (the node has one instance).
+    world.run_until(150 * S);
+    let (down, failed_down) = tally(&world);
+    assert_eq!(
+        failed_down,
+        down - before,
+        "all fail while the host is down"
+    );
+    assert!(down - before > 1_000);
+    // The heal workflow reinstalls host and web server; at the end no request fails.
+    // (detection 60–65 s after the last heartbeat, then about 90 s of operations)
+    world.run_until(6 * 60 * S);
+    let (healed, failed_healed) = tally(&world);
+    world.run();
+    let (end, failed_end) = tally(&world);
+    assert!(end - healed > 5_000);
+    assert_eq!(failed_end, failed_healed, "after the heal");
+    // The node's latency is the call's: 20 ms.
+    assert_eq!(
+        world.api.stats[0].latency.quantile_ns(0.5).round() as u64 / 1_000_000,
+        20
+    );
+
+    // `rehearse check`: a `.node` host naming no node is S032, at the host.
+    let unknown = check(
+        node_backed("unknown-node", "http://nosuch.node:80"),
+        &Options::default(),
+    );
+    let found: Vec<String> = unknown
+        .diagnostics
+        .iter()
+        .filter(|d| d.code.id == "S032")
+        .map(|d| unknown.sources.get(d.span.file).slice(d.span).to_owned())
+        .collect();
+    assert_eq!(found, vec!["\"http://nosuch.node:80\"".to_owned()]);
 }

@@ -165,6 +165,46 @@ impl Input {
 }
 
 impl Checked {
+    /// The findings of several projects checked one by one, as one report: their files in
+    /// one source map, their diagnostics in report order. The projects' IRs are not merged
+    /// (their spans point into different maps), so the result is for reports only.
+    pub fn merge_reports(checks: Vec<Checked>) -> Checked {
+        let mut checks = checks.into_iter();
+        let Some(mut merged) = checks.next() else {
+            return Checked {
+                sources: SourceMap::default(),
+                project: Project::default(),
+                diagnostics: Vec::new(),
+                files: 0,
+                skipped: Vec::new(),
+            };
+        };
+        let mut several = false;
+        for check in checks {
+            several = true;
+            let shift = merged.sources.append(check.sources);
+            let moved = |span: &mut Span| span.file = FileId(span.file.0 + shift);
+            for mut diagnostic in check.diagnostics {
+                moved(&mut diagnostic.span);
+                diagnostic
+                    .labels
+                    .iter_mut()
+                    .for_each(|l| moved(&mut l.span));
+                merged.diagnostics.push(diagnostic);
+            }
+            merged.files += check.files;
+            merged.skipped.extend(check.skipped);
+        }
+        if several {
+            merged.project = Project::default();
+            diag::normalize(&mut merged.diagnostics);
+            merged
+                .skipped
+                .sort_by(|a, b| (&a.path, a.document).cmp(&(&b.path, b.document)));
+        }
+        merged
+    }
+
     /// The error findings, in report order.
     pub fn error_diagnostics(&self) -> impl Iterator<Item = &Diagnostic> {
         self.diagnostics.iter().filter(|d| d.is_error())

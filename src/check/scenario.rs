@@ -255,13 +255,9 @@ fn unknown_backend_hosts(
                 continue;
             };
             let host_text = host.value.trim_end_matches('/');
-            // `http://sava:9050`: deployment sava's gateway on port 9050.
-            let gateway = host_text
-                .split_once("://")
-                .map_or(host_text, |(_, rest)| rest)
-                .rsplit_once(':')
-                .map(|(name, port)| format!("{name}/{port}"));
-            if gateway.is_some_and(|g| topology.router_by_name(&g).is_some()) {
+            // `http://sava:9050` (deployment sava's gateway on port 9050) or
+            // `http://NAME.node:PORT` (a Cloudify node): the call goes into the world.
+            if crate::lower::krakend::backend_router(host_text, topology).is_some() {
                 continue;
             }
             let url = format!("{host_text}{}", backend.url_pattern.value);
@@ -277,7 +273,7 @@ fn unknown_backend_hosts(
                 Diagnostic::warning(
                     &s::S032,
                     host.span,
-                    format!("backend '{url}' names no deployment's gateway and no behavior answers it: it gets the default (lognormal p50 10 ms, p99 50 ms, status 200)"),
+                    format!("backend '{url}' names no deployment's gateway or Cloudify node and no behavior answers it: it gets the default (lognormal p50 10 ms, p99 50 ms, status 200)"),
                 )
                 .with_help(format!("add a behavior keyed `\"{host_text}\"` (or the host and url_pattern) to the scenario")),
             );
@@ -304,6 +300,11 @@ pub fn check(project: &Project, scenario: &Scenario, topology: &Topology) -> Vec
     for behavior in &scenario.behaviors {
         if behavior.is_backend() {
             continue; // a KrakenD backend's behavior, read by the requests' flows
+        }
+        if behavior.service.value == crate::ir::scenario::GATEWAY_BEHAVIOR
+            && !project.krakend.is_empty()
+        {
+            continue; // the KrakenD gateway's capacity, read by the requests' flows
         }
         let cloudify_only = !behavior.operations.is_empty() || behavior.heartbeat_ns.is_some();
         if cloudify_only {
@@ -345,6 +346,23 @@ pub fn check(project: &Project, scenario: &Scenario, topology: &Topology) -> Vec
     for expectation in &scenario.expect {
         if let ExpectationKind::Instances { node: name, .. } = &expectation.kind {
             node(topology, name, &mut diagnostics);
+        }
+        if let ExpectationKind::EndpointStatus { endpoint, .. } = &expectation.kind {
+            let known = project
+                .krakend
+                .iter()
+                .flat_map(|c| &c.endpoints)
+                .any(|e| format!("{} {}", e.method.value, e.path.value) == endpoint.value);
+            if !known {
+                diagnostics.push(
+                    Diagnostic::error(
+                        &s::S033,
+                        endpoint.span,
+                        format!("no KrakenD endpoint is '{}'", endpoint.value),
+                    )
+                    .with_help("write the endpoint as `METHOD /path`, the path as the config writes it (`GET /user/{id}`)"),
+                );
+            }
         }
         if let ExpectationKind::WeightReaches { route, .. } = &expectation.kind {
             if !topology.has_route(&route.value) {

@@ -747,6 +747,7 @@ impl Reader<'_> {
                     "heartbeat",
                     "status",
                     "body",
+                    "overhead",
                 ],
                 "a behavior",
             );
@@ -780,6 +781,7 @@ impl Reader<'_> {
             let restart_delay_ns = m
                 .get("restart_delay")
                 .and_then(|n| self.duration(n, "restart_delay"));
+            let overhead_ns = m.get("overhead").and_then(|n| self.duration(n, "overhead"));
             out.push(Behavior {
                 service: Spanned::new(service, key.span),
                 latency,
@@ -791,6 +793,7 @@ impl Reader<'_> {
                 heartbeat_ns,
                 status,
                 body,
+                overhead_ns,
                 span: value.span,
             });
         }
@@ -1345,11 +1348,59 @@ impl Reader<'_> {
                     by_ns: by?,
                 }
             }
+            "endpoint_status" => {
+                let p = self.map(value, "endpoint_status")?;
+                self.unknown_fields(
+                    p,
+                    &["endpoint", "status", "below", "at_least"],
+                    "endpoint_status",
+                );
+                let (Some(endpoint), Some(status)) = (p.get("endpoint"), p.get("status")) else {
+                    self.error(
+                        &s::S001,
+                        value.span,
+                        "endpoint_status needs `endpoint`, `status` and `below` or `at_least`"
+                            .into(),
+                    );
+                    return None;
+                };
+                let endpoint = self.string(endpoint, "endpoint");
+                let text = status.scalar_text().unwrap_or_default();
+                let statuses = match text.trim().strip_suffix("xx") {
+                    Some(class) => class.parse::<u16>().ok().map(|c| (c * 100, c * 100 + 99)),
+                    None => text.trim().parse::<u16>().ok().map(|c| (c, c)),
+                }
+                .filter(|(lo, hi)| *lo >= 100 && *hi <= 599);
+                let Some(statuses) = statuses else {
+                    self.error(
+                        &s::S003,
+                        status.span,
+                        "status is an HTTP status (100–599) or a class such as `5xx`".into(),
+                    );
+                    return None;
+                };
+                let below = p.get("below").map(|n| self.percent(n, "below"));
+                let at_least = p.get("at_least").map(|n| self.percent(n, "at_least"));
+                if below.is_none() && at_least.is_none() {
+                    self.error(
+                        &s::S001,
+                        value.span,
+                        "endpoint_status needs `below` or `at_least`".into(),
+                    );
+                    return None;
+                }
+                ExpectationKind::EndpointStatus {
+                    endpoint: endpoint?,
+                    statuses,
+                    below_ppm: below.map(|b| b.ok_or(())).transpose().ok()?,
+                    at_least_ppm: at_least.map(|a| a.ok_or(())).transpose().ok()?,
+                }
+            }
             other => {
                 self.diagnostics.push(
                     Diagnostic::error(&s::S009, key.span, format!("unknown expectation '{other}'"))
                         .with_help(
-                            "known: rollback_within, no_rollback, user_error_rate, weight_reaches, workflow_within, no_workflow, instances",
+                            "known: rollback_within, no_rollback, user_error_rate, weight_reaches, workflow_within, no_workflow, instances, endpoint_status",
                         ),
                 );
                 return None;

@@ -1107,7 +1107,8 @@ fn behavior() -> Value {
                 "type": "object",
                 "additionalProperties": { "$ref": "#/definitions/scenarioPercentage" }
             },
-            "body": { "description": "A KrakenD backend's response (a JSON object).", "type": "object" }
+            "body": { "description": "A KrakenD backend's response (a JSON object).", "type": "object" },
+            "overhead": duration("The KrakenD gateway (behavior `krakend`): time added to every response (default 0).")
         }
     })
 }
@@ -1220,7 +1221,7 @@ fn fault() -> Value {
 
 fn expectation() -> Value {
     json!({
-        "description": "One expectation: rollback_within, no_rollback, user_error_rate, weight_reaches, or for Cloudify deployments workflow_within, no_workflow, instances.",
+        "description": "One expectation: rollback_within, no_rollback, user_error_rate, weight_reaches, endpoint_status (KrakenD), or for Cloudify deployments workflow_within, no_workflow, instances.",
         "type": "object",
         "minProperties": 1,
         "maxProperties": 1,
@@ -1256,6 +1257,17 @@ fn expectation() -> Value {
                 "type": "object",
                 "required": ["node"],
                 "properties": { "node": { "type": "string" }, "at_least": { "type": "integer", "minimum": 0 }, "by": duration("By when.") }
+            },
+            "endpoint_status": {
+                "description": "The share of a KrakenD endpoint's responses with `status` (e.g. `500`, or a class `5xx`) stays below `below` and/or reaches `at_least`.",
+                "type": "object",
+                "required": ["endpoint", "status"],
+                "properties": {
+                    "endpoint": { "description": "`METHOD /path` as the KrakenD config writes it, e.g. `GET /api/sava`.", "type": "string" },
+                    "status": { "type": ["integer", "string"] },
+                    "below": { "$ref": "#/definitions/scenarioPercentage" },
+                    "at_least": { "$ref": "#/definitions/scenarioPercentage" }
+                }
             },
             "weight_reaches": {
                 "description": "A route's weight reaches `weight` by `by`.",

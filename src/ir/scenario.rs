@@ -131,8 +131,14 @@ pub struct Behavior {
     /// HTTP statuses answered, `(status, parts per million)`, and the response body.
     pub status: Vec<(u16, u64)>,
     pub body: Option<crate::syntax::Node>,
+    /// The KrakenD gateway (the behavior keyed [`GATEWAY_BEHAVIOR`]): time added to every
+    /// response.
+    pub overhead_ns: Option<u64>,
     pub span: Span,
 }
+
+/// The behavior key of the KrakenD gateway itself (`krakend: {concurrency: N, overhead: 1ms}`).
+pub const GATEWAY_BEHAVIOR: &str = "krakend";
 
 impl Behavior {
     /// Keyed by a backend URL (`http://…`, `https://…`) rather than a service or node.
@@ -266,6 +272,15 @@ pub enum ExpectationKind {
         node: Spanned<String>,
         at_least: u32,
         by_ns: u64,
+    },
+    /// The share of a KrakenD endpoint's responses (`METHOD /path` as the config writes it)
+    /// whose status is in `statuses` (inclusive; `5xx` is 500–599) stays below `below`
+    /// and/or reaches at least `at_least`.
+    EndpointStatus {
+        endpoint: Spanned<String>,
+        statuses: (u16, u16),
+        below_ppm: Option<u64>,
+        at_least_ppm: Option<u64>,
     },
 }
 

@@ -8,6 +8,7 @@
 //! is not rehearsed): `/a/` does not match `/a`.
 
 use crate::ir::krakend::{Config, Endpoint};
+use crate::ir::topology::Topology;
 
 /// Where a request goes: the endpoint and the params it binds.
 #[derive(Clone, Debug)]
@@ -83,6 +84,25 @@ fn bind(pattern: &str, path: &str) -> Vec<(String, String)> {
         .zip(path.split('/'))
         .filter_map(|(w, g)| param_name(w).map(|n| (n.to_owned(), g.to_owned())))
         .collect()
+}
+
+/// The part of the rehearsed world a backend host names, as a router of `topology` (the
+/// simulated gateways are its routers, index for index):
+/// - `http://sava:9050`: deployment `sava`'s gateway on port 9050 (`sava/9050`);
+/// - `http://NAME.node:PORT`: the router of Cloudify node NAME (`deployment/NAME`, or the
+///   node NAME when one deployment alone has it), balancing over its instances; the port is
+///   the node's business and not checked.
+pub fn backend_router(host: &str, topology: &Topology) -> Option<usize> {
+    let bare = host.split_once("://").map_or(host, |(_, rest)| rest);
+    let bare = bare.trim_end_matches('/');
+    let name = bare.rsplit_once(':').map_or(bare, |(name, _)| name);
+    if let Some(node) = name.strip_suffix(".node") {
+        let (d, n) = topology.managed_node(node)?;
+        let workload = topology.managed[d].nodes[n].workload;
+        return topology.router_by_name(&topology.workloads[workload].name.value);
+    }
+    let (name, port) = bare.rsplit_once(':')?;
+    topology.router_by_name(&format!("{name}/{port}"))
 }
 
 /// The scheme, host and port of a URL (`http://orders:8080/x` → `http://orders:8080`).

@@ -138,6 +138,15 @@ fn text(value: &Value) -> String {
     value.as_str().map(str::to_string).unwrap_or_default()
 }
 
+/// A number (or string) of the run JSON as written.
+fn figure(value: &Value) -> String {
+    match value {
+        Value::String(s) => s.clone(),
+        Value::Null => String::new(),
+        other => other.to_string(),
+    }
+}
+
 /// A decision's detail on one line, for a tooltip.
 fn compact(value: &Value) -> String {
     match value {
@@ -199,7 +208,7 @@ pub fn data_json(data: &ReportData, result: &RunResult) -> Value {
             )
         })
         .collect();
-    json!({
+    let mut out = json!({
         "scenario": data.scenario,
         "seed": data.seed,
         "duration_s": data.duration_s,
@@ -208,7 +217,72 @@ pub fn data_json(data: &ReportData, result: &RunResult) -> Value {
         "services": services,
         "events": data.events.iter().map(|e| json!({"t_s": e.t_s, "kind": e.kind, "target": e.target, "detail": e.detail})).collect::<Vec<_>>(),
         "expectations": result.expectations.iter().map(|e| json!({"name": e.name, "passed": e.passed, "detail": e.detail})).collect::<Vec<_>>(),
-    })
+    });
+    if !result.endpoints.is_null() {
+        out["endpoints"] = result.endpoints.clone();
+    }
+    out
+}
+
+/// The KrakenD endpoints' figures as a table (nothing when the scenario sends no requests):
+/// one row per endpoint, one per backend under it, the 404s last.
+fn endpoints_table(out: &mut String, endpoints: &Value) {
+    let Some(map) = endpoints.as_object().filter(|m| !m.is_empty()) else {
+        return;
+    };
+    out.push_str("<h2>API endpoints</h2>\n<table class=\"events\"><thead><tr><th>endpoint / backend</th><th>requests / calls</th><th>complete</th><th>incomplete / errors</th><th>status / skipped, cancelled, timeouts</th><th>mean ms</th><th>p50 ms</th><th>p99 ms</th></tr></thead><tbody>");
+    for (name, e) in map.iter().filter(|(name, _)| *name != "404") {
+        let _ = write!(
+            out,
+            "<tr><th>{}</th><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td><td>{}</td></tr>",
+            escape(name),
+            figure(&e["requests"]),
+            figure(&e["complete"]),
+            figure(&e["incomplete"]),
+            escape(&super::run::status_mix(e)),
+            figure(&e["mean_ms"]),
+            figure(&e["p50_ms"]),
+            figure(&e["p99_ms"])
+        );
+        if let Some(g) = e.get("gateway") {
+            let _ = write!(
+                out,
+                "<tr><td>gateway slots</td><td colspan=\"7\">{} waited (mean {} ms), {} timed out waiting</td></tr>",
+                figure(&g["waited"]),
+                figure(&g["wait_mean_ms"]),
+                figure(&g["timed_out_waiting"])
+            );
+        }
+        for (label, b) in e["backends"].as_object().into_iter().flatten() {
+            let depth = b["depth"].as_u64().unwrap_or(0) as usize;
+            let _ = write!(
+                out,
+                "<tr><td>{}{}</td><td>{}</td><td></td><td>{}</td><td>{}, {}, {}</td><td>{}</td><td></td><td></td></tr>",
+                "&nbsp;&nbsp;".repeat(depth + 1),
+                escape(label),
+                figure(&b["calls"]),
+                figure(&b["errors"]),
+                figure(&b["skipped"]),
+                figure(&b["cancelled"]),
+                figure(&b["timeouts"]),
+                figure(&b["mean_ms"])
+            );
+        }
+    }
+    for (request, n) in map
+        .get("404")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        let _ = write!(
+            out,
+            "<tr><th>{}</th><td colspan=\"7\">{} answered 404 (no endpoint matches)</td></tr>",
+            escape(request),
+            figure(n)
+        );
+    }
+    out.push_str("</tbody></table>\n");
 }
 
 struct Series<'a> {
@@ -594,6 +668,7 @@ pub fn render(result: &RunResult, trace: &[u8]) -> String {
         "ready instances per service",
     );
 
+    endpoints_table(&mut out, &result.endpoints);
     out.push_str("<h2>Decisions and faults</h2>\n<table class=\"events\"><thead><tr><th>t</th><th>kind</th><th>target</th><th>detail</th></tr></thead><tbody>");
     for e in &data.events {
         let _ = write!(

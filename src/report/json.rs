@@ -19,10 +19,7 @@ use crate::check::Checked;
 use serde_json::{json, Value};
 
 pub fn render(checked: &Checked) -> String {
-    let mut text = serde_json::to_string_pretty(&to_value(checked))
-        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
-    text.push('\n');
-    text
+    super::pretty_json(&to_value(checked))
 }
 
 pub fn to_value(checked: &Checked) -> Value {

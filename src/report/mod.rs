@@ -25,6 +25,14 @@ pub struct Location {
 
 /// Where a diagnostic sits. A finding about the project as a whole (e.g. "no scenario" over
 /// an empty project) may name no file of the map: it sits at 1:1.
+/// A JSON document as every command prints it: pretty, with a final newline.
+pub fn pretty_json(value: &serde_json::Value) -> String {
+    // A `Value` always serialises: its keys are strings.
+    let mut text = serde_json::to_string_pretty(value).expect("a JSON value serialises");
+    text.push('\n');
+    text
+}
+
 pub fn locate(sources: &SourceMap, diagnostic: &Diagnostic) -> Location {
     locate_span(sources, diagnostic.span)
 }

@@ -2,13 +2,12 @@
 
 use crate::sim::engine::nanos_to_secs;
 use crate::sim::RunResult;
+use serde_json::Value;
 use std::fmt::Write;
 
 /// The JSON report (issue 5's contract), pretty-printed with a trailing newline.
 pub fn json(result: &RunResult) -> String {
-    let mut text = serde_json::to_string_pretty(&result.to_json()).unwrap_or_default();
-    text.push('\n');
-    text
+    super::pretty_json(&result.to_json())
 }
 
 /// The human summary: totals, per version requests/errors/latency, the decisions timeline
@@ -39,6 +38,7 @@ pub fn human(result: &RunResult) -> String {
             s.name, s.requests, s.errors, s.mean_ms, s.p50_ms, s.p99_ms
         );
     }
+    endpoints(&mut out, &result.endpoints);
     let _ = writeln!(out);
     let _ = writeln!(out, "decisions:");
     let mut i = 0;
@@ -137,4 +137,81 @@ pub fn human(result: &RunResult) -> String {
         }
     }
     out
+}
+
+/// An endpoint's statuses as `200 9500, 500 500` (the JSON's `status` object, in its order).
+pub fn status_mix(endpoint: &Value) -> String {
+    endpoint["status"]
+        .as_object()
+        .map(|m| {
+            m.iter()
+                .map(|(status, n)| format!("{status} {n}"))
+                .collect::<Vec<_>>()
+                .join(", ")
+        })
+        .unwrap_or_default()
+}
+
+/// The KrakenD endpoints' figures (the run JSON's `endpoints`), when requests were sent:
+/// one line per endpoint, one per backend under it (indented by depth), the 404s last.
+fn endpoints(out: &mut String, endpoints: &Value) {
+    let Some(map) = endpoints.as_object().filter(|m| !m.is_empty()) else {
+        return;
+    };
+    let count = |v: &Value| v.as_u64().unwrap_or(0);
+    let float = |v: &Value| v.as_f64().unwrap_or(0.0);
+    let _ = writeln!(out);
+    let _ = writeln!(
+        out,
+        "{:<40} {:>10} {:>10} {:>10} {:>9} {:>9} {:>9}  status",
+        "endpoint", "requests", "complete", "incomplete", "mean ms", "p50 ms", "p99 ms"
+    );
+    for (name, e) in map.iter().filter(|(name, _)| *name != "404") {
+        let _ = writeln!(
+            out,
+            "{:<40} {:>10} {:>10} {:>10} {:>9.2} {:>9.2} {:>9.2}  {}",
+            name,
+            count(&e["requests"]),
+            count(&e["complete"]),
+            count(&e["incomplete"]),
+            float(&e["mean_ms"]),
+            float(&e["p50_ms"]),
+            float(&e["p99_ms"]),
+            status_mix(e)
+        );
+        if let Some(g) = e.get("gateway") {
+            let _ = writeln!(
+                out,
+                "  gateway: {} waited for a slot (mean {:.2} ms), {} timed out waiting",
+                count(&g["waited"]),
+                float(&g["wait_mean_ms"]),
+                count(&g["timed_out_waiting"])
+            );
+        }
+        for (label, b) in e["backends"].as_object().into_iter().flatten() {
+            let indent = "  ".repeat(count(&b["depth"]) as usize + 1);
+            let _ = writeln!(
+                out,
+                "{indent}{label}: {} calls, {} errors, {} skipped, {} cancelled, {} timeouts, mean {:.2} ms",
+                count(&b["calls"]),
+                count(&b["errors"]),
+                count(&b["skipped"]),
+                count(&b["cancelled"]),
+                count(&b["timeouts"]),
+                float(&b["mean_ms"])
+            );
+        }
+    }
+    for (request, n) in map
+        .get("404")
+        .and_then(Value::as_object)
+        .into_iter()
+        .flatten()
+    {
+        let _ = writeln!(
+            out,
+            "{request}: {} answered 404 (no endpoint matches)",
+            count(n)
+        );
+    }
 }

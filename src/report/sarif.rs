@@ -8,10 +8,7 @@ use serde_json::{json, Value};
 use std::collections::BTreeMap;
 
 pub fn render(checked: &Checked) -> String {
-    let mut text = serde_json::to_string_pretty(&to_value(checked))
-        .unwrap_or_else(|e| format!("{{\"error\": \"{e}\"}}"));
-    text.push('\n');
-    text
+    super::pretty_json(&to_value(checked))
 }
 
 pub fn to_value(checked: &Checked) -> Value {

@@ -97,7 +97,7 @@ fn rate_per_s(rate: Rate) -> f64 {
 pub fn build(project: &Project, scenario: &Scenario, seed: u64) -> Result<Model, Unresolved> {
     let topology = crate::lower::resolve(project, scenario);
     let mut model = build_model(&topology, scenario, seed)?;
-    model.api = super::api::build::build(project, scenario, &model.gateways);
+    model.api = super::api::build::build(project, scenario, &topology);
     super::rollout::model::add(project, scenario, &topology, &mut model);
     Ok(model)
 }

@@ -20,6 +20,34 @@ fn weight_in(decision: &Decision, route: &str) -> Option<f64> {
     decision.detail.get(route)?.as_f64()
 }
 
+/// `endpoint_status`: the share of the endpoint's responses (the run JSON's entry) whose
+/// status is in `lo..=hi`, against the bounds. An endpoint no request reached has no share
+/// and fails.
+fn endpoint_status(
+    entry: &Value,
+    (lo, hi): (u16, u16),
+    below_ppm: Option<u64>,
+    at_least_ppm: Option<u64>,
+) -> (bool, Value) {
+    let requests = entry["requests"].as_u64().unwrap_or(0);
+    let matching: u64 = entry["status"]
+        .as_object()
+        .into_iter()
+        .flatten()
+        .filter(|(s, _)| s.parse::<u16>().is_ok_and(|s| (lo..=hi).contains(&s)))
+        .filter_map(|(_, n)| n.as_u64())
+        .sum();
+    let pct = |ppm: u64| ppm as f64 / PPM_FULL as f64 * 100.0;
+    let share = (requests > 0).then(|| matching as f64 / requests as f64 * 100.0);
+    let passed = share.is_some_and(|share| {
+        below_ppm.is_none_or(|b| share < pct(b)) && at_least_ppm.is_none_or(|a| share >= pct(a))
+    });
+    (
+        passed,
+        json!({"share_pct": share, "requests": requests, "matching": matching, "below_pct": below_ppm.map(pct), "at_least_pct": at_least_ppm.map(pct)}),
+    )
+}
+
 /// A workflow decision of the start of `workflow`.
 fn workflow_start(decision: &Decision, workflow: &str) -> bool {
     decision.kind == "workflow"
@@ -39,6 +67,7 @@ pub fn evaluate(
     user_requests: u64,
     user_errors: u64,
     initial_weight: impl Fn(&str) -> Option<f64>,
+    endpoints: &Value,
 ) -> Vec<Outcome> {
     expectations
         .iter()
@@ -122,6 +151,17 @@ pub fn evaluate(
                         json!({"started_at_s": first.map(|d| nanos_to_secs(d.t))}),
                     )
                 }
+                ExpectationKind::EndpointStatus {
+                    endpoint,
+                    statuses: (lo, hi),
+                    below_ppm,
+                    at_least_ppm,
+                } => endpoint_status(
+                    &endpoints[endpoint.value.as_str()],
+                    (*lo, *hi),
+                    *below_ppm,
+                    *at_least_ppm,
+                ),
                 ExpectationKind::Instances {
                     node,
                     at_least,

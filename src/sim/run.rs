@@ -201,12 +201,18 @@ pub fn run(project: &Project, options: RunOptions<'_>) -> Result<RunResult, Vec<
                 .map(|r| f64::from(r.weight_bp) / 100.0)
         })
     };
+    let endpoints = if world.model.api.traffic.is_empty() {
+        Value::Null
+    } else {
+        super::api::report::endpoints_json(&world.model.api, &world.api)
+    };
     let expectations = evaluate(
         &scenario.expect,
         &world.decisions,
         user_requests,
         user_errors,
         initial,
+        &endpoints,
     );
     let trace_error = world.trace.as_mut().and_then(|t| {
         t.flush();
@@ -235,11 +241,7 @@ pub fn run(project: &Project, options: RunOptions<'_>) -> Result<RunResult, Vec<
         services,
         decisions: std::mem::take(&mut world.decisions),
         expectations,
-        endpoints: if world.model.api.traffic.is_empty() {
-            Value::Null
-        } else {
-            super::api::report::endpoints_json(&world.model.api, &world.api)
-        },
+        endpoints,
         explained: explain.map(|source| {
             let traffic = &world.model.api.traffic[source];
             let endpoint = traffic

@@ -116,6 +116,17 @@ declare_codes! {
     /// (the current weights pick the route, 503 when the service has no ready instance) and
     /// takes no instance slot; `sequential_propagated_params` entries without a field
     /// (`resp0`: a no-op backend's raw body) are not simulated.
+    ///
+    /// Gateway capacity (`behaviors: {krakend: {concurrency: N, overhead: 1ms}}`, default
+    /// unlimited and no overhead) is rehearse's model, not a KrakenD setting: each KrakenD
+    /// config is one gateway serving at most N requests at once, the others waiting first
+    /// come, first served. The endpoint's context starts at arrival (lura's handler sets
+    /// `context.WithTimeout` when the request comes in), so the wait for a slot consumes the
+    /// endpoint's timeout: the merge budget (85%) runs from the start of the flow but never
+    /// past the endpoint's deadline, a request still waiting at its timeout is answered 500
+    /// without a backend call and takes no slot. The overhead is added to every response
+    /// and holds the slot. So a response never takes longer than the endpoint's timeout
+    /// plus the overhead.
     S030 "unmatched-request";
     /// A traffic entry sends requests to a KrakenD config the project does not hold: there is
     /// none, there are several (and not exactly one in the scenario's folder) and the entry
@@ -124,12 +135,17 @@ declare_codes! {
     S031 "no-krakend-config";
     /// A backend of a KrakenD endpoint the scenario sends requests to has a host that names
     /// no deployment's gateway (`http://sava:9050` is deployment `sava`'s gateway on port
-    /// 9050, and its calls go into the simulated world) and that no behavior names (neither
+    /// 9050, and its calls go into the simulated world), no Cloudify node of the scenario's
+    /// deployments (`http://NAME.node:PORT`: the call goes to the node's instances, answered
+    /// 503 while none is started) and that no behavior names (neither
     /// `http://host:port` nor the host and `url_pattern` as written), so its calls take the
     /// default behavior: a lognormal latency with p50 10 ms and p99 50 ms, always 200.
     /// Backends hosting a workflow make no call of their own and are not reported.
-    /// (Cloudify nodes, `http://NAME.node:PORT`, are not linked yet: name them in a behavior.)
     S032 "unknown-backend-host";
+    /// An `endpoint_status` expectation names an endpoint no KrakenD config of the project
+    /// has. Endpoints are named `METHOD /path`, the path as the config writes it, with its
+    /// `{params}` (`GET /user/{id}`), as the run report's `endpoints` keys them.
+    S033 "unknown-endpoint";
     /// A scenario deploys, updates, promotes or aborts a rollout that the project does not
     /// define: `{rollout: NAME}` names an argoproj.io `Rollout`, `{canary: NAME}` a
     /// flagger.app `Canary` (by `metadata.name`); `update`, `promote` and `abort` name one the

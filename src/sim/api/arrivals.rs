@@ -37,6 +37,12 @@ impl ApiState {
                 })
                 .collect(),
             not_found: vec![0; api.traffic.len()],
+            slots: match api.capacity.concurrency {
+                Some(n) => (0..api.gateways)
+                    .map(|_| std::collections::BinaryHeap::with_capacity((n as usize).min(4096)))
+                    .collect(),
+                None => Vec::new(),
+            },
             chosen_headers: Vec::new(),
             chosen_query: Vec::new(),
             explain: None,
@@ -158,6 +164,40 @@ impl World<'_> {
         };
         let model = &api.endpoints[endpoint];
         let stats = &mut state.stats[endpoint];
+        let now = self.queue.now();
+        let overhead = api.capacity.overhead;
+        let slots = api
+            .capacity
+            .concurrency
+            .and_then(|n| Some((n as usize, state.slots.get_mut(model.gateway)?)));
+        // FIFO for a slot: the earliest one to free, once all N are busy.
+        let wait = match &slots {
+            Some((n, busy)) if busy.len() >= *n => {
+                busy.peek().map_or(0, |free| free.0.saturating_sub(now))
+            }
+            _ => 0,
+        };
+        if wait > 0 {
+            stats.waited += 1;
+        }
+        if wait >= model.root.timeout {
+            // Still waiting when the endpoint's context expires: 500, no backend called,
+            // no slot taken.
+            stats.wait_sum_ns += u128::from(model.root.timeout);
+            stats.timed_out_waiting += 1;
+            let response = Response {
+                latency: model.root.timeout.saturating_add(overhead),
+                status: 500,
+                complete: false,
+            };
+            if let Some(trace) = trace {
+                trace.wait = model.root.timeout;
+                trace.overhead = overhead;
+            }
+            stats.count(response);
+            return Some(response);
+        }
+        stats.wait_sum_ns += u128::from(wait);
         let mut upstream = WorldCalls {
             now: self.queue.now(),
             model: &self.model,
@@ -177,15 +217,19 @@ impl World<'_> {
             propagated: Vec::new(),
             keep_bodies: 0,
         };
-        let response = flow.respond(&model.root);
-        stats.requests += 1;
-        if response.complete {
-            stats.complete += 1;
-        } else {
-            stats.incomplete += 1;
+        let mut response = flow.respond(&model.root, wait);
+        if let Some(trace) = flow.trace {
+            trace.wait = wait;
+            trace.overhead = overhead;
         }
-        stats.count_status(response.status);
-        stats.latency.record(response.latency);
+        response.latency = response.latency.saturating_add(overhead);
+        if let Some((n, busy)) = slots {
+            if busy.len() >= n {
+                busy.pop();
+            }
+            busy.push(std::cmp::Reverse(now.saturating_add(response.latency)));
+        }
+        stats.count(response);
         Some(response)
     }
 }

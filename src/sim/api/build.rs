@@ -4,19 +4,31 @@
 
 use super::model::*;
 use crate::ir::krakend::{Backend, Config, Workflow, DEFAULT_TIMEOUT_NS};
-use crate::ir::scenario::{Latency, Load, Scenario, PPM_FULL};
+use crate::ir::scenario::{Latency, Load, Scenario, GATEWAY_BEHAVIOR, PPM_FULL};
+use crate::ir::topology::Topology;
 use crate::ir::{Project, Spanned};
-use crate::lower::krakend::route;
+use crate::lower::krakend::{backend_router, route};
 use crate::sim::build::duration_of;
-use crate::sim::model::{GatewayModel, HeaderModel, RateProfile};
+use crate::sim::model::{HeaderModel, RateProfile};
 use crate::syntax::node::{Node, Value};
 use serde_json::Value as Json;
 
 /// The API part of a scenario's model (empty when it sends no requests).
-pub fn build(project: &Project, scenario: &Scenario, gateways: &[GatewayModel]) -> ApiModel {
+pub fn build(project: &Project, scenario: &Scenario, topology: &Topology) -> ApiModel {
     let mut api = ApiModel::default();
+    if let Some(gateway) = scenario
+        .behaviors
+        .iter()
+        .find(|b| b.service.value == GATEWAY_BEHAVIOR)
+    {
+        api.capacity = GatewayCapacity {
+            concurrency: gateway.concurrency,
+            overhead: gateway.overhead_ns.unwrap_or(0),
+        };
+    }
     // Endpoints are compiled once, in the order requests first reach them.
     let mut compiled: Vec<(usize, usize, usize)> = Vec::new(); // (config, endpoint, index)
+    let mut configs: Vec<usize> = Vec::new(); // the gateways, in the same order
     for (i, t) in scenario.traffic.iter().enumerate() {
         let Some(request) = &t.request else { continue };
         let config = request
@@ -31,7 +43,12 @@ pub fn build(project: &Project, scenario: &Scenario, gateways: &[GatewayModel]) 
                     Some((_, _, index)) => *index,
                     None => {
                         let index = api.endpoints.len();
-                        let model = endpoint_model(k, e, scenario, gateways, &mut api.behaviors);
+                        let mut model =
+                            endpoint_model(k, e, scenario, topology, &mut api.behaviors);
+                        model.gateway = configs.iter().position(|x| *x == c).unwrap_or_else(|| {
+                            configs.push(c);
+                            configs.len() - 1
+                        });
                         api.endpoints.push(model);
                         compiled.push((c, e, index));
                         index
@@ -80,6 +97,7 @@ pub fn build(project: &Project, scenario: &Scenario, gateways: &[GatewayModel]) 
             method: request.method.clone(),
         });
     }
+    api.gateways = configs.len();
     api
 }
 
@@ -95,7 +113,7 @@ fn endpoint_model(
     config: &Config,
     e: usize,
     scenario: &Scenario,
-    gateways: &[GatewayModel],
+    topology: &Topology,
     behaviors: &mut Vec<BackendBehavior>,
 ) -> EndpointModel {
     let endpoint = &config.endpoints[e];
@@ -116,7 +134,7 @@ fn endpoint_model(
                     config.hosts.first(),
                     0,
                     timeout,
-                    (scenario, gateways),
+                    (scenario, topology),
                     behaviors,
                     &mut backends,
                 )
@@ -127,6 +145,7 @@ fn endpoint_model(
         name: format!("{} {}", endpoint.method.value, endpoint.path.value),
         root,
         backends,
+        gateway: 0,
     }
 }
 
@@ -144,7 +163,7 @@ fn step(
     default_host: Option<&Spanned<String>>,
     depth: u32,
     parent_timeout: u64,
-    world: (&Scenario, &[GatewayModel]),
+    world: (&Scenario, &Topology),
     behaviors: &mut Vec<BackendBehavior>,
     infos: &mut Vec<BackendInfo>,
 ) -> Step {
@@ -226,7 +245,7 @@ fn workflow_stage(
     default_host: Option<&Spanned<String>>,
     depth: u32,
     parent_timeout: u64,
-    world: (&Scenario, &[GatewayModel]),
+    world: (&Scenario, &Topology),
     behaviors: &mut Vec<BackendBehavior>,
     infos: &mut Vec<BackendInfo>,
 ) -> Stage {
@@ -254,11 +273,11 @@ fn workflow_stage(
 fn behavior_for(
     host: &str,
     url: &str,
-    (scenario, gateways): (&Scenario, &[GatewayModel]),
+    (scenario, topology): (&Scenario, &Topology),
     behaviors: &mut Vec<BackendBehavior>,
 ) -> usize {
-    if let Some(g) = gateway_of(host, gateways) {
-        let key = format!("gateway:{}", gateways[g].name);
+    if let Some(g) = backend_router(host, topology) {
+        let key = format!("gateway:{}", topology.routers[g].name);
         if let Some(i) = behaviors.iter().position(|b| b.key == key) {
             return i;
         }
@@ -304,15 +323,6 @@ fn behavior_for(
         gateway: None,
     });
     behaviors.len() - 1
-}
-
-/// The gateway a backend host names: `http://sava:9050` is deployment `sava`'s gateway on
-/// port 9050 (`sava/9050`).
-pub fn gateway_of(host: &str, gateways: &[GatewayModel]) -> Option<usize> {
-    let bare = host.split_once("://").map_or(host, |(_, rest)| rest);
-    let (name, port) = bare.trim_end_matches('/').rsplit_once(':')?;
-    let wanted = format!("{name}/{port}");
-    gateways.iter().position(|g| g.name == wanted)
 }
 
 /// A scenario `body` as JSON (keys as written, scalars as their values).

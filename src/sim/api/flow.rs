@@ -22,7 +22,8 @@
 //! marked incomplete when a part failed, as lura's merger marks it; a workflow without data
 //! is an error of the hosting backend. Connection errors (`errors:` in a behavior) fail a
 //! call without an HTTP status. A backend whose host names a deployment's gateway
-//! (`http://sava:9050`) calls into the simulated world as it is when the request arrives:
+//! (`http://sava:9050`) or a Cloudify node (`http://NAME.node:PORT`, the node's router over
+//! its instances) calls into the simulated world as it is when the request arrives:
 //! the gateway's current weights pick the route, a service with no ready instance answers
 //! 503, otherwise its error rate and latency (faults included) decide; the call is counted
 //! at the gateway's routes and the service (so controllers see it) but takes no instance
@@ -66,6 +67,10 @@ pub struct Waterfall {
     pub rows: Vec<Row>,
     /// The response's top-level keys, as merged.
     pub keys: Vec<String>,
+    /// Time spent waiting for a gateway slot before the first call, and the gateway's
+    /// overhead added to the response.
+    pub wait: Nanos,
+    pub overhead: Nanos,
 }
 
 /// A stage's or a backend's answer.
@@ -139,9 +144,12 @@ impl cel::Request for WithPropagated<'_> {
 }
 
 impl Flow<'_> {
-    /// Runs the endpoint whose root stage is `root` for one request arriving at 0.
-    pub fn respond(&mut self, root: &Stage) -> Response {
-        let part = self.stage(root, 0, root.timeout);
+    /// Runs the endpoint whose root stage is `root` for one request arriving at 0 whose
+    /// flow starts at `start` (after waiting for a gateway slot): the endpoint's context
+    /// runs from arrival, so the wait consumes its timeout; the merge budget runs from
+    /// `start`. Latencies are from arrival (the gateway's overhead is not included).
+    pub fn respond(&mut self, root: &Stage, start: Nanos) -> Response {
+        let part = self.stage(root, start, root.timeout);
         if let Some(trace) = self.trace.as_deref_mut() {
             if let Some(Json::Object(map)) = &part.body {
                 trace.keys = map.keys().cloned().collect();

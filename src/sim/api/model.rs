@@ -14,6 +14,19 @@ pub struct ApiModel {
     pub endpoints: Vec<EndpointModel>,
     pub behaviors: Vec<BackendBehavior>,
     pub traffic: Vec<ApiTraffic>,
+    /// The scenario's `krakend` behavior; each KrakenD config is one gateway with it.
+    pub capacity: GatewayCapacity,
+    /// How many gateways (KrakenD configs) the endpoints belong to.
+    pub gateways: usize,
+}
+
+/// `behaviors: {krakend: {concurrency: N, overhead: 1ms}}`: a gateway serves at most N
+/// requests at once (FIFO wait for a slot, within the endpoint's timeout) and adds the
+/// overhead to every response. Default: unlimited, no overhead.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct GatewayCapacity {
+    pub concurrency: Option<u32>,
+    pub overhead: Nanos,
 }
 
 /// One traffic entry sending requests to a KrakenD endpoint.
@@ -43,6 +56,8 @@ pub struct EndpointModel {
     pub root: Stage,
     /// Every backend of the flow, depth first, for the counters and the report.
     pub backends: Vec<BackendInfo>,
+    /// The gateway (KrakenD config) serving it, an index below `ApiModel::gateways`.
+    pub gateway: usize,
 }
 
 #[derive(Clone, Debug)]
@@ -154,8 +169,9 @@ pub struct BackendBehavior {
     /// `(status, weight)`; empty: always 200.
     pub status: Vec<(u16, u64)>,
     pub body: Option<serde_json::Value>,
-    /// The host names a deployment's gateway (`http://sava:9050` → `sava/9050`): the call
-    /// goes into the simulated world instead (see `world_call`).
+    /// The host names a deployment's gateway (`http://sava:9050` → `sava/9050`) or a
+    /// Cloudify node (`http://NAME.node:PORT` → its router): the call goes into the
+    /// simulated world instead (`arrivals::WorldCalls`).
     pub gateway: Option<usize>,
 }
 
@@ -169,9 +185,26 @@ pub struct EndpointStats {
     pub status: Vec<(u16, u64)>,
     pub latency: LatencySketch,
     pub backends: Vec<BackendStats>,
+    /// Gateway capacity: requests that waited for a slot, their total wait, and those still
+    /// waiting at the endpoint's timeout (answered 500 without a backend call).
+    pub waited: u64,
+    pub wait_sum_ns: u128,
+    pub timed_out_waiting: u64,
 }
 
 impl EndpointStats {
+    /// One request answered.
+    pub fn count(&mut self, response: super::flow::Response) {
+        self.requests += 1;
+        if response.complete {
+            self.complete += 1;
+        } else {
+            self.incomplete += 1;
+        }
+        self.count_status(response.status);
+        self.latency.record(response.latency);
+    }
+
     pub fn count_status(&mut self, status: u16) {
         match self.status.binary_search_by_key(&status, |(s, _)| *s) {
             Ok(i) => self.status[i].1 += 1,
@@ -202,6 +235,8 @@ pub struct ApiState {
     pub stats: Vec<EndpointStats>,
     /// Per traffic entry: requests no endpoint matched (answered 404).
     pub not_found: Vec<u64>,
+    /// Per gateway with a `concurrency`: when each busy slot frees (a min-heap, at most N).
+    pub slots: Vec<std::collections::BinaryHeap<std::cmp::Reverse<Nanos>>>,
     /// Reused per request: the chosen (header, value) and (query, value) indices.
     pub chosen_headers: Vec<(u16, u16)>,
     pub chosen_query: Vec<(u16, u16)>,

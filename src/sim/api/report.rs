@@ -12,7 +12,8 @@ fn ms(ns: f64) -> f64 {
 
 /// `"endpoints": {"POST /user/signup/{x}": {requests, complete, incomplete, status,
 /// mean_ms, p50_ms, p99_ms, max_ms, backends: {label: {calls, errors, skipped, cancelled,
-/// timeouts, mean_ms}}}}`, plus `"404"` for the requests no endpoint matched, by request.
+/// timeouts, mean_ms}}, gateway: {waited, wait_mean_ms, timed_out_waiting}}}` (`gateway`
+/// only with a `krakend` behavior), plus `"404"` for the requests no endpoint matched, by request.
 pub fn endpoints_json(model: &ApiModel, state: &ApiState) -> Value {
     let mut out = Map::new();
     for (e, endpoint) in model.endpoints.iter().enumerate() {
@@ -46,9 +47,7 @@ pub fn endpoints_json(model: &ApiModel, state: &ApiState) -> Value {
                 ms(stats.latency.quantile_ns(q))
             }
         };
-        out.insert(
-            endpoint.name.clone(),
-            json!({
+        let mut entry = json!({
                 "requests": stats.requests,
                 "complete": stats.complete,
                 "incomplete": stats.incomplete,
@@ -58,8 +57,16 @@ pub fn endpoints_json(model: &ApiModel, state: &ApiState) -> Value {
                 "p99_ms": quantile(0.99),
                 "max_ms": ms(stats.latency.max_ns() as f64),
                 "backends": backends,
-            }),
-        );
+        });
+        if model.capacity != Default::default() {
+            let waiting = stats.waited.max(1) as f64;
+            entry["gateway"] = json!({
+                "waited": stats.waited,
+                "wait_mean_ms": ms(stats.wait_sum_ns as f64 / waiting),
+                "timed_out_waiting": stats.timed_out_waiting,
+            });
+        }
+        out.insert(endpoint.name.clone(), entry);
     }
     let mut not_found = Map::new();
     for (t, traffic) in model.traffic.iter().enumerate() {
@@ -90,6 +97,12 @@ pub fn waterfall_text(
         return out;
     };
     out.push_str(&format!("{request} → {}\n", endpoint.unwrap_or("?")));
+    if waterfall.wait > 0 {
+        out.push_str(&format!(
+            "  waited {:.3} ms for a gateway slot\n",
+            waterfall.wait as f64 / NANOS_PER_MS as f64
+        ));
+    }
     for row in &waterfall.rows {
         let indent = "  ".repeat(row.depth as usize + 1);
         out.push_str(&format!(
@@ -105,6 +118,12 @@ pub fn waterfall_text(
                 "{indent}  `{{{name}}}` has no value: KrakenD sends it literally\n"
             ));
         }
+    }
+    if waterfall.overhead > 0 {
+        out.push_str(&format!(
+            "  gateway overhead {:.3} ms\n",
+            waterfall.overhead as f64 / NANOS_PER_MS as f64
+        ));
     }
     out.push_str(&format!(
         "  status {}, X-Krakend-Completed: {}, {:.3} ms, keys: [{}]\n",
