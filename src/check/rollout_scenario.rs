@@ -259,6 +259,12 @@ fn partly_rehearsed(
             }
         }
         RolloutKind::Flagger => {
+            // Not built yet (issue 12, Rehearse point 5): say so rather than rehearse a
+            // canary that silently never moves.
+            say(
+                deployment.name.span,
+                format!("canary '{name}': Flagger's analysis is not rehearsed yet: its workloads and router run, the canary stays at 0% weight and its update does nothing"),
+            );
             let canary = &objects.canaries[deployment.object];
             let provider = canary.provider.as_deref();
             let strategy = canary.analysis.as_ref().map(|a| a.strategy(provider));

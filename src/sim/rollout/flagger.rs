@@ -1,4 +1,6 @@
-//! Flagger's canary analysis in the rehearsal (FLAGGER.md §3).
+//! Flagger's canary analysis in the rehearsal (FLAGGER.md §3): NOT BUILT YET. A deployed
+//! Canary runs its stable side only and `check::rollout_scenario` warns (S044); the tick
+//! (advanceCanary on `plan::flagger`), its built-in checks and webhook gates are to come.
 
 use super::model::MetricModel;
 use crate::ir::scenario::Scenario;
