@@ -12,6 +12,7 @@ pub mod cloudify;
 pub mod flagger;
 pub mod krakend;
 pub mod rollout;
+pub mod rollout_scenario;
 pub mod scenario;
 pub mod vamp;
 

@@ -375,6 +375,7 @@ pub fn check(project: &Project, scenario: &Scenario, topology: &Topology) -> Vec
         }
     }
     check_workflows(scenario, topology, &mut diagnostics);
+    super::rollout_scenario::check(project, scenario, topology, &mut diagnostics);
     diagnostics
 }
 

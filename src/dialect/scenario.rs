@@ -77,6 +77,8 @@ use crate::syntax::node::{Mapping, Node, Value};
 use crate::syntax::units::{parse_fine_percentage, parse_go_duration, parse_rate, Rate};
 use crate::syntax::Document;
 
+mod rollouts;
+
 /// The longest duration any scenario field may hold: 366 days. Simulated time is cheap, but
 /// past this a value is a typo, and far past it nanosecond arithmetic overflows.
 const MAX_DURATION_NS: u64 = 366 * 24 * 3600 * 1_000_000_000;
@@ -138,6 +140,11 @@ const TOP_FIELDS: &[&str] = &[
     "metrics",
     "description",
     "metadata",
+    "update",
+    "promote",
+    "abort",
+    "measurements",
+    "webhooks",
 ];
 
 fn type_name(node: &Node) -> &'static str {
@@ -382,10 +389,12 @@ impl Reader<'_> {
         };
         let seed = map.get("seed").and_then(|n| self.unsigned(n, "seed", 0));
         let clock = map.get("clock").and_then(|n| self.clock(n));
+        let mut rollouts = crate::ir::rollout_scenario::RolloutScenario::default();
         let deploy = map
             .get("deploy")
-            .map(|n| self.deploy(n))
+            .map(|n| self.deploy(n, &mut rollouts.deploy))
             .unwrap_or_default();
+        self.rollout_fields(map, &mut rollouts);
         let hosts = map.get("hosts").and_then(|n| {
             let m = self.map(n, "hosts")?;
             self.unknown_fields(m, &["count"], "hosts");
@@ -429,6 +438,7 @@ impl Reader<'_> {
             faults,
             expect,
             metrics,
+            rollouts,
             span: root.span,
         })
     }
@@ -463,14 +473,23 @@ impl Reader<'_> {
         }
     }
 
-    fn deploy(&mut self, node: &Node) -> Vec<DeployStep> {
+    fn deploy(
+        &mut self,
+        node: &Node,
+        rollouts: &mut Vec<crate::ir::rollout_scenario::RolloutDeploy>,
+    ) -> Vec<DeployStep> {
         let items: Vec<&Node> = match node.as_seq() {
             Some(items) => items.iter().collect(),
             None => vec![node],
         };
         let mut steps = Vec::new();
         for item in items {
-            if let Some(m) = item.as_map().filter(|m| m.contains_key("cloudify")) {
+            if let Some(m) = item
+                .as_map()
+                .filter(|m| m.contains_key("rollout") || m.contains_key("canary"))
+            {
+                rollouts.extend(self.rollout_deploy(item, m));
+            } else if let Some(m) = item.as_map().filter(|m| m.contains_key("cloudify")) {
                 if let Some(step) = self.cloudify_step(item, m) {
                     steps.push(step);
                 }

@@ -7,6 +7,7 @@
 pub mod cloudify;
 pub mod krakend;
 pub mod rollout;
+pub mod rollout_scenario;
 pub mod scenario;
 pub mod topology;
 pub mod vamp;

@@ -28,6 +28,8 @@ pub struct Scenario {
     pub expect: Vec<Expectation>,
     /// Monitoring metric values per Cloudify node and service (`metrics:`).
     pub metrics: Vec<MetricSource>,
+    /// Argo Rollouts and Flagger canaries: deploys, updates, operator actions, measurements.
+    pub rollouts: crate::ir::rollout_scenario::RolloutScenario,
     /// The whole document.
     pub span: Span,
 }

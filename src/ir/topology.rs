@@ -59,6 +59,24 @@ pub struct Topology {
     pub managed: Vec<ManagedDeployment>,
     /// Cloudify deploy steps whose blueprint file could not be read (the check says why).
     pub unread_blueprints: Vec<Spanned<String>>,
+    /// Argo Rollouts and Flagger canaries the scenario deploys (`lower::rollout`), each a
+    /// stable and a canary workload behind one router; their controllers run in `sim::rollout`.
+    pub rollouts: Vec<RolloutDeployment>,
+}
+
+/// A Rollout (or Flagger Canary) as deployed by a scenario.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RolloutDeployment {
+    pub name: Spanned<String>,
+    pub kind: crate::ir::rollout_scenario::RolloutKind,
+    /// Index into `Project::rollouts.rollouts` (Argo) or `.canaries` (Flagger).
+    pub object: usize,
+    /// `spec.replicas` (Argo) or the target Deployment's (Flagger), bounded.
+    pub replicas: u32,
+    pub stable: WorkloadIndex,
+    pub canary: WorkloadIndex,
+    /// Routes `NAME:stable` (index 0) and `NAME:canary` (index 1).
+    pub router: RouterIndex,
 }
 
 /// A deployment of the scenario and the dialect it was lowered from.
@@ -72,6 +90,8 @@ pub struct Deployed {
 pub enum Dialect {
     Vamp,
     Cloudify,
+    /// An Argo Rollout or a Flagger Canary.
+    Rollout,
 }
 
 /// A unit that serves requests.
@@ -133,6 +153,8 @@ pub enum RouterKind {
     Project,
     /// `deployment/node`: balances over a Cloudify node's started instances.
     Balancer,
+    /// A rollout's traffic split between its stable and canary workloads.
+    Rollout,
 }
 
 /// Which choice a client keeps across requests.

@@ -4,6 +4,7 @@
 
 pub mod cloudify;
 pub mod krakend;
+pub mod rollout;
 pub mod vamp;
 
 use crate::ir::scenario::Scenario;
@@ -18,5 +19,6 @@ pub fn resolve(project: &Project, scenario: &Scenario) -> Topology {
     };
     vamp::lower(project, scenario, &mut topology);
     cloudify::lower(project, scenario, &mut topology);
+    rollout::lower(project, scenario, &mut topology);
     topology
 }

@@ -383,7 +383,33 @@ pub fn run_time(metrics: &[&crate::ir::rollout::Metric]) -> RunTime {
 }
 
 /// A `setCanaryScale` in force: (replicas, weight).
-type CanaryScale = (Option<i64>, Option<i64>);
+pub type CanaryScale = (Option<i64>, Option<i64>);
+
+/// Per step index: `GetCurrentSetWeight` (the nearest setWeight at or before it, 0 before
+/// any) and `UseSetCanaryScale` (the latest setCanaryScale at or before it, unless it matches
+/// the traffic weight). Carried forward once, so thousands of steps cost linear time, not a
+/// backward scan per step and reconcile. Past the last step the weight is the max weight.
+pub fn carried_settings(steps: &[&Step]) -> Vec<(i64, Option<CanaryScale>)> {
+    let mut weight_in_force = 0;
+    let mut scale_in_force = None;
+    steps
+        .iter()
+        .map(|step| {
+            match step {
+                Step::SetWeight(w) => weight_in_force = *w,
+                Step::SetCanaryScale {
+                    weight,
+                    replicas,
+                    match_traffic_weight,
+                } => {
+                    scale_in_force = (!*match_traffic_weight).then_some((*replicas, *weight));
+                }
+                _ => {}
+            }
+            (weight_in_force, scale_in_force)
+        })
+        .collect()
+}
 
 /// Options of a plan.
 #[derive(Clone, Debug, Default)]
@@ -429,25 +455,7 @@ pub fn plan(
     // end. UseSetCanaryScale: the latest setCanaryScale at or before the index, unless it
     // matches the traffic weight. Both are carried forward once, so a document's thousands of
     // steps cost linear time, not a backward scan per step and reconcile.
-    let mut weight_in_force = 0;
-    let mut scale_in_force = None;
-    let carried: Vec<(i64, Option<CanaryScale>)> = steps
-        .iter()
-        .map(|step| {
-            match step {
-                Step::SetWeight(w) => weight_in_force = *w,
-                Step::SetCanaryScale {
-                    weight,
-                    replicas,
-                    match_traffic_weight,
-                } => {
-                    scale_in_force = (!*match_traffic_weight).then_some((*replicas, *weight));
-                }
-                _ => {}
-            }
-            (weight_in_force, scale_in_force)
-        })
-        .collect();
+    let carried = carried_settings(&steps);
     let set_weight_at = |index: usize| -> i64 { carried.get(index).map_or(max_weight, |c| c.0) };
     let canary_scale_at = |index: usize| -> Option<CanaryScale> {
         routing?;

@@ -201,7 +201,7 @@ fn argo_plan(
 
 /// The replica count of a canary's target: `--replicas`, else the target Deployment's
 /// `spec.replicas`, else the autoscaler's `minReplicas`, else 1 (Kubernetes' default).
-fn flagger_replicas(canary: &Canary, objects: &Objects, options: &Options) -> i64 {
+pub(crate) fn flagger_replicas(canary: &Canary, objects: &Objects, options: &Options) -> i64 {
     if let Some(r) = options.replicas {
         return r;
     }

@@ -86,6 +86,43 @@ pub fn human(result: &RunResult) -> String {
         );
         i += 1;
     }
+    if let Some(rollouts) = result.rollouts.as_array() {
+        let _ = writeln!(out);
+        let _ = writeln!(out, "rollouts:");
+        for r in rollouts {
+            let when = |key: &str| {
+                r[key]
+                    .as_f64()
+                    .map(|t| format!(" at {t:.3}s"))
+                    .unwrap_or_default()
+            };
+            let _ = writeln!(
+                out,
+                "  {} ({}): {} at step {}{}{}{}, canary weight {}%, replicas stable {} / canary {}",
+                r["name"].as_str().unwrap_or(""),
+                r["kind"].as_str().unwrap_or(""),
+                r["phase"].as_str().unwrap_or(""),
+                r["step"],
+                if r["promoted_at_s"].is_null() {
+                    String::new()
+                } else {
+                    format!(", promoted{}", when("promoted_at_s"))
+                },
+                if r["aborted_at_s"].is_null() {
+                    String::new()
+                } else {
+                    format!(", aborted{}", when("aborted_at_s"))
+                },
+                r["abort_message"]
+                    .as_str()
+                    .map(|m| format!(" ({m})"))
+                    .unwrap_or_default(),
+                r["canary_weight"],
+                r["stable_replicas"],
+                r["canary_replicas"],
+            );
+        }
+    }
     if !result.expectations.is_empty() {
         let _ = writeln!(out);
         let _ = writeln!(out, "expectations:");

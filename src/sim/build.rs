@@ -98,6 +98,7 @@ pub fn build(project: &Project, scenario: &Scenario, seed: u64) -> Result<Model,
     let topology = crate::lower::resolve(project, scenario);
     let mut model = build_model(&topology, scenario, seed)?;
     model.api = super::api::build::build(project, scenario, &topology);
+    super::rollout::model::add(project, scenario, &topology, &mut model);
     Ok(model)
 }
 

@@ -20,6 +20,7 @@ pub mod orchestrator;
 pub mod policies;
 pub mod programs;
 pub mod rng;
+pub mod rollout;
 pub mod routing;
 pub mod run;
 pub mod samplers;

@@ -353,6 +353,8 @@ pub struct Model {
     pub managed: Vec<ManagedModel>,
     /// KrakenD endpoints the scenario sends requests to.
     pub api: super::api::ApiModel,
+    /// Argo Rollouts and Flagger canaries and their controllers.
+    pub rollouts: Vec<super::rollout::model::RolloutModel>,
 }
 
 /// A Cloudify deployment in the model: its plan and its policies' compiled service patterns.

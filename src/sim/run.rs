@@ -58,6 +58,8 @@ pub struct RunResult {
     pub endpoints: Value,
     /// The `--explain-request` waterfall.
     pub explained: Option<String>,
+    /// Argo Rollouts and Flagger canaries: where each update ended (`Null` without any).
+    pub rollouts: Value,
 }
 
 impl RunResult {
@@ -98,6 +100,9 @@ impl RunResult {
         }
         if let Some(text) = &self.explained {
             out["explained_request"] = json!(text);
+        }
+        if !self.rollouts.is_null() {
+            out["rollouts"] = self.rollouts.clone();
         }
         out
     }
@@ -220,7 +225,13 @@ pub fn run(project: &Project, options: RunOptions<'_>) -> Result<RunResult, Vec<
             format!("could not write the trace: {e}"),
         )]);
     }
+    let rollouts = if world.model.rollouts.is_empty() {
+        Value::Null
+    } else {
+        world.rollouts_json()
+    };
     Ok(RunResult {
+        rollouts,
         scenario: scenario.name.value.clone(),
         seed,
         duration_s: nanos_to_secs(world.model.duration),

@@ -62,6 +62,10 @@ pub enum Event {
     ApiArrival {
         source: u32,
     },
+    /// A rollout's controller reconciles (Argo) or ticks (Flagger).
+    Rollout {
+        rollout: u32,
+    },
 }
 
 /// Per-service runtime state.
@@ -183,6 +187,8 @@ pub struct World<'t> {
     pub observing: bool,
     /// KrakenD endpoints' sources and counters, as `model.api`.
     pub api: super::api::ApiState,
+    /// Rollout controllers, as `model.rollouts`.
+    pub rollouts: Vec<super::rollout::RolloutState>,
 }
 
 impl<'t> World<'t> {
@@ -267,6 +273,7 @@ impl<'t> World<'t> {
                 .collect(),
             snapshot_latency: Vec::new(),
             api: super::api::ApiState::new(&model.api, &seeds),
+            rollouts: model.rollouts.iter().map(|_| Default::default()).collect(),
             observing: model.managed.iter().any(|m| {
                 m.plan.nodes.iter().any(|n| {
                     n.monitoring.as_ref().is_some_and(|mon| {
@@ -302,6 +309,7 @@ impl<'t> World<'t> {
         }
         self.schedule_programs();
         self.start_managed();
+        self.start_rollouts();
         for (index, fault) in self.model.faults.iter().enumerate() {
             self.queue.schedule_at(
                 fault.at,
@@ -378,6 +386,7 @@ impl<'t> World<'t> {
                 execution,
             } => self.on_workflow_step(deployment as usize, execution),
             Event::ApiArrival { source } => self.on_api_arrival(source as usize),
+            Event::Rollout { rollout } => self.on_rollout(rollout as usize),
         }
     }
 

@@ -6,6 +6,7 @@
 
 pub mod condition;
 pub mod expr;
+pub mod exprlang;
 mod flow_indent;
 pub mod grammar_error;
 pub mod iso8601;

@@ -146,4 +146,30 @@ declare_codes! {
     /// has. Endpoints are named `METHOD /path`, the path as the config writes it, with its
     /// `{params}` (`GET /user/{id}`), as the run report's `endpoints` keys them.
     S033 "unknown-endpoint";
+    /// A scenario deploys, updates, promotes or aborts a rollout that the project does not
+    /// define: `{rollout: NAME}` names an argoproj.io `Rollout`, `{canary: NAME}` a
+    /// flagger.app `Canary` (by `metadata.name`); `update`, `promote` and `abort` name one the
+    /// scenario deploys. The two sides of a deployed rollout are the services `NAME:stable`
+    /// and `NAME:canary` (and `NAME:TAG` for the update's `to: TAG`) for behaviors and faults.
+    S040 "unknown-rollout";
+    /// `measurements` names a metric that no analysis of the deployed rollouts uses (an
+    /// AnalysisTemplate's `metrics[].name`, a Canary's `analysis.metrics[].name`): the
+    /// binding is never read.
+    S041 "unused-measurement";
+    /// `webhooks` names a webhook that no deployed Flagger Canary has: the answer is never read.
+    S042 "unknown-webhook";
+    /// An analysis metric of a deployed rollout has no `measurements` entry (and is not one of
+    /// Flagger's built-ins `request-success-rate` / `request-duration`, which the rehearsal
+    /// computes from the canary's requests). Its provider cannot be queried offline, so every
+    /// measurement of it is an Error (Argo: `consecutiveErrorLimit`, default 4, then the run
+    /// errors and the rollout aborts — ARGO.md §4.3–4.5; Flagger: the check fails and counts
+    /// towards `threshold` — FLAGGER.md §5, §7). Bind it, e.g.
+    /// `measurements: {error-rate: error_rate}`.
+    S043 "unmeasured-metric";
+    /// A rollout the rehearsal runs only in part, and why: a blue-green strategy (only canaries
+    /// are rehearsed), an analysis template not in the project (its step never completes), a
+    /// replica count over the simulator's bound (100 000 pods per side), or a step list or
+    /// pause beyond the bounds the rehearsal keeps its work to (the steps are cut and the
+    /// rollout waits there, as at an indefinite pause).
+    S044 "rollout-partly-rehearsed";
 }

@@ -1,0 +1,189 @@
+//! Rehearsing Argo Rollouts (issue 12, Rehearse): specs/rollouts' canary whose error rate
+//! rises at step 3 aborts at the analysis that first sees it, at the time ARGO.md §4 and §5
+//! imply — computed here from the step list, the template and the scenario, not by the
+//! simulator — and the run report is byte-identical for a seed.
+
+mod common;
+
+use common::sim::checked_without_errors;
+use rehearse::check::Input;
+use rehearse::ir::rollout::{PauseDuration, Step};
+use rehearse::ir::scenario::FaultKind;
+use rehearse::sim::{run, RunOptions, RunResult};
+
+const SCENARIO: &str = "shop-errors-at-step-3";
+
+fn project_files() -> Vec<Input> {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/specs/rollouts");
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .expect("specs/rollouts")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "yml" || x == "yaml"))
+        .collect();
+    paths.sort();
+    paths
+        .into_iter()
+        .map(|p| {
+            Input::reported(
+                format!(
+                    "specs/rollouts/{}",
+                    p.file_name().unwrap().to_string_lossy()
+                ),
+                std::fs::read(&p).unwrap(),
+            )
+        })
+        .collect()
+}
+
+fn rehearse(seed: Option<u64>) -> RunResult {
+    let checked = checked_without_errors(project_files());
+    run(
+        &checked.project,
+        RunOptions {
+            scenario: Some(SCENARIO.into()),
+            seed,
+            ..Default::default()
+        },
+    )
+    .unwrap_or_else(|d| {
+        panic!(
+            "run failed: {:?}",
+            d.iter().map(|d| &d.message).collect::<Vec<_>>()
+        )
+    })
+}
+
+const SECOND: u64 = 1_000_000_000;
+
+/// The times the reference implies, from the spec alone: (step 3 starts, the rollout aborts).
+fn expected_times() -> (u64, u64, u64) {
+    let checked = checked_without_errors(project_files());
+    let project = &checked.project;
+    let scenario = project
+        .scenarios
+        .iter()
+        .find(|s| s.name.value == SCENARIO)
+        .unwrap();
+    let rollout = &project.rollouts.rollouts[0];
+    let canary = rollout.canary.as_ref().unwrap();
+    let update_at = scenario.rollouts.updates[0].at_ns;
+    let startup = scenario
+        .behaviors
+        .iter()
+        .find(|b| b.service.value == "shop:canary")
+        .and_then(|b| b.startup_ns)
+        .unwrap();
+    // §2: a setWeight completes once the canary pods it adds are available (each of this
+    // rollout's setWeights adds one: 5 replicas, 20 points a step), a pause's timer starts
+    // when it is reached; step 3 is the analysis.
+    let mut t = update_at;
+    let mut previous_pods = 0;
+    let analysis_index = canary
+        .steps
+        .iter()
+        .position(|s| matches!(s.value, Step::Analysis(_)))
+        .unwrap();
+    assert_eq!(analysis_index, 3, "the example's analysis is its step 3");
+    for step in &canary.steps[..analysis_index] {
+        match &step.value {
+            Step::SetWeight(w) => {
+                let pods = (rollout.replicas() * w + 99) / 100;
+                assert!(pods > previous_pods, "each setWeight starts a canary pod");
+                previous_pods = pods;
+                t += startup;
+            }
+            Step::Pause(PauseDuration::Nanos(n)) => t += n,
+            other => panic!("unexpected step {other:?}"),
+        }
+    }
+    let step3 = t;
+    let fault_at = scenario
+        .faults
+        .iter()
+        .find(|f| matches!(&f.kind, FaultKind::Errors { service, .. } if service.value == "shop:canary"))
+        .unwrap()
+        .at_ns;
+    // §4.4: measurements at start + initialDelay + k·interval; each reads the last interval
+    // of the canary's requests, so the first to see the errors is the first after the fault;
+    // with the errors well over the condition's 5 %, every later one fails too, and the
+    // metric fails at the (failureLimit + 1)-th failure. §5: the abort is immediate.
+    let template = &project
+        .rollouts
+        .templates
+        .iter()
+        .find(|t| t.meta.name() == "error-rate")
+        .unwrap();
+    let metric = &template.metrics[0];
+    let interval = metric.interval_ns().unwrap();
+    let failure_limit = metric.failure_limit() as u64;
+    let mut first_seeing = step3 + metric.initial_delay_ns();
+    while first_seeing <= fault_at {
+        first_seeing += interval;
+    }
+    (step3, fault_at, first_seeing + failure_limit * interval)
+}
+
+#[test]
+fn errors_at_step_3_abort_at_the_analysis_that_sees_them() {
+    let (step3, fault_at, abort_at) = expected_times();
+    assert_eq!(
+        fault_at, step3,
+        "the scenario raises the error rate as step 3 starts"
+    );
+    assert_eq!(
+        abort_at,
+        200 * SECOND,
+        "1m + 10s + 1m + 10s, then 2 failing 30 s windows"
+    );
+    let result = rehearse(None);
+    let reached = result
+        .decisions
+        .iter()
+        .find(|d| d.kind == "step" && d.detail["index"] == 3)
+        .expect("step 3 reached");
+    assert_eq!(reached.t, step3);
+    let aborts: Vec<_> = result
+        .decisions
+        .iter()
+        .filter(|d| d.kind == "abort")
+        .collect();
+    assert_eq!(aborts.len(), 1);
+    assert_eq!(aborts[0].t, abort_at);
+    assert_eq!(
+        aborts[0].detail["message"],
+        "Step-based analysis phase failed"
+    );
+    assert_eq!(aborts[0].detail["step"], 3);
+    // The failing measurements are the step run's, after the fault.
+    let failed: Vec<u64> = result
+        .decisions
+        .iter()
+        .filter(|d| d.kind == "analysis" && d.detail["measurement"] == "Failed")
+        .map(|d| d.t)
+        .collect();
+    assert_eq!(failed, vec![abort_at - 30 * SECOND, abort_at]);
+    // §5: all traffic back to the stable pods, the canary scaled down.
+    let last_weights = result
+        .decisions
+        .iter()
+        .rev()
+        .find(|d| matches!(d.kind, "weights" | "rollback"))
+        .unwrap();
+    assert_eq!(last_weights.detail["shop:canary"], 0);
+    let report = result.to_json();
+    let rollout = &report["rollouts"][0];
+    assert_eq!(rollout["phase"], "Degraded");
+    assert_eq!(rollout["aborted_at_s"], 200.0);
+    assert_eq!(rollout["canary_replicas"], 0);
+    assert_eq!(rollout["stable_replicas"], 5);
+    assert!(result.passed(), "{:?}", result.expectations);
+}
+
+#[test]
+fn same_seed_same_report() {
+    let a = serde_json::to_string(&rehearse(Some(11)).to_json()).unwrap();
+    let b = serde_json::to_string(&rehearse(Some(11)).to_json()).unwrap();
+    assert_eq!(a, b);
+    let c = serde_json::to_string(&rehearse(Some(12)).to_json()).unwrap();
+    assert_ne!(a, c, "another seed draws other requests");
+}
