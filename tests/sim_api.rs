@@ -986,3 +986,44 @@ fn an_expectation_on_an_unknown_endpoint_is_reported() {
         .collect();
     assert_eq!(found, vec![("S033", "\"GET /user/1\"")]);
 }
+
+/// A request to the API is one user request, although the API then calls the deployment's
+/// gateway: users' totals count it at the endpoint only. Besides the API's 100/s, the
+/// project's traffic workflow sends the gateway one request every 500 ms (at most 241 in
+/// 120 s); the API's calls must not be counted a second time on top.
+#[test]
+fn api_requests_are_counted_once_in_the_users_totals() {
+    let checked = checked(spec_inputs("api-canary"));
+    let result = run(
+        &checked.project,
+        RunOptions {
+            scenario: Some("api-canary".into()),
+            ..Default::default()
+        },
+    )
+    .expect("the run starts");
+    let endpoint = &result.endpoints["GET /api/sava"];
+    let api_requests = endpoint["requests"].as_u64().expect("requests");
+    let api_errors: u64 = endpoint["status"]
+        .as_object()
+        .expect("status")
+        .iter()
+        .filter(|(code, _)| code.as_str() >= "500")
+        .map(|(_, n)| n.as_u64().unwrap())
+        .sum();
+    assert!(api_requests > 10_000, "{api_requests}");
+    // The users' totals, as the `user_error_rate` expectation reads them.
+    let users = &result
+        .expectations
+        .iter()
+        .find(|o| o.name == "user_error_rate")
+        .expect("the scenario expects a user error rate")
+        .detail;
+    let (requests, errors) = (
+        users["requests"].as_u64().unwrap(),
+        users["errors"].as_u64().unwrap(),
+    );
+    let direct = requests - api_requests;
+    assert!(direct <= 241, "{direct} requests besides the API's");
+    assert!(errors >= api_errors && errors - api_errors <= direct);
+}

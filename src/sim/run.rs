@@ -175,7 +175,7 @@ pub fn run(project: &Project, options: RunOptions<'_>) -> Result<RunResult, Vec<
     user_gateways.dedup();
     let (user_requests, user_errors) = user_gateways.iter().fold((0, 0), |(r, e), &g| {
         let state = &world.gateways[g];
-        (r + state.requests(), e + state.errors())
+        (r + state.user_requests(), e + state.user_errors())
     });
     // Requests to KrakenD endpoints are user traffic too (a 404 is no error).
     let (user_requests, user_errors) = world.api.stats.iter().fold(

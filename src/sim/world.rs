@@ -97,6 +97,9 @@ pub struct GatewayState {
     pub sticky_routes: BTreeMap<(u32, u32), u16>,
     /// Route choices (weights, condition strength).
     pub stream: Stream,
+    /// Of the requests counted here, those a KrakenD backend sent (requests, errors): the
+    /// API's users are counted once, at the endpoint, not again at the gateway it calls.
+    pub from_api: (u64, u64),
 }
 
 impl GatewayState {
@@ -104,6 +107,15 @@ impl GatewayState {
         self.route_counters
             .iter()
             .chain(std::iter::once(&self.unrouted))
+    }
+
+    /// Requests completed at this gateway (routed or not) that users sent it directly.
+    pub fn user_requests(&self) -> u64 {
+        self.requests() - self.from_api.0
+    }
+
+    pub fn user_errors(&self) -> u64 {
+        self.errors() - self.from_api.1
     }
 
     /// Requests completed at this gateway (routed or not).
@@ -219,6 +231,7 @@ impl<'t> World<'t> {
                 route_counters: g.routes.iter().map(|_| Counters::new(window)).collect(),
                 sticky_routes: BTreeMap::new(),
                 stream: seeds.stream(&format!("gateway:{}", g.name)),
+                from_api: (0, 0),
             })
             .collect();
         let sources = model

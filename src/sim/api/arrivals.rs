@@ -297,6 +297,11 @@ impl Upstream for WorldCalls<'_> {
 
 impl WorldCalls<'_> {
     fn record(&mut self, hops: &[(usize, usize)], error: bool, latency: Nanos) {
+        if let Some(&(entry, _)) = hops.first() {
+            let from_api = &mut self.gateways[entry].from_api;
+            from_api.0 += 1;
+            from_api.1 += u64::from(error);
+        }
         for &(g, r) in hops {
             self.gateways[g].route_counters[r].record(self.now, error, latency);
         }
