@@ -1,4 +1,4 @@
-//! Rehearsing Argo Rollouts (issue 12, Rehearse): specs/rollouts' canary whose error rate
+//! Rehearsing Argo Rollouts and Flagger (issue 12, Rehearse): specs/rollouts' canary whose error rate
 //! rises at step 3 aborts at the analysis that first sees it, at the time ARGO.md §4 and §5
 //! imply — computed here from the step list, the template and the scenario, not by the
 //! simulator — and the run report is byte-identical for a seed.
@@ -314,5 +314,84 @@ mod flagger {
         let a = serde_json::to_string(&rehearse(Some(5)).to_json()).unwrap();
         let b = serde_json::to_string(&rehearse(Some(5)).to_json()).unwrap();
         assert_eq!(a, b);
+    }
+
+    /// §3, §9: a healthy canary behind a `confirm-promotion` gate the scenario opens late
+    /// waits at maxWeight, promotes on the first tick the gate is open, routes everything to
+    /// the primary on the next and scales the canary to 0 on the one after.
+    #[test]
+    fn gated_promotion_follows_the_tick_model() {
+        let spec = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/specs/rollouts/podinfo-canary.yaml"
+        ))
+        .unwrap()
+        .replacen(
+            "    metrics:\n",
+            "    webhooks:\n      - name: gate\n        type: confirm-promotion\n        url: http://gate.test/\n    metrics:\n",
+            1,
+        );
+        let scenario = "kind: scenario
+name: gated
+duration: 15m
+deploy:
+  - canary: podinfo
+behaviors:
+  podinfo:stable: {latency: {p50: 20ms, p99: 80ms}}
+  podinfo:canary: {latency: {p50: 20ms, p99: 90ms}, startup: 10s}
+traffic:
+  - to: podinfo
+    rate: 50/s
+update: {at: 30s, canary: podinfo, to: v2}
+webhooks: {gate: {at: 9m30s}}
+";
+        let checked = checked_without_errors(common::sim::inputs(&[
+            ("podinfo-canary.yaml", &spec),
+            ("gated.yaml", scenario),
+        ]));
+        let result = run(&checked.project, RunOptions::default())
+            .unwrap_or_else(|d| panic!("{:?}", d.iter().map(|d| &d.message).collect::<Vec<_>>()));
+        let minute = 60 * SECOND;
+        // Ticks every minute: detection at 1m, weights 10..50 (K = 5) at 2m..6m, the gate is
+        // closed at 7m, 8m, 9m and open at 10m: promote; 11m: 100/0; 12m: canary to 0.
+        let weights_at: Vec<u64> = result
+            .decisions
+            .iter()
+            .filter(|d| d.kind == "step" && d.detail["index"] != 0)
+            .map(|d| d.t)
+            .collect();
+        assert_eq!(weights_at, (2..=6).map(|k| k * minute).collect::<Vec<_>>());
+        let at = |kind: &str| {
+            result
+                .decisions
+                .iter()
+                .find(|d| d.kind == kind)
+                .map(|d| d.t)
+        };
+        assert_eq!(at("pause"), Some(7 * minute));
+        assert_eq!(at("promote"), Some(10 * minute));
+        let last_weights = result
+            .decisions
+            .iter()
+            .rev()
+            .find(|d| d.kind == "weights")
+            .unwrap();
+        assert_eq!(
+            (last_weights.t, &last_weights.detail["podinfo:canary"]),
+            (11 * minute, &serde_json::json!(0))
+        );
+        let last_scale = result
+            .decisions
+            .iter()
+            .rev()
+            .find(|d| d.kind == "scale")
+            .unwrap();
+        assert_eq!(
+            (last_scale.t, &last_scale.detail["replicas"]),
+            (12 * minute, &serde_json::json!(0))
+        );
+        let report = result.to_json();
+        assert_eq!(report["rollouts"][0]["phase"], "Succeeded");
+        assert_eq!(report["rollouts"][0]["failed_checks"], 0);
     }
 }
