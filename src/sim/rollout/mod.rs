@@ -145,9 +145,11 @@ impl World<'_> {
             if at > now {
                 break;
             }
+            // Flagger has no operator promote (its gates are webhooks): nothing to record.
+            let flagger = model.kind == RolloutKind::Flagger;
             let state = &mut self.rollouts[rollout];
             state.next_promote += 1;
-            if !state.started || state.promoted.is_some() || state.aborted.is_some() {
+            if flagger || !state.started || state.promoted.is_some() || state.aborted.is_some() {
                 continue;
             }
             state.resumed = true;
