@@ -259,19 +259,34 @@ fn partly_rehearsed(
             }
         }
         RolloutKind::Flagger => {
-            // Not built yet (issue 12, Rehearse point 5): say so rather than rehearse a
-            // canary that silently never moves.
-            say(
-                deployment.name.span,
-                format!("canary '{name}': Flagger's analysis is not rehearsed yet: its workloads and router run, the canary stays at 0% weight and its update does nothing"),
-            );
             let canary = &objects.canaries[deployment.object];
             let provider = canary.provider.as_deref();
             let strategy = canary.analysis.as_ref().map(|a| a.strategy(provider));
             if strategy != Some(crate::ir::rollout::FlaggerStrategy::Canary) {
                 say(
                     deployment.name.span,
-                    format!("canary '{name}': only progressive traffic shifting (stepWeight/stepWeights) is rehearsed; A/B testing and blue/green are not"),
+                    format!("canary '{name}': only progressive traffic shifting (stepWeight/stepWeights) is rehearsed; A/B testing and blue/green are not: the canary stays at 0% weight"),
+                );
+            }
+            // sim::rollout::flagger calls no webhook: only confirm-promotion is answered
+            // (by the scenario's `webhooks`); the others are taken to let the canary go on.
+            for hook in canary.analysis.iter().flat_map(|a| &a.webhooks) {
+                if hook.kind != "confirm-promotion" {
+                    say(
+                        hook.span,
+                        format!("canary '{name}': webhook '{}' ({}) is not called in the rehearsal: it never holds the canary back nor rolls it back", hook.name, if hook.kind.is_empty() { "rollout" } else { hook.kind.as_str() }),
+                    );
+                }
+            }
+            if canary
+                .analysis
+                .as_ref()
+                .and_then(|a| a.step_weight_promotion)
+                .is_some_and(|w| w > 0)
+            {
+                say(
+                    deployment.name.span,
+                    format!("canary '{name}': stepWeightPromotion is not rehearsed: promotion sends all traffic to the primary in one tick"),
                 );
             }
         }

@@ -170,6 +170,9 @@ declare_codes! {
     /// are rehearsed), an analysis template not in the project (its step never completes), a
     /// replica count over the simulator's bound (100 000 pods per side), or a step list or
     /// pause beyond the bounds the rehearsal keeps its work to (the steps are cut and the
-    /// rollout waits there, as at an indefinite pause).
+    /// rollout waits there, as at an indefinite pause); for a Flagger Canary, A/B testing and
+    /// blue/green (only stepWeight/stepWeights shifting is rehearsed, FLAGGER.md §3), webhooks
+    /// other than `confirm-promotion` (not called: they never hold nor roll back the canary)
+    /// and `stepWeightPromotion` (promotion moves all traffic in one tick).
     S044 "rollout-partly-rehearsed";
 }

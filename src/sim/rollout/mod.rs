@@ -65,6 +65,10 @@ pub struct RolloutState {
     /// Flagger: failed checks counted towards the threshold, and the last tick.
     pub failed_checks: i64,
     pub last_tick: Option<Nanos>,
+    /// Flagger: the next scheduler tick, the phase, the canary latencies at the last check.
+    pub next_tick: Nanos,
+    pub flagger_phase: &'static str,
+    pub flagger_latencies: Option<crate::sim::metrics::LatencySketch>,
     /// Nothing left to do (promoted and cleaned up, or aborted and scaled down).
     pub done: bool,
 }
@@ -141,9 +145,11 @@ impl World<'_> {
             if at > now {
                 break;
             }
+            // Flagger has no operator promote (its gates are webhooks): nothing to record.
+            let flagger = model.kind == RolloutKind::Flagger;
             let state = &mut self.rollouts[rollout];
             state.next_promote += 1;
-            if !state.started || state.promoted.is_some() || state.aborted.is_some() {
+            if flagger || !state.started || state.promoted.is_some() || state.aborted.is_some() {
                 continue;
             }
             state.resumed = true;

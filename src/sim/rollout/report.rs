@@ -12,7 +12,9 @@ impl World<'_> {
                 .iter()
                 .zip(&self.rollouts)
                 .map(|(model, state)| {
-                    let phase = if state.promoted.is_some() {
+                    let phase = if model.kind == crate::ir::rollout_scenario::RolloutKind::Flagger {
+                        super::flagger::phase_name(state)
+                    } else if state.promoted.is_some() {
                         "Healthy"
                     } else if state.aborted.is_some() {
                         "Degraded"
@@ -44,6 +46,7 @@ impl World<'_> {
                         "stable_replicas": self.services[model.stable].desired,
                         "canary_replicas": self.services[model.canary].desired,
                         "analysis_runs": runs,
+                        "failed_checks": state.failed_checks,
                     })
                 })
                 .collect(),
