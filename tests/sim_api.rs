@@ -18,19 +18,13 @@ fn checked(inputs: Vec<Input>) -> Checked {
 }
 
 fn rehearse(checked: &Checked, explain: Option<&str>) -> RunResult {
-    run(
+    common::sim::rehearsed(
         &checked.project,
         RunOptions {
             explain_request: explain.map(str::to_owned),
             ..Default::default()
         },
     )
-    .unwrap_or_else(|d| {
-        panic!(
-            "run failed: {:?}",
-            d.iter().map(|d| &d.message).collect::<Vec<_>>()
-        )
-    })
 }
 
 fn signup_files(traffic: &str) -> Vec<(String, String)> {

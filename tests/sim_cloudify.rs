@@ -5,7 +5,7 @@
 mod common;
 
 use rehearse::check::{check, Checked, Input, Options};
-use rehearse::sim::{run, RunOptions, RunResult};
+use rehearse::sim::{RunOptions, RunResult};
 use serde_json::Value;
 use std::path::PathBuf;
 
@@ -41,20 +41,14 @@ fn checked(inputs: Vec<Input>) -> Checked {
 
 fn rehearse(checked: &Checked, seed: Option<u64>) -> (RunResult, String) {
     let mut trace = Vec::new();
-    let result = run(
+    let result = common::sim::rehearsed(
         &checked.project,
         RunOptions {
             seed,
             trace: Some(&mut trace),
             ..Default::default()
         },
-    )
-    .unwrap_or_else(|d| {
-        panic!(
-            "run failed: {:?}",
-            d.iter().map(|d| &d.message).collect::<Vec<_>>()
-        )
-    });
+    );
     (result, String::from_utf8(trace).expect("utf-8 trace"))
 }
 

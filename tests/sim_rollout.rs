@@ -9,7 +9,7 @@ use common::sim::checked_without_errors;
 use rehearse::check::Input;
 use rehearse::ir::rollout::{PauseDuration, Step};
 use rehearse::ir::scenario::FaultKind;
-use rehearse::sim::{run, RunOptions, RunResult};
+use rehearse::sim::{RunOptions, RunResult};
 
 const SCENARIO: &str = "shop-errors-at-step-3";
 
@@ -35,22 +35,16 @@ fn project_files() -> Vec<Input> {
         .collect()
 }
 
-fn rehearse(seed: Option<u64>) -> RunResult {
+fn rehearse(scenario: &str, seed: Option<u64>) -> RunResult {
     let checked = checked_without_errors(project_files());
-    run(
+    common::sim::rehearsed(
         &checked.project,
         RunOptions {
-            scenario: Some(SCENARIO.into()),
+            scenario: Some(scenario.into()),
             seed,
             ..Default::default()
         },
     )
-    .unwrap_or_else(|d| {
-        panic!(
-            "run failed: {:?}",
-            d.iter().map(|d| &d.message).collect::<Vec<_>>()
-        )
-    })
 }
 
 const SECOND: u64 = 1_000_000_000;
@@ -135,7 +129,7 @@ fn errors_at_step_3_abort_at_the_analysis_that_sees_them() {
         200 * SECOND,
         "1m + 10s + 1m + 10s, then 2 failing 30 s windows"
     );
-    let result = rehearse(None);
+    let result = rehearse(SCENARIO, None);
     let reached = result
         .decisions
         .iter()
@@ -181,10 +175,10 @@ fn errors_at_step_3_abort_at_the_analysis_that_sees_them() {
 
 #[test]
 fn same_seed_same_report() {
-    let a = serde_json::to_string(&rehearse(Some(11)).to_json()).unwrap();
-    let b = serde_json::to_string(&rehearse(Some(11)).to_json()).unwrap();
+    let a = serde_json::to_string(&rehearse(SCENARIO, Some(11)).to_json()).unwrap();
+    let b = serde_json::to_string(&rehearse(SCENARIO, Some(11)).to_json()).unwrap();
     assert_eq!(a, b);
-    let c = serde_json::to_string(&rehearse(Some(12)).to_json()).unwrap();
+    let c = serde_json::to_string(&rehearse(SCENARIO, Some(12)).to_json()).unwrap();
     assert_ne!(a, c, "another seed draws other requests");
 }
 
@@ -196,21 +190,7 @@ mod flagger {
     const SCENARIO: &str = "podinfo-errors-at-step-3";
 
     fn rehearse(seed: Option<u64>) -> RunResult {
-        let checked = checked_without_errors(project_files());
-        run(
-            &checked.project,
-            RunOptions {
-                scenario: Some(SCENARIO.into()),
-                seed,
-                ..Default::default()
-            },
-        )
-        .unwrap_or_else(|d| {
-            panic!(
-                "run failed: {:?}",
-                d.iter().map(|d| &d.message).collect::<Vec<_>>()
-            )
-        })
+        super::rehearse(SCENARIO, seed)
     }
 
     /// (step 3 reached, fault, rollback) from the Canary's analysis and the scenario alone.
@@ -349,8 +329,7 @@ webhooks: {gate: {at: 9m30s}}
             ("podinfo-canary.yaml", &spec),
             ("gated.yaml", scenario),
         ]));
-        let result = run(&checked.project, RunOptions::default())
-            .unwrap_or_else(|d| panic!("{:?}", d.iter().map(|d| &d.message).collect::<Vec<_>>()));
+        let result = common::sim::rehearsed(&checked.project, RunOptions::default());
         let minute = 60 * SECOND;
         // Ticks every minute: detection at 1m, weights 10..50 (K = 5) at 2m..6m, the gate is
         // closed at 7m, 8m, 9m and open at 10m: promote; 11m: 100/0; 12m: canary to 0.

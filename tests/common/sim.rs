@@ -4,6 +4,7 @@ use rehearse::check::{check, Checked, Input, Options};
 use rehearse::sim::engine::NANOS_PER_SEC;
 use rehearse::sim::model::{Balance, RouteModel, ServiceModel, Target};
 use rehearse::sim::samplers::Duration;
+use rehearse::sim::{run, RunOptions, RunResult};
 
 /// A service answering in a constant 1 ms, without errors, with room for 100 requests at a
 /// time; restarted 1 s after a death.
@@ -68,4 +69,14 @@ pub fn folder(test: &str, name: &str, files: &[(&str, &str)]) -> Vec<Input> {
             Input::reported(path.display().to_string(), text.as_bytes().to_vec())
         })
         .collect()
+}
+
+/// Rehearses the project, or fails the test with the run's diagnostics.
+pub fn rehearsed(project: &rehearse::ir::Project, options: RunOptions<'_>) -> RunResult {
+    run(project, options).unwrap_or_else(|d| {
+        panic!(
+            "run failed: {:?}",
+            d.iter().map(|d| &d.message).collect::<Vec<_>>()
+        )
+    })
 }
