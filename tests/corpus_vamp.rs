@@ -6,7 +6,7 @@ mod common;
 
 use rehearse::check::{check, Input, Options};
 use rehearse::dialect::vamp::reader::{Cx, MapReader};
-use rehearse::dialect::{Kind, VampKind};
+use rehearse::dialect::Kind;
 use rehearse::source::SourceMap;
 use rehearse::syntax::{self, Format, Limits};
 use std::collections::BTreeMap;
@@ -53,24 +53,6 @@ fn cases(tsv: &str) -> Vec<Case> {
             })
         })
         .collect()
-}
-
-/// The kind a reader reads; `None` for artifact lists (each document says its own kind).
-fn forced_kind(case: &Case) -> Option<Kind> {
-    let kind = match case.reader.as_str() {
-        "BreedReader.read" => VampKind::Breed,
-        "BlueprintReader.read" => VampKind::Blueprint,
-        "GatewayReader.read" => VampKind::Gateway,
-        "WorkflowReader.read" => VampKind::Workflow,
-        "SlaReader.read" => VampKind::Sla,
-        // "vamp-artifacts 0.9.5 default blueprint: ..."
-        "vamp-artifacts" => {
-            let word = case.description.split_whitespace().nth(3)?;
-            return word.trim_end_matches(':').parse().ok();
-        }
-        _ => return None,
-    };
-    Some(Kind::Vamp(kind))
 }
 
 /// Our outcome for one case: (codes of our errors, peers of our errors, summary of findings).
@@ -187,7 +169,11 @@ fn vamp_corpus_agreement() {
             if case.reader == "YamlReader.read" && case.file != "ReaderSpec_1.yml" {
                 run_generic_reader(&case.file, bytes)
             } else {
-                run_check(&case.file, bytes, forced_kind(case))
+                run_check(
+                    &case.file,
+                    bytes,
+                    common::vamp_corpus_kind(&case.description),
+                )
             };
         let is_error = !codes.is_empty();
         let expected_class = case.expected.strip_prefix("error:");

@@ -13,7 +13,7 @@ mod common;
 
 use proptest::prelude::*;
 use rehearse::check::{check, Checked, Input, Options};
-use rehearse::dialect::{Kind, VampKind};
+use rehearse::dialect::Kind;
 use rehearse::emit::{self, Emitted, Target};
 use std::collections::{BTreeMap, BTreeSet};
 use std::path::Path;
@@ -184,24 +184,6 @@ fn holds_artifacts(checked: &Checked) -> bool {
         && v.removals.is_empty())
 }
 
-/// The kind Vamp's reader for a corpus case forces (as tests/corpus_vamp.rs reads them).
-fn forced_kind(description: &str) -> Option<Kind> {
-    let reader = description.split_whitespace().next()?;
-    let kind = match reader {
-        "BreedReader.read" => VampKind::Breed,
-        "BlueprintReader.read" => VampKind::Blueprint,
-        "GatewayReader.read" => VampKind::Gateway,
-        "WorkflowReader.read" => VampKind::Workflow,
-        "SlaReader.read" => VampKind::Sla,
-        "vamp-artifacts" => {
-            let word = description.split_whitespace().nth(3)?;
-            return word.trim_end_matches(':').parse().ok();
-        }
-        _ => return None,
-    };
-    Some(Kind::Vamp(kind))
-}
-
 #[test]
 fn every_valid_corpus_case_round_trips_to_an_equal_ir() {
     let Some(shared) = common::shared_dir("emit_vamp_corpus") else {
@@ -221,7 +203,7 @@ fn every_valid_corpus_case_round_trips_to_an_equal_ir() {
         let source = Source {
             path: f[0].to_string(),
             bytes: std::fs::read(corpus.join(f[0])).unwrap(),
-            forced: forced_kind(f.get(6).unwrap_or(&"")),
+            forced: common::vamp_corpus_kind(f.get(6).unwrap_or(&"")),
         };
         match round_trip(&[source]) {
             Trip::Invalid => invalid += 1,

@@ -14,7 +14,7 @@ mod common;
 use rehearse::check::{check, Input, Options};
 use rehearse::dialect::detect::{detect, Detected};
 use rehearse::dialect::schema::render;
-use rehearse::dialect::{Kind, VampKind};
+use rehearse::dialect::Kind;
 use rehearse::source::SourceMap;
 use rehearse::syntax::{self, Format, Limits, Node, Value};
 use serde_json::json;
@@ -218,24 +218,6 @@ fn yaml_files(dir: &Path, out: &mut Vec<PathBuf>) {
     }
 }
 
-/// The kind a corpus case's reader reads (as tests/corpus_vamp.rs); `None`: each document
-/// says its own.
-fn corpus_kind(reader: &str, description: &str) -> Option<Kind> {
-    let kind = match reader {
-        "BreedReader.read" => VampKind::Breed,
-        "BlueprintReader.read" => VampKind::Blueprint,
-        "GatewayReader.read" => VampKind::Gateway,
-        "WorkflowReader.read" => VampKind::Workflow,
-        "SlaReader.read" => VampKind::Sla,
-        "vamp-artifacts" => {
-            let word = description.split_whitespace().nth(3)?;
-            return word.trim_end_matches(':').parse().ok();
-        }
-        _ => return None,
-    };
-    Some(Kind::Vamp(kind))
-}
-
 /// Runs check-jsonschema once per schema over the instances; returns the labels it rejects.
 fn validate(tool: &Path, dir: &Path, instances: &[Instance]) -> BTreeMap<String, String> {
     let mut by_schema: BTreeMap<String, Vec<(String, PathBuf)>> = BTreeMap::new();
@@ -343,7 +325,7 @@ fn schema_accepts_valid_documents_and_rejects_schema_level_errors() {
         let mut found = instances_of(
             &format!("corpus/vamp/{file}"),
             &bytes,
-            corpus_kind(reader, description),
+            common::vamp_corpus_kind(description),
         );
         if *expected == "valid" {
             corpus_valid_cases += 1;

@@ -35,3 +35,23 @@ pub fn proptest_cases() -> u32 {
         .and_then(|cases| cases.parse().ok())
         .unwrap_or(64)
 }
+
+/// The kind Vamp's reader for a corpus/vamp case reads (its CASES.tsv description starts with
+/// the reader's name); `None` for artifact lists, where each document says its own kind.
+pub fn vamp_corpus_kind(description: &str) -> Option<rehearse::dialect::Kind> {
+    use rehearse::dialect::{Kind, VampKind};
+    let kind = match description.split_whitespace().next()? {
+        "BreedReader.read" => VampKind::Breed,
+        "BlueprintReader.read" => VampKind::Blueprint,
+        "GatewayReader.read" => VampKind::Gateway,
+        "WorkflowReader.read" => VampKind::Workflow,
+        "SlaReader.read" => VampKind::Sla,
+        // "vamp-artifacts 0.9.5 default blueprint: ..."
+        "vamp-artifacts" => {
+            let word = description.split_whitespace().nth(3)?;
+            return word.trim_end_matches(':').parse().ok();
+        }
+        _ => return None,
+    };
+    Some(Kind::Vamp(kind))
+}
