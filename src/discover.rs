@@ -151,11 +151,17 @@ pub fn discover(
         };
         if meta.is_dir() {
             let mut roots = NestedRoots::new(path);
+            // Whether a project's `*.tmpl` files are configs: one settings read per project.
+            let mut templates: BTreeMap<PathBuf, bool> = BTreeMap::new();
             let walk = walk_specs(path, true);
             found.problems.extend(walk.problems);
             for file in walk.files {
                 let root = roots.of(&file);
-                if is_template_file(&file) && !flexible_templates_configured(&root) {
+                if is_template_file(&file)
+                    && !*templates
+                        .entry(root.clone())
+                        .or_insert_with(|| flexible_templates_configured(&root))
+                {
                     continue;
                 }
                 if let Some(input) =

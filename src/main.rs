@@ -613,7 +613,11 @@ fn check_project(
     let project = projects
         .pop()
         .expect("discovery yields at least one project");
-    Ok(check_discovered(project, paths, allow_read, strict_kinds))
+    Ok(check_discovered(
+        project,
+        &options(paths, allow_read),
+        strict_kinds,
+    ))
 }
 
 /// As [`check_project`], each project of the paths checked on its own.
@@ -624,9 +628,11 @@ fn check_projects(
     strict_kinds: bool,
 ) -> Result<Vec<Loaded>, ExitCode> {
     let projects = discover_projects(paths, kind)?;
+    // The sandbox is the run's, built once; only the flexible-config settings are per project.
+    let base = options(paths, allow_read);
     Ok(projects
         .into_iter()
-        .map(|project| check_discovered(project, paths, allow_read, strict_kinds))
+        .map(|project| check_discovered(project, &base, strict_kinds))
         .collect())
 }
 
@@ -644,14 +650,13 @@ fn discover_projects(
 
 fn check_discovered(
     project: rehearse::discover::DiscoveredProject,
-    paths: &[PathBuf],
-    allow_read: &[PathBuf],
+    base: &Options,
     strict_kinds: bool,
 ) -> Loaded {
     let rehearse::discover::DiscoveredProject { root, mut found } = project;
     let mut options = Options {
         krakend_flexible: krakend_flexible(&root),
-        ..options(paths, allow_read)
+        ..base.clone()
     };
     if !strict_kinds {
         options.specs = SpecPolicy::Listed(std::mem::take(&mut found.required_specs));
