@@ -145,6 +145,7 @@ const TOP_FIELDS: &[&str] = &[
     "abort",
     "measurements",
     "webhooks",
+    "routes",
 ];
 
 fn type_name(node: &Node) -> &'static str {

@@ -22,6 +22,9 @@ pub struct RolloutScenario {
     pub measurements: Vec<MeasurementBinding>,
     /// `webhooks: {confirm-promotion: {at: 10m}}`: when a Flagger gate first answers yes.
     pub webhooks: Vec<WebhookAnswer>,
+    /// `routes: {header-route-1: 20%}`: the share of a rollout's requests that an Argo
+    /// managed route's `match` selects (setHeaderRoute / setMirrorRoute steps).
+    pub routes: Vec<RouteShare>,
 }
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -139,5 +142,16 @@ pub struct WebhookAnswer {
     pub name: Spanned<String>,
     /// From this time on the gate answers yes; `None`: never.
     pub open_at_ns: Option<u64>,
+    pub span: Span,
+}
+
+/// What share of the requests an Argo managed route (`trafficRouting.managedRoutes[].name`)
+/// matches: the scenario says it, because the headers, paths and methods a route's `match`
+/// tests are not simulated.
+#[derive(Clone, Debug, PartialEq)]
+pub struct RouteShare {
+    pub route: Spanned<String>,
+    /// Parts per million of the requests to the rollout.
+    pub share_ppm: u64,
     pub span: Span,
 }

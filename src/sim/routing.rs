@@ -22,9 +22,23 @@ impl World<'_> {
     ) -> Result<(Balance, Option<u32>), usize> {
         let mut current = gateway;
         for _ in 0..MAX_HOPS {
-            let route = self
-                .choose_route(current, source, client, headers)
-                .ok_or(current)?;
+            // An Argo router's managed routes come first (one length test elsewhere).
+            let managed = if self.gateways[current].rollout_routes.is_empty() {
+                None
+            } else {
+                self.managed_route_choice(current)
+            };
+            let route = match managed {
+                Some((route, mirror)) => {
+                    if mirror {
+                        self.send_mirror(current, request);
+                    }
+                    route
+                }
+                None => self
+                    .choose_route(current, source, client, headers)
+                    .ok_or(current)?,
+            };
             request.hops[request.hop_count as usize] = (current as u32, route as u32);
             request.hop_count += 1;
             let model = &self.model.gateways[current].routes[route];

@@ -93,6 +93,7 @@ impl World<'_> {
             instance: 0,
             source: source as u32,
             client,
+            mirror: false,
         };
         match self.route(gateway, source, client, &headers, &mut request) {
             Ok((balance, pinned)) => self.dispatch(request, balance, pinned),

@@ -100,6 +100,10 @@ pub struct GatewayState {
     /// Of the requests counted here, those a KrakenD backend sent (requests, errors): the
     /// API's users are counted once, at the endpoint, not again at the gateway it calls.
     pub from_api: (u64, u64),
+    /// An Argo rollout router's managed routes in force, in `managedRoutes` order.
+    pub rollout_routes: Vec<super::rollout::routes::ActiveRoute>,
+    /// Mirrored copies the router sent its canary (not users' requests).
+    pub mirrored: Option<Box<Counters>>,
 }
 
 impl GatewayState {
@@ -232,6 +236,8 @@ impl<'t> World<'t> {
                 sticky_routes: BTreeMap::new(),
                 stream: seeds.stream(&format!("gateway:{}", g.name)),
                 from_api: (0, 0),
+                rollout_routes: Vec::new(),
+                mirrored: None,
             })
             .collect();
         let sources = model

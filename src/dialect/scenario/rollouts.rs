@@ -13,6 +13,9 @@
 //!   fixed: { value: 0.97 }            #   latency_p99 (ms) | rate (/s); `result` is a vector
 //!                                     #   `[x]` unless `scalar:`; `value:` a number or steps
 //! webhooks: { confirm-promotion: { at: 10m } }   # a Flagger gate opens at 10m (`never: true`)
+//! routes:                             # Argo managed route (trafficRouting.managedRoutes) →
+//!   header-route-1: 20%               #   the share of the rollout's requests its `match`
+//!   mirror-route: 50%                 #   selects; a route step without one matches none (S045)
 //! ```
 //! Behaviors and faults name the two sides `NAME:stable` and `NAME:canary` (and `NAME:TAG`
 //! for the update's `to`).
@@ -72,6 +75,21 @@ impl Reader<'_> {
                     continue;
                 };
                 out.measurements.extend(self.measurement(metric, value));
+            }
+        }
+        if let Some(m) = map.get("routes").and_then(|n| self.map(n, "routes")) {
+            for (key, value) in m.iter() {
+                let Some(route) = self.string(key, "a managed route's name") else {
+                    continue;
+                };
+                let what = format!("route '{}'", route.value);
+                if let Some(share_ppm) = self.percent(value, &what) {
+                    out.routes.push(RouteShare {
+                        route,
+                        share_ppm,
+                        span: value.span,
+                    });
+                }
             }
         }
         if let Some(m) = map.get("webhooks").and_then(|n| self.map(n, "webhooks")) {

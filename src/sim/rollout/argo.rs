@@ -25,10 +25,16 @@ enum Which {
 impl World<'_> {
     /// One reconcile; `true` when it changed something (another follows at once).
     pub(crate) fn reconcile_argo(&mut self, r: usize) -> bool {
-        let now = self.now();
         let Some(argo) = self.model.rollouts[r].argo.clone() else {
             return false;
         };
+        let progressed = self.reconcile_argo_once(r, &argo);
+        self.argo_progress_deadline(r, &argo) || progressed
+    }
+
+    fn reconcile_argo_once(&mut self, r: usize, argo: &ArgoModel) -> bool {
+        let now = self.now();
+        let argo = argo.clone();
         let state = &self.rollouts[r];
         if state.done {
             return false;
@@ -195,6 +201,10 @@ impl World<'_> {
     fn argo_traffic(&mut self, r: usize, argo: &ArgoModel) -> bool {
         let model = &self.model.rollouts[r];
         let (new, stable) = self.sets(model);
+        if argo.routed && !argo.managed_routes.is_empty() {
+            self.argo_managed_routes(r, argo, new.available);
+        }
+        let model = &self.model.rollouts[r];
         if !argo.routed {
             let ready = new.available + stable.available;
             if ready > 0 {
@@ -236,6 +246,110 @@ impl World<'_> {
         self.rollouts[r].router_weight = target;
         let bp = (target.clamp(0, mw) * i64::from(FULL_WEIGHT_BP) / mw) as u32;
         self.set_rollout_weights(r, bp, rollback);
+        true
+    }
+
+    /// Managed routes (§3.3): removed when aborted, on `promote --full` and while the canary
+    /// has no available pod; then the current step's route is set (only during an update:
+    /// Argo's revision > 1, which a rehearsed update always is).
+    fn argo_managed_routes(&mut self, r: usize, argo: &ArgoModel, canary_available: i64) {
+        let state = &self.rollouts[r];
+        let why = if state.aborted.is_some() {
+            Some("aborted")
+        } else if state.promote_full {
+            Some("full promotion requested")
+        } else if canary_available == 0 {
+            Some("no canary pod available")
+        } else {
+            None
+        };
+        if let Some(why) = why {
+            self.remove_managed_routes(r, why);
+        }
+        let state = &self.rollouts[r];
+        if state.aborted.is_none() && state.promoted.is_none() {
+            self.apply_route_step(r, argo, state.index);
+        }
+    }
+
+    /// Progress deadline (ARGO.md §1, §2 end, §5): the update times out when nothing has
+    /// progressed for `progressDeadlineSeconds` — not while the current step is a pause, an
+    /// analysis or an experiment, nor while paused by an Inconclusive result (the clock
+    /// starts again after them). Progress: the update starting, the step index moving, the
+    /// canary's pod count changing, more pods available than at the last check. Argo's
+    /// timeout test is strict (`LastUpdateTime + deadline` Before now) and its requeue for
+    /// the check comes one second after the deadline (`requeueStuckRollout`), so the
+    /// rehearsal finds it then. With `progressDeadlineAbort` the update aborts (§5).
+    fn argo_progress_deadline(&mut self, r: usize, argo: &ArgoModel) -> bool {
+        let now = self.now();
+        let state = &self.rollouts[r];
+        if !state.started
+            || state.done
+            || state.promoted.is_some()
+            || state.aborted.is_some()
+        {
+            return false;
+        }
+        let model = &self.model.rollouts[r];
+        let (new, stable) = self.sets(model);
+        let index = state.index;
+        let indefinite = state.inconclusive_pause
+            || matches!(
+                argo.steps.get(index),
+                Some(Step::Pause(_) | Step::Analysis(_) | Step::Experiment)
+            );
+        let ready = new.available + stable.available;
+        let state = &mut self.rollouts[r];
+        let progressed =
+            state.progress_seen != Some((index, new.spec)) || ready > state.progress_ready;
+        state.progress_seen = Some((index, new.spec));
+        state.progress_ready = ready;
+        let name = model.name.clone();
+        if progressed || indefinite {
+            state.progress_at = now;
+            if state.timed_out.take().is_some() {
+                self.decide(
+                    "progressing",
+                    name,
+                    json!({"reason": "ReplicaSetUpdated", "step": index}),
+                );
+            }
+            return false;
+        }
+        if state.timed_out.is_some() {
+            return false;
+        }
+        let due = state
+            .progress_at
+            .saturating_add(argo.progress_deadline)
+            .saturating_add(super::RESYNC);
+        if now < due {
+            if state.deadline_check != Some(due) {
+                state.deadline_check = Some(due);
+                self.reconcile_rollout_at(r, due);
+            }
+            return false;
+        }
+        state.timed_out = Some(now);
+        let message = format!("Rollout \"{name}\" has timed out progressing.");
+        let since = state.progress_at;
+        self.decide(
+            "degraded",
+            name,
+            json!({
+                "condition": "Progressing",
+                "status": "False",
+                "reason": "ProgressDeadlineExceeded",
+                "message": message,
+                "step": index,
+                "progress_deadline_s": crate::sim::engine::nanos_to_secs(argo.progress_deadline),
+                "last_progress_s": crate::sim::engine::nanos_to_secs(since),
+                "abort": argo.progress_deadline_abort,
+            }),
+        );
+        if argo.progress_deadline_abort {
+            self.abort_rollout(r, message);
+        }
         true
     }
 
@@ -479,6 +593,7 @@ impl World<'_> {
             json!({"by": "controller", "reason": reason}),
         );
         self.set_rollout_weights(r, FULL_WEIGHT_BP, false);
+        self.remove_managed_routes(r, "promoted");
     }
 
     /// The canary is the stable version now: the old stable pods go (after

@@ -37,7 +37,13 @@ impl World<'_> {
             MeasurementSource::Value(MetricValue::From(_)) => f64::NAN,
             MeasurementSource::Observed(observed) => {
                 let canary_route = &self.gateways[rollout.gateway].route_counters[1];
-                let window = canary_route.ring.window(now, metric.window_s);
+                let mut window = canary_route.ring.window(now, metric.window_s);
+                // Mirrored copies reach the canary too, and its metrics count them.
+                if let Some(mirrored) = &self.gateways[rollout.gateway].mirrored {
+                    let copies = mirrored.ring.window(now, metric.window_s);
+                    window.requests += copies.requests;
+                    window.errors += copies.errors;
+                }
                 let share = |n: u64| {
                     if window.requests == 0 {
                         f64::NAN

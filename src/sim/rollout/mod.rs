@@ -10,6 +10,7 @@
 //! - `analysis`: AnalysisRuns (§4) on `plan::analysis`'s metric phase;
 //! - `measure`: what a measurement reads of the simulated canary;
 //! - `flagger`: Flagger's advanceCanary tick (FLAGGER.md §3);
+//! - `routes`: Argo's managed header and mirror routes;
 //! - `report`: the run report's `rollouts` section.
 
 pub mod analysis;
@@ -18,6 +19,7 @@ pub mod flagger;
 pub mod measure;
 pub mod model;
 pub mod report;
+pub mod routes;
 
 use super::engine::{Nanos, NANOS_PER_SEC};
 use super::world::{Event, World};
@@ -71,6 +73,14 @@ pub struct RolloutState {
     pub flagger_latencies: Option<crate::sim::metrics::LatencySketch>,
     /// Nothing left to do (promoted and cleaned up, or aborted and scaled down).
     pub done: bool,
+    /// Argo's progress deadline: the last progress (step index, canary pods created, pods
+    /// available rising), what it was measured on, the check scheduled, and when the update
+    /// timed out (Progressing=False, ProgressDeadlineExceeded) until it progresses again.
+    pub progress_at: Nanos,
+    pub progress_seen: Option<(usize, i64)>,
+    pub progress_ready: i64,
+    pub deadline_check: Option<Nanos>,
+    pub timed_out: Option<Nanos>,
 }
 
 impl World<'_> {

@@ -11,6 +11,7 @@ use crate::plan::analysis::Limits;
 use crate::plan::argo::CanaryScale;
 use crate::sim::engine::{Nanos, NANOS_PER_SEC};
 use crate::sim::model::{GatewayId, Model, ServiceId};
+use crate::dialect::rollout::read::path;
 use crate::syntax::exprlang::{self, Expr};
 
 /// The longest window a measurement reads, in seconds (the metric rings are sized by it);
@@ -56,6 +57,34 @@ pub struct ArgoModel {
     pub step_metrics: Vec<Option<Vec<MetricModel>>>,
     /// The background analysis' metrics and its starting step.
     pub background: Option<(Vec<MetricModel>, usize)>,
+    /// `progressDeadlineSeconds` (default 600 s) and `progressDeadlineAbort` (ARGO.md §1).
+    pub progress_deadline: Nanos,
+    pub progress_deadline_abort: bool,
+    /// `trafficRouting.managedRoutes`, in order (the router tries them in this order, before
+    /// the weighted route), each with the share of requests the scenario's `routes` says its
+    /// `match` selects, in basis points (`None`: the scenario does not say; none match, S045).
+    pub managed_routes: Vec<(String, Option<u32>)>,
+    /// Per step: what a setHeaderRoute / setMirrorRoute step does (traffic routing only).
+    pub route_steps: Vec<Option<RouteStep>>,
+}
+
+/// A setHeaderRoute / setMirrorRoute step on one managed route.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct RouteStep {
+    /// Index into `ArgoModel::managed_routes`.
+    pub route: usize,
+    pub action: RouteAction,
+}
+
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum RouteAction {
+    /// A step without `match` removes the route (Argo's istio reconciler).
+    Remove,
+    /// Matching requests go to the canary, whatever the weight.
+    Header,
+    /// Matching requests keep the weights in force when the route was set; `percentage`
+    /// (default 100) of them are copied to the canary, whose answers nobody receives.
+    Mirror { percentage: u32 },
 }
 
 #[derive(Clone, Debug)]
@@ -244,7 +273,33 @@ fn argo_model(project: &Project, scenario: &Scenario, d: &RolloutDeployment) -> 
         metrics_of(a).map(|m| (m, start))
     });
     let seconds = |s: i64| (s.max(0) as u64).saturating_mul(NANOS_PER_SEC);
+    let managed_routes: Vec<(String, Option<u32>)> = canary
+        .traffic_routing
+        .iter()
+        .flat_map(|t| &t.managed_routes)
+        .map(|name| {
+            let share = scenario
+                .rollouts
+                .routes
+                .iter()
+                .find(|r| &r.route.value == name)
+                .map(|r| (r.share_ppm / 100) as u32);
+            (name.clone(), share)
+        })
+        .collect();
+    let route_steps = route_steps(rollout, &steps, &managed_routes);
     Some(ArgoModel {
+        progress_deadline: seconds(
+            rollout
+                .progress_deadline_seconds
+                .as_ref()
+                .map_or(600, |s| s.value),
+        ),
+        progress_deadline_abort: path(&rollout.root, &["spec", "progressDeadlineAbort"])
+            .and_then(crate::syntax::Node::as_bool)
+            .unwrap_or(false),
+        managed_routes,
+        route_steps,
         carried,
         steps,
         routed: canary.traffic_routing.is_some(),
@@ -272,4 +327,47 @@ fn argo_model(project: &Project, scenario: &Scenario, d: &RolloutDeployment) -> 
         step_metrics,
         background,
     })
+}
+
+/// What each setHeaderRoute / setMirrorRoute step does, read from its document (the typed
+/// step keeps only the route's name): `match` absent or null removes the route (Argo's istio
+/// reconciler, `reconcileVirtualServiceHeaderRoutes` / `...MirrorRoutes`), a mirror's
+/// `percentage` defaults to 100. A route `managedRoutes` does not list is left out (the
+/// lint reports it).
+fn route_steps(
+    rollout: &crate::ir::rollout::Rollout,
+    steps: &[Step],
+    managed: &[(String, Option<u32>)],
+) -> Vec<Option<RouteStep>> {
+    let nodes = path(&rollout.root, &["spec", "strategy", "canary", "steps"])
+        .and_then(crate::syntax::Node::as_seq)
+        .unwrap_or(&[]);
+    steps
+        .iter()
+        .enumerate()
+        .map(|(i, step)| {
+            let (name, key) = match step {
+                Step::SetHeaderRoute(name) => (name, "setHeaderRoute"),
+                Step::SetMirrorRoute(name) => (name, "setMirrorRoute"),
+                _ => return None,
+            };
+            let route = managed.iter().position(|(n, _)| n == name)?;
+            let node = nodes.get(i).and_then(|n| path(n, &[key]));
+            let matches = node
+                .and_then(|n| path(n, &["match"]))
+                .is_some_and(|m| m.as_seq().is_some());
+            let action = if !matches {
+                RouteAction::Remove
+            } else if key == "setHeaderRoute" {
+                RouteAction::Header
+            } else {
+                let percentage = node
+                    .and_then(|n| path(n, &["percentage"]))
+                    .and_then(crate::syntax::Node::as_i64)
+                    .map_or(100, |p| p.clamp(0, 100) as u32);
+                RouteAction::Mirror { percentage }
+            };
+            Some(RouteStep { route, action })
+        })
+        .collect()
 }
