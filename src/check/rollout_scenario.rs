@@ -1,6 +1,7 @@
 //! A scenario's rollout fields against what it deploys (issue 12): unknown rollouts (S040,
 //! errors: the scenario cannot run), measurements and webhook answers nothing reads (S041,
-//! S042), metrics nothing measures (S043) and rollouts rehearsed only in part (S044).
+//! S042), metrics nothing measures (S043), rollouts rehearsed only in part (S044) and Argo
+//! header/mirror routes without a share of the requests, or shares nothing reads (S045).
 //! Runs only for scenarios that deploy a rollout, so other corpora pay nothing for it.
 
 use crate::diag::codes::s;
@@ -30,6 +31,7 @@ pub fn check(
         && plan.aborts.is_empty()
         && plan.measurements.is_empty()
         && plan.webhooks.is_empty()
+        && plan.routes.is_empty()
     {
         return;
     }
@@ -176,6 +178,79 @@ pub fn check(
     }
     for deployment in &topology.rollouts {
         partly_rehearsed(project, deployment, diagnostics);
+    }
+    route_shares(project, scenario, topology, diagnostics);
+}
+
+/// S045: each managed route a deployed Argo rollout's steps set needs the share of requests
+/// its `match` selects; a share no such route reads is reported too.
+fn route_shares(
+    project: &Project,
+    scenario: &Scenario,
+    topology: &Topology,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    let mut stepped: Vec<String> = Vec::new();
+    for deployment in &topology.rollouts {
+        if deployment.kind != RolloutKind::Argo {
+            continue;
+        }
+        let rollout = &project.rollouts.rollouts[deployment.object];
+        let Some(canary) = &rollout.canary else {
+            continue;
+        };
+        if canary.traffic_routing.is_none() {
+            continue; // the lint's error: route steps need a traffic router
+        }
+        for step in canary.steps.iter().take(MAX_STEPS) {
+            let (name, kind) = match &step.value {
+                Step::SetHeaderRoute(name) => (name, "header"),
+                Step::SetMirrorRoute(name) => (name, "mirror"),
+                _ => continue,
+            };
+            if stepped.contains(name) {
+                continue;
+            }
+            stepped.push(name.clone());
+            if !scenario
+                .rollouts
+                .routes
+                .iter()
+                .any(|r| &r.route.value == name)
+            {
+                diagnostics.push(
+                    Diagnostic::warning(
+                        &s::S045,
+                        step.span,
+                        format!(
+                            "rollout '{}': scenario '{}' does not say what share of the requests {kind} route '{name}' matches: the rehearsal assumes none (the route is set but sends nothing to the canary)",
+                            deployment.name.value, scenario.name.value
+                        ),
+                    )
+                    .with_label(scenario.name.span, "in this scenario")
+                    .with_help(format!("give it: `routes: {{{name}: 20%}}`")),
+                );
+            }
+        }
+    }
+    for share in &scenario.rollouts.routes {
+        if !stepped.contains(&share.route.value) {
+            diagnostics.push(
+                Diagnostic::warning(
+                    &s::S045,
+                    share.route.span,
+                    format!(
+                        "no setHeaderRoute or setMirrorRoute step of a deployed rollout sets route '{}': this share is never read",
+                        share.route.value
+                    ),
+                )
+                .with_help(if stepped.is_empty() {
+                    "the deployed rollouts set no managed route".to_owned()
+                } else {
+                    format!("routes set: {}", stepped.join(", "))
+                }),
+            );
+        }
     }
 }
 

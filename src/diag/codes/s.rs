@@ -175,4 +175,15 @@ declare_codes! {
     /// other than `confirm-promotion` (not called: they never hold nor roll back the canary)
     /// and `stepWeightPromotion` (promotion moves all traffic in one tick).
     S044 "rollout-partly-rehearsed";
+    /// Argo header and mirror routes (`setHeaderRoute` / `setMirrorRoute` steps on
+    /// `trafficRouting.managedRoutes`) send the requests their `match` selects to the canary
+    /// (a mirror route copies `percentage` of them, default 100, and users get the weighted
+    /// answer). Headers, paths and methods are not simulated, so the scenario says what share
+    /// of the rollout's requests each route matches: `routes: {header-route-1: 20%}`. A route
+    /// step without a share matches no request in the rehearsal (the route is set, but sends
+    /// nothing); a share for a route no route step of a deployed rollout sets is never read.
+    /// Routes are tried in `managedRoutes` order, each matching independently, and removed on
+    /// promotion, on abort and while the canary has no available pod (ARGO.md §3.3;
+    /// rollout/trafficrouting.go, rollout/trafficrouting/istio/istio.go).
+    S045 "route-share";
 }

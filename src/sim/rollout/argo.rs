@@ -283,11 +283,7 @@ impl World<'_> {
     fn argo_progress_deadline(&mut self, r: usize, argo: &ArgoModel) -> bool {
         let now = self.now();
         let state = &self.rollouts[r];
-        if !state.started
-            || state.done
-            || state.promoted.is_some()
-            || state.aborted.is_some()
-        {
+        if !state.started || state.done || state.promoted.is_some() || state.aborted.is_some() {
             return false;
         }
         let model = &self.model.rollouts[r];

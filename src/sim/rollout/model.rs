@@ -2,6 +2,7 @@
 //! steps and their carried settings (`plan::argo::carried_settings`), the analysis metrics
 //! with their conditions parsed and their scenario measurement, the operator's actions.
 
+use crate::dialect::rollout::read::path;
 use crate::ir::rollout::{IntOrPercent, PauseDuration, Step};
 use crate::ir::rollout_scenario::{MeasurementBinding, RolloutKind};
 use crate::ir::scenario::Scenario;
@@ -11,7 +12,6 @@ use crate::plan::analysis::Limits;
 use crate::plan::argo::CanaryScale;
 use crate::sim::engine::{Nanos, NANOS_PER_SEC};
 use crate::sim::model::{GatewayId, Model, ServiceId};
-use crate::dialect::rollout::read::path;
 use crate::syntax::exprlang::{self, Expr};
 
 /// The longest window a measurement reads, in seconds (the metric rings are sized by it);

@@ -16,7 +16,7 @@ impl World<'_> {
                         super::flagger::phase_name(state)
                     } else if state.promoted.is_some() {
                         "Healthy"
-                    } else if state.aborted.is_some() {
+                    } else if state.aborted.is_some() || state.timed_out.is_some() {
                         "Degraded"
                     } else if !state.started {
                         "NotUpdated"
@@ -47,6 +47,8 @@ impl World<'_> {
                         "canary_replicas": self.services[model.canary].desired,
                         "analysis_runs": runs,
                         "failed_checks": state.failed_checks,
+                        "progress_deadline_exceeded_at_s": state.timed_out.map(nanos_to_secs),
+                        "mirrored_requests": self.gateways[model.gateway].mirrored.as_ref().map_or(0, |c| c.requests),
                     })
                 })
                 .collect(),
