@@ -205,6 +205,64 @@ faults:
         assert!(times(&result, "abort").is_empty());
     }
 
+    /// Progress after a timeout (pods available at last) makes the rollout Progressing
+    /// again (condition reason ReplicaSetUpdated) and the update goes on: slow pods time it
+    /// out twice, at step 0 and waiting for full promotion, and it still completes.
+    #[test]
+    fn slow_pods_time_out_and_the_update_recovers_when_they_are_ready() {
+        let startup_s = 90;
+        let pause_s = 60;
+        let extra = format!("  progressDeadlineSeconds: {DEADLINE_S}\n");
+        // A surge of 100 %: the canary grows to all 5 pods in one resize at the end.
+        let rollout = basic_rollout(
+            &extra,
+            &format!("        - setWeight: 20\n        - pause: {{duration: {pause_s}s}}\n"),
+        )
+        .replace("    canary:\n", "    canary:\n      maxSurge: \"100%\"\n");
+        let scenario = format!(
+            "kind: scenario
+name: slow
+duration: 10m
+deploy:
+  - rollout: shop
+behaviors:
+  shop:canary: {{startup: {startup_s}s}}
+traffic:
+  - to: shop
+    rate: 20/s
+update: {{at: {UPDATE_S}s, rollout: shop, to: v2}}
+"
+        );
+        let result = run(
+            &[("rollout.yaml", &rollout), ("slow.yaml", &scenario)],
+            "slow",
+        );
+        // Step 0's pod: created at the update, ready a startup later; the pause; then the
+        // canary grows to all 5 pods at once and waits a startup for them: promotion.
+        let first_ready = UPDATE_S + startup_s;
+        let full_scale = first_ready + pause_s;
+        let promoted_at = full_scale + startup_s;
+        let s = |t: u64| t * SECOND;
+        assert_eq!(
+            times(&result, "degraded"),
+            vec![
+                s(UPDATE_S + DEADLINE_S) + REQUEUE,
+                s(full_scale + DEADLINE_S) + REQUEUE
+            ]
+        );
+        assert_eq!(
+            times(&result, "progressing"),
+            vec![s(first_ready), s(promoted_at)]
+        );
+        assert_eq!(times(&result, "promote"), vec![s(promoted_at)]);
+        let report = result.to_json();
+        assert_eq!(report["rollouts"][0]["phase"], "Healthy");
+        assert_eq!(
+            report["rollouts"][0]["progress_deadline_exceeded_at_s"],
+            json!(null)
+        );
+    }
+
     #[test]
     fn same_seed_same_report() {
         let a = serde_json::to_string(&never_ready(true).to_json()).unwrap();
@@ -468,6 +526,38 @@ measurements:
         let a = serde_json::to_string(&rehearse(3).to_json()).unwrap();
         let b = serde_json::to_string(&rehearse(3).to_json()).unwrap();
         assert_eq!(a, b);
+    }
+
+    /// §5 / §3.3: an abort takes every managed route away with the weight.
+    #[test]
+    fn an_abort_removes_the_routes() {
+        let abort_s = UPDATE_S + STARTUP_S + PAUSE_S + PAUSE_S / 2;
+        let scenario = format!("{}abort: {{at: {abort_s}s}}\n", scenario(&shares()));
+        let result = run(
+            &[("rollout.yaml", &rollout()), ("routed.yaml", &scenario)],
+            "routed",
+        );
+        assert_eq!(times(&result, "abort"), vec![abort_s * SECOND]);
+        let last = result
+            .decisions
+            .iter()
+            .rev()
+            .find(|d| d.kind == "route")
+            .unwrap();
+        assert_eq!(last.t, abort_s * SECOND);
+        assert_eq!(last.detail["action"], "removed all");
+        assert_eq!(last.detail["reason"], "aborted");
+        // Both routes were in force: the mirror was set at its step, before the abort.
+        let set: Vec<u64> = result
+            .decisions
+            .iter()
+            .filter(|d| d.kind == "route" && d.detail["share"].is_number())
+            .map(|d| d.t / SECOND)
+            .collect();
+        assert_eq!(
+            set,
+            vec![UPDATE_S + STARTUP_S, UPDATE_S + STARTUP_S + PAUSE_S]
+        );
     }
 
     /// S045: a route step with no share in the scenario (assumed to match nothing), and a
