@@ -113,10 +113,17 @@ pub fn human(result: &RunResult) -> String {
                 } else {
                     format!(", aborted{}", when("aborted_at_s"))
                 },
-                r["abort_message"]
-                    .as_str()
-                    .map(|m| format!(" ({m})"))
-                    .unwrap_or_default(),
+                match (r["abort_message"].as_str(), r["aborted_at_s"].is_null()) {
+                    (Some(m), _) => format!(" ({m})"),
+                    // Timed out without progressDeadlineAbort: Degraded, not aborted.
+                    (None, true) if !r["progress_deadline_exceeded_at_s"].is_null() => {
+                        format!(
+                            ", progress deadline exceeded{}",
+                            when("progress_deadline_exceeded_at_s")
+                        )
+                    }
+                    _ => String::new(),
+                },
                 r["canary_weight"],
                 r["stable_replicas"],
                 r["canary_replicas"],
