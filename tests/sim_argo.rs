@@ -604,3 +604,48 @@ measurements:
         assert_eq!(header.detail["share_given"], json!(false));
     }
 }
+
+/// specs/rollouts' example: the shop rollout's default deadline (600 s, ARGO.md §1) after
+/// the update, plus the requeue second.
+#[test]
+fn the_spec_example_times_out_at_the_default_deadline() {
+    let dir = concat!(env!("CARGO_MANIFEST_DIR"), "/specs/rollouts");
+    let mut paths: Vec<_> = std::fs::read_dir(dir)
+        .expect("specs/rollouts")
+        .filter_map(|e| e.ok().map(|e| e.path()))
+        .filter(|p| p.extension().is_some_and(|x| x == "yml" || x == "yaml"))
+        .collect();
+    paths.sort();
+    let files: Vec<rehearse::check::Input> = paths
+        .iter()
+        .map(|p| {
+            rehearse::check::Input::reported(p.display().to_string(), std::fs::read(p).unwrap())
+        })
+        .collect();
+    let checked = checked_without_errors(files);
+    let project = &checked.project;
+    let rollout = &project.rollouts.rollouts[0];
+    assert!(
+        rollout.progress_deadline_seconds.is_none(),
+        "the example keeps the default"
+    );
+    let scenario = project
+        .scenarios
+        .iter()
+        .find(|s| s.name.value == "shop-canary-never-ready")
+        .unwrap();
+    let update_at = scenario.rollouts.updates[0].at_ns;
+    let result = rehearsed(
+        project,
+        RunOptions {
+            scenario: Some("shop-canary-never-ready".into()),
+            ..Default::default()
+        },
+    );
+    assert_eq!(
+        times(&result, "degraded"),
+        vec![update_at + 600 * SECOND + REQUEUE]
+    );
+    assert!(times(&result, "abort").is_empty());
+    assert!(result.passed(), "{:?}", result.expectations);
+}
