@@ -15,6 +15,10 @@ use crate::plan::argo::{
 use crate::sim::world::World;
 use serde_json::json;
 
+/// After the progress deadline, the requeue that finds it exceeded (`requeueStuckRollout`
+/// adds a second to the deadline; the timeout test itself is strict).
+const DEADLINE_REQUEUE: crate::sim::engine::Nanos = crate::sim::engine::NANOS_PER_SEC;
+
 /// Which analysis run of a rollout.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 enum Which {
@@ -34,7 +38,6 @@ impl World<'_> {
 
     fn reconcile_argo_once(&mut self, r: usize, argo: &ArgoModel) -> bool {
         let now = self.now();
-        let argo = argo.clone();
         let state = &self.rollouts[r];
         if state.done {
             return false;
@@ -318,7 +321,7 @@ impl World<'_> {
         let due = state
             .progress_at
             .saturating_add(argo.progress_deadline)
-            .saturating_add(super::RESYNC);
+            .saturating_add(DEADLINE_REQUEUE);
         if now < due {
             if state.deadline_check != Some(due) {
                 state.deadline_check = Some(due);
