@@ -103,6 +103,7 @@ pub fn lower(project: &Project, scenario: &Scenario, topology: &mut Topology) {
             stable,
             canary,
             router,
+            matched_ppm: deploy.matched_ppm.as_ref().map(|m| m.value),
         });
     }
 }
