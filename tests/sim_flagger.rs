@@ -56,7 +56,13 @@ spec:
 
 /// A scenario `flagger` deploying the canary (`deploy` the entry's extra keys), with 50
 /// requests/s, the update at `update_s`, and `rest` appended (webhooks, faults...).
-fn scenario(deploy: &str, canary_startup: &str, update_s: u64, duration_s: u64, rest: &str) -> String {
+fn scenario(
+    deploy: &str,
+    canary_startup: &str,
+    update_s: u64,
+    duration_s: u64,
+    rest: &str,
+) -> String {
     format!(
         "kind: scenario
 name: flagger
@@ -75,7 +81,10 @@ update: {{at: {update_s}s, canary: podinfo, to: v2}}
 }
 
 fn rehearse(spec: &str, scenario: &str, seed: Option<u64>) -> RunResult {
-    let checked = checked_without_errors(inputs(&[("canary.yaml", spec), ("scenario.yaml", scenario)]));
+    let checked = checked_without_errors(inputs(&[
+        ("canary.yaml", spec),
+        ("scenario.yaml", scenario),
+    ]));
     common::sim::rehearsed(
         &checked.project,
         RunOptions {
@@ -152,7 +161,11 @@ fn ab_testing_routes_the_matched_share_for_iterations_then_promotes() {
         interval: 30s
 ",
     );
-    let result = rehearse(&spec, &scenario(", matched: 20%", "10s", update, 480, ""), None);
+    let result = rehearse(
+        &spec,
+        &scenario(", matched: 20%", "10s", update, 480, ""),
+        None,
+    );
     let t0 = detection(update, interval);
     let tick = interval * SECOND;
     // Ticks after detection: 1..=N iterations, N+1 promote, N+2 route back, N+3 finalise.
@@ -198,7 +211,10 @@ fn ab_testing_without_a_matched_share_warns_and_takes_ten_percent() {
 ",
     );
     let scenario = scenario("", "10s", 10, 300, "");
-    let checked = checked_without_errors(inputs(&[("canary.yaml", &spec), ("scenario.yaml", &scenario)]));
+    let checked = checked_without_errors(inputs(&[
+        ("canary.yaml", &spec),
+        ("scenario.yaml", &scenario),
+    ]));
     let warnings: Vec<&str> = checked
         .diagnostics
         .iter()
@@ -233,7 +249,10 @@ fn blue_green_switches_after_the_iterations_and_promotes_next_tick() {
         vec![(switch, 100.0), (switch + 2 * tick, 0.0)]
     );
     assert_eq!(times(&result, "promote"), vec![switch + tick]);
-    assert_eq!(of_kind(&result, "scale").last().unwrap().t, switch + 3 * tick);
+    assert_eq!(
+        of_kind(&result, "scale").last().unwrap().t,
+        switch + 3 * tick
+    );
     // No user request reached the canary before the switch.
     assert_eq!(report_rollout(&result)["phase"], "Succeeded");
 }
@@ -243,7 +262,11 @@ fn blue_green_switches_after_the_iterations_and_promotes_next_tick() {
 #[test]
 fn kubernetes_blue_green_runs_ten_iterations_and_routes_nothing() {
     let (interval, update) = (10u64, 1u64);
-    let spec = canary("kubernetes", "", "    interval: 10s\n    threshold: 1\n    iterations: 0\n");
+    let spec = canary(
+        "kubernetes",
+        "",
+        "    interval: 10s\n    threshold: 1\n    iterations: 0\n",
+    );
     let result = rehearse(&spec, &scenario("", "2s", update, 300, ""), None);
     let t0 = detection(update, interval);
     let tick = interval * SECOND;
@@ -297,7 +320,10 @@ fn blue_green_mirror_sends_copies_whose_errors_fail_the_canary_not_the_users() {
         .collect();
     assert_eq!(failed, vec![t0 + 2 * tick, t0 + 3 * tick]);
     assert_eq!(times(&result, "abort"), vec![t0 + (2 + threshold) * tick]);
-    assert!(canary_weights(&result).is_empty(), "mirroring sets no weight");
+    assert!(
+        canary_weights(&result).is_empty(),
+        "mirroring sets no weight"
+    );
     let report = result.to_json();
     assert_eq!(report["errors"], 0, "users never see the canary's answers");
     assert_eq!(report_rollout(&result)["phase"], "Failed");
@@ -382,7 +408,10 @@ fn gates_hold_the_canary_without_failed_checks() {
         vec![(tick, false), (2 * tick, false), (detect, true)]
     );
     let pause = of_kind(&result, "pause");
-    assert_eq!((pause[0].t, &pause[0].detail["reason"]), (tick, &Value::from("Waiting")));
+    assert_eq!(
+        (pause[0].t, &pause[0].detail["reason"]),
+        (tick, &Value::from("Waiting"))
+    );
     // detect+1 (80 s): pre-rollout, gate yes → 25; 100 s and 120 s: the gate says no;
     // 140 s: 50; 160 s: maxWeight, confirm-traffic-increase yes, confirm-promotion no;
     // 180 s: promote; 200 s: back to the primary; 220 s: finalised.
@@ -398,15 +427,25 @@ fn gates_hold_the_canary_without_failed_checks() {
     );
     assert_eq!(
         canary_weights(&result),
-        vec![(detect + tick, 25.0), (detect + 4 * tick, 50.0), (detect + 7 * tick, 0.0)]
+        vec![
+            (detect + tick, 25.0),
+            (detect + 4 * tick, 50.0),
+            (detect + 7 * tick, 0.0)
+        ]
     );
     assert_eq!(
         webhook_calls(&result, "ship"),
         vec![(detect + 5 * tick, false), (detect + 6 * tick, true)]
     );
-    assert_eq!((pause[1].t, &pause[1].detail["reason"]), (detect + 5 * tick, &Value::from("WaitingPromotion")));
+    assert_eq!(
+        (pause[1].t, &pause[1].detail["reason"]),
+        (detect + 5 * tick, &Value::from("WaitingPromotion"))
+    );
     assert_eq!(times(&result, "promote"), vec![detect + 6 * tick]);
-    assert_eq!(webhook_calls(&result, "done"), vec![(detect + 8 * tick, true)]);
+    assert_eq!(
+        webhook_calls(&result, "done"),
+        vec![(detect + 8 * tick, true)]
+    );
     assert!(webhook_calls(&result, "notify").is_empty());
     let rollout = report_rollout(&result);
     assert_eq!(rollout["phase"], "Succeeded");
@@ -470,12 +509,25 @@ fn failing_rollout_hooks_count_failed_checks_and_hold_the_weight() {
     let t0 = detection(update, interval);
     let tick = interval * SECOND;
     let calls = webhook_calls(&result, "load");
-    assert_eq!(calls.first(), Some(&(t0 + 2 * tick, true)), "not called on the pre-rollout tick");
-    let failing: Vec<u64> = calls.iter().filter(|(_, ok)| !ok).map(|(t, _)| *t).collect();
+    assert_eq!(
+        calls.first(),
+        Some(&(t0 + 2 * tick, true)),
+        "not called on the pre-rollout tick"
+    );
+    let failing: Vec<u64> = calls
+        .iter()
+        .filter(|(_, ok)| !ok)
+        .map(|(t, _)| *t)
+        .collect();
     assert_eq!(failing, vec![t0 + 3 * tick, t0 + 4 * tick]);
     assert_eq!(
         canary_weights(&result),
-        vec![(t0 + tick, 20.0), (t0 + 2 * tick, 40.0), (t0 + 5 * tick, 60.0), (t0 + 7 * tick, 0.0)]
+        vec![
+            (t0 + tick, 20.0),
+            (t0 + 2 * tick, 40.0),
+            (t0 + 5 * tick, 60.0),
+            (t0 + 7 * tick, 0.0)
+        ]
     );
     assert_eq!(times(&result, "promote"), vec![t0 + 6 * tick]);
     assert_eq!(report_rollout(&result)["failed_checks"], 2);
@@ -506,9 +558,15 @@ fn a_rollback_hook_that_answers_yes_rolls_back_on_that_tick() {
     assert_eq!(calls.last(), Some(&(fires, true)));
     assert_eq!(times(&result, "abort"), vec![fires]);
     let weights = canary_weights(&result);
-    assert_eq!(weights.last(), Some(&(fires - tick, ((fires - tick - t0) / tick * 10) as f64)));
+    assert_eq!(
+        weights.last(),
+        Some(&(fires - tick, ((fires - tick - t0) / tick * 10) as f64))
+    );
     let rollback = of_kind(&result, "rollback");
-    assert_eq!((rollback[0].t, &rollback[0].detail["podinfo:canary"]), (fires, &Value::from(0)));
+    assert_eq!(
+        (rollback[0].t, &rollback[0].detail["podinfo:canary"]),
+        (fires, &Value::from(0))
+    );
     assert_eq!(report_rollout(&result)["phase"], "Failed");
 }
 
@@ -538,7 +596,10 @@ fn a_canary_never_ready_rolls_back_at_the_progress_deadline() {
     assert_eq!(waits, (1..=4).map(|k| t0 + k * tick).collect::<Vec<_>>());
     assert_eq!(times(&result, "abort"), vec![rollback]);
     let abort = of_kind(&result, "abort")[0];
-    assert!(abort.detail["message"].as_str().unwrap().contains("progress deadline"));
+    assert!(abort.detail["message"]
+        .as_str()
+        .unwrap()
+        .contains("progress deadline"));
     let rollout = report_rollout(&result);
     assert_eq!(rollout["phase"], "Failed");
     assert_eq!(rollout["failed_checks"], 0);
@@ -553,14 +614,19 @@ fn canary_ready_threshold_decides_what_ready_means() {
     let analysis = |threshold: &str| {
         format!("    interval: 60s\n    threshold: 1\n    stepWeight: 50\n{threshold}")
     };
-    let fault = "faults:\n  - {at: 61s, kill: \"podinfo:canary\", instances: 1, restart_delay: 1h}\n";
+    let fault =
+        "faults:\n  - {at: 61s, kill: \"podinfo:canary\", instances: 1, restart_delay: 1h}\n";
     let half = rehearse(
         &canary("istio", "", &analysis("    canaryReadyThreshold: 50\n")),
         &scenario("", "0s", 10, 900, fault),
         None,
     );
     assert_eq!(report_rollout(&half)["phase"], "Succeeded");
-    let full = rehearse(&canary("istio", "", &analysis("")), &scenario("", "0s", 10, 900, fault), None);
+    let full = rehearse(
+        &canary("istio", "", &analysis("")),
+        &scenario("", "0s", 10, 900, fault),
+        None,
+    );
     // Detected at 60 s, ready at once, a pod killed at 61 s: not ready since then; the
     // first tick more than 600 s later is 720 s.
     assert_eq!(times(&full, "abort"), vec![720 * SECOND]);
@@ -587,7 +653,13 @@ fn same_seed_same_report() {
         interval: 20s
 ",
     );
-    let scenario = scenario("", "5s", 10, 300, "webhooks:\n  load: {fails: {from: 60s, to: 70s}}\n");
+    let scenario = scenario(
+        "",
+        "5s",
+        10,
+        300,
+        "webhooks:\n  load: {fails: {from: 60s, to: 70s}}\n",
+    );
     let a = serde_json::to_string(&rehearse(&spec, &scenario, Some(9)).to_json()).unwrap();
     let b = serde_json::to_string(&rehearse(&spec, &scenario, Some(9)).to_json()).unwrap();
     assert_eq!(a, b);
