@@ -759,3 +759,61 @@ proptest! {
         prop_assert_eq!(&report_rollout(&result)["phase"], "Succeeded");
     }
 }
+
+/// The scenario's new keys refuse what they cannot mean, with a code and a span: `matched`
+/// on an Argo entry, a webhook answer with two forms, a failing window without `from` or
+/// ending before it starts.
+#[test]
+fn bad_webhook_answers_and_matched_shares_are_errors() {
+    let spec = canary(
+        "istio",
+        "",
+        "    interval: 10s\n    threshold: 1\n    stepWeight: 10\n",
+    );
+    let cases = [
+        ("deploy:\n  - {rollout: podinfo, matched: 10%}\n", "S003"),
+        ("deploy:\n  - {canary: podinfo, matched: 120%}\n", "S005"),
+        (
+            "deploy:\n  - {canary: podinfo}\nwebhooks:\n  x: {at: 1m, fails: {from: 2m}}\n",
+            "S001",
+        ),
+        (
+            "deploy:\n  - {canary: podinfo}\nwebhooks:\n  x: {fails: {to: 2m}}\n",
+            "S001",
+        ),
+        (
+            "deploy:\n  - {canary: podinfo}\nwebhooks:\n  x: {fails: [{from: 3m, to: 2m}]}\n",
+            "S003",
+        ),
+    ];
+    for (body, code) in cases {
+        let scenario = format!("kind: scenario\nname: bad\nduration: 1m\n{body}");
+        let checked = rehearse::check::check(
+            inputs(&[("canary.yaml", &spec), ("scenario.yaml", &scenario)]),
+            &Default::default(),
+        );
+        let errors: Vec<&str> = checked.error_diagnostics().map(|d| d.code.id).collect();
+        assert!(errors.contains(&code), "{body}: {errors:?}");
+    }
+}
+
+/// `skipAnalysis` (§3): on the first tick after detection with the canary ready, Promote,
+/// scale the canary to 0 and Succeeded at once, no weight set, no check run.
+#[test]
+fn skip_analysis_promotes_on_the_tick_after_detection() {
+    let (interval, update) = (10u64, 1u64);
+    let spec = canary(
+        "istio",
+        "  skipAnalysis: true\n",
+        "    interval: 10s\n    threshold: 1\n    stepWeight: 10\n    webhooks:\n      - {name: done, type: post-rollout, url: http://x.test/}\n",
+    );
+    let result = rehearse(&spec, &scenario("", "2s", update, 120, ""), None);
+    let t0 = detection(update, interval);
+    let tick = interval * SECOND;
+    assert_eq!(times(&result, "promote"), vec![t0 + tick]);
+    assert_eq!(of_kind(&result, "scale").last().unwrap().t, t0 + tick);
+    assert_eq!(webhook_calls(&result, "done"), vec![(t0 + tick, true)]);
+    assert!(canary_weights(&result).is_empty());
+    assert!(of_kind(&result, "analysis").is_empty());
+    assert_eq!(report_rollout(&result)["phase"], "Succeeded");
+}

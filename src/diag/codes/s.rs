@@ -170,10 +170,9 @@ declare_codes! {
     /// are rehearsed), an analysis template not in the project (its step never completes), a
     /// replica count over the simulator's bound (100 000 pods per side), or a step list or
     /// pause beyond the bounds the rehearsal keeps its work to (the steps are cut and the
-    /// rollout waits there, as at an indefinite pause). A Flagger Canary is rehearsed whole
-    /// (every strategy, webhook type, readiness threshold and progress deadline, FLAGGER.md
-    /// §3–§7) except a Canary without `analysis` or with `skipAnalysis` (not rehearsed: the
-    /// canary never starts).
+    /// rollout waits there, as at an indefinite pause). A Flagger Canary is rehearsed as its
+    /// advanceCanary runs — every strategy, webhook type, readiness threshold, the progress
+    /// deadline and `skipAnalysis` (FLAGGER.md §3–§7) — so S044 says nothing about one.
     S044 "rollout-partly-rehearsed";
     /// A Flagger Canary doing A/B testing (`analysis.iterations` with `analysis.match`) is
     /// deployed without saying which share of the users' requests match: during its
