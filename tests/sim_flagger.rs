@@ -677,7 +677,7 @@ fn analysis() -> impl Strategy<Value = Analysis> {
     let canary = (
         prop_oneof![
             (1i64..=100).prop_map(|s| format!("    stepWeight: {s}\n")),
-            prop::collection::btree_set(1i64..=100, 1..5).prop_map(|set| {
+            prop::collection::btree_set(1i64..=150, 1..5).prop_map(|set| {
                 let weights: Vec<String> = set.iter().map(i64::to_string).collect();
                 format!("    stepWeights: [{}]\n", weights.join(", "))
             }),
@@ -704,7 +704,7 @@ fn analysis() -> impl Strategy<Value = Analysis> {
         blue_green.clone().prop_map(|y| ("istio", y)),
         blue_green.prop_map(|y| ("kubernetes", y)),
     ];
-    (strategy, 10u64..=90, prop_oneof![Just(0i64), 1i64..=100]).prop_map(
+    (strategy, 5u64..=90, prop_oneof![Just(0i64), 1i64..=150]).prop_map(
         |((provider, body), interval_s, promotion)| {
             let mut yaml = format!("    interval: {interval_s}s\n    threshold: 1\n{body}");
             if promotion > 0 {
@@ -735,7 +735,9 @@ proptest! {
             canary_object.provider.as_deref(),
         );
         prop_assert!(!stalls);
-        let interval = a.interval_s * SECOND;
+        // §1: an interval under 10 s ticks every 10 s.
+        let interval_s = a.interval_s.max(10);
+        let interval = interval_s * SECOND;
         let t0 = interval; // the update at 1 s is detected by the first tick
         let at = |k: usize| t0 + k as u64 * interval;
         let mut expected_weights = Vec::new();
@@ -750,7 +752,7 @@ proptest! {
             .iter()
             .position(|t| t.phase == rehearse::plan::flagger::Phase::Promoting)
             .map(at);
-        let duration_s = (ticks.len() as u64 + 3) * a.interval_s;
+        let duration_s = (ticks.len() as u64 + 3) * interval_s;
         let scenario = scenario(", matched: 100%", "2s", 1, duration_s, "");
         let result = rehearse(&spec, &scenario, None);
         prop_assert_eq!(canary_weights(&result), expected_weights);

@@ -182,11 +182,7 @@ pub fn model(
                 .cloned(),
         })
         .collect();
-    let threshold_of = |key: &str| {
-        crate::dialect::rollout::read::path(&canary.root, &["spec", "analysis", key])
-            .and_then(|n| n.as_i64())
-            .unwrap_or(100)
-    };
+    let threshold_of = |key| crate::lower::rollout::flagger_ready_threshold(canary, key);
     let deadline_s = canary
         .progress_deadline_seconds
         .as_ref()
