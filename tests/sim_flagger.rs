@@ -819,3 +819,57 @@ fn skip_analysis_promotes_on_the_tick_after_detection() {
     assert!(of_kind(&result, "analysis").is_empty());
     assert_eq!(report_rollout(&result)["phase"], "Succeeded");
 }
+
+/// A/B testing behind a closed confirm-promotion gate (§2, §3): WaitingPromotion sets
+/// `iterations` to N − 1, so each tick that finds the gate closed is followed by one more
+/// iteration tick: the gate is called every other tick until it opens.
+#[test]
+fn ab_testing_calls_a_closed_promotion_gate_every_other_tick() {
+    let (interval, update) = (10u64, 1u64);
+    let spec = canary(
+        "istio",
+        "",
+        "    interval: 10s
+    threshold: 1
+    iterations: 2
+    match:
+      - headers:
+          x-canary:
+            exact: insider
+    webhooks:
+      - {name: ship, type: confirm-promotion, url: http://gate.test/}
+",
+    );
+    let rest = "webhooks:\n  ship: {at: 75s}\n";
+    let result = rehearse(
+        &spec,
+        &scenario(", matched: 50%", "2s", update, 200, rest),
+        None,
+    );
+    let t0 = detection(update, interval);
+    let tick = interval * SECOND;
+    // t0+1, t0+2: iterations 1, 2; t0+3: gate (no); t0+4: iteration 2 again; t0+5: gate
+    // (no); t0+6: iteration; t0+7 = 80 s ≥ 75 s: gate yes, Promote.
+    assert_eq!(
+        webhook_calls(&result, "ship"),
+        vec![
+            (t0 + 3 * tick, false),
+            (t0 + 5 * tick, false),
+            (t0 + 7 * tick, true)
+        ]
+    );
+    let iterations: Vec<u64> = of_kind(&result, "step")
+        .iter()
+        .filter(|d| d.detail["index"] != 0)
+        .map(|d| d.t)
+        .collect();
+    assert_eq!(
+        iterations,
+        vec![t0 + tick, t0 + 2 * tick, t0 + 4 * tick, t0 + 6 * tick]
+    );
+    assert_eq!(times(&result, "promote"), vec![t0 + 7 * tick]);
+    assert_eq!(
+        canary_weights(&result),
+        vec![(t0 + tick, 50.0), (t0 + 8 * tick, 0.0)]
+    );
+}
