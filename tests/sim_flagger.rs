@@ -873,3 +873,48 @@ fn ab_testing_calls_a_closed_promotion_gate_every_other_tick() {
         vec![(t0 + tick, 50.0), (t0 + 8 * tick, 0.0)]
     );
 }
+
+/// The primary must be ready on every tick (§3, §4, `primaryReadyThreshold`): while one of its
+/// two pods is down the ticks wait (no failed check, the weight held); with a threshold of
+/// 50 % one pod is enough and nothing waits.
+#[test]
+fn ticks_wait_for_the_primary_unless_its_threshold_allows() {
+    let (interval, update) = (10u64, 1u64);
+    let analysis = |threshold: &str| {
+        format!("    interval: 10s\n    threshold: 1\n    stepWeight: 50\n{threshold}")
+    };
+    // A primary pod down from 25 s, back at 45 s.
+    let fault =
+        "faults:\n  - {at: 25s, kill: \"podinfo:stable\", instances: 1, restart_delay: 20s}\n";
+    let t0 = detection(update, interval);
+    let tick = interval * SECOND;
+    let strict = rehearse(
+        &canary("istio", "", &analysis("")),
+        &scenario("", "2s", update, 200, fault),
+        None,
+    );
+    let waits: Vec<u64> = of_kind(&strict, "analysis")
+        .iter()
+        .filter(|d| d.detail["wait"] == "primary not ready")
+        .map(|d| d.t)
+        .collect();
+    assert_eq!(waits, vec![t0 + 2 * tick, t0 + 3 * tick]);
+    assert_eq!(
+        canary_weights(&strict),
+        vec![
+            (t0 + tick, 50.0),
+            (t0 + 4 * tick, 100.0),
+            (t0 + 6 * tick, 0.0)
+        ]
+    );
+    assert_eq!(times(&strict, "promote"), vec![t0 + 5 * tick]);
+    let lenient = rehearse(
+        &canary("istio", "", &analysis("    primaryReadyThreshold: 50\n")),
+        &scenario("", "2s", update, 200, fault),
+        None,
+    );
+    assert!(of_kind(&lenient, "analysis")
+        .iter()
+        .all(|d| d.detail["wait"].is_null()));
+    assert_eq!(times(&lenient, "promote"), vec![t0 + 3 * tick]);
+}

@@ -536,7 +536,12 @@ impl World<'_> {
                 self.set_flagger_routes(r, flagger, 100);
             }
             self.rollouts[r].flagger_iterations = iterations + 1;
-            self.step_decision(r, "switch all traffic to the canary".to_owned());
+            let action = if flagger.kubernetes {
+                "iterations done (provider kubernetes: nothing to switch)"
+            } else {
+                "switch all traffic to the canary"
+            };
+            self.step_decision(r, action.to_owned());
         } else {
             self.promote_flagger(r, "copy the canary spec to the primary");
         }
