@@ -345,11 +345,11 @@ impl World<'_> {
         let model = &self.model.rollouts[r];
         let (canary, stable, replicas) = (model.canary, model.stable, model.replicas);
         let now = self.now();
-        // The primary must be ready (retriable: the tick ends). Its pods are the spec's;
-        // the rehearsal does not roll the primary out after Promote, so it never misses
-        // its own progress deadline.
+        // The primary must be ready unless the analysis is skipped (retriable: the tick
+        // ends). Its pods are the spec's; the rehearsal does not roll the primary out after
+        // Promote, so it never misses its own progress deadline.
         let (spec, available, _) = self.side_counts(stable);
-        if !ready(spec, available, flagger.primary_ready_threshold) {
+        if !flagger.skip_analysis && !ready(spec, available, flagger.primary_ready_threshold) {
             self.decide(
                 "analysis",
                 name,
