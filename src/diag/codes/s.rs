@@ -131,7 +131,8 @@ declare_codes! {
     /// A traffic entry sends requests to a KrakenD config the project does not hold: there is
     /// none, there are several (and not exactly one in the scenario's folder) and the entry
     /// does not name one (`{krakend: FILE, request: "..."}`), or the named file is not among
-    /// the configs checked.
+    /// the configs checked. As a warning: a `krakend` behavior (the gateway's capacity) in a
+    /// project with no KrakenD config, which nothing reads.
     S031 "no-krakend-config";
     /// A backend of a KrakenD endpoint the scenario sends requests to has a host that names
     /// no deployment's gateway (`http://sava:9050` is deployment `sava`'s gateway on port
