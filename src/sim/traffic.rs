@@ -96,7 +96,12 @@ impl World<'_> {
             mirror: false,
         };
         match self.route(gateway, source, client, &headers, &mut request) {
-            Ok((balance, pinned)) => self.dispatch(request, balance, pinned),
+            Ok((balance, pinned)) => {
+                if !self.rollouts.is_empty() {
+                    self.mirror_request(&request);
+                }
+                self.dispatch(request, balance, pinned)
+            }
             Err(stuck) => {
                 // No route could take it (all weights zero, or a gateway loop): 503, counted
                 // at the gateway that could not route it and at every hop before.

@@ -171,11 +171,17 @@ declare_codes! {
     /// are rehearsed), an analysis template not in the project (its step never completes), a
     /// replica count over the simulator's bound (100 000 pods per side), or a step list or
     /// pause beyond the bounds the rehearsal keeps its work to (the steps are cut and the
-    /// rollout waits there, as at an indefinite pause); for a Flagger Canary, A/B testing and
-    /// blue/green (only stepWeight/stepWeights shifting is rehearsed, FLAGGER.md §3), webhooks
-    /// other than `confirm-promotion` (not called: they never hold nor roll back the canary)
-    /// and `stepWeightPromotion` (promotion moves all traffic in one tick).
+    /// rollout waits there, as at an indefinite pause). A Flagger Canary is rehearsed as its
+    /// advanceCanary runs — every strategy, webhook type, readiness threshold, the progress
+    /// deadline and `skipAnalysis` (FLAGGER.md §3–§7) — so S044 says nothing about one.
     S044 "rollout-partly-rehearsed";
+    /// A Flagger Canary doing A/B testing (`analysis.iterations` with `analysis.match`) is
+    /// deployed without saying which share of the users' requests match: during its
+    /// iterations Flagger's router sends the *matched* requests to the canary and the others
+    /// to the primary (FLAGGER.md §3 runAB), so the canary's traffic — and its built-in
+    /// metrics — depend on it. The rehearsal takes 10% (each request matches with that
+    /// probability). Say it on the deploy entry: `deploy: [{canary: NAME, matched: 25%}]`.
+    S045 "ab-match-share-assumed";
     /// Argo header and mirror routes (`setHeaderRoute` / `setMirrorRoute` steps on
     /// `trafficRouting.managedRoutes`) send the requests their `match` selects to the canary
     /// (a mirror route copies `percentage` of them, default 100, and users get the weighted
@@ -186,5 +192,5 @@ declare_codes! {
     /// Routes are tried in `managedRoutes` order, each matching independently, and removed on
     /// promotion, on abort and while the canary has no available pod (ARGO.md §3.3;
     /// rollout/trafficrouting.go, rollout/trafficrouting/istio/istio.go).
-    S045 "route-share";
+    S046 "route-share";
 }

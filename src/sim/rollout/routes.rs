@@ -10,8 +10,6 @@
 
 use super::model::{ArgoModel, RouteAction};
 use crate::ir::topology::FULL_WEIGHT_BP;
-use crate::sim::engine::Nanos;
-use crate::sim::metrics::Counters;
 use crate::sim::model::Balance;
 use crate::sim::samplers::{bernoulli, weighted_choice};
 use crate::sim::service::{Request, MAX_HOPS};
@@ -126,7 +124,9 @@ impl World<'_> {
         None
     }
 
-    /// Sends a mirrored copy of a request to the canary of `gateway`'s rollout.
+    /// Sends a mirrored copy of a request to the canary of `gateway`'s rollout; its answer
+    /// is recorded by `record_mirrored` (the rollout's `mirrored` counters, which the
+    /// canary's measurements read), never in the users' figures.
     pub(crate) fn send_mirror(&mut self, gateway: usize, original: &Request) {
         let crate::sim::model::Target::Service(service) =
             self.model.gateways[gateway].routes[CANARY_ROUTE].target
@@ -146,19 +146,5 @@ impl World<'_> {
             mirror: true,
         };
         self.dispatch(copy, Balance::RoundRobin, None);
-    }
-
-    /// A mirrored copy's answer: counted at its router's `mirrored` counters (which the
-    /// canary's measurements read), never in the users' figures.
-    pub(crate) fn record_mirrored(&mut self, request: &Request, error: bool, latency: Nanos) {
-        let now = self.now();
-        let window = self.model.max_window_s.max(1);
-        let gateway = request.hops[0].0 as usize;
-        if let Some(state) = self.gateways.get_mut(gateway) {
-            state
-                .mirrored
-                .get_or_insert_with(|| Box::new(Counters::new(window)))
-                .record(now, error, latency);
-        }
     }
 }
