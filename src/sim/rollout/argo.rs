@@ -59,14 +59,14 @@ impl World<'_> {
             return true;
         }
         if let Some(promoted) = self.rollouts[r].promoted {
-            return self.after_promotion(r, &argo, promoted);
+            return self.after_promotion(r, argo, promoted);
         }
-        let mut progressed = self.argo_traffic(r, &argo);
+        let mut progressed = self.argo_traffic(r, argo);
         if self.rollouts[r].aborted.is_none() {
-            progressed |= self.argo_analysis(r, &argo);
+            progressed |= self.argo_analysis(r, argo);
         }
         if self.rollouts[r].aborted.is_some() {
-            return self.after_abort(r, &argo) || progressed;
+            return self.after_abort(r, argo) || progressed;
         }
         if self.rollouts[r].inconclusive_pause {
             if !self.rollouts[r].resumed {
@@ -80,10 +80,10 @@ impl World<'_> {
             state.background_run = None;
             return true;
         }
-        if self.argo_scale(r, &argo) {
+        if self.argo_scale(r, argo) {
             return true;
         }
-        self.argo_status(r, &argo) || progressed
+        self.argo_status(r, argo) || progressed
     }
 
     /// (canary, stable) ReplicaSets.
