@@ -527,7 +527,10 @@ mod tests {
         assert_eq!(e.error.range, 13..13);
         let e = parse_located("result[0] >= 0.9 ? 1 : 2").unwrap_err();
         assert_eq!(e.error.range, 17..18);
-        assert_eq!(parse("result >"), Err("unexpected input at column 9".into()));
+        assert_eq!(
+            parse("result >"),
+            Err("unexpected input at column 9".into())
+        );
     }
 
     #[test]
