@@ -4,8 +4,12 @@
 //! Analysis conditions (R036, R037, R040), the progress deadline against the pods' readiness
 //! (R041, F011) and duplicate Flagger webhook names (F023).
 
+mod common;
+
 use rehearse::check::{self, Input, Options};
 use rehearse::diag::Severity;
+use std::collections::BTreeSet;
+use std::path::Path;
 
 /// (code, severity, the text under the primary span, message) of every finding.
 fn findings(yaml: &str) -> Vec<(&'static str, Severity, String, String)> {
@@ -254,4 +258,73 @@ fn flagger_deadline_against_readiness_and_duplicate_webhooks() {
         .starts_with("name: load-test\n      type: pre-rollout"));
     let found = findings(&FLAGGER.replace("DEADLINE", "600"));
     assert_eq!(found.iter().map(|f| f.0).collect::<Vec<_>>(), vec!["F023"]);
+}
+
+/// Every YAML file under `dir` (recursively), checked one directory at a time as a project.
+fn check_tree(dir: &Path, out: &mut Vec<check::Checked>) {
+    let mut inputs = Vec::new();
+    let mut entries: Vec<_> = std::fs::read_dir(dir)
+        .unwrap()
+        .map(|e| e.unwrap().path())
+        .collect();
+    entries.sort();
+    for path in entries {
+        if path.is_dir() {
+            check_tree(&path, out);
+        } else if path.extension().is_some_and(|e| e == "yaml" || e == "yml") {
+            inputs.push(Input::reported(
+                path.to_string_lossy().into_owned(),
+                std::fs::read(&path).unwrap(),
+            ));
+        }
+    }
+    if !inputs.is_empty() {
+        out.push(check::check(inputs, &Options::default()));
+    }
+}
+
+/// The distinct successCondition / failureCondition of the real-world files and of
+/// corpus/rollouts all parse with the rehearsal's grammar, and check reports none of them.
+#[test]
+fn every_real_condition_parses_and_is_not_reported() {
+    let mut checked = Vec::new();
+    check_tree(
+        &Path::new(env!("CARGO_MANIFEST_DIR")).join("tests/data/realworld/rollouts"),
+        &mut checked,
+    );
+    if let Some(shared) = common::shared_dir("rollout_check") {
+        check_tree(&shared.join("corpus/rollouts"), &mut checked);
+    }
+    let mut conditions = BTreeSet::new();
+    for c in &checked {
+        let objects = &c.project.rollouts;
+        let metrics = objects
+            .templates
+            .iter()
+            .flat_map(|t| &t.metrics)
+            .chain(objects.runs.iter().flat_map(|r| &r.metrics));
+        for m in metrics {
+            for condition in [&m.success_condition, &m.failure_condition]
+                .into_iter()
+                .flatten()
+            {
+                conditions.insert(condition.value.clone());
+            }
+        }
+        let reported: Vec<_> = c
+            .diagnostics
+            .iter()
+            .filter(|d| matches!(d.code.id, "R036" | "R037"))
+            .map(|d| format!("{} {}", d.code.id, d.message))
+            .collect();
+        assert!(reported.is_empty(), "{reported:?}");
+    }
+    println!("{} distinct conditions: {conditions:?}", conditions.len());
+    assert!(conditions.len() >= 6, "{conditions:?}");
+    for condition in &conditions {
+        assert!(
+            rehearse::syntax::exprlang::parse(condition).is_ok(),
+            "{condition}"
+        );
+    }
 }

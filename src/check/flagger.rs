@@ -243,7 +243,8 @@ fn check_canary(canary: &Canary, objects: &Objects, out: &mut Vec<Diagnostic>) {
             }
         }
         let builtin = matches!(name, "request-success-rate" | "request-duration");
-        if !builtin && !metric.has_query && metric.template_ref.is_none() {
+        // A nameless metric is the schema's F003 already.
+        if !builtin && !metric.has_query && metric.template_ref.is_none() && !name.is_empty() {
             out.push(
                 Diagnostic::error(
                     &f::F018,

@@ -515,9 +515,9 @@ fn longer_than_deadline(rollout: &Rollout, objects: &Objects, out: &mut Vec<Diag
         .and_then(Node::as_bool)
         .unwrap_or(false);
     let consequence = if abort {
-        "every update times out and, with progressDeadlineAbort, is aborted"
+        "every update times out before its first canary pod is ready and, with progressDeadlineAbort, is aborted"
     } else {
-        "every update times out (Progressing=False, ProgressDeadlineExceeded; the rollout is Degraded)"
+        "every update times out before its first canary pod is ready (ProgressDeadlineExceeded: the rollout shows Degraded until a pod is)"
     };
     let mut d = Diagnostic::warning(
         &r::R041,
