@@ -104,7 +104,7 @@ fn what_expr_lang_reads_but_the_rehearsal_does_not_is_a_warning() {
         (found[0].0, found[0].1, found[0].2.as_str()),
         ("R037", Severity::Warning, "?")
     );
-    let found = condition_findings("successCondition: asInt(result[0]) == 1");
+    let found = condition_findings("successCondition: max(result) < 1");
     assert_eq!(
         found.iter().map(|f| (f.0, f.1)).collect::<Vec<_>>(),
         vec![("R037", Severity::Warning)]

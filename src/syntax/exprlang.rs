@@ -404,6 +404,32 @@ fn call(
                 x.is_infinite()
             }))
         }
+        // Argo's own bindings (utils/evaluate/evaluate.go): `isNil()` and `default(_, d)`
+        // look at the measurement itself, whatever their first argument.
+        "isNil" => {
+            arity(0)?;
+            Ok(Value::Bool(*result == Value::Nil))
+        }
+        "default" => {
+            arity(2)?;
+            if *result == Value::Nil {
+                eval(&args[1], result, element)
+            } else {
+                Ok(result.clone())
+            }
+        }
+        "asInt" | "asFloat" => {
+            arity(1)?;
+            let x = match eval(&args[0], result, element)? {
+                Value::Number(x) => x,
+                Value::Str(text) => text
+                    .trim()
+                    .parse::<f64>()
+                    .map_err(|_| format!("{name}: cannot convert {text:?}"))?,
+                other => return Err(format!("{name}: cannot convert {}", other.type_name())),
+            };
+            Ok(Value::Number(if name == "asInt" { x.trunc() } else { x }))
+        }
         "abs" => {
             arity(1)?;
             Ok(Value::Number(
@@ -499,6 +525,13 @@ mod tests {
             "result.Status == -1",
             "result == \"{{args.success-condition}}\"",
             "result?.code in [200, 201] && result.body != `x`",
+            // Forms of Argo's documentation (docs/analysis/*.md).
+            "len(result) == 0 || result[0] >= 0.95",
+            "all(result[0].Values, {# <= 0.01})",
+            "result.successRate >= 0.95",
+            "default(result, 0) >= 0.9",
+            "isNil() || result[0] < 5",
+            "asFloat(result) >= 0.9 and asInt(result) < 10",
         ] {
             assert!(parse(text).is_ok(), "{text}");
         }
@@ -514,6 +547,17 @@ mod tests {
         assert_eq!(holds("2 in result", list.clone()), Ok(true));
         assert_eq!(holds("3 not in result", list.clone()), Ok(true));
         assert_eq!(holds("'x' == 'x'", Value::Nil), Ok(true));
+        assert_eq!(holds("isNil()", Value::Nil), Ok(true));
+        assert_eq!(holds("default(result, 3) == 3", Value::Nil), Ok(true));
+        assert_eq!(
+            holds("default(result, 3) == 1", Value::Number(1.0)),
+            Ok(true)
+        );
+        assert_eq!(holds("asInt(result) == 2", Value::Number(2.7)), Ok(true));
+        assert_eq!(
+            holds("asFloat('0.5') < result", Value::Number(0.7)),
+            Ok(true)
+        );
         // A field of a number is expr-lang's run-time error, not a parse error.
         assert!(holds("result.Status == 1", Value::Number(1.0)).is_err());
         // Words stay keywords: `in` is not a name.

@@ -27,7 +27,8 @@ const ARGO_NAMES: &[&str] = &[
 ];
 /// Functions the rehearsal evaluates (src/syntax/exprlang.rs `call`).
 const REHEARSED_FUNCTIONS: &[&str] = &[
-    "len", "isNaN", "isInf", "abs", "all", "any", "none", "filter", "count",
+    "len", "isNaN", "isInf", "abs", "all", "any", "none", "filter", "count", "isNil", "default",
+    "asInt", "asFloat",
 ];
 
 /// Every condition of every AnalysisTemplate, ClusterAnalysisTemplate and AnalysisRun.

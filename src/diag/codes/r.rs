@@ -101,6 +101,7 @@ declare_codes! {
     R036 "bad-condition";
     /// A condition the rehearsal cannot evaluate although expr-lang may: the rehearsal reads
     /// numbers, strings, `result`, indexing, field access, `len`, `isNaN`, `isInf`, `abs`,
+    /// Argo's `asInt`, `asFloat`, `isNil`, `default`,
     /// `all`/`any`/`none`/`filter`/`count` with `{ # ... }` predicates, arithmetic,
     /// comparisons, `in`, and `&&` `||` `!` (and their word forms); not ternaries, `??`,
     /// `matches`, pipes, `let`, slices or other builtins. Argo is unaffected; a rehearsal
