@@ -283,8 +283,7 @@ pub fn refused_by_expr_lang(text: &str) -> Option<(Range<usize>, String)> {
             i += 1;
             continue;
         }
-        let token;
-        match c {
+        let token = match c {
             b'"' | b'\'' | b'`' => {
                 i += 1;
                 while i < bytes.len() && bytes[i] != c {
@@ -294,7 +293,7 @@ pub fn refused_by_expr_lang(text: &str) -> Option<(Range<usize>, String)> {
                     return Some((start..start + 1, "the string is not terminated".into()));
                 }
                 i += 1;
-                token = Last::Operand;
+                Last::Operand
             }
             b'0'..=b'9' => {
                 let continues = |at: usize| {
@@ -305,12 +304,12 @@ pub fn refused_by_expr_lang(text: &str) -> Option<(Range<usize>, String)> {
                 while i < bytes.len() && continues(i) {
                     i += 1;
                 }
-                token = Last::Operand;
+                Last::Operand
             }
             b'(' | b'[' | b'{' => {
                 open.push((c, i));
                 i += 1;
-                token = Last::Open;
+                Last::Open
             }
             b')' | b']' | b'}' => {
                 let want = match c {
@@ -339,21 +338,21 @@ pub fn refused_by_expr_lang(text: &str) -> Option<(Range<usize>, String)> {
                     return Some((last_at, "the operator has no right operand".into()));
                 }
                 i += 1;
-                token = Last::Operand;
+                Last::Operand
             }
             b',' => {
                 if needs_operand(last) {
                     return Some((last_at, "the operator has no right operand".into()));
                 }
                 i += 1;
-                token = Last::Comma;
+                Last::Comma
             }
             _ if c.is_ascii_alphabetic() || c == b'_' || c == b'$' || c == b'#' => {
                 i += 1;
                 while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
                     i += 1;
                 }
-                token = match &text[start..i] {
+                match &text[start..i] {
                     "and" | "or" | "in" | "matches" | "contains" | "startsWith" | "endsWith" => {
                         Last::Binary
                     }
@@ -361,7 +360,7 @@ pub fn refused_by_expr_lang(text: &str) -> Option<(Range<usize>, String)> {
                     // `let x = ...;` binds names: beyond this scan.
                     "let" => return None,
                     _ => Last::Operand,
-                };
+                }
             }
             _ => {
                 let two = text.get(i..i + 2).unwrap_or_default();
@@ -380,7 +379,7 @@ pub fn refused_by_expr_lang(text: &str) -> Option<(Range<usize>, String)> {
                 };
                 i += len;
                 // `+` and `-` are binary after an operand, prefix elsewhere.
-                token = if kind == Last::Binary
+                if kind == Last::Binary
                     || (kind == Last::Prefix && last == Last::Operand && c != b'!')
                 {
                     if matches!(last, Last::Start | Last::Open | Last::Comma) {
@@ -392,9 +391,9 @@ pub fn refused_by_expr_lang(text: &str) -> Option<(Range<usize>, String)> {
                     Last::Binary
                 } else {
                     kind
-                };
+                }
             }
-        }
+        };
         if token == Last::Binary && needs_operand(last) && last != Last::Prefix {
             return Some((last_at, "the operator has no right operand".into()));
         }
