@@ -193,6 +193,19 @@ fn a_deadline_shorter_than_the_pods_readiness_times_every_update_out() {
     assert_eq!(rollout("130", "paused: false")[0].0, "R041");
     // The 2-hour pause is far longer than the deadline: not measured, not reported.
     assert_eq!(rollout("131", "paused: false"), vec![]);
+    // Blue/green: the preview pods must become ready too.
+    let blue_green = ROLLOUT
+        .replace("DEADLINE", "100")
+        .replace("ABORT", "")
+        .replace(
+            "    canary:\n      steps:\n      - setWeight: 50\n      - pause: {duration: 2h}\n",
+            "    blueGreen:\n      activeService: active\n",
+        );
+    let found = findings(&blue_green);
+    assert!(
+        found.iter().any(|f| f.0 == "R041" && f.2 == "90"),
+        "{found:?}"
+    );
 }
 
 const FLAGGER: &str = "apiVersion: apps/v1

@@ -199,6 +199,9 @@ fn lint(rollout: &Rollout, objects: &Objects, out: &mut Vec<Diagnostic>) {
         ));
     }
 
+    // Whatever the strategy, new pods must become ready within the deadline.
+    longer_than_deadline(rollout, objects, out);
+
     // Strategy.
     let strategy_span = field("strategy").map_or(spec_span, |s| s.span);
     match (&rollout.canary, rollout.blue_green) {
@@ -444,7 +447,6 @@ fn lint(rollout: &Rollout, objects: &Objects, out: &mut Vec<Diagnostic>) {
         );
     }
     referenced_resources(rollout, objects, out);
-    longer_than_deadline(rollout, objects, out);
 }
 
 /// The least time, in seconds, a pod of `template` (a pod template: `metadata`, `spec`) needs
@@ -515,9 +517,9 @@ fn longer_than_deadline(rollout: &Rollout, objects: &Objects, out: &mut Vec<Diag
         .and_then(Node::as_bool)
         .unwrap_or(false);
     let consequence = if abort {
-        "every update times out before its first canary pod is ready and, with progressDeadlineAbort, is aborted"
+        "every update times out before its first new pod is ready and, with progressDeadlineAbort, is aborted"
     } else {
-        "every update times out before its first canary pod is ready (ProgressDeadlineExceeded: the rollout shows Degraded until a pod is)"
+        "every update times out before its first new pod is ready (ProgressDeadlineExceeded: the rollout shows Degraded until a pod is)"
     };
     let mut d = Diagnostic::warning(
         &r::R041,
