@@ -394,7 +394,10 @@ pub fn refused_by_expr_lang(text: &str) -> Option<(Range<usize>, String)> {
                 }
             }
         };
-        if token == Last::Binary && needs_operand(last) && last != Last::Prefix {
+        // `x not in y` is the one binary operator a prefix (`not`) may precede.
+        let not_in =
+            last == Last::Prefix && &text[last_at.clone()] == "not" && &text[start..i] == "in";
+        if token == Last::Binary && needs_operand(last) && !not_in {
             return Some((last_at, "the operator has no right operand".into()));
         }
         last = token;
@@ -428,6 +431,8 @@ mod tests {
         assert_eq!(refused("result[0] && || 1").map(|r| r.0), Some(10..12));
         assert!(refused("   ").is_some());
         assert!(refused("result]").is_some());
+        assert_eq!(refused("! && result").map(|r| r.0), Some(0..1));
+        assert_eq!(refused("result[0] > - ").map(|r| r.0), Some(12..13));
     }
 
     #[test]
@@ -447,6 +452,24 @@ mod tests {
             "1..3 | sum() > 0",
         ] {
             assert_eq!(refused(text), None, "{text}");
+        }
+    }
+
+    #[test]
+    fn any_text_is_scanned_without_panicking() {
+        let samples = [
+            "résultat[0] > 1 && 'é\\é' == \"ü\"",
+            "(\u{1F600} && ]",
+            "'\\\u{e9}",
+            "not not in in )( ,, ?? ..",
+        ];
+        for sample in samples {
+            for (end, _) in sample.char_indices().chain([(sample.len(), ' ')]) {
+                let prefix = &sample[..end];
+                if let Some((range, _)) = refused_by_expr_lang(prefix) {
+                    assert!(range.end <= prefix.len(), "{prefix}");
+                }
+            }
         }
     }
 
