@@ -404,6 +404,31 @@ fn hedged_calls_cancel_the_slower_copies() {
     assert_eq!(n(&a["cancelled"]), 2 * f.requests);
 }
 
+/// lura fires any `concurrent_calls` (only the schema stops at 5, K032): 8 copies are 8 calls,
+/// 7 of them cancelled; a hostile count is bounded by `MAX_CONCURRENT_CALLS`.
+#[test]
+fn hedging_beyond_the_schema_range_fires_every_copy_up_to_the_bound() {
+    for (written, fired) in [(8u64, 8u64), (1_000_000_000, 100)] {
+        let result = api(
+            &format!("hedged-{written}"),
+            &format!(r#""concurrent_calls": {written}, "backend": [{}]"#, b("a")),
+            &constant("a", 10, ""),
+            "50/s",
+            "4s",
+        );
+        let f = figures(&result);
+        every_response_takes(&f, 10.0);
+        let a = backend(&result, "GET /x", "a");
+        assert_eq!(
+            n(&a["calls"]),
+            fired * f.requests,
+            "concurrent_calls {written}"
+        );
+        assert_eq!(n(&a["cancelled"]), (fired - 1) * f.requests);
+    }
+    assert_eq!(rehearse::sim::api::flow::MAX_CONCURRENT_CALLS, 100);
+}
+
 fn exponential(host: &str, mean_ms: u32, extra: &str) -> String {
     format!("  \"http://{host}:80\": {{ latency: {{ distribution: exponential, mean: {mean_ms}ms }}{extra} }}\n")
 }
@@ -541,6 +566,37 @@ fn requests_nothing_answers_are_reported_at_the_traffic_entry() {
         result.endpoints
     );
     assert!(n(&result.endpoints["GET /user/{id}"]["requests"]) > 5);
+}
+
+/// The gateway's behavior in a project with no gateway is unused (S031 warning, not an
+/// unknown service), and `overhead` on a service's behavior is ignored (S002 at the key).
+#[test]
+fn gateway_only_behavior_keys_are_reported_where_nothing_reads_them() {
+    let scenario = "kind: scenario\nname: s\nduration: 1s\nbehaviors:\n  krakend: { concurrency: 4 }\n  \"http://a:80\": { latency: { distribution: constant, value: 5ms }, overhead: 2ms }\n";
+    let result = check(
+        folder("no-gateway", &[("s.yaml", scenario)]),
+        &Options::default(),
+    );
+    let found: Vec<(&str, bool, String)> = result
+        .diagnostics
+        .iter()
+        .map(|d| {
+            (
+                d.code.id,
+                d.severity == rehearse::diag::Severity::Error,
+                result.sources.get(d.span.file).slice(d.span).to_owned(),
+            )
+        })
+        .collect();
+    assert_eq!(
+        found,
+        vec![
+            ("S031", false, "krakend".to_owned()),
+            ("S002", false, "2ms".to_owned()),
+        ],
+        "{:#?}",
+        result.diagnostics
+    );
 }
 
 fn spec_inputs(name: &str) -> Vec<Input> {

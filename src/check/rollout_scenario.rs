@@ -1,6 +1,7 @@
 //! A scenario's rollout fields against what it deploys (issue 12): unknown rollouts (S040,
 //! errors: the scenario cannot run), measurements and webhook answers nothing reads (S041,
-//! S042), metrics nothing measures (S043) and rollouts rehearsed only in part (S044).
+//! S042), metrics nothing measures (S043), rollouts rehearsed only in part (S044) and A/B
+//! canaries whose matched share the scenario leaves unsaid (S045).
 //! Runs only for scenarios that deploy a rollout, so other corpora pay nothing for it.
 
 use crate::diag::codes::s;
@@ -259,34 +260,24 @@ fn partly_rehearsed(
             }
         }
         RolloutKind::Flagger => {
+            // sim::rollout::flagger rehearses every strategy and webhook type (FLAGGER.md
+            // §3, §6): only what the scenario leaves unsaid is worth a word here.
             let canary = &objects.canaries[deployment.object];
             let provider = canary.provider.as_deref();
-            let strategy = canary.analysis.as_ref().map(|a| a.strategy(provider));
-            if strategy != Some(crate::ir::rollout::FlaggerStrategy::Canary) {
-                say(
-                    deployment.name.span,
-                    format!("canary '{name}': only progressive traffic shifting (stepWeight/stepWeights) is rehearsed; A/B testing and blue/green are not: the canary stays at 0% weight"),
-                );
-            }
-            // sim::rollout::flagger calls no webhook: only confirm-promotion is answered
-            // (by the scenario's `webhooks`); the others are taken to let the canary go on.
-            for hook in canary.analysis.iter().flat_map(|a| &a.webhooks) {
-                if hook.kind != "confirm-promotion" {
-                    say(
-                        hook.span,
-                        format!("canary '{name}': webhook '{}' ({}) is not called in the rehearsal: it never holds the canary back nor rolls it back", hook.name, if hook.kind.is_empty() { "rollout" } else { hook.kind.as_str() }),
-                    );
-                }
-            }
-            if canary
-                .analysis
-                .as_ref()
-                .and_then(|a| a.step_weight_promotion)
-                .is_some_and(|w| w > 0)
+            let Some(analysis) = &canary.analysis else {
+                return;
+            };
+            if analysis.strategy(provider) == crate::ir::rollout::FlaggerStrategy::AbTesting
+                && deployment.matched_ppm.is_none()
             {
-                say(
-                    deployment.name.span,
-                    format!("canary '{name}': stepWeightPromotion is not rehearsed: promotion sends all traffic to the primary in one tick"),
+                diagnostics.push(
+                    Diagnostic::warning(
+                        &s::S045,
+                        deployment.name.span,
+                        format!("canary '{name}' does A/B testing, but the scenario does not say which share of the requests match its `match`: the rehearsal takes {}%", crate::ir::rollout_scenario::DEFAULT_MATCHED_PPM / 10_000),
+                    )
+                    .with_label(analysis.match_span.unwrap_or(analysis.span), "matched requests go to the canary")
+                    .with_help(format!("say it: `deploy: [{{canary: {name}, matched: 25%}}]`")),
                 );
             }
         }

@@ -302,8 +302,19 @@ pub fn check(project: &Project, scenario: &Scenario, topology: &Topology) -> Vec
             continue; // a KrakenD backend's behavior, read by the requests' flows
         }
         if behavior.service.value == crate::ir::scenario::GATEWAY_BEHAVIOR
-            && !project.krakend.is_empty()
+            && topology.workload_by_name(&behavior.service.value).is_none()
         {
+            if project.krakend.is_empty() {
+                // The gateway's capacity, with no gateway to apply it to: harmless, unused.
+                diagnostics.push(
+                    Diagnostic::warning(
+                        &s::S031,
+                        behavior.service.span,
+                        "the `krakend` behavior sets the KrakenD gateway's capacity, but the project holds no KrakenD config".to_owned(),
+                    )
+                    .with_help("add the gateway's config (krakend.json) to the project, or remove this behavior"),
+                );
+            }
             continue; // the KrakenD gateway's capacity, read by the requests' flows
         }
         let cloudify_only = !behavior.operations.is_empty() || behavior.heartbeat_ns.is_some();

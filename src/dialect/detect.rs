@@ -68,6 +68,9 @@ pub fn detect(root: &Node) -> Detected {
             .iter()
             .find(|(g, k, _)| *g == group && *k == object.kind)
         {
+            Some(_) if is_state_assertion(map) => Detected::Foreign(
+                "a state assertion (an end-to-end test's expected object, not one to apply)",
+            ),
             Some((_, _, kind)) => Detected::Kind(*kind),
             None => Detected::Object(object),
         };
@@ -96,6 +99,25 @@ fn object_kind(map: &Mapping) -> Option<ObjectKind> {
     let api_version = map.get("apiVersion")?.scalar_text()?;
     let kind = map.get("kind")?.scalar_text()?;
     Some(ObjectKind { api_version, kind })
+}
+
+/// End-to-end test frameworks (Chainsaw, KUTTL) keep the state they expect an object to
+/// reach in files beside the objects they apply: a `status` with no `spec`, or Chainsaw's
+/// JMESPath keys such as `(phase == 'Healthy'): true`. Kubernetes field names never hold
+/// parentheses, so neither shape is an object anyone applies.
+fn is_state_assertion(map: &Mapping) -> bool {
+    (map.contains_key("status") && !map.contains_key("spec")) || has_expression_key(map, 4)
+}
+
+fn has_expression_key(map: &Mapping, depth: u32) -> bool {
+    map.iter().any(|(key, value)| {
+        key.key_text()
+            .is_some_and(|k| k.starts_with('(') && k.ends_with(')'))
+            || (depth > 1
+                && value
+                    .as_map()
+                    .is_some_and(|m| has_expression_key(m, depth - 1)))
+    })
 }
 
 /// KrakenD configs carry `"version": 3` (2 and 1 in older releases, which lura refuses with
@@ -341,6 +363,23 @@ mod tests {
 
     fn yaml(text: &str) -> Detected {
         detect_text(text, Format::Yaml)
+    }
+
+    /// Chainsaw and KUTTL assertion files (argoproj-labs/rollouts-plugin-trafficrouter-gatewayapi
+    /// test/e2e/chainsaw/*/assertions/rollout-healthy.yaml): expected states, never applied.
+    #[test]
+    fn end_to_end_state_assertions_are_not_rollouts() {
+        let status_only = "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: r}\nstatus:\n  (phase): Healthy\n";
+        assert!(matches!(yaml(status_only), Detected::Foreign(_)));
+        let kuttl = "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: r}\nstatus: {phase: Healthy}\n";
+        assert!(matches!(yaml(kuttl), Detected::Foreign(_)));
+        let expression_in_spec = "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: r}\nspec:\n  strategy:\n    canary:\n      (length(steps)): 3\n";
+        assert!(matches!(yaml(expression_in_spec), Detected::Foreign(_)));
+        // An object with its spec (and a status, as `kubectl get -o yaml` writes) is one.
+        let applied = "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: r}\nspec: {replicas: 1}\nstatus: {phase: Healthy}\n";
+        assert_eq!(yaml(applied), Detected::Kind(Kind::Rollout));
+        let missing_spec = "apiVersion: argoproj.io/v1alpha1\nkind: Rollout\nmetadata: {name: r}\n";
+        assert_eq!(yaml(missing_spec), Detected::Kind(Kind::Rollout));
     }
 
     #[test]

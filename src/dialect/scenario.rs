@@ -782,6 +782,18 @@ impl Reader<'_> {
                 .get("restart_delay")
                 .and_then(|n| self.duration(n, "restart_delay"));
             let overhead_ns = m.get("overhead").and_then(|n| self.duration(n, "overhead"));
+            if let Some(node) = m.get("overhead").filter(|_| service != GATEWAY_BEHAVIOR) {
+                // Only the gateway adds time to a response; a service's own latency says
+                // how long it takes.
+                self.diagnostics.push(
+                    Diagnostic::warning(
+                        &s::S002,
+                        node.span,
+                        format!("`overhead` is ignored in the behavior of '{service}': only the KrakenD gateway's behavior (`{GATEWAY_BEHAVIOR}`) has one"),
+                    )
+                    .with_help("put the service's own time in its `latency`"),
+                );
+            }
             out.push(Behavior {
                 service: Spanned::new(service, key.span),
                 latency,

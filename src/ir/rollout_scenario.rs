@@ -20,9 +20,14 @@ pub struct RolloutScenario {
     pub aborts: Vec<OperatorAction>,
     /// `measurements: {metric-name: success_rate | ... | {value: ...}}`.
     pub measurements: Vec<MeasurementBinding>,
-    /// `webhooks: {confirm-promotion: {at: 10m}}`: when a Flagger gate first answers yes.
+    /// `webhooks: {confirm-promotion: {at: 10m}}`: when a Flagger webhook answers yes (a gate
+    /// opens, a rollback hook fires) and when it fails (`{fails: {from: 3m, to: 5m}}`).
     pub webhooks: Vec<WebhookAnswer>,
 }
+
+/// The share of requests matching a Flagger A/B `match` when the scenario does not say
+/// (S045): 10%, in parts per million.
+pub const DEFAULT_MATCHED_PPM: u64 = 100_000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum RolloutKind {
@@ -46,6 +51,9 @@ pub struct RolloutDeploy {
     pub name: Spanned<String>,
     pub kind: RolloutKind,
     pub span: Span,
+    /// `{canary: NAME, matched: 10%}`: the share of the users' requests that match a Flagger
+    /// A/B analysis' `match` (parts per million), with its span; `None`: not said.
+    pub matched_ppm: Option<Spanned<u64>>,
 }
 
 #[derive(Clone, Debug, PartialEq)]
@@ -140,4 +148,18 @@ pub struct WebhookAnswer {
     /// From this time on the gate answers yes; `None`: never.
     pub open_at_ns: Option<u64>,
     pub span: Span,
+    /// `{fails: {from: T1, to: T2}}` (or a list): the webhook answers no (fails) from T1
+    /// until T2 (`None`: to the end), yes otherwise.
+    pub fails: Vec<(u64, Option<u64>)>,
+}
+
+impl WebhookAnswer {
+    /// Whether the webhook succeeds (answers yes, HTTP status ≤ 202) when called at `t`.
+    pub fn succeeds_at(&self, t: u64) -> bool {
+        self.open_at_ns.is_some_and(|at| t >= at)
+            && !self
+                .fails
+                .iter()
+                .any(|&(from, to)| t >= from && to.is_none_or(|to| t < to))
+    }
 }

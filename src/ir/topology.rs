@@ -77,6 +77,8 @@ pub struct RolloutDeployment {
     pub canary: WorkloadIndex,
     /// Routes `NAME:stable` (index 0) and `NAME:canary` (index 1).
     pub router: RouterIndex,
+    /// The deploy entry's `matched` (a Flagger A/B share, parts per million).
+    pub matched_ppm: Option<u64>,
 }
 
 /// A deployment of the scenario and the dialect it was lowered from.

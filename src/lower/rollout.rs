@@ -103,6 +103,7 @@ pub fn lower(project: &Project, scenario: &Scenario, topology: &mut Topology) {
             stable,
             canary,
             router,
+            matched_ppm: deploy.matched_ppm.as_ref().map(|m| m.value),
         });
     }
 }
@@ -118,6 +119,14 @@ fn image_tag(root: &Node) -> Option<String> {
     let last = text.rsplit('/').next()?;
     let (_, tag) = last.split_once(':')?;
     (!tag.is_empty()).then(|| tag.to_owned())
+}
+
+/// A Canary's `analysis.canaryReadyThreshold` or `primaryReadyThreshold` (FLAGGER.md §4:
+/// the % of the updated pods that must be available; default 100).
+pub fn flagger_ready_threshold(canary: &crate::ir::rollout::Canary, key: &str) -> i64 {
+    path(&canary.root, &["spec", "analysis", key])
+        .and_then(Node::as_i64)
+        .unwrap_or(100)
 }
 
 /// Flagger's built-in checks, computed from the canary's requests (FLAGGER.md §5).

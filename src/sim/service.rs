@@ -49,6 +49,8 @@ pub struct Request {
     pub instance: u32,
     pub source: u32,
     pub client: u32,
+    /// A copy a mirroring router sent to a canary (`sim::rollout`): no user waits for it.
+    pub mirror: bool,
 }
 
 /// A request's place in the slab: the slot and the slot's generation when it was taken, so
@@ -290,6 +292,10 @@ impl World<'_> {
 
     /// Gateway and route metrics, and the run's totals.
     pub(crate) fn record_completion(&mut self, request: &Request, error: bool, latency: Nanos) {
+        if request.mirror {
+            self.record_mirrored(request, error, latency);
+            return;
+        }
         let now = self.now();
         for &(gateway, route) in &request.hops[..request.hop_count as usize] {
             if let Some(c) = self.gateways[gateway as usize]

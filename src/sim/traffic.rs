@@ -93,9 +93,15 @@ impl World<'_> {
             instance: 0,
             source: source as u32,
             client,
+            mirror: false,
         };
         match self.route(gateway, source, client, &headers, &mut request) {
-            Ok((balance, pinned)) => self.dispatch(request, balance, pinned),
+            Ok((balance, pinned)) => {
+                if !self.rollouts.is_empty() {
+                    self.mirror_request(&request);
+                }
+                self.dispatch(request, balance, pinned)
+            }
             Err(stuck) => {
                 // No route could take it (all weights zero, or a gateway loop): 503, counted
                 // at the gateway that could not route it and at every hop before.

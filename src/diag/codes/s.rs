@@ -131,7 +131,8 @@ declare_codes! {
     /// A traffic entry sends requests to a KrakenD config the project does not hold: there is
     /// none, there are several (and not exactly one in the scenario's folder) and the entry
     /// does not name one (`{krakend: FILE, request: "..."}`), or the named file is not among
-    /// the configs checked.
+    /// the configs checked. As a warning: a `krakend` behavior (the gateway's capacity) in a
+    /// project with no KrakenD config, which nothing reads.
     S031 "no-krakend-config";
     /// A backend of a KrakenD endpoint the scenario sends requests to has a host that names
     /// no deployment's gateway (`http://sava:9050` is deployment `sava`'s gateway on port
@@ -170,9 +171,15 @@ declare_codes! {
     /// are rehearsed), an analysis template not in the project (its step never completes), a
     /// replica count over the simulator's bound (100 000 pods per side), or a step list or
     /// pause beyond the bounds the rehearsal keeps its work to (the steps are cut and the
-    /// rollout waits there, as at an indefinite pause); for a Flagger Canary, A/B testing and
-    /// blue/green (only stepWeight/stepWeights shifting is rehearsed, FLAGGER.md §3), webhooks
-    /// other than `confirm-promotion` (not called: they never hold nor roll back the canary)
-    /// and `stepWeightPromotion` (promotion moves all traffic in one tick).
+    /// rollout waits there, as at an indefinite pause). A Flagger Canary is rehearsed as its
+    /// advanceCanary runs — every strategy, webhook type, readiness threshold, the progress
+    /// deadline and `skipAnalysis` (FLAGGER.md §3–§7) — so S044 says nothing about one.
     S044 "rollout-partly-rehearsed";
+    /// A Flagger Canary doing A/B testing (`analysis.iterations` with `analysis.match`) is
+    /// deployed without saying which share of the users' requests match: during its
+    /// iterations Flagger's router sends the *matched* requests to the canary and the others
+    /// to the primary (FLAGGER.md §3 runAB), so the canary's traffic — and its built-in
+    /// metrics — depend on it. The rehearsal takes 10% (each request matches with that
+    /// probability). Say it on the deploy entry: `deploy: [{canary: NAME, matched: 25%}]`.
+    S045 "ab-match-share-assumed";
 }

@@ -4,6 +4,10 @@
 //! deploy:
 //!   - { rollout: shop }               # an argoproj.io Rollout of the project
 //!   - { canary: podinfo }             # a flagger.app Canary of the project
+//!   - { canary: ab, matched: 10% }    # A/B testing (iterations + match): the share of the
+//!                                     #   users' requests that match `analysis.match` (they
+//!                                     #   go to the canary during the iterations; default
+//!                                     #   10%, with a warning S045)
 //! update: { at: 1m, rollout: shop, to: v2 }      # or a list; `canary: NAME` for Flagger
 //! promote: { at: 10m }                # `kubectl argo rollouts promote` (rollout: NAME, full: true)
 //! abort: { at: 12m }                  # `kubectl argo rollouts abort` (rollout: NAME)
@@ -12,8 +16,17 @@
 //!   p99: { scalar: latency_p99 }      #   success_rate | error_rate | latency_p50 | latency_p95 |
 //!   fixed: { value: 0.97 }            #   latency_p99 (ms) | rate (/s); `result` is a vector
 //!                                     #   `[x]` unless `scalar:`; `value:` a number or steps
-//! webhooks: { confirm-promotion: { at: 10m } }   # a Flagger gate opens at 10m (`never: true`)
+//! webhooks:                          # Flagger webhooks by name: when each answers yes
+//!   gate: { at: 10m }                 #   yes from 10m on (a gate opens, a rollback fires)
+//!   approval: { never: true }         #   never yes
+//!   load-test: { fails: { from: 3m, to: 5m } }   # no (fails) from 3m until 5m, yes
+//!                                     #   otherwise; `to` optional (to the end), a list of
+//!                                     #   windows allowed
 //! ```
+//! A webhook the scenario does not answer answers what the happy path needs: confirm-rollout,
+//! confirm-traffic-increase and confirm-promotion say yes, pre-rollout, rollout and
+//! post-rollout succeed, a rollback hook does not fire (FLAGGER.md §6). `event` hooks are
+//! notifications: not called.
 //! Behaviors and faults name the two sides `NAME:stable` and `NAME:canary` (and `NAME:TAG`
 //! for the update's `to`).
 
@@ -27,7 +40,11 @@ use crate::syntax::node::{Mapping, Node};
 impl Reader<'_> {
     /// `{rollout: NAME}` or `{canary: NAME}` in `deploy`.
     pub(super) fn rollout_deploy(&mut self, item: &Node, m: &Mapping) -> Option<RolloutDeploy> {
-        self.unknown_fields(m, &["rollout", "canary"], "a rollout deploy step");
+        self.unknown_fields(
+            m,
+            &["rollout", "canary", "matched"],
+            "a rollout deploy step",
+        );
         let (key, kind) = match (m.get("rollout"), m.get("canary")) {
             (Some(n), None) => (n, RolloutKind::Argo),
             (None, Some(n)) => (n, RolloutKind::Flagger),
@@ -42,10 +59,23 @@ impl Reader<'_> {
             }
         };
         let name = self.string(key, "a rollout's name")?;
+        let matched_ppm = match m.get("matched") {
+            Some(n) if kind == RolloutKind::Argo => {
+                self.error(
+                    &s::S003,
+                    n.span,
+                    "`matched` is the share of requests matching a Flagger Canary's A/B `match`: it goes with `canary: NAME`".into(),
+                );
+                return None;
+            }
+            Some(n) => Some(Spanned::new(self.percent(n, "matched")?, n.span)),
+            None => None,
+        };
         Some(RolloutDeploy {
             name,
             kind,
             span: item.span,
+            matched_ppm,
         })
     }
 
@@ -215,16 +245,27 @@ impl Reader<'_> {
 
     fn webhook_answer(&mut self, name: Spanned<String>, node: &Node) -> Option<WebhookAnswer> {
         let m = self.map(node, "a webhook answer")?;
-        self.unknown_fields(m, &["at", "never"], "a webhook answer");
-        let open_at_ns = match (m.get("at"), m.get("never").and_then(Node::as_bool)) {
-            (Some(at), None | Some(false)) => Some(self.duration(at, "at")?),
-            (None, Some(true)) => None,
+        self.unknown_fields(m, &["at", "never", "fails"], "a webhook answer");
+        let (open_at_ns, fails) = match (
+            m.get("at"),
+            m.get("never").and_then(Node::as_bool),
+            m.get("fails"),
+        ) {
+            (Some(at), None | Some(false), None) => (Some(self.duration(at, "at")?), Vec::new()),
+            (None, Some(true), None) => (None, Vec::new()),
+            (None, None | Some(false), Some(fails)) => {
+                let mut windows = Vec::new();
+                for item in one_or_many(fails) {
+                    windows.push(self.failing_window(&name, item)?);
+                }
+                (Some(0), windows)
+            }
             _ => {
                 self.error(
                     &s::S001,
                     node.span,
                     format!(
-                        "webhook '{}' needs `at: T` (when it first answers yes) or `never: true`",
+                        "webhook '{}' needs exactly one of `at: T` (when it first answers yes), `never: true` or `fails: {{from: T1, to: T2}}` (when it answers no)",
                         name.value
                     ),
                 );
@@ -235,7 +276,43 @@ impl Reader<'_> {
             name,
             open_at_ns,
             span: node.span,
+            fails,
         })
+    }
+
+    /// `{from: T1, to: T2}` (`to` optional) in a webhook's `fails`.
+    fn failing_window(
+        &mut self,
+        name: &Spanned<String>,
+        node: &Node,
+    ) -> Option<(u64, Option<u64>)> {
+        let m = self.map(node, "a failing window")?;
+        self.unknown_fields(m, &["from", "to"], "a failing window");
+        let Some(from) = m.get("from") else {
+            self.error(
+                &s::S001,
+                node.span,
+                format!("webhook '{}': a failing window needs `from: T`", name.value),
+            );
+            return None;
+        };
+        let from = self.duration(from, "from")?;
+        let to = match m.get("to") {
+            Some(n) => Some(self.duration(n, "to")?),
+            None => None,
+        };
+        if to.is_some_and(|to| to <= from) {
+            self.error(
+                &s::S003,
+                node.span,
+                format!(
+                    "webhook '{}': a failing window ends after it starts (`to` > `from`)",
+                    name.value
+                ),
+            );
+            return None;
+        }
+        Some((from, to))
     }
 }
 

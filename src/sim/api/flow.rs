@@ -12,7 +12,7 @@
 //!   `error_<alias>` and the response is incomplete;
 //! - `concurrent_calls: k` fires every call k times within 75% of the timeout: the first
 //!   successful answer wins and the calls still running are cancelled; when none succeeds
-//!   the last one to end decides;
+//!   the last one to end decides (any k up to `MAX_CONCURRENT_CALLS`, as lura fires any k);
 //! - a nested workflow is a stage of its own (its `timeout`, `sequential`,
 //!   `concurrent_calls`, `ignore_errors`); the backend hosting it makes no call of its own.
 //!
@@ -114,6 +114,11 @@ pub trait Upstream {
     /// One call through `gateway`: its latency and status (`None`: a connection error).
     fn call(&mut self, gateway: usize, rng: &mut Stream) -> (Nanos, Option<u16>);
 }
+
+/// The most copies of one backend call the rehearsal fires (`concurrent_calls`): KrakenD's
+/// schema stops at 5, lura at nothing; a bound keeps a hostile config from costing a loop
+/// of billions per request.
+pub const MAX_CONCURRENT_CALLS: u32 = 100;
 
 /// The state one request's interpretation needs.
 pub struct Flow<'a> {
@@ -367,12 +372,22 @@ impl Flow<'_> {
         // (end, index) of the first successful answer; ties go to the call fired first.
         let mut winner: Option<(Nanos, usize)> = None;
         let mut last: Option<(Nanos, Option<u16>)> = None;
-        let mut draws = [(0u64, None::<u16>); 5];
-        let k = k.min(5) as usize;
-        for draw in draws.iter_mut().take(k) {
+        // KrakenD's schema allows 1..5 (K032 warns beyond); lura fires any count, so the
+        // rehearsal does too, up to a bound a document cannot blow up. The stack holds the
+        // schema's range; a larger count costs one allocation per call.
+        let k = k.min(MAX_CONCURRENT_CALLS) as usize;
+        let mut on_stack = [(0u64, None::<u16>); 5];
+        let mut on_heap = Vec::new();
+        let draws: &mut [(Nanos, Option<u16>)] = if k <= on_stack.len() {
+            &mut on_stack[..k]
+        } else {
+            on_heap.resize(k, (0, None));
+            &mut on_heap
+        };
+        for draw in draws.iter_mut() {
             *draw = self.draw(step.behavior);
         }
-        for (i, &(latency, status)) in draws[..k].iter().enumerate() {
+        for (i, &(latency, status)) in draws.iter().enumerate() {
             let end = start.saturating_add(latency);
             if end <= deadline
                 && matches!(status, Some(200 | 201))
@@ -388,8 +403,15 @@ impl Flow<'_> {
         let stats = &mut self.stats[step.counter];
         stats.calls += k as u64;
         // How each call ended; words only for a traced request (no allocation per call).
-        let mut ends = [(0, CallEnd::Cancelled); 5];
-        for (i, &(latency, status)) in draws[..k].iter().enumerate() {
+        let mut ends_on_stack = [(0, CallEnd::Cancelled); 5];
+        let mut ends_on_heap = Vec::new();
+        let ends: &mut [(Nanos, CallEnd)] = if k <= ends_on_stack.len() {
+            &mut ends_on_stack[..k]
+        } else {
+            ends_on_heap.resize(k, (0, CallEnd::Cancelled));
+            &mut ends_on_heap
+        };
+        for (i, &(latency, status)) in draws.iter().enumerate() {
             let end = start.saturating_add(latency);
             ends[i] = match winner {
                 // Still running when the winner answered (ties included): cancelled.
@@ -415,7 +437,7 @@ impl Flow<'_> {
             }
         }
         if self.trace.is_some() {
-            for &(end, how) in &ends[..k] {
+            for &(end, how) in ends.iter() {
                 self.row(step, depth, start, end, || how.describe(), earlier);
             }
         }

@@ -37,7 +37,19 @@ impl World<'_> {
             MeasurementSource::Value(MetricValue::From(_)) => f64::NAN,
             MeasurementSource::Observed(observed) => {
                 let canary_route = &self.gateways[rollout.gateway].route_counters[1];
-                let window = canary_route.ring.window(now, metric.window_s);
+                let mut window = canary_route.ring.window(now, metric.window_s);
+                // A mirroring router's copies reach the canary too (Flagger `mirror`).
+                let mirrored = self
+                    .model
+                    .rollouts
+                    .iter()
+                    .position(|m| m.gateway == rollout.gateway)
+                    .and_then(|r| self.rollouts[r].mirrored.as_ref());
+                if let Some(mirrored) = mirrored {
+                    let copies = mirrored.ring.window(now, metric.window_s);
+                    window.requests += copies.requests;
+                    window.errors += copies.errors;
+                }
                 let share = |n: u64| {
                     if window.requests == 0 {
                         f64::NAN

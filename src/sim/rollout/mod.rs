@@ -69,6 +69,13 @@ pub struct RolloutState {
     pub next_tick: Nanos,
     pub flagger_phase: &'static str,
     pub flagger_latencies: Option<crate::sim::metrics::LatencySketch>,
+    /// Flagger: `status.iterations` (A/B, blue/green), whether the router mirrors the
+    /// primary's requests to the canary, and since when the canary has not been ready.
+    pub flagger_iterations: i64,
+    pub mirroring: bool,
+    pub flagger_not_ready_since: Option<Nanos>,
+    /// The mirrored copies the canary answered (not user requests: apart from the routes).
+    pub mirrored: Option<crate::sim::metrics::Counters>,
     /// Nothing left to do (promoted and cleaned up, or aborted and scaled down).
     pub done: bool,
 }
@@ -257,6 +264,51 @@ impl World<'_> {
         state.inconclusive_pause = false;
         let name = self.model.rollouts[rollout].name.clone();
         self.decide("abort", name, json!({"message": message, "step": step}));
+    }
+
+    /// A request the router sent to the primary of a rollout that mirrors: a copy goes to
+    /// the canary (Flagger `mirror`), whose answer the user never sees.
+    pub(crate) fn mirror_request(&mut self, request: &super::service::Request) {
+        for r in 0..self.rollouts.len() {
+            if !self.rollouts[r].mirroring {
+                continue;
+            }
+            let gateway = self.model.rollouts[r].gateway as u32;
+            let hops = &request.hops[..request.hop_count as usize];
+            if !hops.contains(&(gateway, 0)) {
+                continue;
+            }
+            let mut copy = *request;
+            copy.hops = [(0, 0); super::service::MAX_HOPS];
+            copy.hops[0] = (gateway, 1);
+            copy.hop_count = 1;
+            copy.service = self.model.rollouts[r].canary as u32;
+            copy.mirror = true;
+            self.dispatch(copy, crate::sim::model::Balance::RoundRobin, None);
+        }
+    }
+
+    /// A mirrored copy's answer: counted for the canary's metrics only.
+    pub(crate) fn record_mirrored(
+        &mut self,
+        request: &super::service::Request,
+        error: bool,
+        latency: Nanos,
+    ) {
+        let now = self.now();
+        let gateway = request.hops[0].0 as usize;
+        let window = self.model.max_window_s;
+        if let Some(r) = self
+            .model
+            .rollouts
+            .iter()
+            .position(|m| m.gateway == gateway)
+        {
+            self.rollouts[r]
+                .mirrored
+                .get_or_insert_with(|| crate::sim::metrics::Counters::new(window))
+                .record(now, error, latency);
+        }
     }
 
     /// `service`'s pods: (spec, available, existing).
