@@ -73,6 +73,8 @@ pub struct RolloutState {
     /// primary's requests to the canary, and since when the canary has not been ready.
     pub flagger_iterations: i64,
     pub mirroring: bool,
+    /// The share of the requests mirrored (basis points).
+    pub mirror_bp: u32,
     pub flagger_not_ready_since: Option<Nanos>,
     /// The mirrored copies the canary answered (not user requests: apart from the routes).
     pub mirrored: Option<crate::sim::metrics::Counters>,
@@ -277,6 +279,14 @@ impl World<'_> {
             let hops = &request.hops[..request.hop_count as usize];
             if !hops.contains(&(gateway, 0)) {
                 continue;
+            }
+            let share = self.rollouts[r].mirror_bp;
+            if share < crate::ir::topology::FULL_WEIGHT_BP {
+                let p = f64::from(share) / f64::from(crate::ir::topology::FULL_WEIGHT_BP);
+                let stream = &mut self.gateways[self.model.rollouts[r].gateway].stream;
+                if !crate::sim::samplers::bernoulli(stream, p) {
+                    continue;
+                }
             }
             let mut copy = *request;
             copy.hops = [(0, 0); super::service::MAX_HOPS];
