@@ -195,7 +195,7 @@ fn ab_testing_routes_the_matched_share_for_iterations_then_promotes() {
     assert_eq!(rollout["failed_checks"], 0);
 }
 
-/// Without `matched`, the check warns (S045) and the rehearsal takes 10 %.
+/// Without `matched`, the check warns (S046) and the rehearsal takes 10 %.
 #[test]
 fn ab_testing_without_a_matched_share_warns_and_takes_ten_percent() {
     let spec = canary(
@@ -221,7 +221,7 @@ fn ab_testing_without_a_matched_share_warns_and_takes_ten_percent() {
         .map(|d| d.code.id)
         .filter(|id| id.starts_with('S'))
         .collect();
-    assert_eq!(warnings, vec!["S045"]);
+    assert_eq!(warnings, vec!["S046"]);
     let result = common::sim::rehearsed(&checked.project, RunOptions::default());
     assert_eq!(canary_weights(&result)[0], (60 * SECOND, 10.0));
 }

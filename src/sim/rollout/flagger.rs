@@ -21,7 +21,7 @@
 //!
 //! Traffic: the router's weights are Flagger's routes, except that in A/B testing the
 //! canary's route takes only the matched share of the requests (the deploy entry's
-//! `matched`, S045), and that while mirroring each request the primary takes is copied to
+//! `matched`, S046), and that while mirroring each request the primary takes is copied to
 //! the canary (`mirrorWeight` % of them; its answer counts for the canary's metrics, the
 //! user gets the primary's). With provider `kubernetes` nothing is routed: the canary never
 //! sees user traffic. `spec.suspend`: no tick does anything.
