@@ -40,6 +40,8 @@ fn check_canary(canary: &Canary, objects: &Objects, out: &mut Vec<Diagnostic>) {
             );
         }
     }
+    // The target's pods need longer to become ready than the deadline allows.
+    readiness_over_deadline(canary, objects, out);
     // Rules 3-5: references.
     for (key, kinds) in [
         ("targetRef", &["Deployment", "DaemonSet", "Service"][..]),
@@ -241,7 +243,8 @@ fn check_canary(canary: &Canary, objects: &Objects, out: &mut Vec<Diagnostic>) {
             }
         }
         let builtin = matches!(name, "request-success-rate" | "request-duration");
-        if !builtin && !metric.has_query && metric.template_ref.is_none() {
+        // A nameless metric is the schema's F003 already.
+        if !builtin && !metric.has_query && metric.template_ref.is_none() && !name.is_empty() {
             out.push(
                 Diagnostic::error(
                     &f::F018,
@@ -317,6 +320,28 @@ fn check_canary(canary: &Canary, objects: &Objects, out: &mut Vec<Diagnostic>) {
             }
         }
     }
+    // Two webhooks of one name: Flagger runs both, but its events, logs and the load
+    // tester's gates name a webhook, so the second is indistinguishable from the first.
+    let mut seen: std::collections::BTreeMap<&str, crate::source::Span> = Default::default();
+    for hook in &analysis.webhooks {
+        if hook.name.is_empty() {
+            continue;
+        }
+        match seen.get(hook.name.as_str()) {
+            Some(first) => out.push(
+                Diagnostic::warning(
+                    &f::F023,
+                    hook.span,
+                    format!("two webhooks are named '{}'", hook.name),
+                )
+                .with_label(*first, "the first one")
+                .with_help("Flagger runs both; give each webhook its own name so events and logs tell them apart"),
+            ),
+            None => {
+                seen.insert(hook.name.as_str(), hook.span);
+            }
+        }
+    }
     // An analysis that can never fail.
     let checks = analysis
         .webhooks
@@ -332,6 +357,71 @@ fn check_canary(canary: &Canary, objects: &Objects, out: &mut Vec<Diagnostic>) {
             .with_help("add metrics (request-success-rate, request-duration) or a rollout webhook"),
         );
     }
+}
+
+/// F011 beyond rule 2: the target Deployment's pods need longer to become ready than
+/// `progressDeadlineSeconds`. Flagger (pkg/canary/deployment_ready.go) gives up on a canary
+/// whose Deployment has been Available=False (MinimumReplicasUnavailable) for longer than the
+/// deadline, and rolls it back; the canary Deployment is scaled up from 0 at each new revision,
+/// so it is unavailable until its first pods are Ready. The time the pods need in a cluster is
+/// not knowable; the probes' delays are a lower bound of it.
+fn readiness_over_deadline(canary: &Canary, objects: &Objects, out: &mut Vec<Diagnostic>) {
+    let Some(target) = canary.target.as_ref() else {
+        return;
+    };
+    let Some(deployment) = objects.kubernetes.iter().find(|o| {
+        o.kind == "Deployment"
+            && o.meta.name() == target.value
+            && (o.meta.namespace.is_none()
+                || canary.meta.namespace.is_none()
+                || o.meta.namespace == canary.meta.namespace)
+    }) else {
+        return;
+    };
+    // A Deployment allowed to have all its pods unavailable never reports
+    // MinimumReplicasUnavailable.
+    let replicas = path(&deployment.root, &["spec", "replicas"])
+        .and_then(Node::as_i64)
+        .unwrap_or(1);
+    let unavailable = path(
+        &deployment.root,
+        &["spec", "strategy", "rollingUpdate", "maxUnavailable"],
+    );
+    let all_may_be_unavailable = unavailable.is_some_and(|u| match u.as_i64() {
+        Some(n) => n >= replicas,
+        None => u
+            .scalar_text()
+            .and_then(|t| t.strip_suffix('%').and_then(|p| p.parse::<i64>().ok()))
+            .is_some_and(|p| p >= 100),
+    });
+    if all_may_be_unavailable {
+        return;
+    }
+    let Some((ready, span)) = path(&deployment.root, &["spec", "template"])
+        .and_then(crate::check::rollout::earliest_ready)
+    else {
+        return;
+    };
+    let deadline = canary
+        .progress_deadline_seconds
+        .as_ref()
+        .map_or(600, |d| d.value);
+    if deadline <= 0 || ready < deadline {
+        return;
+    }
+    let mut d = Diagnostic::warning(
+        &f::F011,
+        span,
+        format!(
+            "the pods of '{}' need at least {ready}s to become ready, and the canary's progressDeadlineSeconds is {deadline}: Flagger rolls every new revision back",
+            target.value
+        ),
+    )
+    .with_help("raise progressDeadlineSeconds above the pods' start-up time");
+    if let Some(p) = &canary.progress_deadline_seconds {
+        d = d.with_label(p.span, "the deadline");
+    }
+    out.push(d);
 }
 
 /// The metric's node, found again by its span (for fields the IR does not keep).

@@ -862,6 +862,7 @@ impl<'o> Session<'o> {
 
         scenario::pick_krakend_configs(&mut self.project, &self.sources);
         resolve(&mut self.project, &mut self.diagnostics);
+        rollout::check_conditions(&self.project, &self.sources, &mut self.diagnostics);
         // Findings in a rendered template point back into the files its text came from.
         krakend::map_to_templates(&mut self.diagnostics, &self.renderings);
 

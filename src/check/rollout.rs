@@ -4,6 +4,8 @@
 //! (utils/analysis/factory.go, ARGO.md §4.6), template references across files and kinds, and
 //! the checks beyond both peers (an analysis that cannot decide, fenceposts that resolve to 0).
 
+mod condition;
+
 use crate::diag::codes::r;
 use crate::diag::Diagnostic;
 use crate::dialect::rollout::read::{get, path, seq};
@@ -28,6 +30,17 @@ pub fn resolve(project: &mut Project, diagnostics: &mut Vec<Diagnostic>) {
         validate_metrics(&run.metrics, run.meta.span, diagnostics);
         cannot_decide(&run.metrics, diagnostics);
     }
+}
+
+/// The analysis conditions (R036, R037, and R040 for a constant one). Separate from
+/// [`resolve`] because it reads the source text: a plain YAML scalar cut by ` #` is only
+/// visible there.
+pub fn check_conditions(
+    project: &Project,
+    sources: &crate::source::SourceMap,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    condition::check(&project.rollouts, sources, diagnostics);
 }
 
 /// `<path>: Invalid value: <value>: <detail>`, as Kubernetes' field errors print.
@@ -185,6 +198,9 @@ fn lint(rollout: &Rollout, objects: &Objects, out: &mut Vec<Diagnostic>) {
             ),
         ));
     }
+
+    // Whatever the strategy, new pods must become ready within the deadline.
+    longer_than_deadline(rollout, objects, out);
 
     // Strategy.
     let strategy_span = field("strategy").map_or(spec_span, |s| s.span);
@@ -431,6 +447,90 @@ fn lint(rollout: &Rollout, objects: &Objects, out: &mut Vec<Diagnostic>) {
         );
     }
     referenced_resources(rollout, objects, out);
+}
+
+/// The least time, in seconds, a pod of `template` (a pod template: `metadata`, `spec`) needs
+/// from its start to Ready, as its probes fix it: a container is not Ready before its
+/// readinessProbe's `initialDelaySeconds` plus `(successThreshold - 1) × periodSeconds`, nor
+/// before its startupProbe's `initialDelaySeconds`; the pod waits for its slowest container.
+/// Image pulls, init containers and the probes' own latency only add to it. With the node
+/// that sets it; `None` when no probe delays readiness.
+pub(crate) fn earliest_ready(template: &Node) -> Option<(i64, Span)> {
+    let containers = seq(path(template, &["spec", "containers"]));
+    let mut slowest: Option<(i64, Span)> = None;
+    for container in containers {
+        for (probe, counts_successes) in [("readinessProbe", true), ("startupProbe", false)] {
+            let Some(probe) = get(container, probe) else {
+                continue;
+            };
+            let number = |key: &str| get(probe, key).and_then(Node::as_i64);
+            let delay = number("initialDelaySeconds").unwrap_or(0).max(0);
+            let repeats = if counts_successes {
+                (number("successThreshold").unwrap_or(1).max(1) - 1)
+                    .saturating_mul(number("periodSeconds").unwrap_or(10).max(1))
+            } else {
+                0
+            };
+            let least = delay.saturating_add(repeats);
+            let span = get(probe, "initialDelaySeconds").map_or(probe.span, |n| n.span);
+            if least > 0 && slowest.is_none_or(|(s, _)| least > s) {
+                slowest = Some((least, span));
+            }
+        }
+    }
+    slowest
+}
+
+/// R041. Argo's progress deadline is not a budget for the whole update: it is the longest
+/// time without progress (`RolloutTimedOut`: the Progressing condition's lastUpdateTime, moved
+/// by every replica count change and step advance, plus progressDeadlineSeconds), and it is
+/// not measured at all on pause, analysis and experiment steps (`isIndefiniteStep`,
+/// rollout/sync.go). So a plan longer than the deadline is fine. What the spec does fix is the
+/// time a new pod needs to become Ready: from the reconcile that creates canary pods to the
+/// one that sees the first of them Ready nothing progresses, and when the pods' probes alone
+/// take longer than the deadline every update times out (and aborts, with
+/// progressDeadlineAbort).
+fn longer_than_deadline(rollout: &Rollout, objects: &Objects, out: &mut Vec<Diagnostic>) {
+    let template = match path(&rollout.root, &["spec", "template"]) {
+        Some(t) => Some(t),
+        None => path(&rollout.root, &["spec", "workloadRef", "name"])
+            .and_then(Node::scalar_text)
+            .and_then(|name| {
+                objects
+                    .kubernetes
+                    .iter()
+                    .find(|o| o.kind == "Deployment" && o.meta.name() == name)
+            })
+            .and_then(|d| path(&d.root, &["spec", "template"])),
+    };
+    let Some((ready, span)) = template.and_then(earliest_ready) else {
+        return;
+    };
+    let deadline = rollout
+        .progress_deadline_seconds
+        .as_ref()
+        .map_or(600, |d| d.value);
+    if deadline < 0 || ready < deadline {
+        return;
+    }
+    let abort = path(&rollout.root, &["spec", "progressDeadlineAbort"])
+        .and_then(Node::as_bool)
+        .unwrap_or(false);
+    let consequence = if abort {
+        "every update times out before its first new pod is ready and, with progressDeadlineAbort, is aborted"
+    } else {
+        "every update times out before its first new pod is ready (ProgressDeadlineExceeded: the rollout shows Degraded until a pod is)"
+    };
+    let mut d = Diagnostic::warning(
+        &r::R041,
+        span,
+        format!("a new pod needs at least {ready}s to become ready, and progressDeadlineSeconds is {deadline}: {consequence}"),
+    )
+    .with_help("raise progressDeadlineSeconds above the pods' start-up time (pause and analysis steps do not count against it)");
+    if let Some(d_span) = rollout.progress_deadline_seconds.as_ref().map(|d| d.span) {
+        d = d.with_label(d_span, "the deadline");
+    }
+    out.push(d);
 }
 
 fn steps(rollout: &Rollout, objects: &Objects, out: &mut Vec<Diagnostic>) {

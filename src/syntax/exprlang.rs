@@ -4,6 +4,7 @@
 //! missing index, a comparison of a list with a number, an unknown name) is an error, which
 //! Argo counts as an Error measurement.
 
+use crate::syntax::grammar_error::GrammarError;
 use pest::iterators::Pair;
 use pest::Parser as _;
 
@@ -21,11 +22,14 @@ pub enum Expr {
     Number(f64),
     Bool(bool),
     Nil,
+    Str(String),
     Name(String),
     /// `#` inside a predicate.
     Element,
     Array(Vec<Expr>),
     Index(Box<Expr>, Box<Expr>),
+    /// `base.field` (or `base?.field`).
+    Member(Box<Expr>, String),
     Call(String, Vec<Expr>),
     /// `{ ... }` as a builtin's argument.
     Predicate(Box<Expr>),
@@ -49,6 +53,8 @@ pub enum Op {
     Mul,
     Div,
     Mod,
+    In,
+    NotIn,
 }
 
 /// A value during evaluation.
@@ -57,6 +63,7 @@ pub enum Value {
     Number(f64),
     Bool(bool),
     Nil,
+    Str(String),
     List(Vec<Value>),
 }
 
@@ -66,6 +73,7 @@ impl Value {
             Value::Number(_) => "float64",
             Value::Bool(_) => "bool",
             Value::Nil => "nil",
+            Value::Str(_) => "string",
             Value::List(_) => "[]float64",
         }
     }
@@ -73,8 +81,36 @@ impl Value {
 
 /// Parses a condition; the error says where it stops.
 pub fn parse(text: &str) -> Result<Expr, String> {
+    parse_located(text).map_err(|e| match e.kind {
+        ParseFailure::Syntax => format!("unexpected input at column {}", e.error.range.start + 1),
+        ParseFailure::Limit => e.error.message,
+    })
+}
+
+/// Why [`parse_located`] refused a condition.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum ParseFailure {
+    /// Outside the grammar, at `error.range`.
+    Syntax,
+    /// Past [`MAX_LEN`] or [`MAX_DEPTH`].
+    Limit,
+}
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ParseError {
+    pub kind: ParseFailure,
+    /// Where (a byte range of the condition) and what was expected there.
+    pub error: GrammarError,
+}
+
+/// Parses a condition; the error points at the first character the grammar cannot read.
+pub fn parse_located(text: &str) -> Result<Expr, ParseError> {
+    let limit = |message: String| ParseError {
+        kind: ParseFailure::Limit,
+        error: GrammarError::new(0..0, message),
+    };
     if text.len() > MAX_LEN {
-        return Err(format!("longer than {MAX_LEN} characters"));
+        return Err(limit(format!("longer than {MAX_LEN} characters")));
     }
     let mut depth = 0usize;
     for c in text.chars() {
@@ -82,23 +118,35 @@ pub fn parse(text: &str) -> Result<Expr, String> {
             '(' | '[' | '{' => {
                 depth += 1;
                 if depth > MAX_DEPTH {
-                    return Err(format!("nested deeper than {MAX_DEPTH}"));
+                    return Err(limit(format!("nested deeper than {MAX_DEPTH}")));
                 }
             }
             ')' | ']' | '}' => depth = depth.saturating_sub(1),
             _ => {}
         }
     }
-    let mut pairs = ExprParser::parse(Rule::expression, text).map_err(|e| {
-        let at = match e.location {
-            pest::error::InputLocation::Pos(p) => p,
-            pest::error::InputLocation::Span((p, _)) => p,
-        };
-        format!("unexpected input at column {}", at + 1)
+    let mut pairs = ExprParser::parse(Rule::expression, text).map_err(|e| ParseError {
+        kind: ParseFailure::Syntax,
+        error: GrammarError::from_pest(text, &e, describe),
     })?;
-    let expression = pairs.next().ok_or("empty")?;
-    let inner = expression.into_inner().next().ok_or("empty")?;
+    let empty = || limit("empty".into());
+    let expression = pairs.next().ok_or_else(empty)?;
+    let inner = expression.into_inner().next().ok_or_else(empty)?;
     Ok(build(inner))
+}
+
+/// How a pest rule is named in "expected ..." messages.
+fn describe(rule: Rule) -> &'static str {
+    match rule {
+        Rule::EOI => "end of condition",
+        Rule::or_op | Rule::and_op => "a logical operator",
+        Rule::cmp_op | Rule::in_op | Rule::not_in_op => "a comparison",
+        Rule::add_op | Rule::mul_op => "an arithmetic operator",
+        Rule::index => "`[`",
+        Rule::member | Rule::field => "a field",
+        Rule::closure => "a predicate `{ ... }`",
+        _ => "an operand",
+    }
 }
 
 fn build(pair: Pair<'_, Rule>) -> Expr {
@@ -128,9 +176,17 @@ fn build(pair: Pair<'_, Rule>) -> Expr {
         }
         Rule::postfix => {
             let mut value = inner.next().map(build).unwrap_or(Expr::Nil);
-            for index in inner {
-                let key = index.into_inner().next().map(build).unwrap_or(Expr::Nil);
-                value = Expr::Index(Box::new(value), Box::new(key));
+            for suffix in inner {
+                value = match suffix.as_rule() {
+                    Rule::member => match build(suffix) {
+                        Expr::Name(field) => Expr::Member(Box::new(value), field),
+                        _ => Expr::Nil,
+                    },
+                    _ => {
+                        let key = suffix.into_inner().next().map(build).unwrap_or(Expr::Nil);
+                        Expr::Index(Box::new(value), Box::new(key))
+                    }
+                };
             }
             value
         }
@@ -145,6 +201,13 @@ fn build(pair: Pair<'_, Rule>) -> Expr {
         }
         Rule::array => Expr::Array(inner.map(build).collect()),
         Rule::number => Expr::Number(text.parse().unwrap_or(f64::NAN)),
+        Rule::string => Expr::Str(unescape(text)),
+        Rule::member => Expr::Name(
+            inner
+                .next()
+                .map(|f| f.as_str().to_owned())
+                .unwrap_or_default(),
+        ),
         Rule::boolean => Expr::Bool(text == "true"),
         Rule::nil => Expr::Nil,
         Rule::predicate_var => Expr::Element,
@@ -167,8 +230,38 @@ fn operator(text: &str) -> Op {
         "-" => Op::Sub,
         "*" => Op::Mul,
         "/" => Op::Div,
-        _ => Op::Mod,
+        "%" => Op::Mod,
+        "in" => Op::In,
+        _ => Op::NotIn,
     }
+}
+
+/// A string literal's value: the quotes removed, `\x` escapes of double- and single-quoted
+/// strings resolved (a backquoted string is raw).
+fn unescape(literal: &str) -> String {
+    let quote = literal.chars().next().unwrap_or('"');
+    let body = literal
+        .get(1..literal.len().saturating_sub(1))
+        .unwrap_or_default();
+    if quote == '`' {
+        return body.to_owned();
+    }
+    let mut out = String::with_capacity(body.len());
+    let mut chars = body.chars();
+    while let Some(c) = chars.next() {
+        if c != '\\' {
+            out.push(c);
+            continue;
+        }
+        match chars.next() {
+            Some('n') => out.push('\n'),
+            Some('t') => out.push('\t'),
+            Some('r') => out.push('\r'),
+            Some(other) => out.push(other),
+            None => {}
+        }
+    }
+    out
 }
 
 /// Evaluates a condition with `result` bound; a condition must give a boolean.
@@ -205,6 +298,7 @@ fn eval(expr: &Expr, result: &Value, element: Option<&Value>) -> Result<Value, S
         Expr::Number(x) => Value::Number(*x),
         Expr::Bool(b) => Value::Bool(*b),
         Expr::Nil => Value::Nil,
+        Expr::Str(text) => Value::Str(text.clone()),
         Expr::Name(name) if name == "result" => result.clone(),
         Expr::Name(name) => return Err(format!("unknown name {name}")),
         Expr::Element => element.cloned().ok_or("# outside a predicate")?,
@@ -228,6 +322,12 @@ fn eval(expr: &Expr, result: &Value, element: Option<&Value>) -> Result<Value, S
                 ));
             }
             items[at as usize].clone()
+        }
+        Expr::Member(base, field) => {
+            // The rehearsal's measurements are numbers and lists of numbers: a field of one
+            // is the error expr-lang reports.
+            let base = eval(base, result, element)?;
+            return Err(format!("cannot fetch {field} from {}", base.type_name()));
         }
         Expr::Predicate(_) => return Err("a predicate outside a builtin".into()),
         Expr::Call(name, args) => call(name, args, result, element)?,
@@ -254,6 +354,8 @@ fn eval(expr: &Expr, result: &Value, element: Option<&Value>) -> Result<Value, S
             match op {
                 Op::Eq => Value::Bool(a == b),
                 Op::Ne => Value::Bool(a != b),
+                Op::In => Value::Bool(list(&b)?.contains(&a)),
+                Op::NotIn => Value::Bool(!list(&b)?.contains(&a)),
                 _ => {
                     let (x, y) = (number(&a)?, number(&b)?);
                     match op {
@@ -301,6 +403,32 @@ fn call(
             } else {
                 x.is_infinite()
             }))
+        }
+        // Argo's own bindings (utils/evaluate/evaluate.go): `isNil()` and `default(_, d)`
+        // look at the measurement itself, whatever their first argument.
+        "isNil" => {
+            arity(0)?;
+            Ok(Value::Bool(*result == Value::Nil))
+        }
+        "default" => {
+            arity(2)?;
+            if *result == Value::Nil {
+                eval(&args[1], result, element)
+            } else {
+                Ok(result.clone())
+            }
+        }
+        "asInt" | "asFloat" => {
+            arity(1)?;
+            let x = match eval(&args[0], result, element)? {
+                Value::Number(x) => x,
+                Value::Str(text) => text
+                    .trim()
+                    .parse::<f64>()
+                    .map_err(|_| format!("{name}: cannot convert {text:?}"))?,
+                other => return Err(format!("{name}: cannot convert {}", other.type_name())),
+            };
+            Ok(Value::Number(if name == "asInt" { x.trunc() } else { x }))
         }
         "abs" => {
             arity(1)?;
@@ -385,6 +513,68 @@ mod tests {
             Ok(true)
         );
         assert_eq!(holds("-result + 2 * 3 > 5", Value::Number(0.5)), Ok(true));
+    }
+
+    #[test]
+    fn strings_fields_and_membership_of_real_conditions() {
+        // Argo's web provider returns objects, compared with string literals
+        // (test/e2e/functional/analysistemplate-web-background.yaml, rollout-secret.yaml).
+        for text in [
+            "result == 'It worked!'",
+            "result.major == '1'",
+            "result.Status == -1",
+            "result == \"{{args.success-condition}}\"",
+            "result?.code in [200, 201] && result.body != `x`",
+            // Forms of Argo's documentation (docs/analysis/*.md).
+            "len(result) == 0 || result[0] >= 0.95",
+            "all(result[0].Values, {# <= 0.01})",
+            "result.successRate >= 0.95",
+            "default(result, 0) >= 0.9",
+            "isNil() || result[0] < 5",
+            "asFloat(result) >= 0.9 and asInt(result) < 10",
+        ] {
+            assert!(parse(text).is_ok(), "{text}");
+        }
+        assert_eq!(
+            parse(r#"'a\'b' == "c\"d""#),
+            Ok(Expr::Binary(
+                Op::Eq,
+                Box::new(Expr::Str("a'b".into())),
+                Box::new(Expr::Str("c\"d".into()))
+            ))
+        );
+        let list = Value::List(vec![Value::Number(1.0), Value::Number(2.0)]);
+        assert_eq!(holds("2 in result", list.clone()), Ok(true));
+        assert_eq!(holds("3 not in result", list.clone()), Ok(true));
+        assert_eq!(holds("'x' == 'x'", Value::Nil), Ok(true));
+        assert_eq!(holds("isNil()", Value::Nil), Ok(true));
+        assert_eq!(holds("default(result, 3) == 3", Value::Nil), Ok(true));
+        assert_eq!(
+            holds("default(result, 3) == 1", Value::Number(1.0)),
+            Ok(true)
+        );
+        assert_eq!(holds("asInt(result) == 2", Value::Number(2.7)), Ok(true));
+        assert_eq!(
+            holds("asFloat('0.5') < result", Value::Number(0.7)),
+            Ok(true)
+        );
+        // A field of a number is expr-lang's run-time error, not a parse error.
+        assert!(holds("result.Status == 1", Value::Number(1.0)).is_err());
+        // Words stay keywords: `in` is not a name.
+        assert!(parse("in > 1").is_err());
+    }
+
+    #[test]
+    fn parse_errors_point_at_the_character() {
+        let e = parse_located("all(result, {").unwrap_err();
+        assert_eq!(e.kind, ParseFailure::Syntax);
+        assert_eq!(e.error.range, 13..13);
+        let e = parse_located("result[0] >= 0.9 ? 1 : 2").unwrap_err();
+        assert_eq!(e.error.range, 17..18);
+        assert_eq!(
+            parse("result >"),
+            Err("unexpected input at column 9".into())
+        );
     }
 
     #[test]

@@ -27,8 +27,13 @@ declare_codes! {
     /// `format: url` but the API server does not check formats; the webhook fails every
     /// call, which counts as a failed check (or stalls a gate).
     F010 "bad-webhook-url";
-    /// `progressDeadlineSeconds` below 60 (issue #312 rule 2): a canary that needs longer to
-    /// become ready is rolled back.
+    /// `progressDeadlineSeconds` below 60 (issue #312 rule 2), or below the time the target
+    /// Deployment's pods need to become ready as their probes fix it (readinessProbe
+    /// `initialDelaySeconds` + (`successThreshold` − 1) × `periodSeconds`, startupProbe
+    /// `initialDelaySeconds`). Flagger gives up on a canary Deployment that stays unavailable
+    /// (MinimumReplicasUnavailable) past the deadline and rolls it back
+    /// (pkg/canary/deployment_ready.go); the canary starts from 0 pods at every revision. The
+    /// deadline is about readiness only — the analysis may take far longer.
     F011 "short-deadline";
     /// A reference (`targetRef`, `autoscalerRef`, `ingressRef`) of the wrong kind or with an
     /// empty name (issue #312 rules 3–5).
@@ -64,4 +69,8 @@ declare_codes! {
     /// `stepWeights` that do not increase: Flagger looks the current weight up in the list,
     /// so a repeated or decreasing entry changes the ladder it follows.
     F022 "weights-not-increasing";
+    /// Two webhooks of one analysis have the same name. Flagger runs both, but its events and
+    /// logs ("... webhook <name> failed") name a webhook, so the two cannot be told apart; a
+    /// copy-paste slip is the usual cause. The CRD does not key the list by name.
+    F023 "duplicate-webhook-name";
 }

@@ -88,18 +88,46 @@ declare_codes! {
     /// Two templates of one analysis define metrics with the same name; the controller
     /// refuses to merge them into one AnalysisRun.
     R035 "duplicate-metric";
+    /// A `successCondition` or `failureCondition` Argo cannot use. An error when expr-lang
+    /// (github.com/expr-lang/expr, which Argo compiles conditions with in
+    /// utils/evaluate/evaluate.go) refuses it whatever the measurement: a blank condition, an
+    /// unterminated string, brackets that do not match, an operator without an operand, or a
+    /// value that is never true or false (`result[0] * 100`: "expected bool"). Every
+    /// measurement is then an Error, the metric errors after consecutiveErrorLimit and the
+    /// rollout aborts. The classic cause is an unquoted YAML value: ` #` starts a comment, so
+    /// `successCondition: all(result, { # < 1 })` is read as `all(result, {` — quote it.
+    /// A warning for an empty condition (Argo treats `""` as unset) and for a name Argo does
+    /// not bind (it binds `result`, `asInt`, `asFloat`, `isNaN`, `isInf`, `isNil`, `default`).
+    R036 "bad-condition";
+    /// A condition the rehearsal cannot evaluate although expr-lang may: the rehearsal reads
+    /// numbers, strings, `result`, indexing, field access, `len`, `isNaN`, `isInf`, `abs`,
+    /// Argo's `asInt`, `asFloat`, `isNil`, `default`,
+    /// `all`/`any`/`none`/`filter`/`count` with `{ # ... }` predicates, arithmetic,
+    /// comparisons, `in`, and `&&` `||` `!` (and their word forms); not ternaries, `??`,
+    /// `matches`, pipes, `let`, slices or other builtins. Argo is unaffected; a rehearsal
+    /// counts every measurement of the metric as an Error.
+    R037 "condition-not-rehearsable";
     /// An analysis that can never end the way it is meant to: a metric with neither
     /// successCondition nor failureCondition always succeeds, and a bounded metric whose
     /// failureLimit is at least its count can never fail on measurements (`failed >
-    /// failureLimit` is unreachable). Beyond the peers: both accept it.
+    /// failureLimit` is unreachable), and a condition that does not read `result` is the same
+    /// whatever is measured. Beyond the peers: both accept it.
     R040 "analysis-cannot-decide";
     /// `maxSurge` and `maxUnavailable` both resolve to 0 pods for this replica count (percent
     /// surge rounds up, percent unavailable rounds down); Argo then forces maxUnavailable to 1
     /// (resolveFenceposts), so one pod may be unavailable although the spec says none.
     R042 "fenceposts-resolve-to-zero";
-    /// The steps take longer, counting the timed pauses and bounded analyses, than the
-    /// rollout's progressDeadlineSeconds while progressDeadlineAbort is set. Argo does not
-    /// measure the deadline during pause and analysis steps, so this is a warning: it points
-    /// at a deadline chosen without the plan in mind (see `rehearse plan`).
+    /// New pods need longer to become Ready than `progressDeadlineSeconds` (default 600) allows:
+    /// their readinessProbe's `initialDelaySeconds` plus `(successThreshold − 1) ×
+    /// periodSeconds`, or their startupProbe's `initialDelaySeconds`, reach the deadline.
+    /// Argo's deadline is the longest time *without progress* (utils/conditions
+    /// `RolloutTimedOut` compares the Progressing condition's last update, moved by every
+    /// replica count change and step advance), and it is not measured on pause, analysis or
+    /// experiment steps (`isIndefiniteStep`, rollout/sync.go): a rollout whose steps take hours
+    /// in total is fine, so the plan's total duration is not compared. But between creating
+    /// canary pods and seeing the first one Ready nothing progresses, so every update times
+    /// out (Degraded, `ProgressDeadlineExceeded`) and, with `progressDeadlineAbort: true`, is
+    /// aborted. A warning: image pulls and the probes' latency only make it worse, but the
+    /// probe values may be placeholders.
     R041 "longer-than-deadline";
 }
