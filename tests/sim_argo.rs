@@ -392,7 +392,7 @@ measurements:
         let warnings: Vec<_> = checked
             .diagnostics
             .iter()
-            .filter(|d| d.code.id == "S046")
+            .filter(|d| d.code.id == "S045")
             .collect();
         assert!(warnings.is_empty(), "{warnings:?}");
         rehearsed(
@@ -560,7 +560,7 @@ measurements:
         );
     }
 
-    /// S046: a route step with no share in the scenario (assumed to match nothing), and a
+    /// S045: a route step with no share in the scenario (assumed to match nothing), and a
     /// share for a route no step sets.
     #[test]
     fn missing_and_unread_shares_are_warned() {
@@ -574,7 +574,7 @@ measurements:
         let mut messages: Vec<&str> = checked
             .diagnostics
             .iter()
-            .filter(|d| d.code.id == "S046")
+            .filter(|d| d.code.id == "S045")
             .map(|d| d.message.as_str())
             .collect();
         messages.sort_unstable();

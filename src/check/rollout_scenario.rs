@@ -1,8 +1,8 @@
 //! A scenario's rollout fields against what it deploys (issue 12): unknown rollouts (S040,
 //! errors: the scenario cannot run), measurements and webhook answers nothing reads (S041,
-//! S042), metrics nothing measures (S043), rollouts rehearsed only in part (S044), A/B
-//! canaries whose matched share the scenario leaves unsaid (S045), and Argo header/mirror
-//! routes without a share of the requests, or shares nothing reads (S046).
+//! S042), metrics nothing measures (S043), rollouts rehearsed only in part (S044), Argo
+//! header/mirror routes without a share of the requests, or shares nothing reads (S045), and
+//! A/B canaries whose matched share the scenario leaves unsaid (S046).
 //! Runs only for scenarios that deploy a rollout, so other corpora pay nothing for it.
 
 use crate::diag::codes::s;
@@ -183,7 +183,7 @@ pub fn check(
     route_shares(project, scenario, topology, diagnostics);
 }
 
-/// S046: each managed route a deployed Argo rollout's steps set needs the share of requests
+/// S045: each managed route a deployed Argo rollout's steps set needs the share of requests
 /// its `match` selects; a share no such route reads is reported too.
 fn route_shares(
     project: &Project,
@@ -221,7 +221,7 @@ fn route_shares(
             {
                 diagnostics.push(
                     Diagnostic::warning(
-                        &s::S046,
+                        &s::S045,
                         step.span,
                         format!(
                             "rollout '{}': scenario '{}' does not say what share of the requests {kind} route '{name}' matches: the rehearsal assumes none (the route is set but sends nothing to the canary)",
@@ -238,7 +238,7 @@ fn route_shares(
         if !stepped.contains(&share.route.value) {
             diagnostics.push(
                 Diagnostic::warning(
-                    &s::S046,
+                    &s::S045,
                     share.route.span,
                     format!(
                         "no setHeaderRoute or setMirrorRoute step of a deployed rollout sets route '{}': this share is never read",
@@ -347,7 +347,7 @@ fn partly_rehearsed(
             {
                 diagnostics.push(
                     Diagnostic::warning(
-                        &s::S045,
+                        &s::S046,
                         deployment.name.span,
                         format!("canary '{name}' does A/B testing, but the scenario does not say which share of the requests match its `match`: the rehearsal takes {}%", crate::ir::rollout_scenario::DEFAULT_MATCHED_PPM / 10_000),
                     )

@@ -102,6 +102,8 @@ pub struct GatewayState {
     pub from_api: (u64, u64),
     /// An Argo rollout router's managed routes in force, in `managedRoutes` order.
     pub rollout_routes: Vec<super::rollout::routes::ActiveRoute>,
+    /// Mirrored copies the router sent its canary (not users' requests).
+    pub mirrored: Option<Box<Counters>>,
 }
 
 impl GatewayState {
@@ -235,6 +237,7 @@ impl<'t> World<'t> {
                 stream: seeds.stream(&format!("gateway:{}", g.name)),
                 from_api: (0, 0),
                 rollout_routes: Vec::new(),
+                mirrored: None,
             })
             .collect();
         let sources = model

@@ -175,13 +175,6 @@ declare_codes! {
     /// advanceCanary runs — every strategy, webhook type, readiness threshold, the progress
     /// deadline and `skipAnalysis` (FLAGGER.md §3–§7) — so S044 says nothing about one.
     S044 "rollout-partly-rehearsed";
-    /// A Flagger Canary doing A/B testing (`analysis.iterations` with `analysis.match`) is
-    /// deployed without saying which share of the users' requests match: during its
-    /// iterations Flagger's router sends the *matched* requests to the canary and the others
-    /// to the primary (FLAGGER.md §3 runAB), so the canary's traffic — and its built-in
-    /// metrics — depend on it. The rehearsal takes 10% (each request matches with that
-    /// probability). Say it on the deploy entry: `deploy: [{canary: NAME, matched: 25%}]`.
-    S045 "ab-match-share-assumed";
     /// Argo header and mirror routes (`setHeaderRoute` / `setMirrorRoute` steps on
     /// `trafficRouting.managedRoutes`) send the requests their `match` selects to the canary
     /// (a mirror route copies `percentage` of them, default 100, and users get the weighted
@@ -192,5 +185,12 @@ declare_codes! {
     /// Routes are tried in `managedRoutes` order, each matching independently, and removed on
     /// promotion, on abort and while the canary has no available pod (ARGO.md §3.3;
     /// rollout/trafficrouting.go, rollout/trafficrouting/istio/istio.go).
-    S046 "route-share";
+    S045 "route-share";
+    /// A Flagger Canary doing A/B testing (`analysis.iterations` with `analysis.match`) is
+    /// deployed without saying which share of the users' requests match: during its
+    /// iterations Flagger's router sends the *matched* requests to the canary and the others
+    /// to the primary (FLAGGER.md §3 runAB), so the canary's traffic — and its built-in
+    /// metrics — depend on it. The rehearsal takes 10% (each request matches with that
+    /// probability). Say it on the deploy entry: `deploy: [{canary: NAME, matched: 25%}]`.
+    S046 "ab-match-share-assumed";
 }

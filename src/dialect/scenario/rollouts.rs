@@ -7,7 +7,7 @@
 //!   - { canary: ab, matched: 10% }    # A/B testing (iterations + match): the share of the
 //!                                     #   users' requests that match `analysis.match` (they
 //!                                     #   go to the canary during the iterations; default
-//!                                     #   10%, with a warning S045)
+//!                                     #   10%, with a warning S046)
 //! update: { at: 1m, rollout: shop, to: v2 }      # or a list; `canary: NAME` for Flagger
 //! promote: { at: 10m }                # `kubectl argo rollouts promote` (rollout: NAME, full: true)
 //! abort: { at: 12m }                  # `kubectl argo rollouts abort` (rollout: NAME)
@@ -24,7 +24,7 @@
 //!                                     #   windows allowed
 //! routes:                             # Argo managed route (trafficRouting.managedRoutes) →
 //!   header-route-1: 20%               #   the share of the rollout's requests its `match`
-//!   mirror-route: 50%                 #   selects; a route step without one matches none (S046)
+//!   mirror-route: 50%                 #   selects; a route step without one matches none (S045)
 //! ```
 //! A webhook the scenario does not answer answers what the happy path needs: confirm-rollout,
 //! confirm-traffic-increase and confirm-promotion say yes, pre-rollout, rollout and

@@ -62,7 +62,7 @@ pub struct ArgoModel {
     pub progress_deadline_abort: bool,
     /// `trafficRouting.managedRoutes`, in order (the router tries them in this order, before
     /// the weighted route), each with the share of requests the scenario's `routes` says its
-    /// `match` selects, in basis points (`None`: the scenario does not say; none match, S046).
+    /// `match` selects, in basis points (`None`: the scenario does not say; none match, S045).
     pub managed_routes: Vec<(String, Option<u32>)>,
     /// Per step: what a setHeaderRoute / setMirrorRoute step does (traffic routing only).
     pub route_steps: Vec<Option<RouteStep>>,

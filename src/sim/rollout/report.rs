@@ -48,7 +48,7 @@ impl World<'_> {
                         "analysis_runs": runs,
                         "failed_checks": state.failed_checks,
                         "progress_deadline_exceeded_at_s": state.timed_out.map(nanos_to_secs),
-                        "mirrored_requests": state.mirrored.as_ref().map_or(0, |c| c.requests),
+                        "mirrored_requests": self.gateways[model.gateway].mirrored.as_ref().map_or(0, |c| c.requests),
                     })
                 })
                 .collect(),

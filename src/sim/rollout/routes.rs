@@ -10,9 +10,7 @@
 
 use super::model::{ArgoModel, RouteAction};
 use crate::ir::topology::FULL_WEIGHT_BP;
-use crate::sim::model::Balance;
 use crate::sim::samplers::{bernoulli, weighted_choice};
-use crate::sim::service::{Request, MAX_HOPS};
 use crate::sim::world::World;
 use serde_json::json;
 
@@ -122,29 +120,5 @@ impl World<'_> {
             };
         }
         None
-    }
-
-    /// Sends a mirrored copy of a request to the canary of `gateway`'s rollout; its answer
-    /// is recorded by `record_mirrored` (the rollout's `mirrored` counters, which the
-    /// canary's measurements read), never in the users' figures.
-    pub(crate) fn send_mirror(&mut self, gateway: usize, original: &Request) {
-        let crate::sim::model::Target::Service(service) =
-            self.model.gateways[gateway].routes[CANARY_ROUTE].target
-        else {
-            return;
-        };
-        let mut hops = [(0, 0); MAX_HOPS];
-        hops[0] = (gateway as u32, CANARY_ROUTE as u32);
-        let copy = Request {
-            arrival: self.now(),
-            hops,
-            hop_count: 1,
-            service: service as u32,
-            instance: 0,
-            source: original.source,
-            client: original.client,
-            mirror: true,
-        };
-        self.dispatch(copy, Balance::RoundRobin, None);
     }
 }
