@@ -341,3 +341,71 @@ fn every_real_condition_parses_and_is_not_reported() {
         );
     }
 }
+
+/// Conditions expr-lang compiles are never an R036 error: its comments (`//`, `/* */`), `not`
+/// before `matches` / `contains` / `startsWith` / `endsWith` (parser/operator
+/// `AllowedNegateSuffix`), and a keyword as a field name (`result.in`) are its syntax
+/// (parser/lexer/state.go, parser/parser.go). The ternaries make each beyond the rehearsal.
+#[test]
+fn what_expr_lang_reads_is_never_an_error() {
+    for line in [
+        "successCondition: \"result.body not contains 'error' ? true : false\"",
+        "successCondition: \"result.code not matches '^5' ? true : false\"",
+        "successCondition: \"result.path not startsWith '/a' and result.path not endsWith '/b' ? 1 > 0 : false\"",
+        "successCondition: \"result.in == 1 ? true : false\"",
+        "successCondition: \"result.not == 1 ? true : false\"",
+        "successCondition: |\n      result[0] > 1 // at least one\n      && result[0] < 5",
+        "successCondition: \"result[0] > 1 /* a ratio */ ? true : false\"",
+    ] {
+        let found = condition_findings(line);
+        assert_eq!(
+            found.iter().map(|f| (f.0, f.1)).collect::<Vec<_>>(),
+            vec![("R037", Severity::Warning)],
+            "{line}: {found:?}"
+        );
+    }
+    // What expr-lang's lexer refuses stays an error.
+    let found = condition_findings("successCondition: \"result[0] > 1 /* a ratio\"");
+    assert_eq!(
+        (found[0].0, found[0].1, found[0].2.as_str()),
+        ("R036", Severity::Error, "/*")
+    );
+}
+
+/// Conditions of 100,000 characters (deep brackets, endless strings, operator runs) are
+/// refused by the grammar's limits as not rehearsable, without a panic.
+#[test]
+fn hostile_conditions_are_limits_not_panics() {
+    let long = 100_000;
+    for text in [
+        format!("{}result[0] > 1", "(".repeat(long)),
+        format!("{}result", "[{(".repeat(long / 3)),
+        format!("{}result[0]", ")]}".repeat(long / 3)),
+        format!("\"{}", "\\".repeat(long)),
+        format!("result[0] > 1{}", " && !-result[0]".repeat(long / 15)),
+        "-".repeat(long),
+        "{{args.x}}".repeat(long / 10),
+    ] {
+        let quoted = text.replace('\'', "''");
+        let found = condition_findings(&format!("successCondition: '{quoted}'"));
+        assert_eq!(
+            found.iter().map(|f| (f.0, f.1)).collect::<Vec<_>>(),
+            vec![("R037", Severity::Warning)],
+            "{}...",
+            &text[..40]
+        );
+        assert!(found[0].3.contains("longer than"), "{}", found[0].3);
+    }
+    // Within the length limit: nesting at the depth limit (64 with the index), and a prefix
+    // run whose syntax tree is as deep as the text is long.
+    let deep = format!("{}result[0]{} > 1", "(".repeat(63), ")".repeat(63));
+    assert_eq!(
+        condition_findings(&format!("successCondition: '{deep}'")),
+        vec![]
+    );
+    let bangs = format!("{}(result[0] > 1)", "!".repeat(4000));
+    assert_eq!(
+        condition_findings(&format!("successCondition: '{bangs}'")),
+        vec![]
+    );
+}
