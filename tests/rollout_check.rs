@@ -142,6 +142,19 @@ fn names_argo_does_not_bind_constants_blanks_and_placeholders() {
         condition_findings("successCondition: result == \"{{args.expected}}\""),
         vec![]
     );
+    // The whole condition an argument: masked, it reads as a number, but it is not one.
+    assert_eq!(
+        condition_findings("successCondition: \"{{args.success-condition}}\""),
+        vec![]
+    );
+    // Text around a placeholder is still judged.
+    assert_eq!(
+        condition_findings("successCondition: \"result[0] * {{args.scale}}\"")
+            .iter()
+            .map(|f| (f.0, f.1))
+            .collect::<Vec<_>>(),
+        vec![("R036", Severity::Error)]
+    );
 }
 
 const ROLLOUT: &str = "apiVersion: argoproj.io/v1alpha1

@@ -156,7 +156,10 @@ fn read_condition(
         ));
     }
     let never_boolean = match expr {
-        Expr::Number(_) | Expr::Str(_) | Expr::Array(_) | Expr::Nil | Expr::Neg(_) => true,
+        // A masked placeholder reads as a number: `{{args.condition}}` may be the whole
+        // condition.
+        Expr::Number(_) => !templated,
+        Expr::Str(_) | Expr::Array(_) | Expr::Nil | Expr::Neg(_) => true,
         Expr::Binary(op, _, _) => matches!(op, Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Mod),
         _ => false,
     };
