@@ -221,6 +221,58 @@ fn a_deadline_shorter_than_the_pods_readiness_times_every_update_out() {
     );
 }
 
+/// The probe arithmetic with Kubernetes' defaults (SetDefaults_Probe: a periodSeconds or
+/// successThreshold of 0 or absent is 10 or 1) and numbers no cluster would hold.
+#[test]
+fn probe_delays_use_kubernetes_defaults_and_saturate() {
+    let probe = |lines: &str, deadline: &str| {
+        findings(
+            &ROLLOUT
+                .replace("DEADLINE", deadline)
+                .replace("ABORT", "")
+                .replace(
+                    "          initialDelaySeconds: 90\n          periodSeconds: 20\n          successThreshold: 3\n",
+                    lines,
+                ),
+        )
+    };
+    let least = |found: &[(&str, Severity, String, String)]| -> Option<String> {
+        let message = &found.iter().find(|f| f.0 == "R041")?.3;
+        let at = message.find("at least ")? + "at least ".len();
+        Some(message[at..].split('s').next()?.to_string())
+    };
+    // Absent or 0: 90 + (3 - 1) × 10.
+    for period in ["", "          periodSeconds: 0\n"] {
+        let lines =
+            format!("          initialDelaySeconds: 90\n{period}          successThreshold: 3\n");
+        assert_eq!(
+            least(&probe(&lines, "110")).as_deref(),
+            Some("110"),
+            "{lines}"
+        );
+        assert_eq!(probe(&lines, "111"), vec![], "{lines}");
+    }
+    // successThreshold absent or 0 counts once: the initial delay alone.
+    for threshold in ["", "          successThreshold: 0\n"] {
+        let lines =
+            format!("          initialDelaySeconds: 90\n          periodSeconds: 20\n{threshold}");
+        assert_eq!(
+            least(&probe(&lines, "90")).as_deref(),
+            Some("90"),
+            "{lines}"
+        );
+    }
+    // Past i64: saturated, not wrapped to a negative time.
+    let max = i64::MAX;
+    let lines = format!(
+        "          initialDelaySeconds: {max}\n          periodSeconds: {max}\n          successThreshold: {max}\n"
+    );
+    assert_eq!(least(&probe(&lines, "600")), Some(max.to_string()));
+    // Beyond any integer: no panic, no claim.
+    let lines = "          initialDelaySeconds: 1e400\n          periodSeconds: 99999999999999999999999\n          successThreshold: 3\n";
+    assert!(probe(lines, "600").iter().all(|f| f.1 != Severity::Error));
+}
+
 const FLAGGER: &str = "apiVersion: apps/v1
 kind: Deployment
 metadata:
