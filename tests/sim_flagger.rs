@@ -195,7 +195,7 @@ fn ab_testing_routes_the_matched_share_for_iterations_then_promotes() {
     assert_eq!(rollout["failed_checks"], 0);
 }
 
-/// Without `matched`, the check warns (S045) and the rehearsal takes 10 %.
+/// Without `matched`, the check warns (S046) and the rehearsal takes 10 %.
 #[test]
 fn ab_testing_without_a_matched_share_warns_and_takes_ten_percent() {
     let spec = canary(
@@ -221,7 +221,7 @@ fn ab_testing_without_a_matched_share_warns_and_takes_ten_percent() {
         .map(|d| d.code.id)
         .filter(|id| id.starts_with('S'))
         .collect();
-    assert_eq!(warnings, vec!["S045"]);
+    assert_eq!(warnings, vec!["S046"]);
     let result = common::sim::rehearsed(&checked.project, RunOptions::default());
     assert_eq!(canary_weights(&result)[0], (60 * SECOND, 10.0));
 }
@@ -917,4 +917,43 @@ fn ticks_wait_for_the_primary_unless_its_threshold_allows() {
         .iter()
         .all(|d| d.detail["wait"].is_null()));
     assert_eq!(times(&lenient, "promote"), vec![t0 + 3 * tick]);
+}
+
+/// `mirrorWeight` (§1): while mirroring, that share of the primary's requests is copied to
+/// the canary; `suspend` (§3): every tick does nothing, the update is never detected.
+#[test]
+fn mirror_weight_copies_a_share_and_suspend_does_nothing() {
+    let (interval, update, iterations) = (20u64, 1u64, 5u64);
+    let spec = canary(
+        "istio",
+        "",
+        "    interval: 20s\n    threshold: 1\n    iterations: 5\n    mirror: true\n    mirrorWeight: 40\n",
+    );
+    let result = rehearse(&spec, &scenario("", "2s", update, 300, ""), None);
+    let t0 = detection(update, interval);
+    let tick = interval * SECOND;
+    // Mirroring from the first iteration (t0+1) until the switch (t0+N+1).
+    let mirrored_s = ((t0 + (iterations + 1) * tick) - (t0 + tick)) / SECOND;
+    let expected = 50.0 * mirrored_s as f64 * 0.4;
+    let copies = canary_requests(&result) as f64;
+    // The copies, plus what the canary served after the switch until the promotion moved
+    // the traffic back (two ticks at 100 %).
+    let after_switch = 50.0 * (2 * interval) as f64;
+    let share = (copies - after_switch) / expected;
+    assert!(
+        (0.9..1.1).contains(&share),
+        "{copies} requests, {expected} copies expected"
+    );
+    let suspended = rehearse(
+        &canary(
+            "istio",
+            "  suspend: true\n",
+            "    interval: 20s\n    threshold: 1\n    stepWeight: 10\n",
+        ),
+        &scenario("", "2s", update, 300, ""),
+        None,
+    );
+    assert!(of_kind(&suspended, "step").is_empty());
+    assert!(of_kind(&suspended, "scale").is_empty());
+    assert_eq!(report_rollout(&suspended)["phase"], "Initialized");
 }

@@ -1,7 +1,7 @@
 //! A scenario's rollout fields against what it deploys (issue 12): unknown rollouts (S040,
 //! errors: the scenario cannot run), measurements and webhook answers nothing reads (S041,
 //! S042), metrics nothing measures (S043), rollouts rehearsed only in part (S044) and A/B
-//! canaries whose matched share the scenario leaves unsaid (S045).
+//! canaries whose matched share the scenario leaves unsaid (S046).
 //! Runs only for scenarios that deploy a rollout, so other corpora pay nothing for it.
 
 use crate::diag::codes::s;
@@ -272,7 +272,7 @@ fn partly_rehearsed(
             {
                 diagnostics.push(
                     Diagnostic::warning(
-                        &s::S045,
+                        &s::S046,
                         deployment.name.span,
                         format!("canary '{name}' does A/B testing, but the scenario does not say which share of the requests match its `match`: the rehearsal takes {}%", crate::ir::rollout_scenario::DEFAULT_MATCHED_PPM / 10_000),
                     )

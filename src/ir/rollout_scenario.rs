@@ -26,7 +26,7 @@ pub struct RolloutScenario {
 }
 
 /// The share of requests matching a Flagger A/B `match` when the scenario does not say
-/// (S045): 10%, in parts per million.
+/// (S046): 10%, in parts per million.
 pub const DEFAULT_MATCHED_PPM: u64 = 100_000;
 
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]

@@ -121,12 +121,14 @@ fn image_tag(root: &Node) -> Option<String> {
     (!tag.is_empty()).then(|| tag.to_owned())
 }
 
-/// A Canary's `analysis.canaryReadyThreshold` or `primaryReadyThreshold` (FLAGGER.md §4:
-/// the % of the updated pods that must be available; default 100).
-pub fn flagger_ready_threshold(canary: &crate::ir::rollout::Canary, key: &str) -> i64 {
-    path(&canary.root, &["spec", "analysis", key])
-        .and_then(Node::as_i64)
-        .unwrap_or(100)
+/// A field under a Canary's `spec` that the checked IR does not keep (`suspend`, the
+/// analysis' `canaryReadyThreshold`, `primaryReadyThreshold`, `mirrorWeight`).
+pub fn canary_spec_field<'a>(
+    canary: &'a crate::ir::rollout::Canary,
+    keys: &[&str],
+) -> Option<&'a Node> {
+    keys.iter()
+        .try_fold(path(&canary.root, &["spec"])?, |n, k| path(n, &[k]))
 }
 
 /// Flagger's built-in checks, computed from the canary's requests (FLAGGER.md §5).

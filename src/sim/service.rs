@@ -49,7 +49,7 @@ pub struct Request {
     pub instance: u32,
     pub source: u32,
     pub client: u32,
-    /// A copy a mirroring router sent to a canary (`sim::rollout`): no user waits for it.
+    /// A copy an Argo mirror route sent the canary: its answer reaches nobody.
     pub mirror: bool,
 }
 

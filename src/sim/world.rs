@@ -100,6 +100,8 @@ pub struct GatewayState {
     /// Of the requests counted here, those a KrakenD backend sent (requests, errors): the
     /// API's users are counted once, at the endpoint, not again at the gateway it calls.
     pub from_api: (u64, u64),
+    /// Mirrored copies the router sent its canary (not users' requests).
+    pub mirrored: Option<Box<Counters>>,
 }
 
 impl GatewayState {
@@ -232,6 +234,7 @@ impl<'t> World<'t> {
                 sticky_routes: BTreeMap::new(),
                 stream: seeds.stream(&format!("gateway:{}", g.name)),
                 from_api: (0, 0),
+                mirrored: None,
             })
             .collect();
         let sources = model

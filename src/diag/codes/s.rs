@@ -181,5 +181,5 @@ declare_codes! {
     /// to the primary (FLAGGER.md §3 runAB), so the canary's traffic — and its built-in
     /// metrics — depend on it. The rehearsal takes 10% (each request matches with that
     /// probability). Say it on the deploy entry: `deploy: [{canary: NAME, matched: 25%}]`.
-    S045 "ab-match-share-assumed";
+    S046 "ab-match-share-assumed";
 }

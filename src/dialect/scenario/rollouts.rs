@@ -7,7 +7,7 @@
 //!   - { canary: ab, matched: 10% }    # A/B testing (iterations + match): the share of the
 //!                                     #   users' requests that match `analysis.match` (they
 //!                                     #   go to the canary during the iterations; default
-//!                                     #   10%, with a warning S045)
+//!                                     #   10%, with a warning S046)
 //! update: { at: 1m, rollout: shop, to: v2 }      # or a list; `canary: NAME` for Flagger
 //! promote: { at: 10m }                # `kubectl argo rollouts promote` (rollout: NAME, full: true)
 //! abort: { at: 12m }                  # `kubectl argo rollouts abort` (rollout: NAME)

@@ -21,9 +21,10 @@
 //!
 //! Traffic: the router's weights are Flagger's routes, except that in A/B testing the
 //! canary's route takes only the matched share of the requests (the deploy entry's
-//! `matched`, S045), and that while mirroring each request the primary takes is copied to
-//! the canary (its answer counts for the canary's metrics, the user gets the primary's).
-//! With provider `kubernetes` nothing is routed: the canary never sees user traffic.
+//! `matched`, S046), and that while mirroring each request the primary takes is copied to
+//! the canary (`mirrorWeight` % of them; its answer counts for the canary's metrics, the
+//! user gets the primary's). With provider `kubernetes` nothing is routed: the canary never
+//! sees user traffic. `spec.suspend`: no tick does anything.
 //!
 //! Checks: the built-ins read the canary route (`request-success-rate`, % of non-5xx over the
 //! last interval; `request-duration`, p99 in ms since the previous check), other metrics
@@ -75,6 +76,10 @@ pub struct FlaggerModel {
     pub canary_ready_threshold: i64,
     pub primary_ready_threshold: i64,
     pub progress_deadline: Nanos,
+    /// `mirrorWeight`: the share of the primary's requests copied while mirroring.
+    pub mirror_bp: u32,
+    /// `spec.suspend`: every tick does nothing (§3).
+    pub suspend: bool,
 }
 
 #[derive(Clone, Debug)]
@@ -182,7 +187,13 @@ pub fn model(
                 .cloned(),
         })
         .collect();
-    let threshold_of = |key| crate::lower::rollout::flagger_ready_threshold(canary, key);
+    let field = |keys: &[&str]| crate::lower::rollout::canary_spec_field(canary, keys);
+    let analysis_int = |key| field(&["analysis", key]).and_then(|n| n.as_i64());
+    let threshold_of = |key| analysis_int(key).unwrap_or(100);
+    // §1 mirrorWeight: the % of requests mirrored; unset or out of range: all of them.
+    let mirror_bp = analysis_int("mirrorWeight")
+        .filter(|w| (1..=100).contains(w))
+        .map_or(FULL_WEIGHT_BP, |w| w as u32 * (FULL_WEIGHT_BP / 100));
     let deadline_s = canary
         .progress_deadline_seconds
         .as_ref()
@@ -204,6 +215,10 @@ pub fn model(
         canary_ready_threshold: threshold_of("canaryReadyThreshold"),
         primary_ready_threshold: threshold_of("primaryReadyThreshold"),
         progress_deadline: deadline_s.saturating_mul(NANOS_PER_SEC),
+        mirror_bp,
+        suspend: field(&["suspend"])
+            .and_then(|n| n.as_bool())
+            .unwrap_or(false),
         analysis,
         interval,
     })
@@ -286,7 +301,7 @@ impl World<'_> {
         let Some(flagger) = self.model.rollouts[r].flagger.clone() else {
             return false;
         };
-        if self.rollouts[r].done {
+        if self.rollouts[r].done || flagger.suspend {
             return false;
         }
         let interval = flagger.interval.max(1);
@@ -486,6 +501,7 @@ impl World<'_> {
         let step = next_step_weight(&flagger.analysis, weight);
         if flagger.analysis.mirror && weight == 0 && !self.rollouts[r].mirroring {
             self.rollouts[r].mirroring = true;
+            self.rollouts[r].mirror_bp = flagger.mirror_bp;
             self.step_decision(r, "mirror traffic to the canary".to_owned());
             return;
         }
@@ -520,6 +536,7 @@ impl World<'_> {
         if iterations < flagger.iterations {
             if flagger.analysis.mirror && !flagger.kubernetes {
                 self.rollouts[r].mirroring = true;
+                self.rollouts[r].mirror_bp = flagger.mirror_bp;
             }
             self.rollouts[r].flagger_iterations = iterations + 1;
             self.step_decision(

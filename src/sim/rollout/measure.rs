@@ -38,14 +38,8 @@ impl World<'_> {
             MeasurementSource::Observed(observed) => {
                 let canary_route = &self.gateways[rollout.gateway].route_counters[1];
                 let mut window = canary_route.ring.window(now, metric.window_s);
-                // A mirroring router's copies reach the canary too (Flagger `mirror`).
-                let mirrored = self
-                    .model
-                    .rollouts
-                    .iter()
-                    .position(|m| m.gateway == rollout.gateway)
-                    .and_then(|r| self.rollouts[r].mirrored.as_ref());
-                if let Some(mirrored) = mirrored {
+                // Mirrored copies reach the canary too, and its metrics count them.
+                if let Some(mirrored) = &self.gateways[rollout.gateway].mirrored {
                     let copies = mirrored.ring.window(now, metric.window_s);
                     window.requests += copies.requests;
                     window.errors += copies.errors;

@@ -20,10 +20,17 @@ pub mod model;
 pub mod report;
 
 use super::engine::{Nanos, NANOS_PER_SEC};
+use super::metrics::Counters;
+use super::model::Balance;
+use super::service::{Request, MAX_HOPS};
 use super::world::{Event, World};
 use crate::ir::rollout_scenario::RolloutKind;
+use crate::ir::topology::FULL_WEIGHT_BP;
 use analysis::Run;
 use serde_json::{json, Value};
+
+/// The rollout router's canary route (`lower::rollout`: stable first, canary second).
+const CANARY_ROUTE: usize = 1;
 
 /// How often a controller resyncs while its update is in progress.
 pub const RESYNC: Nanos = NANOS_PER_SEC;
@@ -73,9 +80,9 @@ pub struct RolloutState {
     /// primary's requests to the canary, and since when the canary has not been ready.
     pub flagger_iterations: i64,
     pub mirroring: bool,
+    /// The share of the requests mirrored (basis points).
+    pub mirror_bp: u32,
     pub flagger_not_ready_since: Option<Nanos>,
-    /// The mirrored copies the canary answered (not user requests: apart from the routes).
-    pub mirrored: Option<crate::sim::metrics::Counters>,
     /// Nothing left to do (promoted and cleaned up, or aborted and scaled down).
     pub done: bool,
 }
@@ -266,47 +273,61 @@ impl World<'_> {
         self.decide("abort", name, json!({"message": message, "step": step}));
     }
 
-    /// A request the router sent to the primary of a rollout that mirrors: a copy goes to
-    /// the canary (Flagger `mirror`), whose answer the user never sees.
-    pub(crate) fn mirror_request(&mut self, request: &super::service::Request) {
+    /// A request the router sent to the primary of a Flagger canary that mirrors: a copy
+    /// (of `mirror_bp` of them) goes to the canary, whose answer the user never sees.
+    pub(crate) fn mirror_request(&mut self, request: &Request) {
         for r in 0..self.rollouts.len() {
             if !self.rollouts[r].mirroring {
                 continue;
             }
-            let gateway = self.model.rollouts[r].gateway as u32;
+            let gateway = self.model.rollouts[r].gateway;
             let hops = &request.hops[..request.hop_count as usize];
-            if !hops.contains(&(gateway, 0)) {
+            if !hops.contains(&(gateway as u32, 0)) {
                 continue;
             }
-            let mut copy = *request;
-            copy.hops = [(0, 0); super::service::MAX_HOPS];
-            copy.hops[0] = (gateway, 1);
-            copy.hop_count = 1;
-            copy.service = self.model.rollouts[r].canary as u32;
-            copy.mirror = true;
-            self.dispatch(copy, crate::sim::model::Balance::RoundRobin, None);
+            let share = self.rollouts[r].mirror_bp;
+            if share < FULL_WEIGHT_BP {
+                let p = f64::from(share) / f64::from(FULL_WEIGHT_BP);
+                if !super::samplers::bernoulli(&mut self.gateways[gateway].stream, p) {
+                    continue;
+                }
+            }
+            self.send_mirror(gateway, request);
         }
     }
 
-    /// A mirrored copy's answer: counted for the canary's metrics only.
-    pub(crate) fn record_mirrored(
-        &mut self,
-        request: &super::service::Request,
-        error: bool,
-        latency: Nanos,
-    ) {
+    /// Sends a mirrored copy of a request to the canary of `gateway`'s rollout.
+    pub(crate) fn send_mirror(&mut self, gateway: usize, original: &Request) {
+        let crate::sim::model::Target::Service(service) =
+            self.model.gateways[gateway].routes[CANARY_ROUTE].target
+        else {
+            return;
+        };
+        let mut hops = [(0, 0); MAX_HOPS];
+        hops[0] = (gateway as u32, CANARY_ROUTE as u32);
+        let copy = Request {
+            arrival: self.now(),
+            hops,
+            hop_count: 1,
+            service: service as u32,
+            instance: 0,
+            source: original.source,
+            client: original.client,
+            mirror: true,
+        };
+        self.dispatch(copy, Balance::RoundRobin, None);
+    }
+
+    /// A mirrored copy's answer: counted at its router's `mirrored` counters (which the
+    /// canary's measurements read), never in the users' figures.
+    pub(crate) fn record_mirrored(&mut self, request: &Request, error: bool, latency: Nanos) {
         let now = self.now();
+        let window = self.model.max_window_s.max(1);
         let gateway = request.hops[0].0 as usize;
-        let window = self.model.max_window_s;
-        if let Some(r) = self
-            .model
-            .rollouts
-            .iter()
-            .position(|m| m.gateway == gateway)
-        {
-            self.rollouts[r]
+        if let Some(state) = self.gateways.get_mut(gateway) {
+            state
                 .mirrored
-                .get_or_insert_with(|| crate::sim::metrics::Counters::new(window))
+                .get_or_insert_with(|| Box::new(Counters::new(window)))
                 .record(now, error, latency);
         }
     }
