@@ -142,6 +142,19 @@ fn names_argo_does_not_bind_constants_blanks_and_placeholders() {
         condition_findings("successCondition: result == \"{{args.expected}}\""),
         vec![]
     );
+    // The whole condition an argument: masked, it reads as a number, but it is not one.
+    assert_eq!(
+        condition_findings("successCondition: \"{{args.success-condition}}\""),
+        vec![]
+    );
+    // Text around a placeholder is still judged.
+    assert_eq!(
+        condition_findings("successCondition: \"result[0] * {{args.scale}}\"")
+            .iter()
+            .map(|f| (f.0, f.1))
+            .collect::<Vec<_>>(),
+        vec![("R036", Severity::Error)]
+    );
 }
 
 const ROLLOUT: &str = "apiVersion: argoproj.io/v1alpha1
@@ -206,6 +219,58 @@ fn a_deadline_shorter_than_the_pods_readiness_times_every_update_out() {
         found.iter().any(|f| f.0 == "R041" && f.2 == "90"),
         "{found:?}"
     );
+}
+
+/// The probe arithmetic with Kubernetes' defaults (SetDefaults_Probe: a periodSeconds or
+/// successThreshold of 0 or absent is 10 or 1) and numbers no cluster would hold.
+#[test]
+fn probe_delays_use_kubernetes_defaults_and_saturate() {
+    let probe = |lines: &str, deadline: &str| {
+        findings(
+            &ROLLOUT
+                .replace("DEADLINE", deadline)
+                .replace("ABORT", "")
+                .replace(
+                    "          initialDelaySeconds: 90\n          periodSeconds: 20\n          successThreshold: 3\n",
+                    lines,
+                ),
+        )
+    };
+    let least = |found: &[(&str, Severity, String, String)]| -> Option<String> {
+        let message = &found.iter().find(|f| f.0 == "R041")?.3;
+        let at = message.find("at least ")? + "at least ".len();
+        Some(message[at..].split('s').next()?.to_string())
+    };
+    // Absent or 0: 90 + (3 - 1) × 10.
+    for period in ["", "          periodSeconds: 0\n"] {
+        let lines =
+            format!("          initialDelaySeconds: 90\n{period}          successThreshold: 3\n");
+        assert_eq!(
+            least(&probe(&lines, "110")).as_deref(),
+            Some("110"),
+            "{lines}"
+        );
+        assert_eq!(probe(&lines, "111"), vec![], "{lines}");
+    }
+    // successThreshold absent or 0 counts once: the initial delay alone.
+    for threshold in ["", "          successThreshold: 0\n"] {
+        let lines =
+            format!("          initialDelaySeconds: 90\n          periodSeconds: 20\n{threshold}");
+        assert_eq!(
+            least(&probe(&lines, "90")).as_deref(),
+            Some("90"),
+            "{lines}"
+        );
+    }
+    // Past i64: saturated, not wrapped to a negative time.
+    let max = i64::MAX;
+    let lines = format!(
+        "          initialDelaySeconds: {max}\n          periodSeconds: {max}\n          successThreshold: {max}\n"
+    );
+    assert_eq!(least(&probe(&lines, "600")), Some(max.to_string()));
+    // Beyond any integer: no panic, no claim.
+    let lines = "          initialDelaySeconds: 1e400\n          periodSeconds: 99999999999999999999999\n          successThreshold: 3\n";
+    assert!(probe(lines, "600").iter().all(|f| f.1 != Severity::Error));
 }
 
 const FLAGGER: &str = "apiVersion: apps/v1
@@ -340,4 +405,72 @@ fn every_real_condition_parses_and_is_not_reported() {
             "{condition}"
         );
     }
+}
+
+/// Conditions expr-lang compiles are never an R036 error: its comments (`//`, `/* */`), `not`
+/// before `matches` / `contains` / `startsWith` / `endsWith` (parser/operator
+/// `AllowedNegateSuffix`), and a keyword as a field name (`result.in`) are its syntax
+/// (parser/lexer/state.go, parser/parser.go). The ternaries make each beyond the rehearsal.
+#[test]
+fn what_expr_lang_reads_is_never_an_error() {
+    for line in [
+        "successCondition: \"result.body not contains 'error' ? true : false\"",
+        "successCondition: \"result.code not matches '^5' ? true : false\"",
+        "successCondition: \"result.path not startsWith '/a' and result.path not endsWith '/b' ? 1 > 0 : false\"",
+        "successCondition: \"result.in == 1 ? true : false\"",
+        "successCondition: \"result.not == 1 ? true : false\"",
+        "successCondition: |\n      result[0] > 1 // at least one\n      && result[0] < 5",
+        "successCondition: \"result[0] > 1 /* a ratio */ ? true : false\"",
+    ] {
+        let found = condition_findings(line);
+        assert_eq!(
+            found.iter().map(|f| (f.0, f.1)).collect::<Vec<_>>(),
+            vec![("R037", Severity::Warning)],
+            "{line}: {found:?}"
+        );
+    }
+    // What expr-lang's lexer refuses stays an error.
+    let found = condition_findings("successCondition: \"result[0] > 1 /* a ratio\"");
+    assert_eq!(
+        (found[0].0, found[0].1, found[0].2.as_str()),
+        ("R036", Severity::Error, "/*")
+    );
+}
+
+/// Conditions of 100,000 characters (deep brackets, endless strings, operator runs) are
+/// refused by the grammar's limits as not rehearsable, without a panic.
+#[test]
+fn hostile_conditions_are_limits_not_panics() {
+    let long = 100_000;
+    for text in [
+        format!("{}result[0] > 1", "(".repeat(long)),
+        format!("{}result", "[{(".repeat(long / 3)),
+        format!("{}result[0]", ")]}".repeat(long / 3)),
+        format!("\"{}", "\\".repeat(long)),
+        format!("result[0] > 1{}", " && !-result[0]".repeat(long / 15)),
+        "-".repeat(long),
+        "{{args.x}}".repeat(long / 10),
+    ] {
+        let quoted = text.replace('\'', "''");
+        let found = condition_findings(&format!("successCondition: '{quoted}'"));
+        assert_eq!(
+            found.iter().map(|f| (f.0, f.1)).collect::<Vec<_>>(),
+            vec![("R037", Severity::Warning)],
+            "{}...",
+            &text[..40]
+        );
+        assert!(found[0].3.contains("longer than"), "{}", found[0].3);
+    }
+    // Within the length limit: nesting at the depth limit (64 with the index), and a prefix
+    // run whose syntax tree is as deep as the text is long.
+    let deep = format!("{}result[0]{} > 1", "(".repeat(63), ")".repeat(63));
+    assert_eq!(
+        condition_findings(&format!("successCondition: '{deep}'")),
+        vec![]
+    );
+    let bangs = format!("{}(result[0] > 1)", "!".repeat(4000));
+    assert_eq!(
+        condition_findings(&format!("successCondition: '{bangs}'")),
+        vec![]
+    );
 }

@@ -465,9 +465,11 @@ pub(crate) fn earliest_ready(template: &Node) -> Option<(i64, Span)> {
             };
             let number = |key: &str| get(probe, key).and_then(Node::as_i64);
             let delay = number("initialDelaySeconds").unwrap_or(0).max(0);
+            // Kubernetes (SetDefaults_Probe) replaces a 0 or absent periodSeconds with 10,
+            // successThreshold with 1.
             let repeats = if counts_successes {
                 (number("successThreshold").unwrap_or(1).max(1) - 1)
-                    .saturating_mul(number("periodSeconds").unwrap_or(10).max(1))
+                    .saturating_mul(number("periodSeconds").filter(|&p| p > 0).unwrap_or(10))
             } else {
                 0
             };

@@ -156,7 +156,10 @@ fn read_condition(
         ));
     }
     let never_boolean = match expr {
-        Expr::Number(_) | Expr::Str(_) | Expr::Array(_) | Expr::Nil | Expr::Neg(_) => true,
+        // A masked placeholder reads as a number: `{{args.condition}}` may be the whole
+        // condition.
+        Expr::Number(_) => !templated,
+        Expr::Str(_) | Expr::Array(_) | Expr::Nil | Expr::Neg(_) => true,
         Expr::Binary(op, _, _) => matches!(op, Op::Add | Op::Sub | Op::Mul | Op::Div | Op::Mod),
         _ => false,
     };
@@ -347,12 +350,29 @@ pub fn refused_by_expr_lang(text: &str) -> Option<(Range<usize>, String)> {
                 i += 1;
                 Last::Comma
             }
+            // expr-lang's comments (parser/lexer/state.go `slash`); an unclosed `/*` is its
+            // "unclosed comment" error.
+            b'/' if bytes.get(i + 1) == Some(&b'/') => {
+                i = text[i..].find('\n').map_or(bytes.len(), |end| i + end);
+                continue;
+            }
+            b'/' if bytes.get(i + 1) == Some(&b'*') => match text[i + 2..].find("*/") {
+                Some(end) => {
+                    i += 2 + end + 2;
+                    continue;
+                }
+                None => return Some((start..start + 2, "the comment is never closed".into())),
+            },
             _ if c.is_ascii_alphabetic() || c == b'_' || c == b'$' || c == b'#' => {
                 i += 1;
                 while i < bytes.len() && (bytes[i].is_ascii_alphanumeric() || bytes[i] == b'_') {
                     i += 1;
                 }
+                // After `.` or `?.` any word is a field name, `in` and `not` included
+                // (parser.go parsePostfixExpression).
+                let field = last == Last::Other && matches!(&text[last_at.clone()], "." | "?.");
                 match &text[start..i] {
+                    _ if field => Last::Operand,
                     "and" | "or" | "in" | "matches" | "contains" | "startsWith" | "endsWith" => {
                         Last::Binary
                     }
@@ -394,10 +414,15 @@ pub fn refused_by_expr_lang(text: &str) -> Option<(Range<usize>, String)> {
                 }
             }
         };
-        // `x not in y` is the one binary operator a prefix (`not`) may precede.
-        let not_in =
-            last == Last::Prefix && &text[last_at.clone()] == "not" && &text[start..i] == "in";
-        if token == Last::Binary && needs_operand(last) && !not_in {
+        // `not` may precede the binary operators of parser/operator `AllowedNegateSuffix`:
+        // `x not in y`, `x not matches y`, ...
+        let negated = last == Last::Prefix
+            && &text[last_at.clone()] == "not"
+            && matches!(
+                &text[start..i],
+                "in" | "matches" | "contains" | "startsWith" | "endsWith"
+            );
+        if token == Last::Binary && needs_operand(last) && !negated {
             return Some((last_at, "the operator has no right operand".into()));
         }
         last = token;
@@ -433,6 +458,9 @@ mod tests {
         assert!(refused("result]").is_some());
         assert_eq!(refused("! && result").map(|r| r.0), Some(0..1));
         assert_eq!(refused("result[0] > - ").map(|r| r.0), Some(12..13));
+        assert_eq!(refused("result[0] > /* 1").map(|r| r.0), Some(12..14));
+        assert_eq!(refused("result[0] > // 1").map(|r| r.0), Some(10..11));
+        assert_eq!(refused("result not == 1").map(|r| r.0), Some(7..10));
     }
 
     #[test]
@@ -450,6 +478,13 @@ mod tests {
             "result not in [1, 2]",
             "2 ** 3 > result[0] ^ 2",
             "1..3 | sum() > 0",
+            // Negated word operators, keywords as field names, comments.
+            "result.body not contains 'error' && result.code not matches '^5'",
+            "result.path not startsWith '/x' or result.path not endsWith '/y'",
+            "result.in == 1 && result.not != 2 && result?.and > 0",
+            "result[0] > 1 // at least one\n&& result[0] < 5",
+            "result[0] > 1 /* ratio, not percent */ && result[0] < 5",
+            "result[0] > 1 // a comment to the end",
         ] {
             assert_eq!(refused(text), None, "{text}");
         }
@@ -469,6 +504,27 @@ mod tests {
                 if let Some((range, _)) = refused_by_expr_lang(prefix) {
                     assert!(range.end <= prefix.len(), "{prefix}");
                 }
+            }
+        }
+    }
+
+    /// The scan is linear and bounded whatever the text; check only gives it conditions
+    /// within exprlang::MAX_LEN, but the scan itself needs no limit.
+    #[test]
+    fn hostile_text_is_scanned_in_one_pass() {
+        let long = 100_000;
+        for text in [
+            "(".repeat(long),
+            ")".repeat(long),
+            format!("'{}", "\\".repeat(long)),
+            "/*".repeat(long),
+            "//".repeat(long),
+            "- ".repeat(long),
+            "not ".repeat(long),
+            "a.in ".repeat(long),
+        ] {
+            if let Some((range, _)) = refused_by_expr_lang(&text) {
+                assert!(range.end <= text.len());
             }
         }
     }
