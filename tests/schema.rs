@@ -120,6 +120,17 @@ fn has_kind_key(root: &Node) -> bool {
 /// The documents of one file rehearse reads as scenario or Vamp, each with the errors
 /// rehearse reports inside it. `forced`: read as this kind (`--kind`).
 fn instances_of(label: &str, bytes: &[u8], forced: Option<Kind>) -> Vec<Instance> {
+    instances_in_project(label, bytes, forced, Vec::new())
+}
+
+/// As [`instances_of`], with the other files of the document's project read beside it (a
+/// scenario of specs/ deploys the rollouts and blueprints its folder defines).
+fn instances_in_project(
+    label: &str,
+    bytes: &[u8],
+    forced: Option<Kind>,
+    context: Vec<Input>,
+) -> Vec<Instance> {
     let format = Format::from_path(label);
     let limits = Limits::default();
     let mut sources = SourceMap::new();
@@ -145,16 +156,18 @@ fn instances_of(label: &str, bytes: &[u8], forced: Option<Kind>) -> Vec<Instance
         &limits,
         first.loading_profile(),
     );
-    let checked = check(
-        vec![Input {
-            path: label.to_string(),
-            bytes: bytes.to_vec(),
-            reported: true,
-            forced_kind: forced,
-        }],
-        &Options::default(),
-    );
-    let errors: Vec<_> = checked.error_diagnostics().collect();
+    let mut inputs = vec![Input {
+        path: label.to_string(),
+        bytes: bytes.to_vec(),
+        reported: true,
+        forced_kind: forced,
+    }];
+    inputs.extend(context);
+    let checked = check(inputs, &Options::default());
+    let errors: Vec<_> = checked
+        .error_diagnostics()
+        .filter(|d| checked.sources.get(d.span.file).path == label)
+        .collect();
     let single = parsed.documents.len() == 1;
     parsed
         .documents
@@ -301,7 +314,26 @@ fn schema_accepts_valid_documents_and_rejects_schema_level_errors() {
             .to_string_lossy()
             .to_string();
         let bytes = std::fs::read(path).unwrap();
-        instances.extend(instances_of(&label, &bytes, None));
+        // Each folder of specs/ is a project (its own rehearse.toml): read it whole.
+        let context = if label.starts_with("specs/") {
+            files
+                .iter()
+                .filter(|other| *other != path && other.parent() == path.parent())
+                .map(|other| Input {
+                    path: other
+                        .strip_prefix(&root)
+                        .unwrap()
+                        .to_string_lossy()
+                        .to_string(),
+                    bytes: std::fs::read(other).unwrap(),
+                    reported: false,
+                    forced_kind: None,
+                })
+                .collect()
+        } else {
+            Vec::new()
+        };
+        instances.extend(instances_in_project(&label, &bytes, None, context));
     }
     let corpus = shared.join("corpus/vamp");
     let tsv = std::fs::read_to_string(corpus.join("CASES.tsv")).unwrap();

@@ -485,9 +485,53 @@ fn definitions() -> Map<String, Value> {
     add("fault", fault());
     add("expectation", expectation());
     add(
+        "rolloutUpdate",
+        json!({
+            "description": "A new revision of an Argo Rollout (`rollout`) or Flagger Canary (`canary`) at `at`; `to` is the new image tag.",
+            "type": "object",
+            "required": ["at"],
+            "properties": {
+                "at": duration("When the update is applied."),
+                "rollout": { "$ref": "#/definitions/scenarioName" },
+                "canary": { "$ref": "#/definitions/scenarioName" },
+                "to": { "description": "The new version's tag: the canary answers to `NAME:TAG` too.", "$ref": "#/definitions/scenarioName" }
+            }
+        }),
+    );
+    add(
+        "operatorAction",
+        json!({
+            "description": "An operator's command at `at`, for one rollout (`rollout` or `canary`) or every deployed one.",
+            "type": "object",
+            "required": ["at"],
+            "properties": {
+                "at": duration("When the command is given."),
+                "rollout": { "$ref": "#/definitions/scenarioName" },
+                "canary": { "$ref": "#/definitions/scenarioName" },
+                "full": { "description": "`promote --full`: skip the remaining steps.", "type": "boolean" }
+            }
+        }),
+    );
+    add(
+        "observed",
+        json!({
+            "description": "What a measurement reads of the canary's requests (latencies in ms, rate per second).",
+            "enum": crate::ir::rollout_scenario::Observed::NAMES
+        }),
+    );
+    add(
+        "failingWindow",
+        json!({
+            "description": "When a webhook answers no: from `from` until `to` (default: the end).",
+            "type": "object",
+            "required": ["from"],
+            "properties": { "from": duration("Start."), "to": duration("End.") }
+        }),
+    );
+    add(
         "deployStep",
         json!({
-            "description": "A blueprint name, `{blueprint, as}` to deploy it under another name, or `{cloudify: PATH, as, inputs, install}` for a Cloudify blueprint.",
+            "description": "A blueprint name, `{blueprint, as}` to deploy it under another name, `{cloudify: PATH, as, inputs, install}` for a Cloudify blueprint, `{rollout: NAME}` for an Argo Rollout or `{canary: NAME, matched}` for a Flagger Canary.",
             "anyOf": [
                 { "$ref": "#/definitions/scenarioName" },
                 {
@@ -506,6 +550,21 @@ fn definitions() -> Map<String, Value> {
                     "properties": {
                         "blueprint": { "$ref": "#/definitions/scenarioName" },
                         "as": { "description": "The deployment's name (default: the blueprint's).", "$ref": "#/definitions/scenarioName" }
+                    }
+                },
+                {
+                    "type": "object",
+                    "required": ["rollout"],
+                    "properties": {
+                        "rollout": { "description": "An Argo Rollout of the project, by name.", "$ref": "#/definitions/scenarioName" }
+                    }
+                },
+                {
+                    "type": "object",
+                    "required": ["canary"],
+                    "properties": {
+                        "canary": { "description": "A Flagger Canary of the project, by name.", "$ref": "#/definitions/scenarioName" },
+                        "matched": { "description": "A/B testing: the share of the users' requests `analysis.match` selects (default 10%, S046).", "$ref": "#/definitions/scenarioPercentage" }
                     }
                 }
             ]
@@ -1040,6 +1099,60 @@ fn scenario() -> Value {
                 "description": "The hosts instances are placed on (default: one per instance).",
                 "type": "object",
                 "properties": { "count": bounded_integer("How many hosts.", 1, Some(100_000)) }
+            },
+            "update": {
+                "description": "Argo Rollouts / Flagger: the new revision, `{at, rollout | canary, to}` (or a list).",
+                "anyOf": [
+                    { "$ref": "#/definitions/rolloutUpdate" },
+                    { "type": "array", "items": { "$ref": "#/definitions/rolloutUpdate" } }
+                ]
+            },
+            "promote": {
+                "description": "`kubectl argo rollouts promote` at `at` (`rollout`/`canary`: one of them, default all; `full: true`: skip the remaining steps).",
+                "anyOf": [
+                    { "$ref": "#/definitions/operatorAction" },
+                    { "type": "array", "items": { "$ref": "#/definitions/operatorAction" } }
+                ]
+            },
+            "abort": {
+                "description": "`kubectl argo rollouts abort` at `at`.",
+                "anyOf": [
+                    { "$ref": "#/definitions/operatorAction" },
+                    { "type": "array", "items": { "$ref": "#/definitions/operatorAction" } }
+                ]
+            },
+            "measurements": {
+                "description": "Analysis metric name → what a measurement reads of the canary's requests over the metric's interval.",
+                "type": "object",
+                "additionalProperties": {
+                    "anyOf": [
+                        { "$ref": "#/definitions/observed" },
+                        { "type": "object", "required": ["scalar"], "properties": { "scalar": { "$ref": "#/definitions/observed" } } },
+                        { "type": "object", "required": ["value"], "properties": { "value": { "description": "A number, or `{steps: [[T, x], ...]}`." } } }
+                    ]
+                }
+            },
+            "webhooks": {
+                "description": "Flagger webhooks by name: `{at: T}` (yes from T), `{never: true}`, or `{fails: {from, to}}` (no in that window; a list allowed).",
+                "type": "object",
+                "additionalProperties": {
+                    "type": "object",
+                    "properties": {
+                        "at": duration("When the webhook first answers yes."),
+                        "never": { "description": "The webhook never answers yes.", "type": "boolean" },
+                        "fails": {
+                            "anyOf": [
+                                { "$ref": "#/definitions/failingWindow" },
+                                { "type": "array", "items": { "$ref": "#/definitions/failingWindow" } }
+                            ]
+                        }
+                    }
+                }
+            },
+            "routes": {
+                "description": "Argo managed routes (trafficRouting.managedRoutes) → the share of the rollout's requests each route's `match` selects.",
+                "type": "object",
+                "additionalProperties": { "$ref": "#/definitions/scenarioPercentage" }
             },
             "behaviors": {
                 "description": "How each service (`name:version`) behaves.",
