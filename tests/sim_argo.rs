@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::sim::{checked_without_errors, inputs, rehearsed};
+use common::sim::{argo_rollout, checked_without_errors, inputs, rehearsed};
 use rehearse::sim::{RunOptions, RunResult};
 use serde_json::json;
 
@@ -13,29 +13,7 @@ const SECOND: u64 = 1_000_000_000;
 /// A basic canary of 5 pods with `steps` (YAML list items, indented by 8) and `extra` spec
 /// lines (indented by 2).
 fn basic_rollout(extra: &str, steps: &str) -> String {
-    format!(
-        "apiVersion: argoproj.io/v1alpha1
-kind: Rollout
-metadata:
-  name: shop
-spec:
-  replicas: 5
-{extra}  selector:
-    matchLabels:
-      app: shop
-  template:
-    metadata:
-      labels:
-        app: shop
-    spec:
-      containers:
-        - name: shop
-          image: example/shop:v1
-  strategy:
-    canary:
-      steps:
-{steps}"
-    )
+    argo_rollout(5, extra, &format!("      steps:\n{steps}"))
 }
 
 fn run(files: &[(&str, &str)], scenario: &str) -> RunResult {
@@ -286,27 +264,11 @@ mod routes {
     /// route set at step 1, a mirror route at step 3, the header route removed at step 5,
     /// and a background analysis reading the canary's request rate every 30 s.
     fn rollout() -> String {
-        format!(
-            "apiVersion: argoproj.io/v1alpha1
-kind: Rollout
-metadata:
-  name: shop
-spec:
-  replicas: 5
-  selector:
-    matchLabels:
-      app: shop
-  template:
-    metadata:
-      labels:
-        app: shop
-    spec:
-      containers:
-        - name: shop
-          image: example/shop:v1
-  strategy:
-    canary:
-      canaryService: shop-canary
+        argo_rollout(
+            5,
+            "",
+            &format!(
+                "      canaryService: shop-canary
       stableService: shop-stable
       trafficRouting:
         managedRoutes:
@@ -352,7 +314,8 @@ spec:
           address: http://prometheus.monitoring:9090
           query: sum(rate(requests_total{{service=\"shop-canary\"}}[30s]))
 ",
-            percentage = (MIRROR_PERCENTAGE * 100.0) as u32
+                percentage = (MIRROR_PERCENTAGE * 100.0) as u32
+            ),
         )
     }
 
