@@ -108,3 +108,16 @@ spec:
 {canary}"
     )
 }
+
+/// The run's decisions of one kind (`step`, `abort`, `webhook`, ...), in time order.
+pub fn decisions_of<'a>(
+    result: &'a RunResult,
+    kind: &str,
+) -> Vec<&'a rehearse::sim::trace::Decision> {
+    result.decisions.iter().filter(|d| d.kind == kind).collect()
+}
+
+/// When each decision of one kind was taken (ns).
+pub fn decision_times(result: &RunResult, kind: &str) -> Vec<u64> {
+    decisions_of(result, kind).iter().map(|d| d.t).collect()
+}
