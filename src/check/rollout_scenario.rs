@@ -184,6 +184,7 @@ pub fn check(
     }
     for deployment in &topology.rollouts {
         partly_rehearsed(project, deployment, diagnostics);
+        ab_share_unsaid(project, deployment, diagnostics);
     }
     route_shares(project, scenario, topology, diagnostics);
 }
@@ -343,27 +344,38 @@ fn partly_rehearsed(
                 }
             }
         }
-        RolloutKind::Flagger => {
-            // sim::rollout::flagger rehearses every strategy and webhook type (FLAGGER.md
-            // §3, §6): only what the scenario leaves unsaid is worth a word here.
-            let canary = &objects.canaries[deployment.object];
-            let provider = canary.provider.as_deref();
-            let Some(analysis) = &canary.analysis else {
-                return;
-            };
-            if analysis.strategy(provider) == crate::ir::rollout::FlaggerStrategy::AbTesting
-                && deployment.matched_ppm.is_none()
-            {
-                diagnostics.push(
-                    Diagnostic::warning(
-                        &s::S046,
-                        deployment.name.span,
-                        format!("canary '{name}' does A/B testing, but the scenario does not say which share of the requests match its `match`: the rehearsal takes {}%", crate::ir::rollout_scenario::DEFAULT_MATCHED_PPM / 10_000),
-                    )
-                    .with_label(analysis.match_span.unwrap_or(analysis.span), "matched requests go to the canary")
-                    .with_help(format!("say it: `deploy: [{{canary: {name}, matched: 25%}}]`")),
-                );
-            }
-        }
+        // sim::rollout::flagger rehearses every strategy and webhook type (FLAGGER.md §3,
+        // §6): nothing of a Canary is rehearsed only in part (see `ab_share_unsaid`).
+        RolloutKind::Flagger => {}
+    }
+}
+
+/// S046: a deployed Flagger A/B canary whose matched share the scenario leaves unsaid.
+fn ab_share_unsaid(
+    project: &Project,
+    deployment: &crate::ir::topology::RolloutDeployment,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    if deployment.kind != RolloutKind::Flagger {
+        return;
+    }
+    let name = &deployment.name.value;
+    let canary = &project.rollouts.canaries[deployment.object];
+    let provider = canary.provider.as_deref();
+    let Some(analysis) = &canary.analysis else {
+        return;
+    };
+    if analysis.strategy(provider) == crate::ir::rollout::FlaggerStrategy::AbTesting
+        && deployment.matched_ppm.is_none()
+    {
+        diagnostics.push(
+            Diagnostic::warning(
+                &s::S046,
+                deployment.name.span,
+                format!("canary '{name}' does A/B testing, but the scenario does not say which share of the requests match its `match`: the rehearsal takes {}%", crate::ir::rollout_scenario::DEFAULT_MATCHED_PPM / 10_000),
+            )
+            .with_label(analysis.match_span.unwrap_or(analysis.span), "matched requests go to the canary")
+            .with_help(format!("say it: `deploy: [{{canary: {name}, matched: 25%}}]`")),
+        );
     }
 }
