@@ -333,4 +333,3 @@ impl Reader<'_> {
         Some((from, to))
     }
 }
-
