@@ -5,6 +5,8 @@
 //! A/B canaries whose matched share the scenario leaves unsaid (S046).
 //! Runs only for scenarios that deploy a rollout, so other corpora pay nothing for it.
 
+use std::collections::BTreeSet;
+
 use crate::diag::codes::s;
 use crate::diag::Diagnostic;
 use crate::ir::rollout::{PauseDuration, Step};
@@ -118,8 +120,16 @@ pub fn check(
         .iter()
         .flat_map(|d| used_metrics(project, d))
         .collect();
+    // Name sets: a scenario's maps and a rollout's metrics may both be huge, and a pairwise
+    // `any` over them is quadratic.
+    let used_names: BTreeSet<&str> = used.iter().map(|u| u.name.as_str()).collect();
+    let measured: BTreeSet<&str> = plan
+        .measurements
+        .iter()
+        .map(|b| b.metric.value.as_str())
+        .collect();
     for binding in &plan.measurements {
-        if !used.iter().any(|u| u.name == binding.metric.value) {
+        if !used_names.contains(binding.metric.value.as_str()) {
             diagnostics.push(
                 Diagnostic::warning(
                     &s::S041,
@@ -134,12 +144,7 @@ pub fn check(
         }
     }
     for metric in &used {
-        if !metric.built_in
-            && !plan
-                .measurements
-                .iter()
-                .any(|b| b.metric.value == metric.name)
-        {
+        if !metric.built_in && !measured.contains(metric.name.as_str()) {
             diagnostics.push(
                 Diagnostic::warning(
                     &s::S043,
@@ -157,16 +162,16 @@ pub fn check(
             );
         }
     }
+    let hooked: BTreeSet<&str> = topology
+        .rollouts
+        .iter()
+        .filter(|d| d.kind == RolloutKind::Flagger)
+        .flat_map(|d| &project.rollouts.canaries[d.object].analysis)
+        .flat_map(|a| &a.webhooks)
+        .map(|w| w.name.as_str())
+        .collect();
     for answer in &plan.webhooks {
-        let known = topology.rollouts.iter().any(|d| {
-            d.kind == RolloutKind::Flagger
-                && project.rollouts.canaries[d.object]
-                    .analysis
-                    .iter()
-                    .flat_map(|a| &a.webhooks)
-                    .any(|w| w.name == answer.name.value)
-        });
-        if !known {
+        if !hooked.contains(answer.name.value.as_str()) {
             diagnostics.push(Diagnostic::warning(
                 &s::S042,
                 answer.name.span,
@@ -179,6 +184,7 @@ pub fn check(
     }
     for deployment in &topology.rollouts {
         partly_rehearsed(project, deployment, diagnostics);
+        ab_share_unsaid(project, deployment, diagnostics);
     }
     route_shares(project, scenario, topology, diagnostics);
 }
@@ -191,7 +197,16 @@ fn route_shares(
     topology: &Topology,
     diagnostics: &mut Vec<Diagnostic>,
 ) {
+    // In step order for the help text; `stepped_set` and `shared` keep the lookups
+    // logarithmic (10,000 steps against a huge `routes` map).
     let mut stepped: Vec<String> = Vec::new();
+    let mut stepped_set: BTreeSet<&str> = BTreeSet::new();
+    let shared: BTreeSet<&str> = scenario
+        .rollouts
+        .routes
+        .iter()
+        .map(|r| r.route.value.as_str())
+        .collect();
     for deployment in &topology.rollouts {
         if deployment.kind != RolloutKind::Argo {
             continue;
@@ -209,16 +224,11 @@ fn route_shares(
                 Step::SetMirrorRoute(name) => (name, "mirror"),
                 _ => continue,
             };
-            if stepped.contains(name) {
+            if !stepped_set.insert(name.as_str()) {
                 continue;
             }
             stepped.push(name.clone());
-            if !scenario
-                .rollouts
-                .routes
-                .iter()
-                .any(|r| &r.route.value == name)
-            {
+            if !shared.contains(name.as_str()) {
                 diagnostics.push(
                     Diagnostic::warning(
                         &s::S045,
@@ -235,7 +245,7 @@ fn route_shares(
         }
     }
     for share in &scenario.rollouts.routes {
-        if !stepped.contains(&share.route.value) {
+        if !stepped_set.contains(share.route.value.as_str()) {
             diagnostics.push(
                 Diagnostic::warning(
                     &s::S045,
@@ -334,27 +344,38 @@ fn partly_rehearsed(
                 }
             }
         }
-        RolloutKind::Flagger => {
-            // sim::rollout::flagger rehearses every strategy and webhook type (FLAGGER.md
-            // §3, §6): only what the scenario leaves unsaid is worth a word here.
-            let canary = &objects.canaries[deployment.object];
-            let provider = canary.provider.as_deref();
-            let Some(analysis) = &canary.analysis else {
-                return;
-            };
-            if analysis.strategy(provider) == crate::ir::rollout::FlaggerStrategy::AbTesting
-                && deployment.matched_ppm.is_none()
-            {
-                diagnostics.push(
-                    Diagnostic::warning(
-                        &s::S046,
-                        deployment.name.span,
-                        format!("canary '{name}' does A/B testing, but the scenario does not say which share of the requests match its `match`: the rehearsal takes {}%", crate::ir::rollout_scenario::DEFAULT_MATCHED_PPM / 10_000),
-                    )
-                    .with_label(analysis.match_span.unwrap_or(analysis.span), "matched requests go to the canary")
-                    .with_help(format!("say it: `deploy: [{{canary: {name}, matched: 25%}}]`")),
-                );
-            }
-        }
+        // sim::rollout::flagger rehearses every strategy and webhook type (FLAGGER.md §3,
+        // §6): nothing of a Canary is rehearsed only in part (see `ab_share_unsaid`).
+        RolloutKind::Flagger => {}
+    }
+}
+
+/// S046: a deployed Flagger A/B canary whose matched share the scenario leaves unsaid.
+fn ab_share_unsaid(
+    project: &Project,
+    deployment: &crate::ir::topology::RolloutDeployment,
+    diagnostics: &mut Vec<Diagnostic>,
+) {
+    if deployment.kind != RolloutKind::Flagger {
+        return;
+    }
+    let name = &deployment.name.value;
+    let canary = &project.rollouts.canaries[deployment.object];
+    let provider = canary.provider.as_deref();
+    let Some(analysis) = &canary.analysis else {
+        return;
+    };
+    if analysis.strategy(provider) == crate::ir::rollout::FlaggerStrategy::AbTesting
+        && deployment.matched_ppm.is_none()
+    {
+        diagnostics.push(
+            Diagnostic::warning(
+                &s::S046,
+                deployment.name.span,
+                format!("canary '{name}' does A/B testing, but the scenario does not say which share of the requests match its `match`: the rehearsal takes {}%", crate::ir::rollout_scenario::DEFAULT_MATCHED_PPM / 10_000),
+            )
+            .with_label(analysis.match_span.unwrap_or(analysis.span), "matched requests go to the canary")
+            .with_help(format!("say it: `deploy: [{{canary: {name}, matched: 25%}}]`")),
+        );
     }
 }

@@ -148,6 +148,14 @@ const TOP_FIELDS: &[&str] = &[
     "routes",
 ];
 
+/// A field that holds one item or a list of them (`deploy`, `update`, a webhook's `fails`).
+fn one_or_many(node: &Node) -> Vec<&Node> {
+    match node.as_seq() {
+        Some(items) => items.iter().collect(),
+        None => vec![node],
+    }
+}
+
 fn type_name(node: &Node) -> &'static str {
     node.type_name()
 }
@@ -479,12 +487,8 @@ impl Reader<'_> {
         node: &Node,
         rollouts: &mut Vec<crate::ir::rollout_scenario::RolloutDeploy>,
     ) -> Vec<DeployStep> {
-        let items: Vec<&Node> = match node.as_seq() {
-            Some(items) => items.iter().collect(),
-            None => vec![node],
-        };
         let mut steps = Vec::new();
-        for item in items {
+        for item in one_or_many(node) {
             if let Some(m) = item
                 .as_map()
                 .filter(|m| m.contains_key("rollout") || m.contains_key("canary"))

@@ -33,7 +33,7 @@
 //! Behaviors and faults name the two sides `NAME:stable` and `NAME:canary` (and `NAME:TAG`
 //! for the update's `to`).
 
-use super::Reader;
+use super::{one_or_many, Reader};
 use crate::diag::codes::s;
 use crate::ir::rollout_scenario::*;
 use crate::ir::scenario::MetricValue;
@@ -331,13 +331,5 @@ impl Reader<'_> {
             return None;
         }
         Some((from, to))
-    }
-}
-
-/// A field that holds one mapping or a list of them.
-fn one_or_many(node: &Node) -> Vec<&Node> {
-    match node.as_seq() {
-        Some(items) => items.iter().collect(),
-        None => vec![node],
     }
 }
