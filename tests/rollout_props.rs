@@ -6,7 +6,7 @@
 
 mod common;
 
-use common::sim::{checked_without_errors, inputs};
+use common::sim::{argo_rollout, checked_without_errors, inputs};
 use proptest::prelude::*;
 use rehearse::sim::{run, RunOptions};
 
@@ -25,30 +25,15 @@ fn step() -> impl Strategy<Value = TestStep> {
 
 /// A basic canary (no traffic router): traffic follows the ready pods.
 fn rollout(replicas: u32, max_surge: &str, max_unavailable: &str, steps: &[TestStep]) -> String {
-    let mut text = format!(
-        "apiVersion: argoproj.io/v1alpha1
-kind: Rollout
-metadata:
-  name: shop
-spec:
-  replicas: {replicas}
-  selector:
-    matchLabels:
-      app: shop
-  template:
-    metadata:
-      labels:
-        app: shop
-    spec:
-      containers:
-        - name: shop
-          image: example/shop:v1
-  strategy:
-    canary:
-      maxSurge: {max_surge}
+    let mut text = argo_rollout(
+        replicas,
+        "",
+        &format!(
+            "      maxSurge: {max_surge}
       maxUnavailable: {max_unavailable}
       steps:
 "
+        ),
     );
     for step in steps {
         match step {
@@ -207,27 +192,11 @@ fn routed_step() -> impl Strategy<Value = RoutedStep> {
 }
 
 fn routed_rollout(replicas: u32, steps: &[RoutedStep]) -> String {
-    let mut text = format!(
-        "apiVersion: argoproj.io/v1alpha1
-kind: Rollout
-metadata:
-  name: shop
-spec:
-  replicas: {replicas}
-  selector:
-    matchLabels:
-      app: shop
-  template:
-    metadata:
-      labels:
-        app: shop
-    spec:
-      containers:
-        - name: shop
-          image: example/shop:v1
-  strategy:
-    canary:
-      canaryService: shop-canary
+    let mut text = argo_rollout(
+        replicas,
+        "",
+        &format!(
+            "      canaryService: shop-canary
       stableService: shop-stable
       trafficRouting:
         managedRoutes:
@@ -239,6 +208,7 @@ spec:
             routes: [primary]
       steps:
 "
+        ),
     );
     for step in steps {
         let line = match step {

@@ -4,7 +4,7 @@
 
 mod common;
 
-use common::sim::{checked_without_errors, inputs, rehearsed};
+use common::sim::{argo_rollout, checked_without_errors, decision_times, inputs, rehearsed};
 use rehearse::sim::{RunOptions, RunResult};
 use serde_json::json;
 
@@ -13,29 +13,7 @@ const SECOND: u64 = 1_000_000_000;
 /// A basic canary of 5 pods with `steps` (YAML list items, indented by 8) and `extra` spec
 /// lines (indented by 2).
 fn basic_rollout(extra: &str, steps: &str) -> String {
-    format!(
-        "apiVersion: argoproj.io/v1alpha1
-kind: Rollout
-metadata:
-  name: shop
-spec:
-  replicas: 5
-{extra}  selector:
-    matchLabels:
-      app: shop
-  template:
-    metadata:
-      labels:
-        app: shop
-    spec:
-      containers:
-        - name: shop
-          image: example/shop:v1
-  strategy:
-    canary:
-      steps:
-{steps}"
-    )
+    argo_rollout(5, extra, &format!("      steps:\n{steps}"))
 }
 
 fn run(files: &[(&str, &str)], scenario: &str) -> RunResult {
@@ -47,15 +25,6 @@ fn run(files: &[(&str, &str)], scenario: &str) -> RunResult {
             ..Default::default()
         },
     )
-}
-
-fn times(result: &RunResult, kind: &str) -> Vec<u64> {
-    result
-        .decisions
-        .iter()
-        .filter(|d| d.kind == kind)
-        .map(|d| d.t)
-        .collect()
 }
 
 /// The one-second requeue after the deadline at which Argo's strict `Before` test first
@@ -102,7 +71,7 @@ update: {{at: {UPDATE_S}s, rollout: shop, to: v2}}
     fn a_canary_that_never_becomes_ready_degrades_the_rollout_at_the_deadline() {
         let expected = (UPDATE_S + DEADLINE_S) * SECOND + REQUEUE;
         let result = never_ready(false);
-        assert_eq!(times(&result, "degraded"), vec![expected]);
+        assert_eq!(decision_times(&result, "degraded"), vec![expected]);
         let degraded = result
             .decisions
             .iter()
@@ -113,7 +82,7 @@ update: {{at: {UPDATE_S}s, rollout: shop, to: v2}}
         assert_eq!(degraded.detail["step"], 0);
         assert_eq!(degraded.detail["last_progress_s"], json!(UPDATE_S as f64));
         // Without progressDeadlineAbort the update is not aborted: it waits, Degraded.
-        assert!(times(&result, "abort").is_empty());
+        assert!(decision_times(&result, "abort").is_empty());
         let report = result.to_json();
         let rollout = &report["rollouts"][0];
         assert_eq!(rollout["phase"], "Degraded");
@@ -131,8 +100,8 @@ update: {{at: {UPDATE_S}s, rollout: shop, to: v2}}
     fn progress_deadline_abort_aborts_at_the_deadline() {
         let expected = (UPDATE_S + DEADLINE_S) * SECOND + REQUEUE;
         let result = never_ready(true);
-        assert_eq!(times(&result, "degraded"), vec![expected]);
-        assert_eq!(times(&result, "abort"), vec![expected]);
+        assert_eq!(decision_times(&result, "degraded"), vec![expected]);
+        assert_eq!(decision_times(&result, "abort"), vec![expected]);
         let abort = result.decisions.iter().find(|d| d.kind == "abort").unwrap();
         assert_eq!(
             abort.detail["message"],
@@ -195,14 +164,14 @@ faults:
             .expect("step 2 reached");
         assert_eq!(reached.t, step2 * SECOND);
         let expected = (step2 + DEADLINE_S) * SECOND + REQUEUE;
-        assert_eq!(times(&result, "degraded"), vec![expected]);
+        assert_eq!(decision_times(&result, "degraded"), vec![expected]);
         let degraded = result
             .decisions
             .iter()
             .find(|d| d.kind == "degraded")
             .unwrap();
         assert_eq!(degraded.detail["step"], 2);
-        assert!(times(&result, "abort").is_empty());
+        assert!(decision_times(&result, "abort").is_empty());
     }
 
     /// Progress after a timeout (pods available at last) makes the rollout Progressing
@@ -244,17 +213,17 @@ update: {{at: {UPDATE_S}s, rollout: shop, to: v2}}
         let promoted_at = full_scale + startup_s;
         let s = |t: u64| t * SECOND;
         assert_eq!(
-            times(&result, "degraded"),
+            decision_times(&result, "degraded"),
             vec![
                 s(UPDATE_S + DEADLINE_S) + REQUEUE,
                 s(full_scale + DEADLINE_S) + REQUEUE
             ]
         );
         assert_eq!(
-            times(&result, "progressing"),
+            decision_times(&result, "progressing"),
             vec![s(first_ready), s(promoted_at)]
         );
-        assert_eq!(times(&result, "promote"), vec![s(promoted_at)]);
+        assert_eq!(decision_times(&result, "promote"), vec![s(promoted_at)]);
         let report = result.to_json();
         assert_eq!(report["rollouts"][0]["phase"], "Healthy");
         assert_eq!(
@@ -286,27 +255,11 @@ mod routes {
     /// route set at step 1, a mirror route at step 3, the header route removed at step 5,
     /// and a background analysis reading the canary's request rate every 30 s.
     fn rollout() -> String {
-        format!(
-            "apiVersion: argoproj.io/v1alpha1
-kind: Rollout
-metadata:
-  name: shop
-spec:
-  replicas: 5
-  selector:
-    matchLabels:
-      app: shop
-  template:
-    metadata:
-      labels:
-        app: shop
-    spec:
-      containers:
-        - name: shop
-          image: example/shop:v1
-  strategy:
-    canary:
-      canaryService: shop-canary
+        argo_rollout(
+            5,
+            "",
+            &format!(
+                "      canaryService: shop-canary
       stableService: shop-stable
       trafficRouting:
         managedRoutes:
@@ -352,7 +305,8 @@ spec:
           address: http://prometheus.monitoring:9090
           query: sum(rate(requests_total{{service=\"shop-canary\"}}[30s]))
 ",
-            percentage = (MIRROR_PERCENTAGE * 100.0) as u32
+                percentage = (MIRROR_PERCENTAGE * 100.0) as u32
+            ),
         )
     }
 
@@ -438,7 +392,10 @@ measurements:
                 entry(promoted_at, "removed all", ""),
             ]
         );
-        assert_eq!(times(&result, "promote"), vec![promoted_at * SECOND]);
+        assert_eq!(
+            decision_times(&result, "promote"),
+            vec![promoted_at * SECOND]
+        );
         let mirror = result
             .decisions
             .iter()
@@ -537,7 +494,7 @@ measurements:
             &[("rollout.yaml", &rollout()), ("routed.yaml", &scenario)],
             "routed",
         );
-        assert_eq!(times(&result, "abort"), vec![abort_s * SECOND]);
+        assert_eq!(decision_times(&result, "abort"), vec![abort_s * SECOND]);
         let last = result
             .decisions
             .iter()
@@ -643,9 +600,9 @@ fn the_spec_example_times_out_at_the_default_deadline() {
         },
     );
     assert_eq!(
-        times(&result, "degraded"),
+        decision_times(&result, "degraded"),
         vec![update_at + 600 * SECOND + REQUEUE]
     );
-    assert!(times(&result, "abort").is_empty());
+    assert!(decision_times(&result, "abort").is_empty());
     assert!(result.passed(), "{:?}", result.expectations);
 }

@@ -7,9 +7,8 @@
 
 mod common;
 
-use common::sim::{checked_without_errors, inputs};
+use common::sim::{checked_without_errors, decision_times, decisions_of, inputs};
 use proptest::prelude::*;
-use rehearse::sim::trace::Decision;
 use rehearse::sim::{RunOptions, RunResult};
 use serde_json::Value;
 
@@ -100,24 +99,16 @@ fn detection(update_s: u64, interval_s: u64) -> u64 {
     update_s.div_ceil(interval_s) * interval_s * SECOND
 }
 
-fn of_kind<'a>(result: &'a RunResult, kind: &str) -> Vec<&'a Decision> {
-    result.decisions.iter().filter(|d| d.kind == kind).collect()
-}
-
-fn times(result: &RunResult, kind: &str) -> Vec<u64> {
-    of_kind(result, kind).iter().map(|d| d.t).collect()
-}
-
 /// The canary route's weight (%) in each `weights` decision, with its time.
 fn canary_weights(result: &RunResult) -> Vec<(u64, f64)> {
-    of_kind(result, "weights")
+    decisions_of(result, "weights")
         .iter()
         .map(|d| (d.t, d.detail["podinfo:canary"].as_f64().unwrap()))
         .collect()
 }
 
 fn webhook_calls(result: &RunResult, name: &str) -> Vec<(u64, bool)> {
-    of_kind(result, "webhook")
+    decisions_of(result, "webhook")
         .iter()
         .filter(|d| d.detail["webhook"] == name)
         .map(|d| (d.t, d.detail["success"].as_bool().unwrap()))
@@ -170,20 +161,20 @@ fn ab_testing_routes_the_matched_share_for_iterations_then_promotes() {
     let tick = interval * SECOND;
     // Ticks after detection: 1..=N iterations, N+1 promote, N+2 route back, N+3 finalise.
     let iteration_ticks: Vec<u64> = (1..=iterations).map(|k| t0 + k * tick).collect();
-    let steps: Vec<u64> = of_kind(&result, "step")
+    let steps: Vec<u64> = decisions_of(&result, "step")
         .iter()
         .filter(|d| d.detail["index"] != 0)
         .map(|d| d.t)
         .collect();
     assert_eq!(steps, iteration_ticks);
     let promote = t0 + (iterations + 1) * tick;
-    assert_eq!(times(&result, "promote"), vec![promote]);
+    assert_eq!(decision_times(&result, "promote"), vec![promote]);
     assert_eq!(
         canary_weights(&result),
         vec![(t0 + tick, 20.0), (promote + tick, 0.0)],
         "matched share during the iterations, then all back to the primary"
     );
-    let last_scale = of_kind(&result, "scale").last().unwrap().t;
+    let last_scale = decisions_of(&result, "scale").last().unwrap().t;
     assert_eq!(last_scale, promote + 2 * tick);
     // The canary saw about 20 % of the requests while the matched ones went to it.
     let canary_requests = canary_requests(&result) as f64;
@@ -248,9 +239,9 @@ fn blue_green_switches_after_the_iterations_and_promotes_next_tick() {
         canary_weights(&result),
         vec![(switch, 100.0), (switch + 2 * tick, 0.0)]
     );
-    assert_eq!(times(&result, "promote"), vec![switch + tick]);
+    assert_eq!(decision_times(&result, "promote"), vec![switch + tick]);
     assert_eq!(
-        of_kind(&result, "scale").last().unwrap().t,
+        decisions_of(&result, "scale").last().unwrap().t,
         switch + 3 * tick
     );
     // No user request reached the canary before the switch.
@@ -272,9 +263,12 @@ fn kubernetes_blue_green_runs_ten_iterations_and_routes_nothing() {
     let tick = interval * SECOND;
     assert!(canary_weights(&result).is_empty());
     // 10 iterations, the switch tick (no routes), Promote.
-    assert_eq!(times(&result, "promote"), vec![t0 + 12 * tick]);
+    assert_eq!(decision_times(&result, "promote"), vec![t0 + 12 * tick]);
     // Promoting → Finalising at once (no traffic to shift), then Succeeded.
-    assert_eq!(of_kind(&result, "scale").last().unwrap().t, t0 + 14 * tick);
+    assert_eq!(
+        decisions_of(&result, "scale").last().unwrap().t,
+        t0 + 14 * tick
+    );
     assert_eq!(canary_requests(&result), 0);
 }
 
@@ -313,13 +307,16 @@ fn blue_green_mirror_sends_copies_whose_errors_fail_the_canary_not_the_users() {
     let t0 = detection(update, interval);
     let tick = interval * SECOND;
     // t0+1: pre-rollout tick, mirroring starts; t0+2, t0+3: the metric fails; then rollback.
-    let failed: Vec<u64> = of_kind(&result, "analysis")
+    let failed: Vec<u64> = decisions_of(&result, "analysis")
         .iter()
         .filter(|d| d.detail["measurement"] == "Failed")
         .map(|d| d.t)
         .collect();
     assert_eq!(failed, vec![t0 + 2 * tick, t0 + 3 * tick]);
-    assert_eq!(times(&result, "abort"), vec![t0 + (2 + threshold) * tick]);
+    assert_eq!(
+        decision_times(&result, "abort"),
+        vec![t0 + (2 + threshold) * tick]
+    );
     assert!(
         canary_weights(&result).is_empty(),
         "mirroring sets no weight"
@@ -351,7 +348,7 @@ fn canary_mirror_tick_and_step_weight_promotion() {
     let tick = interval * SECOND;
     // t0+1: mirror (pre-rollout); t0+2: 30; t0+3: 60 = maxWeight; t0+4: promote;
     // promotion: 60 → 35 → 10 → 0 (Finalising), then Succeeded.
-    let mirror = of_kind(&result, "step")
+    let mirror = decisions_of(&result, "step")
         .into_iter()
         .find(|d| d.detail["mirror"] == true)
         .expect("a mirror tick");
@@ -366,8 +363,11 @@ fn canary_mirror_tick_and_step_weight_promotion() {
             (t0 + 7 * tick, 0.0),
         ]
     );
-    assert_eq!(times(&result, "promote"), vec![t0 + 4 * tick]);
-    assert_eq!(of_kind(&result, "scale").last().unwrap().t, t0 + 8 * tick);
+    assert_eq!(decision_times(&result, "promote"), vec![t0 + 4 * tick]);
+    assert_eq!(
+        decisions_of(&result, "scale").last().unwrap().t,
+        t0 + 8 * tick
+    );
     assert_eq!(report_rollout(&result)["phase"], "Succeeded");
 }
 
@@ -407,7 +407,7 @@ fn gates_hold_the_canary_without_failed_checks() {
         webhook_calls(&result, "start"),
         vec![(tick, false), (2 * tick, false), (detect, true)]
     );
-    let pause = of_kind(&result, "pause");
+    let pause = decisions_of(&result, "pause");
     assert_eq!(
         (pause[0].t, &pause[0].detail["reason"]),
         (tick, &Value::from("Waiting"))
@@ -441,7 +441,7 @@ fn gates_hold_the_canary_without_failed_checks() {
         (pause[1].t, &pause[1].detail["reason"]),
         (detect + 5 * tick, &Value::from("WaitingPromotion"))
     );
-    assert_eq!(times(&result, "promote"), vec![detect + 6 * tick]);
+    assert_eq!(decision_times(&result, "promote"), vec![detect + 6 * tick]);
     assert_eq!(
         webhook_calls(&result, "done"),
         vec![(detect + 8 * tick, true)]
@@ -477,8 +477,8 @@ fn failing_pre_rollout_hooks_roll_back_at_the_threshold() {
         webhook_calls(&result, "smoke"),
         vec![(t0 + tick, false), (t0 + 2 * tick, false)]
     );
-    assert_eq!(times(&result, "abort"), vec![t0 + 3 * tick]);
-    assert_eq!(times(&result, "rollback"), vec![t0 + 3 * tick]);
+    assert_eq!(decision_times(&result, "abort"), vec![t0 + 3 * tick]);
+    assert_eq!(decision_times(&result, "rollback"), vec![t0 + 3 * tick]);
     assert_eq!(webhook_calls(&result, "done"), vec![(t0 + 3 * tick, true)]);
     let rollout = report_rollout(&result);
     assert_eq!(rollout["phase"], "Failed");
@@ -529,7 +529,7 @@ fn failing_rollout_hooks_count_failed_checks_and_hold_the_weight() {
             (t0 + 7 * tick, 0.0)
         ]
     );
-    assert_eq!(times(&result, "promote"), vec![t0 + 6 * tick]);
+    assert_eq!(decision_times(&result, "promote"), vec![t0 + 6 * tick]);
     assert_eq!(report_rollout(&result)["failed_checks"], 2);
 }
 
@@ -556,13 +556,13 @@ fn a_rollback_hook_that_answers_yes_rolls_back_on_that_tick() {
     let calls = webhook_calls(&result, "abort-switch");
     assert_eq!(calls.first(), Some(&(t0 + tick, false)));
     assert_eq!(calls.last(), Some(&(fires, true)));
-    assert_eq!(times(&result, "abort"), vec![fires]);
+    assert_eq!(decision_times(&result, "abort"), vec![fires]);
     let weights = canary_weights(&result);
     assert_eq!(
         weights.last(),
         Some(&(fires - tick, ((fires - tick - t0) / tick * 10) as f64))
     );
-    let rollback = of_kind(&result, "rollback");
+    let rollback = decisions_of(&result, "rollback");
     assert_eq!(
         (rollback[0].t, &rollback[0].detail["podinfo:canary"]),
         (fires, &Value::from(0))
@@ -588,14 +588,14 @@ fn a_canary_never_ready_rolls_back_at_the_progress_deadline() {
     // strictly after t0 + 120 s.
     let rollback = (t0 + deadline * SECOND) / tick * tick + tick;
     assert_eq!(rollback, 180 * SECOND);
-    let waits: Vec<u64> = of_kind(&result, "analysis")
+    let waits: Vec<u64> = decisions_of(&result, "analysis")
         .iter()
         .filter(|d| d.detail["wait"] == "canary not ready")
         .map(|d| d.t)
         .collect();
     assert_eq!(waits, (1..=4).map(|k| t0 + k * tick).collect::<Vec<_>>());
-    assert_eq!(times(&result, "abort"), vec![rollback]);
-    let abort = of_kind(&result, "abort")[0];
+    assert_eq!(decision_times(&result, "abort"), vec![rollback]);
+    let abort = decisions_of(&result, "abort")[0];
     assert!(abort.detail["message"]
         .as_str()
         .unwrap()
@@ -629,7 +629,7 @@ fn canary_ready_threshold_decides_what_ready_means() {
     );
     // Detected at 60 s, ready at once, a pod killed at 61 s: not ready since then; the
     // first tick more than 600 s later is 720 s.
-    assert_eq!(times(&full, "abort"), vec![720 * SECOND]);
+    assert_eq!(decision_times(&full, "abort"), vec![720 * SECOND]);
     assert_eq!(report_rollout(&full)["phase"], "Failed");
 }
 
@@ -756,8 +756,8 @@ proptest! {
         let scenario = scenario(", matched: 100%", "2s", 1, duration_s, "");
         let result = rehearse(&spec, &scenario, None);
         prop_assert_eq!(canary_weights(&result), expected_weights);
-        prop_assert_eq!(times(&result, "promote").first().copied(), promote);
-        prop_assert_eq!(of_kind(&result, "scale").last().map(|d| d.t), Some(at(ticks.len() - 1)));
+        prop_assert_eq!(decision_times(&result, "promote").first().copied(), promote);
+        prop_assert_eq!(decisions_of(&result, "scale").last().map(|d| d.t), Some(at(ticks.len() - 1)));
         prop_assert_eq!(&report_rollout(&result)["phase"], "Succeeded");
     }
 }
@@ -812,11 +812,11 @@ fn skip_analysis_promotes_on_the_tick_after_detection() {
     let result = rehearse(&spec, &scenario("", "2s", update, 120, ""), None);
     let t0 = detection(update, interval);
     let tick = interval * SECOND;
-    assert_eq!(times(&result, "promote"), vec![t0 + tick]);
-    assert_eq!(of_kind(&result, "scale").last().unwrap().t, t0 + tick);
+    assert_eq!(decision_times(&result, "promote"), vec![t0 + tick]);
+    assert_eq!(decisions_of(&result, "scale").last().unwrap().t, t0 + tick);
     assert_eq!(webhook_calls(&result, "done"), vec![(t0 + tick, true)]);
     assert!(canary_weights(&result).is_empty());
-    assert!(of_kind(&result, "analysis").is_empty());
+    assert!(decisions_of(&result, "analysis").is_empty());
     assert_eq!(report_rollout(&result)["phase"], "Succeeded");
 }
 
@@ -858,7 +858,7 @@ fn ab_testing_calls_a_closed_promotion_gate_every_other_tick() {
             (t0 + 7 * tick, true)
         ]
     );
-    let iterations: Vec<u64> = of_kind(&result, "step")
+    let iterations: Vec<u64> = decisions_of(&result, "step")
         .iter()
         .filter(|d| d.detail["index"] != 0)
         .map(|d| d.t)
@@ -867,7 +867,7 @@ fn ab_testing_calls_a_closed_promotion_gate_every_other_tick() {
         iterations,
         vec![t0 + tick, t0 + 2 * tick, t0 + 4 * tick, t0 + 6 * tick]
     );
-    assert_eq!(times(&result, "promote"), vec![t0 + 7 * tick]);
+    assert_eq!(decision_times(&result, "promote"), vec![t0 + 7 * tick]);
     assert_eq!(
         canary_weights(&result),
         vec![(t0 + tick, 50.0), (t0 + 8 * tick, 0.0)]
@@ -893,7 +893,7 @@ fn ticks_wait_for_the_primary_unless_its_threshold_allows() {
         &scenario("", "2s", update, 200, fault),
         None,
     );
-    let waits: Vec<u64> = of_kind(&strict, "analysis")
+    let waits: Vec<u64> = decisions_of(&strict, "analysis")
         .iter()
         .filter(|d| d.detail["wait"] == "primary not ready")
         .map(|d| d.t)
@@ -907,16 +907,16 @@ fn ticks_wait_for_the_primary_unless_its_threshold_allows() {
             (t0 + 6 * tick, 0.0)
         ]
     );
-    assert_eq!(times(&strict, "promote"), vec![t0 + 5 * tick]);
+    assert_eq!(decision_times(&strict, "promote"), vec![t0 + 5 * tick]);
     let lenient = rehearse(
         &canary("istio", "", &analysis("    primaryReadyThreshold: 50\n")),
         &scenario("", "2s", update, 200, fault),
         None,
     );
-    assert!(of_kind(&lenient, "analysis")
+    assert!(decisions_of(&lenient, "analysis")
         .iter()
         .all(|d| d.detail["wait"].is_null()));
-    assert_eq!(times(&lenient, "promote"), vec![t0 + 3 * tick]);
+    assert_eq!(decision_times(&lenient, "promote"), vec![t0 + 3 * tick]);
 }
 
 /// `mirrorWeight` (§1): while mirroring, that share of the primary's requests is copied to
@@ -953,7 +953,7 @@ fn mirror_weight_copies_a_share_and_suspend_does_nothing() {
         &scenario("", "2s", update, 300, ""),
         None,
     );
-    assert!(of_kind(&suspended, "step").is_empty());
-    assert!(of_kind(&suspended, "scale").is_empty());
+    assert!(decisions_of(&suspended, "step").is_empty());
+    assert!(decisions_of(&suspended, "scale").is_empty());
     assert_eq!(report_rollout(&suspended)["phase"], "Initialized");
 }

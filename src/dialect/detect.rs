@@ -111,7 +111,8 @@ fn is_state_assertion(map: &Mapping) -> bool {
 
 fn has_expression_key(map: &Mapping, depth: u32) -> bool {
     map.iter().any(|(key, value)| {
-        key.key_text()
+        // Only string keys can hold an expression; no text is built per key.
+        key.as_str()
             .is_some_and(|k| k.starts_with('(') && k.ends_with(')'))
             || (depth > 1
                 && value

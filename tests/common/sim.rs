@@ -80,3 +80,44 @@ pub fn rehearsed(project: &rehearse::ir::Project, options: RunOptions<'_>) -> Ru
         )
     })
 }
+
+/// An Argo Rollout `shop` of `replicas` pods running `example/shop:v1`, with a canary
+/// strategy: `spec_extra` holds further `spec` fields (indented two spaces, each line ending
+/// in a newline), `canary` the body of `strategy.canary` (indented six spaces).
+pub fn argo_rollout(replicas: u32, spec_extra: &str, canary: &str) -> String {
+    format!(
+        "apiVersion: argoproj.io/v1alpha1
+kind: Rollout
+metadata:
+  name: shop
+spec:
+  replicas: {replicas}
+{spec_extra}  selector:
+    matchLabels:
+      app: shop
+  template:
+    metadata:
+      labels:
+        app: shop
+    spec:
+      containers:
+        - name: shop
+          image: example/shop:v1
+  strategy:
+    canary:
+{canary}"
+    )
+}
+
+/// The run's decisions of one kind (`step`, `abort`, `webhook`, ...), in time order.
+pub fn decisions_of<'a>(
+    result: &'a RunResult,
+    kind: &str,
+) -> Vec<&'a rehearse::sim::trace::Decision> {
+    result.decisions.iter().filter(|d| d.kind == kind).collect()
+}
+
+/// When each decision of one kind was taken (ns).
+pub fn decision_times(result: &RunResult, kind: &str) -> Vec<u64> {
+    decisions_of(result, kind).iter().map(|d| d.t).collect()
+}
