@@ -195,8 +195,7 @@ fn routed_rollout(replicas: u32, steps: &[RoutedStep]) -> String {
     let mut text = argo_rollout(
         replicas,
         "",
-        &format!(
-            "      canaryService: shop-canary
+        "      canaryService: shop-canary
       stableService: shop-stable
       trafficRouting:
         managedRoutes:
@@ -207,8 +206,7 @@ fn routed_rollout(replicas: u32, steps: &[RoutedStep]) -> String {
             name: shop-vsvc
             routes: [primary]
       steps:
-"
-        ),
+",
     );
     for step in steps {
         let line = match step {
