@@ -411,15 +411,19 @@ impl World<'_> {
             *self.run_mut(r, which) = Some(run);
             return false;
         }
-        let model = self.model.rollouts[r].clone();
-        let latencies = self.services[model.canary].counters.latency.clone();
+        let canary = self.model.rollouts[r].canary;
+        let latencies = self.services[canary].counters.latency.clone();
         let mut measured = false;
         for i in 0..run.metrics.len() {
             if run.state[i].next_at.is_none_or(|at| at > now) {
                 continue;
             }
             measured = true;
-            let value = self.measure(&model, &run.metrics[i], &run.state[i].latencies_since);
+            let value = self.measure(
+                &self.model.rollouts[r],
+                &run.metrics[i],
+                &run.state[i].latencies_since,
+            );
             let (phase, error) = match &value {
                 Ok(v) => super::analysis::judge(&run.metrics[i], *v),
                 Err(e) => (Phase::Error, Some(e.clone())),
@@ -433,7 +437,7 @@ impl World<'_> {
                 "error": error,
                 "metric_phase": run.state[i].phase.as_str(),
             });
-            self.decide("analysis", model.name.clone(), detail);
+            self.decide("analysis", self.model.rollouts[r].name.clone(), detail);
         }
         let before = run.phase;
         let phase = if measured { run.assess(now) } else { run.phase };
@@ -445,7 +449,7 @@ impl World<'_> {
         if ended {
             self.decide(
                 "analysis",
-                model.name.clone(),
+                self.model.rollouts[r].name.clone(),
                 json!({"run": label, "run_phase": phase.as_str()}),
             );
         }
@@ -472,7 +476,7 @@ impl World<'_> {
                 self.rollouts[r].resumed = false;
                 self.decide(
                     "pause",
-                    model.name,
+                    self.model.rollouts[r].name.clone(),
                     json!({"reason": "InconclusiveAnalysis", "run": label}),
                 );
             }

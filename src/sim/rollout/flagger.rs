@@ -719,14 +719,13 @@ impl World<'_> {
 
     /// The checks of one analysis tick; the first failing one counts a failed check.
     fn flagger_checks(&mut self, r: usize, flagger: &FlaggerModel) -> bool {
-        let model = self.model.rollouts[r].clone();
         let since = self.rollouts[r]
             .flagger_latencies
             .clone()
             .unwrap_or_default();
         for (metric, check) in flagger.metrics.iter().zip(&flagger.checks) {
             let value = if check.measurable {
-                self.measure(&model, metric, &since)
+                self.measure(&self.model.rollouts[r], metric, &since)
                     .map(|v| v * check.scale)
                     .and_then(|v| {
                         if v.is_finite() {
@@ -753,7 +752,7 @@ impl World<'_> {
                 "measurement": if passed { "Successful" } else { "Failed" },
                 "failed_checks": self.rollouts[r].failed_checks,
             });
-            self.decide("analysis", model.name.clone(), detail);
+            self.decide("analysis", self.model.rollouts[r].name.clone(), detail);
             if !passed {
                 return false;
             }

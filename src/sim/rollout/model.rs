@@ -13,6 +13,7 @@ use crate::plan::argo::CanaryScale;
 use crate::sim::engine::{Nanos, NANOS_PER_SEC};
 use crate::sim::model::{GatewayId, Model, ServiceId};
 use crate::syntax::exprlang::{self, Expr};
+use std::sync::Arc;
 
 /// The longest window a measurement reads, in seconds (the metric rings are sized by it);
 /// a longer interval reads its last hour.
@@ -33,8 +34,10 @@ pub struct RolloutModel {
     /// `(at, full)`, sorted by time.
     pub promotes: Vec<(Nanos, bool)>,
     pub aborts: Vec<Nanos>,
-    pub argo: Option<ArgoModel>,
-    pub flagger: Option<super::flagger::FlaggerModel>,
+    /// Shared so that each reconcile holds its controller's model while it mutates the
+    /// world, without copying it.
+    pub argo: Option<Arc<ArgoModel>>,
+    pub flagger: Option<Arc<super::flagger::FlaggerModel>>,
 }
 
 #[derive(Clone, Debug)]
@@ -184,9 +187,9 @@ fn build(project: &Project, scenario: &Scenario, d: &RolloutDeployment) -> Rollo
         flagger: None,
     };
     match d.kind {
-        RolloutKind::Argo => model.argo = argo_model(project, scenario, d),
+        RolloutKind::Argo => model.argo = argo_model(project, scenario, d).map(Arc::new),
         RolloutKind::Flagger => {
-            model.flagger = super::flagger::model(project, scenario, d);
+            model.flagger = super::flagger::model(project, scenario, d).map(Arc::new);
         }
     }
     model
